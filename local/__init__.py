@@ -1,0 +1,1 @@
+"""Local-only tooling (not deployed): the local Functions host, the ARM simulator, the launcher."""

@@ -1,0 +1,1 @@
+"""Domain package: AKS provisioning logic with no Azure Functions imports."""

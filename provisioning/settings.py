@@ -1,0 +1,111 @@
+"""One typed accessor for every setting the function app reads."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+AZURE_ARM_ENDPOINT = "https://management.azure.com"
+
+
+class SettingsError(RuntimeError):
+    """A required setting is missing or malformed; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed view of the app settings, read once per process."""
+
+    # Storage for JobState: a connection string (local / Azurite) or, in Azure,
+    # the identity-based table endpoint from AzureWebJobsStorage__tableServiceUri.
+    storage_connection_string: str | None
+    table_service_uri: str | None
+    jobstate_table_name: str
+    # ARM: the simulator locally, management.azure.com in Azure.
+    subscription_id: str
+    arm_endpoint: str
+    arm_ca_bundle: str | None
+    tenant_id: str
+    managed_identity_client_id: str | None
+    # Orchestration timing (orchestrators receive these as input, never read them).
+    poll_seconds: int
+    deadline_minutes: int
+    # Identity: headers are trusted only when the platform strips client copies.
+    website_auth_enabled: bool
+    local_dev_host: bool
+    # Bounded work: every storage call gives up after this many seconds.
+    storage_timeout_seconds: float
+
+    @property
+    def uses_arm_simulator(self) -> bool:
+        """True when ARM calls go to the local simulator, not Azure."""
+        return self.arm_endpoint.rstrip("/") != AZURE_ARM_ENDPOINT
+
+    @property
+    def identity_headers_trusted(self) -> bool:
+        """True when a platform (Easy Auth or the local host) injects identity."""
+        return self.website_auth_enabled or self.local_dev_host
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes"}
+
+
+def _int(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"setting {name} must be an integer, got {raw!r}") from exc
+    if not low <= value <= high:
+        raise SettingsError(f"setting {name} must be between {low} and {high}, got {value}")
+    return value
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"setting {name} must be a number, got {raw!r}") from exc
+
+
+def load_settings() -> Settings:
+    """Read settings from the environment, failing fast with the missing name."""
+    conn = os.environ.get("AzureWebJobsStorage", "").strip() or None
+    table_uri = os.environ.get("AzureWebJobsStorage__tableServiceUri", "").strip() or None
+    if conn is None and table_uri is None:
+        raise SettingsError(
+            "setting AzureWebJobsStorage (connection string) or "
+            "AzureWebJobsStorage__tableServiceUri (identity-based) is required"
+        )
+    subscription_id = os.environ.get("AZURE_SUBSCRIPTION_ID", "").strip()
+    if not subscription_id:
+        raise SettingsError("setting AZURE_SUBSCRIPTION_ID is required")
+    local_dev_host = _flag("LOCAL_DEV_HOST")
+    return Settings(
+        storage_connection_string=conn,
+        table_service_uri=table_uri,
+        jobstate_table_name=os.environ.get("JOBSTATE_TABLE_NAME", "").strip() or "JobState",
+        subscription_id=subscription_id,
+        arm_endpoint=os.environ.get("ARM_ENDPOINT", "").strip() or AZURE_ARM_ENDPOINT,
+        arm_ca_bundle=os.environ.get("ARM_CA_BUNDLE", "").strip() or None,
+        tenant_id=os.environ.get("AZURE_TENANT_ID", "").strip(),
+        managed_identity_client_id=os.environ.get("AZURE_CLIENT_ID", "").strip() or None,
+        poll_seconds=_int("PROVISION_POLL_SECONDS", 1 if local_dev_host else 15, 1, 600),
+        deadline_minutes=_int("PROVISION_DEADLINE_MINUTES", 45, 1, 24 * 60),
+        website_auth_enabled=_flag("WEBSITE_AUTH_ENABLED"),
+        local_dev_host=local_dev_host,
+        storage_timeout_seconds=_float("STORAGE_TIMEOUT_SECONDS", 5.0),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Cached settings for this process (tests call get_settings.cache_clear())."""
+    return load_settings()
