@@ -14,6 +14,8 @@ from local.processes import (
     start_azurite_table,
 )
 
+pytest_plugins = ["tests.arm_fixtures"]
+
 
 @pytest.fixture(scope="session")
 def azurite_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChildProcess]:

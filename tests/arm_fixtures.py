@@ -1,0 +1,1 @@
+"""Fixtures for the ARM simulator (filled in with the simulator)."""
