@@ -1,0 +1,127 @@
+"""Value types shared by the domain: attempt request, progress, classified error."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class TaskType(StrEnum):
+    """What an attempt does (JobState `Type`)."""
+
+    AKS_PROVISION = "aks_provision"
+    AKS_DELETE = "aks_delete"
+
+
+class TaskStatus(StrEnum):
+    """Lifecycle of an attempt (JobState `Status`): queued -> running -> terminal."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        """Terminal statuses are never overwritten by a non-terminal update."""
+        return self in TERMINAL_STATUSES
+
+
+TERMINAL_STATUSES = frozenset({TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED})
+ACTIVE_STATUSES = frozenset({TaskStatus.QUEUED, TaskStatus.RUNNING})
+
+
+class ErrorCategory(StrEnum):
+    """What kind of failure the user hit, which decides the advice we give."""
+
+    QUOTA = "quota"
+    SKU = "sku"
+    REGION = "region"
+    PERMISSION = "permission"
+    INVALID_REQUEST = "invalid_request"
+    CONFLICT = "conflict"
+    TRANSIENT = "transient"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class ProvisionRequest:
+    """A validated cluster request; every field is safe to send to ARM."""
+
+    subscription_id: str
+    resource_group: str
+    cluster_name: str
+    region: str
+    node_vm_size: str
+    node_count: int
+    kubernetes_version: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (orchestration input, task document `request`)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ProvisionRequest:
+        """Rebuild from to_dict() output."""
+        return cls(
+            subscription_id=str(data["subscription_id"]),
+            resource_group=str(data["resource_group"]),
+            cluster_name=str(data["cluster_name"]),
+            region=str(data["region"]),
+            node_vm_size=str(data["node_vm_size"]),
+            node_count=int(data["node_count"]),
+            kubernetes_version=data.get("kubernetes_version") or None,
+        )
+
+
+@dataclass(frozen=True)
+class ErrorAction:
+    """Something the user can do about a failure (a link or an in-app action)."""
+
+    kind: str  # e.g. "link", "edit", "portal", "delete_cluster"
+    label: str
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form used in the task document's error.actions."""
+        return {"kind": self.kind, "label": self.label, "url": self.url}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ErrorAction:
+        """Rebuild from to_dict() output."""
+        return cls(kind=str(data["kind"]), label=str(data["label"]), url=data.get("url"))
+
+
+@dataclass(frozen=True)
+class ClassifiedError:
+    """A failure in words the user can act on (message capped at 4 KiB)."""
+
+    code: str
+    category: ErrorCategory
+    message: str
+    retryable: bool
+    actions: tuple[ErrorAction, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: the task document's `error` object."""
+        return {
+            "code": self.code,
+            "category": str(self.category),
+            "message": self.message,
+            "retryable": self.retryable,
+            "actions": [a.to_dict() for a in self.actions],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClassifiedError:
+        """Rebuild from to_dict() output (e.g. an activity result)."""
+        return cls(
+            code=str(data["code"]),
+            category=ErrorCategory(data["category"]),
+            message=str(data["message"]),
+            retryable=bool(data["retryable"]),
+            actions=tuple(ErrorAction.from_dict(a) for a in data.get("actions", [])),
+        )
