@@ -1,0 +1,124 @@
+// HTTP client for the backend contract (DESIGN §4) and /.auth/me. fetch is injected so tests
+// use a fake; every failure becomes an ApiError with status, code, message and field.
+
+import { FIELDS } from './validation.js';
+
+/** A failed API call, described well enough to show next to the right form field. */
+export class ApiError extends Error {
+  constructor({ status, code, message, field = null }) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+/** The request field a server message names at its start ("cluster_name must ..."). */
+export function fieldFromMessage(message, fields = FIELDS) {
+  if (typeof message !== 'string') return null;
+  const match = /^\s*([a-z_]+)\b/.exec(message);
+  if (!match) return null;
+  return fields.includes(match[1]) ? match[1] : null;
+}
+
+/** Build an ApiError from a response status and its (maybe missing) JSON body. */
+export function apiErrorFrom(status, body) {
+  const error = body && typeof body === 'object' ? body.error : null;
+  const code =
+    error && typeof error.code === 'string' && error.code ? error.code : `http_${status}`;
+  const message =
+    error && typeof error.message === 'string' && error.message
+      ? error.message
+      : `The request failed (HTTP ${status}).`;
+  let field = null;
+  if (error && typeof error.field === 'string' && FIELDS.includes(error.field)) {
+    field = error.field;
+  } else if (status === 400) {
+    field = fieldFromMessage(message);
+  }
+  return new ApiError({ status, code, message, field });
+}
+
+/** A fresh Idempotency-Key (one per form submission). */
+export function newIdempotencyKey(cryptoSource = globalThis.crypto) {
+  if (cryptoSource && typeof cryptoSource.randomUUID === 'function') {
+    return cryptoSource.randomUUID();
+  }
+  const bytes = new Uint8Array(16);
+  cryptoSource.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+const taskPath = (taskId, suffix = '') => `/api/tasks/${encodeURIComponent(taskId)}${suffix}`;
+
+/** The API client; `fetch` is the only way it talks to the network. */
+export function createApiClient({ fetch, baseUrl = '' }) {
+  async function request(method, path, { body, headers = {} } = {}) {
+    const init = {
+      method,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      headers: { Accept: 'application/json', ...headers },
+    };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(`${baseUrl}${path}`, init);
+    } catch (problem) {
+      throw new ApiError({
+        status: 0,
+        code: 'network_error',
+        message: `Could not reach the server (${problem?.message ?? 'network error'}).`,
+      });
+    }
+    let parsed = null;
+    const text = await response.text();
+    if (text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = null;
+      }
+    }
+    if (!response.ok) throw apiErrorFrom(response.status, parsed);
+    return parsed;
+  }
+
+  return {
+    /** Start an attempt; the same idempotencyKey returns the same task. */
+    provision(body, { idempotencyKey } = {}) {
+      const headers = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {};
+      return request('POST', '/api/aks/provision', { body, headers });
+    },
+    getTask(taskId) {
+      return request('GET', taskPath(taskId));
+    },
+    cancel(taskId) {
+      return request('POST', taskPath(taskId, '/cancel'));
+    },
+    dismiss(taskId) {
+      return request('POST', taskPath(taskId, '/dismiss'));
+    },
+    deleteCluster(taskId) {
+      return request('POST', taskPath(taskId, '/delete-cluster'));
+    },
+    recentFailedProvisions(hours = 24, limit = 1) {
+      const query = new URLSearchParams({ hours: String(hours), limit: String(limit) });
+      return request('GET', `/api/aks/recent-failed-provisions?${query}`);
+    },
+    history(limit = 10) {
+      const query = new URLSearchParams({ limit: String(limit) });
+      return request('GET', `/api/aks/provisions?${query}`);
+    },
+    /** The signed-in principal ({userId, userDetails, ...}) or null when nobody is. */
+    async me() {
+      const answer = await request('GET', '/.auth/me');
+      const principal = answer && typeof answer === 'object' ? answer.clientPrincipal : null;
+      return principal && typeof principal === 'object' ? principal : null;
+    },
+  };
+}

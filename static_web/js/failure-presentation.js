@@ -1,0 +1,72 @@
+// How a classified failure reads to the user: headline per category, short first line,
+// which actions may become links. Pure: the components turn this into DOM.
+
+export const CATEGORY_HEADLINES = {
+  quota: 'Quota exceeded',
+  sku: 'VM size not available',
+  region: 'Region not available',
+  permission: 'Permission denied',
+  invalid_request: 'Invalid request',
+  conflict: 'Conflict',
+  transient: 'Temporary Azure problem',
+  cancelled: 'Cancelled',
+  unknown: 'Provisioning failed',
+};
+
+export const PORTAL_LABEL_DEFAULT = 'Open cluster in Azure portal';
+export const PORTAL_TOOLTIP =
+  'The cluster create may have started on Azure even though the task was cancelled — verify in the portal and delete if needed.';
+export const IN_APP_ACTION_KINDS = new Set(['edit', 'delete_cluster']);
+const SHORT_MESSAGE_CHARS = 200;
+
+/** The headline for an error category (unknown categories read "Provisioning failed"). */
+export function headlineFor(category) {
+  return Object.hasOwn(CATEGORY_HEADLINES, category)
+    ? CATEGORY_HEADLINES[category]
+    : CATEGORY_HEADLINES.unknown;
+}
+
+/** The URL when it is an absolute https: URL (safe to link), else null. */
+export function safeHttpsUrl(url) {
+  if (typeof url !== 'string' || url === '') return null;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The first line of a message, shortened, for the always-visible summary. */
+export function shortMessage(message) {
+  const text = typeof message === 'string' ? message.trim() : '';
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  if (firstLine.length <= SHORT_MESSAGE_CHARS) return firstLine;
+  return `${firstLine.slice(0, SHORT_MESSAGE_CHARS - 1).trimEnd()}…`;
+}
+
+/** Whether the full message says more than the short line (so a details toggle helps). */
+export function hasMoreDetail(message) {
+  const text = typeof message === 'string' ? message.trim() : '';
+  return text !== '' && text !== shortMessage(text);
+}
+
+/** Whether the attempt was cancelled after the cluster resource existed on Azure (R-3). */
+export function isCancelledWithPartialCluster(snapshot) {
+  return (
+    !!snapshot &&
+    (snapshot.status === 'cancelled' || snapshot.error?.category === 'cancelled') &&
+    snapshot.progress?.cluster_seen === true
+  );
+}
+
+/**
+ * How each classified action renders: `link` (https URL), `in_app` (edit / delete_cluster)
+ * or `text` (anything else, including non-https URLs, which must stay inert).
+ */
+export function describeAction(action) {
+  const url = safeHttpsUrl(action?.url);
+  if (IN_APP_ACTION_KINDS.has(action?.kind)) return { as: 'in_app', kind: action.kind, label: action.label };
+  if (url) return { as: 'link', kind: action.kind, label: action.label, url };
+  return { as: 'text', kind: action?.kind ?? '', label: action?.label ?? '' };
+}

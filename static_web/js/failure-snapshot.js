@@ -1,0 +1,156 @@
+// The "last failed attempt" snapshot: its versioned shape, validation and how it is built
+// from a task document or a recent-failures row. Pure: no DOM, no storage.
+
+export const SNAPSHOT_VERSION = 1;
+export const MAX_MESSAGE_CHARS = 4096;
+const MAX_SHORT_CHARS = 256;
+const MAX_ACTIONS = 10;
+const SAVED_STATUSES = new Set(['failed', 'cancelled']);
+
+const isPlainObject = (value) =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const shortString = (value) =>
+  typeof value === 'string' && value.length <= MAX_SHORT_CHARS ? value : null;
+
+/** Milliseconds since the epoch of an ISO timestamp, or null when it does not parse. */
+export function timestampMs(value) {
+  if (typeof value !== 'string' || value === '') return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+function normalizeAction(raw) {
+  if (!isPlainObject(raw)) return null;
+  const kind = shortString(raw.kind);
+  const label = shortString(raw.label);
+  if (!kind || !label) return null;
+  const url = typeof raw.url === 'string' && raw.url.length <= 2048 ? raw.url : null;
+  return { kind, label, url };
+}
+
+function normalizeError(raw) {
+  if (raw === null || raw === undefined) return null;
+  if (!isPlainObject(raw)) return undefined;
+  const { code, category, message } = raw;
+  if (typeof code !== 'string' || typeof category !== 'string' || typeof message !== 'string') {
+    return undefined;
+  }
+  const actions = Array.isArray(raw.actions)
+    ? raw.actions.slice(0, MAX_ACTIONS).map(normalizeAction).filter(Boolean)
+    : [];
+  return {
+    code: code.slice(0, MAX_SHORT_CHARS),
+    category: category.slice(0, MAX_SHORT_CHARS),
+    message: message.slice(0, MAX_MESSAGE_CHARS),
+    retryable: raw.retryable === true,
+    actions,
+  };
+}
+
+/**
+ * A clean copy of a snapshot, or null when the value is not a snapshot this version
+ * understands (wrong version, missing or mistyped fields).
+ */
+export function normalizeSnapshot(value) {
+  if (!isPlainObject(value) || value.v !== SNAPSHOT_VERSION) return null;
+  const taskId = shortString(value.task_id);
+  const clusterName = shortString(value.cluster_name);
+  const resourceGroup = shortString(value.resource_group);
+  const region = shortString(value.region) ?? '';
+  const status = shortString(value.status);
+  if (!taskId || clusterName === null || resourceGroup === null) return null;
+  if (!status || !SAVED_STATUSES.has(status)) return null;
+  if (timestampMs(value.when) === null) return null;
+  const error = normalizeError(value.error);
+  if (error === undefined) return null;
+  const progress = isPlainObject(value.progress) ? value.progress : {};
+  const nodeCount = Number.isInteger(value.node_count) ? value.node_count : null;
+  return {
+    v: SNAPSHOT_VERSION,
+    task_id: taskId,
+    when: value.when,
+    cluster_name: clusterName,
+    resource_group: resourceGroup,
+    region,
+    node_vm_size: shortString(value.node_vm_size) ?? '',
+    node_count: nodeCount,
+    kubernetes_version: shortString(value.kubernetes_version) ?? '',
+    status,
+    error,
+    progress: {
+      cluster_seen: progress.cluster_seen === true,
+      portal_url:
+        typeof progress.portal_url === 'string' && progress.portal_url.length <= 2048
+          ? progress.portal_url
+          : null,
+    },
+    saved_at: timestampMs(value.saved_at) === null ? value.when : value.saved_at,
+  };
+}
+
+/** When a task or row last changed: updated_at, else created_at (ISO string or null). */
+export function failureTime(task) {
+  if (!isPlainObject(task)) return null;
+  if (timestampMs(task.updated_at) !== null) return task.updated_at;
+  if (timestampMs(task.created_at) !== null) return task.created_at;
+  return null;
+}
+
+/** Whether a finished task is a failure the user should be told about on every device. */
+export function isReportableFailure(task) {
+  if (!isPlainObject(task)) return false;
+  if (task.status === 'failed') return true;
+  return task.status === 'cancelled' && task.progress?.cluster_seen === true;
+}
+
+/** Build a snapshot from a task document or a recent-failures row; null when it is not one. */
+export function snapshotFromTask(task, now = new Date()) {
+  if (!isPlainObject(task)) return null;
+  const request = isPlainObject(task.request) ? task.request : {};
+  const progress = isPlainObject(task.progress) ? task.progress : {};
+  let error = task.error ?? null;
+  if (error === null && task.status === 'cancelled') {
+    error = {
+      code: 'Cancelled',
+      category: 'cancelled',
+      message: 'The attempt was cancelled before it finished.',
+      retryable: true,
+      actions: [],
+    };
+  }
+  return normalizeSnapshot({
+    v: SNAPSHOT_VERSION,
+    task_id: task.task_id,
+    when: failureTime(task),
+    cluster_name: request.cluster_name,
+    resource_group: request.resource_group,
+    region: request.region ?? '',
+    node_vm_size: request.node_vm_size ?? '',
+    node_count: request.node_count ?? null,
+    kubernetes_version: request.kubernetes_version ?? '',
+    status: task.status,
+    error,
+    progress: { cluster_seen: progress.cluster_seen === true, portal_url: progress.portal_url },
+    saved_at: now.toISOString(),
+  });
+}
+
+/** The form values an Edit & retry starts from. */
+export function requestFromSnapshot(snapshot) {
+  return {
+    cluster_name: snapshot.cluster_name,
+    resource_group: snapshot.resource_group,
+    region: snapshot.region,
+    node_vm_size: snapshot.node_vm_size,
+    node_count: snapshot.node_count ?? 1,
+    kubernetes_version: snapshot.kubernetes_version,
+  };
+}
+
+/** Whether two snapshots would render the same (ignores when it was saved). */
+export function sameSnapshot(a, b) {
+  if (a === null || b === null) return a === b;
+  const strip = ({ saved_at: _ignored, ...rest }) => rest;
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import {
+  checkClusterName,
+  checkKubernetesVersion,
+  checkNodeCount,
+  checkRegion,
+  checkResourceGroup,
+  checkVmSize,
+  validateProvisionForm,
+} from '../js/validation.js';
+
+const good = {
+  cluster_name: 'my-cluster_1',
+  resource_group: 'rg-(test).1',
+  region: 'eastus',
+  node_vm_size: 'Standard_D2s_v5',
+  node_count: '3',
+  kubernetes_version: '',
+};
+
+describe('cluster name', () => {
+  for (const name of ['a', 'A1', 'my-cluster', 'my_cluster', 'x'.repeat(63)]) {
+    test(`accepts ${name.slice(0, 12)} (${name.length} chars)`, () => {
+      assert.equal(checkClusterName(name), null);
+    });
+  }
+  for (const name of ['', '-start', 'end-', '_x', 'x_', 'has space', 'dot.name', 'x'.repeat(64), 'ünï']) {
+    test(`rejects "${name.slice(0, 12)}"`, () => {
+      assert.notEqual(checkClusterName(name), null);
+    });
+  }
+});
+
+describe('resource group', () => {
+  test('accepts letters, digits and -_().', () => {
+    assert.equal(checkResourceGroup('My_rg-(1).x'), null);
+  });
+  test('accepts 90 characters', () => {
+    assert.equal(checkResourceGroup('r'.repeat(90)), null);
+  });
+  test('rejects 91 characters', () => {
+    assert.notEqual(checkResourceGroup('r'.repeat(91)), null);
+  });
+  test('rejects a trailing period', () => {
+    assert.match(checkResourceGroup('rg.'), /period/);
+  });
+  test('rejects other characters', () => {
+    assert.notEqual(checkResourceGroup('rg/x'), null);
+    assert.notEqual(checkResourceGroup('rg x'), null);
+  });
+  test('rejects empty', () => {
+    assert.notEqual(checkResourceGroup('  '), null);
+  });
+});
+
+describe('node count', () => {
+  for (const value of ['1', '100', 7, '42']) {
+    test(`accepts ${value}`, () => assert.equal(checkNodeCount(value), null));
+  }
+  for (const value of ['0', '101', '1.5', '-1', 'abc', '', '1e2']) {
+    test(`rejects "${value}"`, () => assert.notEqual(checkNodeCount(value), null));
+  }
+});
+
+describe('region and VM size', () => {
+  test('region must be one of the choices', () => {
+    assert.equal(checkRegion('eastus', ['eastus']), null);
+    assert.notEqual(checkRegion('westus', ['eastus']), null);
+  });
+  test('region must look like an Azure region name', () => {
+    assert.notEqual(checkRegion('East US'), null);
+  });
+  test('VM size must be one of the choices', () => {
+    assert.equal(checkVmSize('Standard_B2s', ['Standard_B2s']), null);
+    assert.notEqual(checkVmSize('Standard_B4s', ['Standard_B2s']), null);
+  });
+  test('VM size must look like Standard_*', () => {
+    assert.notEqual(checkVmSize('Basic_A0'), null);
+  });
+});
+
+describe('kubernetes version', () => {
+  for (const value of ['', '1.30', '1.30.4']) {
+    test(`accepts "${value}"`, () => assert.equal(checkKubernetesVersion(value), null));
+  }
+  for (const value of ['1', 'v1.30', '1.30.4.1', 'latest']) {
+    test(`rejects "${value}"`, () => assert.notEqual(checkKubernetesVersion(value), null));
+  }
+});
+
+describe('whole form', () => {
+  test('valid values produce the request body with a numeric node count', () => {
+    const result = validateProvisionForm(good);
+    assert.equal(result.ok, true);
+    assert.deepEqual(result.body, {
+      cluster_name: 'my-cluster_1',
+      resource_group: 'rg-(test).1',
+      region: 'eastus',
+      node_vm_size: 'Standard_D2s_v5',
+      node_count: 3,
+    });
+  });
+
+  test('an empty Kubernetes version is left out of the body', () => {
+    assert.equal('kubernetes_version' in validateProvisionForm(good).body, false);
+  });
+
+  test('a Kubernetes version is sent when given', () => {
+    const result = validateProvisionForm({ ...good, kubernetes_version: ' 1.30 ' });
+    assert.equal(result.body.kubernetes_version, '1.30');
+  });
+
+  test('surrounding spaces are trimmed', () => {
+    assert.equal(validateProvisionForm({ ...good, cluster_name: ' c1 ' }).body.cluster_name, 'c1');
+  });
+
+  test('every bad field is reported under its own name', () => {
+    const result = validateProvisionForm({
+      cluster_name: '-bad',
+      resource_group: 'rg.',
+      region: 'mars',
+      node_vm_size: 'Huge',
+      node_count: '0',
+      kubernetes_version: 'x',
+    });
+    assert.equal(result.ok, false);
+    assert.deepEqual(Object.keys(result.errors).sort(), [
+      'cluster_name',
+      'kubernetes_version',
+      'node_count',
+      'node_vm_size',
+      'region',
+      'resource_group',
+    ]);
+    assert.equal(result.body, null);
+  });
+});
