@@ -1,1 +1,94 @@
-"""Fixtures for the ARM simulator (filled in with the simulator)."""
+"""Fixtures for the ARM simulator: one real simulator per session and a real SDK client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from local.arm_simulator.process import (
+    arm_simulator_base_url,
+    certificate_path,
+    start_arm_simulator,
+)
+from local.processes import ChildProcess, free_port
+
+if TYPE_CHECKING:
+    from azure.mgmt.containerservice import ContainerServiceClient
+
+SIMULATOR_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+SIMULATOR_TEST_ENV = {
+    "ARM_SIMULATOR_CREATE_SECONDS": "2",
+    "ARM_SIMULATOR_DELETE_SECONDS": "1",
+    "ARM_SIMULATOR_SLOW_SECONDS": "600",
+}
+LRO_POLLING_INTERVAL = 0.2
+
+
+@dataclass(frozen=True)
+class ArmSimulator:
+    """Where the session's ARM simulator listens and the certificate to trust."""
+
+    base_url: str
+    cert_path: Path
+    port: int
+    data_dir: Path
+
+
+def make_arm_client(simulator: ArmSimulator) -> ContainerServiceClient:
+    """A real ContainerServiceClient pointed at the simulator, trusting its certificate."""
+    from azure.mgmt.containerservice import ContainerServiceClient
+
+    from provisioning.arm_credentials import SimulatorCredential
+
+    return ContainerServiceClient(
+        SimulatorCredential(),
+        SIMULATOR_SUBSCRIPTION_ID,
+        base_url=simulator.base_url,
+        connection_verify=str(simulator.cert_path),
+        polling_interval=LRO_POLLING_INTERVAL,
+    )
+
+
+@pytest.fixture(scope="session")
+def arm_simulator_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session simulator's data dir (certificate, state.json, log)."""
+    return tmp_path_factory.mktemp("arm-simulator")
+
+
+@pytest.fixture(scope="session")
+def arm_simulator_process(arm_simulator_data_dir: Path) -> Iterator[ChildProcess]:
+    """A private ARM simulator for this test session (never the `make run` one)."""
+    child = start_arm_simulator(
+        arm_simulator_data_dir,
+        free_port(),
+        log_path=arm_simulator_data_dir / "arm-simulator.log",
+        env=SIMULATOR_TEST_ENV,
+    )
+    yield child
+    child.stop()
+
+
+@pytest.fixture(scope="session")
+def arm_simulator(
+    arm_simulator_process: ChildProcess, arm_simulator_data_dir: Path
+) -> ArmSimulator:
+    """Endpoint, certificate and data dir of the session's ARM simulator."""
+    data_dir = arm_simulator_data_dir.resolve()
+    return ArmSimulator(
+        base_url=arm_simulator_base_url(arm_simulator_process.port),
+        cert_path=certificate_path(data_dir),
+        port=arm_simulator_process.port,
+        data_dir=data_dir,
+    )
+
+
+@pytest.fixture
+def arm_client(arm_simulator: ArmSimulator) -> Iterator[ContainerServiceClient]:
+    """A real ContainerServiceClient against the session's simulator."""
+    client = make_arm_client(arm_simulator)
+    yield client
+    client.close()

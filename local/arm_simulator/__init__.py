@@ -1,0 +1,16 @@
+"""A local HTTPS stand-in for ARM's managedClusters API, so the real Azure SDK runs offline.
+
+Run: `python -m local.arm_simulator --port 7443 --data-dir .local-data/arm-simulator`; clients
+pass `base_url="https://127.0.0.1:7443"` and `connection_verify=<data-dir>/cert.pem`. Scenarios
+by cluster-name prefix are in `scenarios.py` (DESIGN.md section 8). Choices beyond the table:
+
+- Abort with no running create answers 409 `OperationNotAllowed` without "in progress" wording
+  (Azure documents 409 there; the wording keeps the classifier from calling it transient).
+- PUT while an operation runs answers 409 `OperationNotAllowed` "Another operation (...) is in
+  progress" (AKS's wording, deliberately transient); PUT on a Succeeded cluster updates in place
+  (200); PUT on a Failed or Canceled cluster starts a new create (201).
+- An aborted create ends `Canceled` with error `OperationCancelled`; a delete during a create
+  preempts it (`OperationPreempted`). Resource ids use AKS's lower-case `resourcegroups`.
+- The certificate is reused across restarts while valid, so trust survives a restart.
+- `ARM_SIMULATOR_CANCEL_SECONDS` (default 1) sets how long `Canceling` lasts.
+"""
