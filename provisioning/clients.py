@@ -1,0 +1,123 @@
+"""Lazy, once-per-process SDK clients: nothing heavy is imported until first use."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+from provisioning.jobstate_repository import (
+    JobStateRepository,
+    claims_table_name,
+    storage_call,
+    table_client_from_connection_string,
+    table_client_from_endpoint,
+)
+from provisioning.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from azure.core.credentials import TokenCredential
+    from azure.data.tables import TableClient
+    from azure.mgmt.containerservice import ContainerServiceClient
+
+logger = logging.getLogger(__name__)
+
+ARM_CONNECTION_TIMEOUT_SECONDS = 10
+ARM_READ_TIMEOUT_SECONDS = 30
+SIMULATOR_POLLING_INTERVAL_SECONDS = 1
+
+_lock = threading.Lock()
+_cache: dict[str, Any] = {}
+
+
+def reset_clients() -> None:
+    """Forget every cached client (tests change settings between cases)."""
+    with _lock:
+        _cache.clear()
+
+
+def azure_credential() -> TokenCredential:
+    """DefaultAzureCredential, preferring the app's user-assigned managed identity."""
+    with _lock:
+        credential = _cache.get("credential")
+        if credential is None:
+            from azure.identity import DefaultAzureCredential
+
+            client_id = get_settings().managed_identity_client_id
+            credential = DefaultAzureCredential(managed_identity_client_id=client_id)
+            _cache["credential"] = credential
+        return credential
+
+
+def _table_client(settings: Settings, table_name: str) -> TableClient:
+    timeout = settings.storage_timeout_seconds
+    if settings.storage_connection_string:
+        return table_client_from_connection_string(
+            settings.storage_connection_string, table_name, timeout_seconds=timeout
+        )
+    if not settings.table_service_uri:
+        raise RuntimeError("no table storage configured")
+    return table_client_from_endpoint(
+        settings.table_service_uri, table_name, azure_credential(), timeout_seconds=timeout
+    )
+
+
+def _ensure_table(client: TableClient) -> None:
+    from azure.core.exceptions import ResourceExistsError
+
+    with storage_call(f"create table {client.table_name}"):
+        try:
+            client.create_table()
+        except ResourceExistsError:
+            pass
+
+
+def jobstate_repository() -> JobStateRepository:
+    """The process's JobState repository; its tables are created on first successful use.
+
+    Raises StorageUnavailable while the tables cannot be ensured (the next call tries again).
+    """
+    repository = _cache.get("repository")
+    if repository is None:
+        settings = get_settings()
+        table = _table_client(settings, settings.jobstate_table_name)
+        claims = _table_client(settings, claims_table_name(settings.jobstate_table_name))
+        repository = JobStateRepository(table, claims)
+        with _lock:
+            repository = _cache.setdefault("repository", repository)
+    if not _cache.get("tables_ready"):
+        _ensure_table(repository.table_client)
+        _ensure_table(repository.claims_table_client)
+        _cache["tables_ready"] = True
+        logger.info("JobState tables ready")
+    return repository
+
+
+def container_service_client() -> ContainerServiceClient:
+    """The ARM client: the local simulator (static token, its CA) or Azure (Entra ID)."""
+    with _lock:
+        client = _cache.get("container_service")
+        if client is not None:
+            return client
+    settings = get_settings()
+    from azure.mgmt.containerservice import ContainerServiceClient
+
+    options: dict[str, Any] = {
+        "connection_timeout": ARM_CONNECTION_TIMEOUT_SECONDS,
+        "read_timeout": ARM_READ_TIMEOUT_SECONDS,
+    }
+    credential: Any
+    if settings.uses_arm_simulator:
+        from provisioning.arm_credentials import SimulatorCredential
+
+        credential = SimulatorCredential()
+        options["polling_interval"] = SIMULATOR_POLLING_INTERVAL_SECONDS
+        if settings.arm_ca_bundle:
+            options["connection_verify"] = settings.arm_ca_bundle
+    else:
+        credential = azure_credential()
+    client = ContainerServiceClient(
+        credential, settings.subscription_id, base_url=settings.arm_endpoint, **options
+    )
+    with _lock:
+        return _cache.setdefault("container_service", client)

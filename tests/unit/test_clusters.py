@@ -1,0 +1,188 @@
+"""ARM cluster operations against a small injected fake of the SDK client."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+
+from provisioning.clusters import (
+    CREATED_BY_TAG,
+    UntrustedOperationUrl,
+    abort_cluster_operation,
+    cluster_parameters,
+    dns_prefix_for,
+    read_cluster_state,
+    read_operation_error,
+    start_cluster_create,
+    start_cluster_delete,
+)
+from provisioning.models import ProvisionRequest
+
+DNS_PREFIX = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,52}[A-Za-z0-9])?$")
+REQUEST = ProvisionRequest("sub", "rg", "demo_cluster", "eastus", "Standard_D2s_v3", 2, "1.30.3")
+OPERATION_URL = "https://arm.example/subscriptions/sub/providers/op/1?api-version=x"
+
+
+@dataclass
+class FakeHttpResponse:
+    status_code: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: Any = None
+
+    def json(self) -> Any:
+        return self.body
+
+    def raise_for_status(self) -> None:
+        if self.status_code >= 400:
+            raise HttpResponseError(message=f"HTTP {self.status_code}")
+
+
+@dataclass
+class FakePipelineResponse:
+    http_response: FakeHttpResponse
+
+
+@dataclass
+class FakeCluster:
+    provisioning_state: str | None
+    id: str | None = None
+
+
+class FakePoller:
+    """Mimics NoPolling: result() hands the initial response to the cls callback."""
+
+    def __init__(self, response: FakeHttpResponse, deserialized: Any, cls: Any) -> None:
+        self._response, self._deserialized, self._cls = response, deserialized, cls
+
+    def result(self) -> Any:
+        if self._cls is None:
+            return self._deserialized
+        return self._cls(FakePipelineResponse(self._response), self._deserialized, {})
+
+
+class FakeManagedClusters:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self.state: str | None = "Creating"
+        self.delete_status = 202
+        self.abort_error: Exception | None = None
+
+    def begin_create_or_update(self, rg: str, name: str, params: Any, **kw: Any) -> FakePoller:
+        self.calls.append(("create", (rg, name, params), kw))
+        response = FakeHttpResponse(201, {"Azure-AsyncOperation": OPERATION_URL})
+        return FakePoller(response, FakeCluster("Creating", f"/rg/{rg}/mc/{name}"), kw.get("cls"))
+
+    def get(self, rg: str, name: str) -> FakeCluster:
+        if self.state is None:
+            raise ResourceNotFoundError("ResourceNotFound")
+        return FakeCluster(self.state)
+
+    def begin_abort_latest_operation(self, rg: str, name: str, **kw: Any) -> FakePoller:
+        self.calls.append(("abort", (rg, name), kw))
+        if self.abort_error is not None:
+            raise self.abort_error
+        return FakePoller(FakeHttpResponse(202), None, kw.get("cls"))
+
+    def begin_delete(self, rg: str, name: str, **kw: Any) -> FakePoller:
+        self.calls.append(("delete", (rg, name), kw))
+        return FakePoller(FakeHttpResponse(self.delete_status), None, kw.get("cls"))
+
+
+@dataclass
+class FakeConfig:
+    base_url: str = "https://arm.example"
+
+
+class FakeClient:
+    def __init__(self) -> None:
+        self.managed_clusters = FakeManagedClusters()
+        self._config = FakeConfig()
+        self.sent: list[Any] = []
+        self.operation_body: dict[str, Any] = {"status": "Failed", "error": {
+            "code": "VMExtensionProvisioningError", "message": "extension failed"}}
+
+    def send_request(self, request: Any) -> FakeHttpResponse:
+        self.sent.append(request)
+        return FakeHttpResponse(200, body=self.operation_body)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("demo", "demo"), ("demo_cluster", "demo-cluster"), ("_x_", "x"), ("a" * 63, "a" * 54),
+     ("a" * 53 + "_b", "a" * 53), ("___", "aks")],
+)
+def test_dns_prefix_is_derived_from_the_name(name: str, expected: str) -> None:
+    prefix = dns_prefix_for(name)
+    assert prefix == expected
+    assert DNS_PREFIX.match(prefix)
+
+
+def test_cluster_parameters_describe_one_system_pool() -> None:
+    body = cluster_parameters(REQUEST).as_dict()
+    assert body["location"] == "eastus"
+    assert body["identity"] == {"type": "SystemAssigned"}
+    assert body["tags"] == CREATED_BY_TAG
+    props = body["properties"]
+    assert props["dnsPrefix"] == "demo-cluster"
+    assert props["kubernetesVersion"] == "1.30.3"
+    [pool] = props["agentPoolProfiles"]
+    assert pool["name"] == "system" and pool["mode"] == "System"
+    assert pool["vmSize"] == "Standard_D2s_v3" and pool["count"] == 2
+
+
+def test_cluster_parameters_omit_version_when_not_given() -> None:
+    request = ProvisionRequest("sub", "rg", "demo", "eastus", "Standard_D2s_v3", 1, None)
+    assert "kubernetesVersion" not in cluster_parameters(request).as_dict()["properties"]
+
+
+def test_create_returns_once_accepted_with_the_operation_url() -> None:
+    client = FakeClient()
+    accepted = start_cluster_create(client, REQUEST)  # type: ignore[arg-type]
+    assert accepted.provisioning_state == "Creating"
+    assert accepted.operation_url == OPERATION_URL
+    assert accepted.resource_id == "/rg/rg/mc/demo_cluster"
+    [(_, args, kwargs)] = client.managed_clusters.calls
+    assert args[:2] == ("rg", "demo_cluster") and kwargs["polling"] is False
+
+
+def test_cluster_state_is_none_when_the_cluster_is_absent() -> None:
+    client = FakeClient()
+    assert read_cluster_state(client, "rg", "demo") == "Creating"  # type: ignore[arg-type]
+    client.managed_clusters.state = None
+    assert read_cluster_state(client, "rg", "demo") is None  # type: ignore[arg-type]
+
+
+def test_operation_error_reads_status_code_and_message() -> None:
+    client = FakeClient()
+    assert read_operation_error(client, OPERATION_URL) == (  # type: ignore[arg-type]
+        "Failed", "VMExtensionProvisioningError", "extension failed"
+    )
+    assert client.sent[0].method == "GET" and client.sent[0].url == OPERATION_URL
+
+
+@pytest.mark.parametrize(
+    "url", ["https://evil.example/op", "http://arm.example/op", "file:///etc/passwd"]
+)
+def test_operation_url_off_the_arm_endpoint_is_refused(url: str) -> None:
+    client = FakeClient()
+    with pytest.raises(UntrustedOperationUrl):
+        read_operation_error(client, url)  # type: ignore[arg-type]
+    assert client.sent == []
+
+
+def test_abort_reports_false_when_arm_refuses() -> None:
+    client = FakeClient()
+    assert abort_cluster_operation(client, "rg", "demo") is True  # type: ignore[arg-type]
+    client.managed_clusters.abort_error = HttpResponseError(message="409 conflict")
+    assert abort_cluster_operation(client, "rg", "demo") is False  # type: ignore[arg-type]
+
+
+def test_delete_reports_whether_there_was_a_cluster() -> None:
+    client = FakeClient()
+    assert start_cluster_delete(client, "rg", "demo") is True  # type: ignore[arg-type]
+    client.managed_clusters.delete_status = 204
+    assert start_cluster_delete(client, "rg", "demo") is False  # type: ignore[arg-type]
