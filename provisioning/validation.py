@@ -1,0 +1,259 @@
+"""Request validation: bad input is rejected here, naming the field, before it reaches ARM."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from provisioning.models import ProvisionRequest
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 16 * 1024
+
+# Defaults for the optional fields. One node keeps a forgotten test cluster cheap; users who
+# want a highly available system pool ask for 2-3 nodes explicitly.
+DEFAULT_NODE_VM_SIZE = "Standard_D2s_v5"
+DEFAULT_NODE_COUNT = 1
+MIN_NODE_COUNT = 1
+MAX_NODE_COUNT = 100
+
+ALLOWED_FIELDS = frozenset(
+    {
+        "cluster_name",
+        "resource_group",
+        "region",
+        "node_vm_size",
+        "node_count",
+        "kubernetes_version",
+    }
+)
+REQUIRED_FIELDS = ("cluster_name", "resource_group", "region")
+
+# Every pattern is ASCII-only and applied with fullmatch, so "\d" never admits other scripts'
+# digits and "$" never admits a trailing newline.
+CLUSTER_NAME_PATTERN = re.compile(r"[a-zA-Z0-9]|[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]")
+# Azure also allows Unicode letters in resource group names; ASCII keeps every consumer safe.
+RESOURCE_GROUP_PATTERN = re.compile(r"[-_().a-zA-Z0-9]{0,89}[-_()a-zA-Z0-9]")
+REGION_PATTERN = re.compile(r"[a-z][a-z0-9]{2,39}")
+VM_SIZE_PATTERN = re.compile(r"Standard_[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
+MAX_VM_SIZE_LENGTH = 64
+KUBERNETES_VERSION_PATTERN = re.compile(r"[0-9]+\.[0-9]+(?:\.[0-9]+)?")
+TASK_ID_PATTERN = re.compile(r"[0-9]{19}-[0-9a-f]{12}")
+
+# Public Azure regions as `az account list-locations` names them (physical regions, including
+# restricted-access ones and the EUAP early-access regions; no logical geographies like "europe").
+AZURE_PUBLIC_REGIONS = frozenset(
+    {
+        # Americas
+        "eastus",
+        "eastus2",
+        "centralus",
+        "northcentralus",
+        "southcentralus",
+        "westcentralus",
+        "westus",
+        "westus2",
+        "westus3",
+        "centraluseuap",
+        "eastus2euap",
+        "canadacentral",
+        "canadaeast",
+        "mexicocentral",
+        "brazilsouth",
+        "brazilsoutheast",
+        "chilecentral",
+        # Europe
+        "northeurope",
+        "westeurope",
+        "uksouth",
+        "ukwest",
+        "francecentral",
+        "francesouth",
+        "germanywestcentral",
+        "germanynorth",
+        "switzerlandnorth",
+        "switzerlandwest",
+        "norwayeast",
+        "norwaywest",
+        "swedencentral",
+        "swedensouth",
+        "polandcentral",
+        "italynorth",
+        "spaincentral",
+        "austriaeast",
+        "belgiumcentral",
+        "denmarkeast",
+        # Middle East and Africa
+        "uaenorth",
+        "uaecentral",
+        "qatarcentral",
+        "israelcentral",
+        "israelnorthwest",
+        "southafricanorth",
+        "southafricawest",
+        # Asia Pacific
+        "eastasia",
+        "southeastasia",
+        "japaneast",
+        "japanwest",
+        "koreacentral",
+        "koreasouth",
+        "centralindia",
+        "southindia",
+        "westindia",
+        "jioindiacentral",
+        "jioindiawest",
+        "australiaeast",
+        "australiasoutheast",
+        "australiacentral",
+        "australiacentral2",
+        "newzealandnorth",
+        "indonesiacentral",
+        "malaysiawest",
+        "malaysiasouth",
+        "taiwannorth",
+        "taiwannorthwest",
+    }
+)
+
+CLUSTER_NAME_RULE = (
+    "cluster_name must be 1-63 characters of letters, digits, '-' or '_', "
+    "starting and ending with a letter or digit"
+)
+RESOURCE_GROUP_RULE = (
+    "resource_group must be 1-90 characters of letters, digits, '-', '_', '(', ')' or '.', "
+    "and must not end with '.'"
+)
+REGION_RULE = (
+    "region must be an Azure region name in lowercase letters and digits, "
+    "such as 'eastus' or 'westeurope'"
+)
+VM_SIZE_RULE = (
+    "node_vm_size must be an Azure VM size name such as 'Standard_D2s_v5' "
+    f"(at most {MAX_VM_SIZE_LENGTH} characters)"
+)
+NODE_COUNT_RULE = f"node_count must be a whole number from {MIN_NODE_COUNT} to {MAX_NODE_COUNT}"
+KUBERNETES_VERSION_RULE = (
+    "kubernetes_version must be a version such as '1.30' or '1.30.4', or empty for the default"
+)
+
+
+class RequestValidationError(ValueError):
+    """The request is invalid; `field` names what to fix and `message` says how."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"RequestValidationError(field={self.field!r}, message={self.message!r})"
+
+
+def decode_json_body(raw: bytes) -> object:
+    """Parse a request body as JSON, refusing oversized or malformed input as field "body"."""
+    if len(raw) > MAX_BODY_BYTES:
+        raise RequestValidationError("body", f"body must be at most {MAX_BODY_BYTES} bytes")
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise RequestValidationError("body", "body must be valid JSON") from exc
+
+
+def validate_provision_request(body: object, subscription_id: str) -> ProvisionRequest:
+    """Turn a decoded JSON body into a ProvisionRequest, or raise naming the first bad field."""
+    if not isinstance(body, dict):
+        raise RequestValidationError("body", "body must be a JSON object")
+    unknown = sorted(str(key) for key in body if key not in ALLOWED_FIELDS)
+    if unknown:
+        allowed = ", ".join(sorted(ALLOWED_FIELDS))
+        raise RequestValidationError(
+            unknown[0], f"{unknown[0]} is not a known field; allowed fields are {allowed}"
+        )
+    for name in REQUIRED_FIELDS:
+        if body.get(name) is None:
+            raise RequestValidationError(name, f"{name} is required")
+
+    cluster_name = _required_string(body, "cluster_name")
+    if not CLUSTER_NAME_PATTERN.fullmatch(cluster_name):
+        raise RequestValidationError("cluster_name", CLUSTER_NAME_RULE)
+
+    resource_group = _required_string(body, "resource_group")
+    if not RESOURCE_GROUP_PATTERN.fullmatch(resource_group):
+        raise RequestValidationError("resource_group", RESOURCE_GROUP_RULE)
+
+    region = _required_string(body, "region")
+    if not REGION_PATTERN.fullmatch(region):
+        raise RequestValidationError("region", REGION_RULE)
+    if region not in AZURE_PUBLIC_REGIONS:
+        raise RequestValidationError(
+            "region", f"region '{region}' is not a known public Azure region"
+        )
+
+    node_vm_size = _optional_value(body, "node_vm_size", DEFAULT_NODE_VM_SIZE)
+    if not isinstance(node_vm_size, str):
+        raise RequestValidationError("node_vm_size", "node_vm_size must be a string")
+    if len(node_vm_size) > MAX_VM_SIZE_LENGTH or not VM_SIZE_PATTERN.fullmatch(node_vm_size):
+        raise RequestValidationError("node_vm_size", VM_SIZE_RULE)
+
+    node_count = _optional_value(body, "node_count", DEFAULT_NODE_COUNT)
+    # bool is an int subclass, and 2.0 is not a whole-number JSON integer: reject both.
+    if isinstance(node_count, bool) or not isinstance(node_count, int):
+        raise RequestValidationError("node_count", NODE_COUNT_RULE)
+    if not MIN_NODE_COUNT <= node_count <= MAX_NODE_COUNT:
+        raise RequestValidationError("node_count", NODE_COUNT_RULE)
+
+    kubernetes_version = body.get("kubernetes_version")
+    if kubernetes_version is not None:
+        if not isinstance(kubernetes_version, str):
+            raise RequestValidationError(
+                "kubernetes_version", "kubernetes_version must be a string"
+            )
+        if kubernetes_version == "":
+            kubernetes_version = None
+        elif not KUBERNETES_VERSION_PATTERN.fullmatch(kubernetes_version):
+            raise RequestValidationError("kubernetes_version", KUBERNETES_VERSION_RULE)
+
+    return ProvisionRequest(
+        subscription_id=subscription_id,
+        resource_group=resource_group,
+        cluster_name=cluster_name,
+        region=region,
+        node_vm_size=node_vm_size,
+        node_count=node_count,
+        kubernetes_version=kubernetes_version,
+    )
+
+
+def parse_bounded_int(raw: str | None, field: str, default: int, low: int, high: int) -> int:
+    """Read an integer query parameter: absent gives the default, out of range is clamped."""
+    if raw is None or raw == "":
+        return default
+    if not isinstance(raw, str) or not re.fullmatch(r"[+-]?[0-9]+", raw):
+        raise RequestValidationError(field, f"{field} must be an integer")
+    digits = raw.lstrip("+-").lstrip("0") or "0"
+    if len(digits) > 18:  # far outside any bound; skip int() on huge inputs
+        return low if raw.startswith("-") else high
+    return max(low, min(high, int(raw)))
+
+
+def validate_task_id(raw: object) -> str:
+    """Accept only task ids in our own format (inverted ticks, '-', 12 hex characters)."""
+    if not isinstance(raw, str) or not TASK_ID_PATTERN.fullmatch(raw):
+        raise RequestValidationError("task_id", "task_id is not a valid task id")
+    return raw
+
+
+def _required_string(body: dict[str, Any], name: str) -> str:
+    value = body[name]
+    if not isinstance(value, str):
+        raise RequestValidationError(name, f"{name} must be a string")
+    return value
+
+
+def _optional_value(body: dict[str, Any], name: str, default: object) -> object:
+    value = body.get(name)
+    return default if value is None else value
