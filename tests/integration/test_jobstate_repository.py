@@ -399,3 +399,31 @@ def test_hung_storage_raises_storage_unavailable(silent_listener: int) -> None:
     for call in calls:
         [outcome] = run_threads([call])
         assert isinstance(outcome, StorageUnavailable), outcome
+
+
+def test_app_repository_factory_creates_tables_once_and_caches(
+    azurite: str, unique_table_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provisioning import clients
+    from provisioning.settings import get_settings
+
+    monkeypatch.setenv("AzureWebJobsStorage", azurite)
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "sub")
+    monkeypatch.setenv("JOBSTATE_TABLE_NAME", unique_table_name)
+    get_settings.cache_clear()
+    clients.reset_clients()
+    try:
+        repository = clients.jobstate_repository()
+        assert clients.jobstate_repository() is repository
+        job = make_job()
+        repository.insert_new(job)
+        assert repository.get(job.owner_id, job.task_id) == job
+        assert repository.claim_idempotency_key("owner-1", "k", job.task_id) == job.task_id
+        clients.reset_clients()
+        again = clients.jobstate_repository()  # tables already exist: tolerated
+        assert again is not repository and again.get(job.owner_id, job.task_id) == job
+        again.table_client.delete_table()
+        again.claims_table_client.delete_table()
+    finally:
+        clients.reset_clients()
+        get_settings.cache_clear()

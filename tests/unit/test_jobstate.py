@@ -234,3 +234,20 @@ def test_reportable_failures_are_failed_or_cancelled_with_a_cluster() -> None:
     assert not make_job(TaskStatus.CANCELLED).is_reportable_failure
     assert not make_job(TaskStatus.SUCCEEDED).is_reportable_failure
     assert not make_job(TaskStatus.FAILED, type=TaskType.AKS_DELETE).is_reportable_failure
+
+
+def test_importing_the_adapters_loads_no_azure_sdk() -> None:
+    """Cold start budget: SDKs load on first use, not when the function app imports us."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, provisioning.jobstate, provisioning.jobstate_repository, "
+        "provisioning.recent_failures, provisioning.task_documents, provisioning.clients, "
+        "provisioning.clusters\n"
+        "print(sorted(m for m in sys.modules if m.startswith('azure')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
