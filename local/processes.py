@@ -136,3 +136,28 @@ def start_azurite_table(data_dir: Path, port: int, log_path: Path | None = None)
         "--silent",
     ]
     return spawn("azurite", args, port, log_path=log_path)
+
+
+def start_local_host(
+    port: int,
+    rpc_port: int,
+    env: dict[str, str],
+    app: str = "function_app",
+    log_path: Path | None = None,
+    hub_name: str | None = None,
+) -> ChildProcess:
+    """Start the local Functions host (the same code path `make run` uses)."""
+    import sys
+
+    args = [
+        sys.executable,
+        "-m",
+        "local.host",
+        "--port", str(port),
+        "--rpc-port", str(rpc_port),
+        "--app", app,
+        "--settings", "/nonexistent/local.settings.json",
+    ]
+    if hub_name:
+        args += ["--hub-name", hub_name]
+    return spawn("local host", args, port, env=env, log_path=log_path, timeout=60)

@@ -1,0 +1,1 @@
+"""The local Functions host: HTTP triggers, dev identity, static files and a durable engine."""

@@ -1,0 +1,113 @@
+"""Run the local Functions host: `python -m local.host [--port 7071] [--app function_app]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import signal
+from pathlib import Path
+
+from aiohttp import web
+
+from local.processes import PROJECT_ROOT, azurite_connection_string
+
+logger = logging.getLogger("local.host")
+
+DEV_STORAGE = "UseDevelopmentStorage=true"
+
+
+def load_local_settings(path: Path) -> None:
+    """Like Core Tools: local.settings.json Values become env vars unless already set."""
+    if not path.is_file():
+        return
+    values = json.loads(path.read_text()).get("Values", {})
+    for key, value in values.items():
+        os.environ.setdefault(key, str(value))
+
+
+def storage_connection_string() -> str:
+    """AzureWebJobsStorage, with the dev-storage shorthand expanded for Azurite."""
+    raw = os.environ.get("AzureWebJobsStorage", "").strip()
+    if not raw or raw.lower() == DEV_STORAGE.lower():
+        return azurite_connection_string(10002)
+    return raw
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """Index the app, resume durable instances and serve until cancelled."""
+    from local.host.durable.engine import DurableEngine
+    from local.host.durable.store import InstanceStore
+    from local.host.function_index import load_index
+    from local.host.server import HostConfig, build_app, build_rpc_app
+
+    host_json = json.loads((PROJECT_ROOT / "host.json").read_text())
+    extensions = host_json.get("extensions", {})
+    route_prefix = extensions.get("http", {}).get("routePrefix", "api")
+    hub_name = args.hub_name or extensions.get("durableTask", {}).get("hubName", "TestHubName")
+    os.environ["AzureWebJobsStorage"] = storage_connection_string()
+    index = load_index(args.app)
+    store = InstanceStore(os.environ["AzureWebJobsStorage"], f"{hub_name}Instances")
+    engine = DurableEngine(store, index.orchestrators, index.activities)
+    static_dir = Path(args.static).resolve() if args.static else None
+    config = HostConfig(args.port, args.rpc_port, route_prefix, hub_name, static_dir)
+
+    runners = [
+        web.AppRunner(build_rpc_app(engine), access_log=None),
+        web.AppRunner(build_app(config, index), access_log=None),
+    ]
+    for runner in runners:
+        await runner.setup()
+    # The RPC API listens first: resumed orchestrations may call back into it.
+    await web.TCPSite(runners[0], "127.0.0.1", args.rpc_port).start()
+    resumed = await engine.start()
+    await web.TCPSite(runners[1], "127.0.0.1", args.port).start()
+    logger.info(
+        "local host ready: http://127.0.0.1:%d/ (api under /%s, %d instance(s) resumed)",
+        args.port,
+        route_prefix,
+        resumed,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    logger.info("shutting down")
+    for runner in reversed(runners):
+        await runner.cleanup()
+    await engine.stop()
+    from azure.durable_functions.models.utils.http_utils import _close_session
+
+    await _close_session()
+
+
+def main() -> None:
+    """Parse arguments, mark this process as the trusted identity injector, serve."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("LOCAL_HOST_PORT", 7071)))
+    parser.add_argument(
+        "--rpc-port", type=int, default=int(os.environ.get("LOCAL_HOST_RPC_PORT", 17071))
+    )
+    parser.add_argument("--app", default=os.environ.get("LOCAL_HOST_APP", "function_app"))
+    parser.add_argument(
+        "--hub-name", default=os.environ.get("LOCAL_HOST_HUB_NAME"), help="task hub override"
+    )
+    parser.add_argument("--static", default=str(PROJECT_ROOT / "static_web"))
+    parser.add_argument("--settings", default=str(PROJECT_ROOT / "local.settings.json"))
+    args = parser.parse_args()
+    logging.basicConfig(
+        level=os.environ.get("LOCAL_HOST_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("azure").setLevel(logging.WARNING)
+    load_local_settings(Path(args.settings))
+    # The local host is the platform here: it strips nothing because it injects identity itself.
+    os.environ["LOCAL_DEV_HOST"] = "true"
+    asyncio.run(serve(args))
+
+
+if __name__ == "__main__":
+    main()

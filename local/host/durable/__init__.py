@@ -1,0 +1,1 @@
+"""The Durable Functions extension's side, played locally: webhook API and orchestration runner."""
