@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from provisioning.jobstate_repository import (
     JobStateRepository,
+    StorageUnavailable,
     claims_table_name,
     storage_call,
     table_client_from_connection_string,
@@ -91,6 +92,15 @@ def jobstate_repository() -> JobStateRepository:
         _cache["tables_ready"] = True
         logger.info("JobState tables ready")
     return repository
+
+
+def jobstate_repository_or_none() -> JobStateRepository | None:
+    """The repository, or None while storage is unreachable (progress writes are best-effort)."""
+    try:
+        return jobstate_repository()
+    except StorageUnavailable:
+        logger.warning("JobState storage unavailable; continuing without progress writes")
+        return None
 
 
 def container_service_client() -> ContainerServiceClient:

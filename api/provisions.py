@@ -1,0 +1,130 @@
+"""/api/aks/*: start an attempt, recent failures, attempt history."""
+
+import asyncio
+import logging
+import uuid
+from datetime import UTC, datetime
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from api.blueprint import blueprint
+from api.responses import (
+    answers_errors,
+    answers_errors_async,
+    caller,
+    error_response,
+    json_response,
+    task_urls,
+)
+from orchestrators.blueprint import PROVISION_CLUSTER
+from provisioning import clients
+from provisioning.attempts import (
+    OrchestrationTiming,
+    accept_provision,
+    record_start_failure,
+)
+from provisioning.jobstate_repository import StorageUnavailable
+from provisioning.recent_failures import recent_failures
+from provisioning.settings import get_settings
+from provisioning.task_documents import recent_failure_row, task_document
+from provisioning.validation import decode_json_body, parse_bounded_int
+
+logger = logging.getLogger(__name__)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def timing() -> OrchestrationTiming:
+    """Poll interval and deadline for new orchestrations, from settings."""
+    settings = get_settings()
+    return OrchestrationTiming(settings.poll_seconds, settings.deadline_minutes)
+
+
+@blueprint.route(route="aks/provision", methods=["POST"])
+@blueprint.durable_client_input(client_name="client")
+@answers_errors_async
+async def start_provision(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
+    """Accept a cluster request: one JobState insert, then start provision_cluster."""
+    owner = caller(req)
+    body = decode_json_body(req.get_body())
+    key = req.headers.get(IDEMPOTENCY_HEADER)
+    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
+        return error_response(
+            400,
+            "invalid_request",
+            f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} characters",
+            field="Idempotency-Key",
+        )
+    settings = get_settings()
+    repo = await asyncio.to_thread(clients.jobstate_repository_or_none)
+    accepted = await asyncio.to_thread(
+        accept_provision,
+        repo,
+        owner.owner_id,
+        body,
+        subscription_id=settings.subscription_id,
+        tenant_id=settings.tenant_id,
+        timing=timing(),
+        idempotency_key=key,
+        now=datetime.now(UTC),
+        unique=uuid.uuid4().hex[:12],
+    )
+    if not accepted.already_existed:
+        try:
+            await client.start_new(
+                PROVISION_CLUSTER, accepted.task_id, accepted.orchestration_input
+            )
+        except Exception as exc:  # the durable backend refused or is down
+            logger.error("could not start orchestration %s: %s", accepted.task_id, exc)
+            if repo is not None:
+                await asyncio.to_thread(
+                    record_start_failure,
+                    repo,
+                    owner.owner_id,
+                    accepted.task_id,
+                    "the workflow engine is unavailable",
+                    now=datetime.now(UTC),
+                )
+            return error_response(
+                503, "orchestration_unavailable", "Could not start the attempt; try again."
+            )
+    return json_response(
+        {"task_id": accepted.task_id, "status": accepted.status, **task_urls(accepted.task_id)},
+        202,
+    )
+
+
+@blueprint.route(route="aks/recent-failed-provisions", methods=["GET"])
+@answers_errors
+def list_recent_failed_provisions(req: func.HttpRequest) -> func.HttpResponse:
+    """The caller's unresolved recent failures; degraded (never 500) when storage is down."""
+    owner = caller(req)
+    hours = parse_bounded_int(req.params.get("hours"), "hours", 24, 1, 168)
+    limit = parse_bounded_int(req.params.get("limit"), "limit", 10, 1, 20)
+    try:
+        found = recent_failures(
+            clients.jobstate_repository(),
+            owner.owner_id,
+            now=datetime.now(UTC),
+            hours=hours,
+            limit=limit,
+        )
+    except StorageUnavailable as exc:
+        logger.warning("recent failures degraded: %s", exc)
+        return json_response({"jobs": [], "degraded": True, "hours": hours, "limit": limit})
+    jobs = [recent_failure_row(job) for job in found.jobs]
+    return json_response({"jobs": jobs, "degraded": False, "hours": hours, "limit": limit})
+
+
+@blueprint.route(route="aks/provisions", methods=["GET"])
+@answers_errors
+def list_provisions(req: func.HttpRequest) -> func.HttpResponse:
+    """The caller's attempt history, newest first (any status and type)."""
+    owner = caller(req)
+    limit = parse_bounded_int(req.params.get("limit"), "limit", 20, 1, 50)
+    history = clients.jobstate_repository().list_history(owner.owner_id, limit)
+    return json_response({"jobs": [task_document(job) for job in history], "limit": limit})

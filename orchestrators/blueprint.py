@@ -1,0 +1,9 @@
+"""The orchestrators' blueprint and the names the HTTP layer starts them by."""
+
+import azure.durable_functions as df
+
+blueprint = df.Blueprint()
+
+PROVISION_CLUSTER = "provision_cluster"
+DELETE_CLUSTER = "delete_cluster"
+CANCEL_EVENT = "cancel"

@@ -1,0 +1,93 @@
+"""delete_cluster: remove the partial cluster an attempt left behind, then resolve it."""
+
+from datetime import timedelta
+from typing import Any
+
+import azure.durable_functions as df
+
+from activities import names
+from orchestrators.blueprint import DELETE_CLUSTER, blueprint
+from orchestrators.outcomes import progress_status
+from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
+from provisioning.arm_errors import deadline_error
+from provisioning.attempt_steps import error_from_activity_failure
+from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
+
+DELETE_FAILED = ClassifiedError(
+    code="DeleteFailed",
+    category=ErrorCategory.UNKNOWN,
+    message="Azure could not delete the cluster; check it in the portal.",
+    retryable=True,
+)
+
+
+def _outcome(status: TaskStatus, error: ClassifiedError | dict | None, state: str | None) -> dict:
+    if isinstance(error, ClassifiedError):
+        error = error.to_dict()
+    return {
+        "status": str(status),
+        "error": error,
+        "cluster_state": state,
+        "cluster_seen": False,
+        "step": "Deleted" if status == TaskStatus.SUCCEEDED else "Failed",
+    }
+
+
+@blueprint.orchestration_trigger(context_name="context", orchestration=DELETE_CLUSTER)
+def delete_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 (generator)
+    """Delete the cluster, poll until it is gone; success resolves the original failure."""
+    attempt: dict[str, Any] = context.get_input()
+    context.set_custom_status(progress_status(attempt, "Starting", 1))
+    yield context.call_activity_with_retry(names.BEGIN_ATTEMPT, ARM_RETRY, attempt)
+
+    context.set_custom_status(progress_status(attempt, "Deleting cluster", 2))
+    try:
+        started = yield context.call_activity_with_retry(
+            names.SUBMIT_CLUSTER_DELETE, ARM_RETRY, attempt
+        )
+    except Exception as exc:
+        started = {"error": error_from_activity_failure(str(exc)).to_dict(), "gone": False}
+
+    outcome: dict[str, Any]
+    if started.get("error"):
+        outcome = _outcome(TaskStatus.FAILED, started["error"], None)
+    elif started.get("gone"):
+        outcome = _outcome(TaskStatus.SUCCEEDED, None, None)
+    else:
+        deadline = context.current_utc_datetime + timedelta(minutes=attempt["deadline_minutes"])
+        poll = timedelta(seconds=attempt["poll_seconds"])
+        state: str | None = "Deleting"
+        while True:
+            context.set_custom_status(progress_status(attempt, "Waiting for deletion", 3, state))
+            if context.current_utc_datetime >= deadline:
+                outcome = _outcome(
+                    TaskStatus.FAILED,
+                    deadline_error(attempt["deadline_minutes"], attempt["portal_url"]),
+                    state,
+                )
+                break
+            yield context.create_timer(min(context.current_utc_datetime + poll, deadline))
+            try:
+                polled = yield context.call_activity_with_retry(
+                    names.POLL_CLUSTER, ARM_RETRY, attempt
+                )
+            except Exception as exc:
+                outcome = _outcome(
+                    TaskStatus.FAILED, error_from_activity_failure(str(exc)), state
+                )
+                break
+            state = polled["cluster_state"]
+            if polled.get("gone"):
+                outcome = _outcome(TaskStatus.SUCCEEDED, None, None)
+                break
+            if polled.get("error") or state == "Failed":
+                outcome = _outcome(TaskStatus.FAILED, polled.get("error") or DELETE_FAILED, state)
+                break
+
+    context.set_custom_status(
+        progress_status(attempt, "Finished", 4, outcome["cluster_state"], status=outcome["status"])
+    )
+    stored = yield context.call_activity_with_retry(
+        names.FINISH_ATTEMPT, OUTCOME_RETRY, {"attempt": attempt, "outcome": outcome}
+    )
+    return {**outcome, "status": stored["status"]}

@@ -1,0 +1,264 @@
+"""What a user can ask of their attempts: accept, read, cancel, dismiss, delete a partial cluster.
+
+Plain functions over a JobStateRepository; the HTTP layer only parses, authorizes and
+shapes responses, and the orchestrators only sequence the activities below.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from provisioning.arm_errors import cancelled_error
+from provisioning.attempt_log import log_attempt_event
+from provisioning.jobstate import JobState, new_task_id, record_outcome
+from provisioning.jobstate_repository import JobStateRepository, StorageUnavailable
+from provisioning.models import (
+    ClassifiedError,
+    ErrorCategory,
+    ProvisionRequest,
+    TaskStatus,
+    TaskType,
+)
+from provisioning.portal_links import cluster_resource_id, portal_url_for
+from provisioning.validation import validate_provision_request
+
+logger = logging.getLogger(__name__)
+
+PROVISION_STEPS = ("Queued", "Starting", "Submitting cluster to Azure", "Creating cluster",
+                   "Finishing")
+DELETE_STEPS = ("Queued", "Starting", "Deleting cluster", "Waiting for deletion", "Finishing")
+TOTAL_STEPS = len(PROVISION_STEPS) - 1  # "Queued" is step 0
+
+
+class TaskNotFound(LookupError):
+    """No such task for this owner (or it belongs to someone else: never say which)."""
+
+
+class ActiveAttemptExists(Exception):
+    """The owner already has an active attempt for the same resource group + cluster name."""
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"an attempt for this cluster is already running: {task_id}")
+        self.task_id = task_id
+
+
+class NotDeletable(Exception):
+    """delete-cluster asked for an attempt that left no cluster behind (or is still active)."""
+
+
+@dataclass(frozen=True)
+class OrchestrationTiming:
+    """Poll interval and deadline, read from settings by the caller (never by orchestrators)."""
+
+    poll_seconds: int
+    deadline_minutes: int
+
+
+@dataclass(frozen=True)
+class AcceptedAttempt:
+    """An accepted attempt: the orchestration to start (unless it already existed)."""
+
+    task_id: str
+    already_existed: bool
+    orchestration_input: dict[str, Any]
+    status: str = str(TaskStatus.QUEUED)
+
+
+def orchestration_input(
+    job: JobState, timing: OrchestrationTiming, portal_url: str
+) -> dict[str, Any]:
+    """The JSON input both orchestrators receive: everything they need, nothing they read."""
+    return {
+        "task_id": job.task_id,
+        "owner_id": job.owner_id,
+        "type": str(job.type),
+        "created_at": job.created_at.isoformat(),
+        "request": job.request.to_dict(),
+        "target_task_id": job.target_task_id,
+        "poll_seconds": timing.poll_seconds,
+        "deadline_minutes": timing.deadline_minutes,
+        "portal_url": portal_url,
+    }
+
+
+def portal_url_of(request: ProvisionRequest, tenant_id: str) -> str:
+    """Deep link to the cluster in the Azure portal (valid once the resource exists)."""
+    resource_id = cluster_resource_id(
+        request.subscription_id, request.resource_group, request.cluster_name
+    )
+    return portal_url_for(resource_id, tenant_id)
+
+
+def accept_provision(
+    repo: JobStateRepository | None,
+    owner_id: str,
+    body: object,
+    *,
+    subscription_id: str,
+    tenant_id: str,
+    timing: OrchestrationTiming,
+    idempotency_key: str | None,
+    now: datetime,
+    unique: str,
+) -> AcceptedAttempt:
+    """Validate, claim, write the queued row once; storage faults degrade, never block."""
+    request = validate_provision_request(body, subscription_id)
+    task_id = new_task_id(now, unique)
+    job = JobState.new(
+        owner_id,
+        task_id,
+        request,
+        now=now,
+        total_steps=TOTAL_STEPS,
+        idempotency_key=idempotency_key,
+    )
+    portal_url = portal_url_of(request, tenant_id)
+    try:
+        if repo is None:
+            raise StorageUnavailable("JobState storage is not reachable")
+        if idempotency_key:
+            owner_of_key = repo.claim_idempotency_key(owner_id, idempotency_key, task_id)
+            if owner_of_key != task_id:
+                existing = repo.get(owner_id, owner_of_key)
+                base = existing or replace(job, task_id=owner_of_key)
+                return AcceptedAttempt(
+                    owner_of_key,
+                    True,
+                    orchestration_input(base, timing, portal_url),
+                    str(base.status),
+                )
+        holder = repo.claim_active_slot(
+            owner_id, request.resource_group, request.cluster_name, task_id, now=now
+        )
+        if holder is not None:
+            raise ActiveAttemptExists(holder)
+        repo.insert_new(job)
+    except StorageUnavailable:
+        # The orchestration's first activity writes the row once storage is back.
+        logger.warning("JobState unavailable while accepting %s; starting anyway", task_id)
+    log_attempt_event("attempt_accepted", job)
+    return AcceptedAttempt(task_id, False, orchestration_input(job, timing, portal_url))
+
+
+def get_task(repo: JobStateRepository, owner_id: str, task_id: str) -> JobState:
+    """The caller's task, or TaskNotFound (also for another owner's task)."""
+    job = repo.get(owner_id, task_id)
+    if job is None:
+        raise TaskNotFound(task_id)
+    return job
+
+
+@dataclass(frozen=True)
+class CancelDecision:
+    """What cancel did: whether the orchestration must be told, and the status to report."""
+
+    status: str
+    was_running: bool
+    signal_orchestration: bool
+
+
+def cancel_attempt(
+    repo: JobStateRepository, owner_id: str, task_id: str, *, now: datetime
+) -> CancelDecision:
+    """Queued: cancel at once (nothing reached Azure). Running: signal. Finished: report."""
+    job = get_task(repo, owner_id, task_id)
+    if job.status.is_terminal:
+        return CancelDecision(str(job.status), False, False)
+    if job.status == TaskStatus.QUEUED:
+        stored = repo.update(
+            owner_id,
+            task_id,
+            lambda current: record_outcome(
+                current,
+                TaskStatus.CANCELLED,
+                cancelled_error(current.cluster_seen, current.portal_url),
+                now=now,
+                step="Cancelled",
+            )
+            if current.status == TaskStatus.QUEUED
+            else None,
+        )
+        if stored is not None and stored.status == TaskStatus.CANCELLED:
+            log_attempt_event("attempt_finished", stored)
+            # Still tell the orchestration, so it stops before touching Azure.
+            return CancelDecision("cancelling", True, True)
+    return CancelDecision("cancelling", True, True)
+
+
+def dismiss_attempt(
+    repo: JobStateRepository, owner_id: str, task_id: str, *, now: datetime
+) -> JobState:
+    """Hide a failure on every device (idempotent)."""
+    get_task(repo, owner_id, task_id)
+    stored = repo.dismiss(owner_id, task_id, now)
+    if stored is None:
+        raise TaskNotFound(task_id)
+    logger.info("attempt %s dismissed", task_id)
+    return stored
+
+
+def accept_cluster_delete(
+    repo: JobStateRepository,
+    owner_id: str,
+    task_id: str,
+    *,
+    tenant_id: str,
+    timing: OrchestrationTiming,
+    now: datetime,
+    unique: str,
+) -> AcceptedAttempt:
+    """Start cleanup of a partial cluster: only for a finished attempt that left one behind."""
+    original = get_task(repo, owner_id, task_id)
+    if original.type != TaskType.AKS_PROVISION:
+        raise NotDeletable("only a cluster provisioning attempt can have a partial cluster")
+    if original.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
+        raise NotDeletable(
+            f"the attempt is {original.status}; only a failed or cancelled attempt's "
+            "partial cluster can be deleted here"
+        )
+    if not original.cluster_seen:
+        raise NotDeletable("the attempt never created a cluster resource, so there is nothing "
+                           "to delete")
+    delete_id = new_task_id(now, unique)
+    request = original.request
+    holder = repo.claim_active_slot(
+        owner_id, request.resource_group, request.cluster_name, delete_id, now=now
+    )
+    if holder is not None:
+        raise ActiveAttemptExists(holder)
+    job = JobState.new(
+        owner_id,
+        delete_id,
+        request,
+        now=now,
+        task_type=TaskType.AKS_DELETE,
+        total_steps=len(DELETE_STEPS) - 1,
+        target_task_id=task_id,
+    )
+    repo.insert_new(job)
+    log_attempt_event("attempt_accepted", job)
+    portal_url = original.portal_url or portal_url_of(request, tenant_id)
+    return AcceptedAttempt(delete_id, False, orchestration_input(job, timing, portal_url))
+
+
+def record_start_failure(
+    repo: JobStateRepository, owner_id: str, task_id: str, reason: str, *, now: datetime
+) -> None:
+    """The orchestration could not be started: fail the row so it holds no active slot."""
+    error = ClassifiedError(
+        code="OrchestrationNotStarted",
+        category=ErrorCategory.TRANSIENT,
+        message=f"The attempt could not be started: {reason}",
+        retryable=True,
+    )
+    try:
+        repo.update(
+            owner_id,
+            task_id,
+            lambda job: record_outcome(job, TaskStatus.FAILED, error, now=now, step="Failed"),
+        )
+    except StorageUnavailable:
+        logger.warning("could not record start failure of %s", task_id)
