@@ -14,7 +14,7 @@ from local.processes import (
     start_azurite_table,
 )
 
-pytest_plugins = ["tests.arm_fixtures"]
+pytest_plugins = ["tests.arm_fixtures", "tests.stack_fixtures"]
 
 
 @pytest.fixture(scope="session")
