@@ -1,0 +1,170 @@
+// The function app (Flex Consumption, Python 3.11): runtime, app settings and App Service
+// Authentication. The dashboard is served by the same app, so one sign-in covers page and API.
+param name string
+param planName string
+param location string = resourceGroup().location
+param tags object = {}
+param storageAccountName string
+param deploymentStorageContainerName string
+param jobStateTableName string
+param applicationInsightsName string
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+@description('Client id of that identity: storage, Application Insights and ARM tokens are requested for it.')
+param identityClientId string
+@description('Application (client) id of the Entra app registration for sign-in.')
+param authClientId string
+param authTenantId string
+param instanceMemoryMB int = 2048
+param maximumInstanceCount int = 100
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+// Every app setting, in one place. tests/unit/test_infra_settings.py checks these names
+// against the names provisioning/settings.py reads, both ways: keep it one flat object.
+// Not set here on purpose: ARM_CA_BUNDLE and LOCAL_DEV_HOST (local stack only),
+// AzureWebJobsStorage as a connection string (shared keys are off), and WEBSITE_AUTH_ENABLED
+// (the platform sets it because authsettingsV2 below requires authentication).
+// FUNCTIONS_WORKER_RUNTIME / FUNCTIONS_EXTENSION_VERSION are not allowed on Flex Consumption:
+// the runtime comes from functionAppConfig.
+var appSettings = {
+  // Functions runtime and Durable task hub storage, identity-based.
+  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  // JobState reads its table endpoint from here (provisioning/settings.py).
+  AzureWebJobsStorage__tableServiceUri: 'https://${storage.name}.table.${environment().suffixes.storage}'
+  // Telemetry with Entra auth: the component has local (key) auth disabled.
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // provisioning/settings.py
+  JOBSTATE_TABLE_NAME: jobStateTableName
+  AZURE_SUBSCRIPTION_ID: subscription().subscriptionId
+  // The real ARM endpoint switches the simulator off (Settings.uses_arm_simulator).
+  ARM_ENDPOINT: 'https://management.azure.com'
+  AZURE_TENANT_ID: tenant().tenantId
+  // DefaultAzureCredential picks the user-assigned identity by this client id.
+  AZURE_CLIENT_ID: identityClientId
+  PROVISION_POLL_SECONDS: '15'
+  PROVISION_DEADLINE_MINUTES: '45'
+  STORAGE_TIMEOUT_SECONDS: '5'
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  // azd finds the app to deploy the `api` service to by this tag.
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentStorageContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        instanceMemoryMB: instanceMemoryMB
+        maximumInstanceCount: maximumInstanceCount
+      }
+      runtime: {
+        name: 'python'
+        version: '3.11'
+      }
+    }
+  }
+
+  resource configAppSettings 'config' = {
+    name: 'appsettings'
+    properties: appSettings
+  }
+
+  // App Service Authentication ("Easy Auth"). With it on, the platform strips client-sent
+  // X-MS-CLIENT-PRINCIPAL headers, injects the signed-in user's, and sets
+  // WEBSITE_AUTH_ENABLED=True, which is what lets the app trust identity headers (DESIGN §7).
+  resource authSettings 'config' = {
+    name: 'authsettingsV2'
+    properties: {
+      platform: {
+        enabled: true
+      }
+      globalValidation: {
+        requireAuthentication: true
+        // The dashboard at / is a page a person opens, so unauthenticated visits go to the
+        // Entra sign-in page. API calls come from that same page (same origin, session cookie),
+        // so they are signed in too; a call after the session expired gets a 302 to the sign-in
+        // page that fetch cannot follow cross-origin, and a page reload signs in again.
+        // Return401 would suit an API with no page of its own, but would leave a first visit
+        // to / on a bare 401.
+        unauthenticatedClientAction: 'RedirectToLoginPage'
+        redirectToProvider: 'azureactivedirectory'
+      }
+      identityProviders: {
+        azureActiveDirectory: {
+          enabled: true
+          registration: {
+            clientId: authClientId
+            openIdIssuer: 'https://login.microsoftonline.com/${authTenantId}/v2.0'
+            // No client secret: sign-in uses the ID token (implicit grant), so the app
+            // registration needs "ID tokens" enabled and this redirect URI:
+            // https://<app>.azurewebsites.net/.auth/login/aad/callback (output AUTH_CALLBACK_URL).
+          }
+          validation: {
+            allowedAudiences: [
+              authClientId
+              'api://${authClientId}'
+            ]
+          }
+        }
+      }
+      login: {
+        // Needed for /.auth/me, which the dashboard may use to show who is signed in.
+        tokenStore: {
+          enabled: true
+        }
+      }
+      httpSettings: {
+        requireHttps: true
+      }
+    }
+  }
+}
+
+output name string = functionApp.name
+output uri string = 'https://${functionApp.properties.defaultHostName}'
