@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from provisioning.identity import hashed_owner
@@ -28,15 +29,15 @@ def attempt_dimensions(job: JobState) -> dict[str, object]:
 
 def log_attempt_event(event: str, job: JobState) -> None:
     """Log one attempt event (attempt_accepted, attempt_progress, attempt_finished)."""
-    dimensions = attempt_dimensions(job)
+    payload = {"event": event, **attempt_dimensions(job)}
+    # The Functions Python worker drops `extra` unless OpenTelemetry is on, so the message
+    # itself ends with the dimensions as JSON (docs/monitoring.md's KQL parses from "{").
     logger.info(
-        "%s task=%s owner=%s cluster=%s/%s outcome=%s category=%s",
+        "%s task=%s outcome=%s category=%s %s",
         event,
         job.task_id,
-        dimensions["owner_hash"],
-        job.request.resource_group,
-        job.request.cluster_name,
-        dimensions["outcome"],
-        dimensions["category"] or "-",
-        extra={"event": event, **dimensions},
+        payload["outcome"],
+        payload["category"] or "-",
+        json.dumps(payload, sort_keys=True, default=str),
+        extra=payload,
     )
