@@ -145,6 +145,7 @@ def start_local_host(
     app: str = "function_app",
     log_path: Path | None = None,
     hub_name: str | None = None,
+    extra_args: list[str] | None = None,
 ) -> ChildProcess:
     """Start the local Functions host (the same code path `make run` uses)."""
     import sys
@@ -160,4 +161,5 @@ def start_local_host(
     ]
     if hub_name:
         args += ["--hub-name", hub_name]
+    args += extra_args or []
     return spawn("local host", args, port, env=env, log_path=log_path, timeout=60)

@@ -52,7 +52,9 @@ async def serve(args: argparse.Namespace) -> None:
     store = InstanceStore(os.environ["AzureWebJobsStorage"], f"{hub_name}Instances")
     engine = DurableEngine(store, index.orchestrators, index.activities)
     static_dir = Path(args.static).resolve() if args.static else None
-    config = HostConfig(args.port, args.rpc_port, route_prefix, hub_name, static_dir)
+    config = HostConfig(
+        args.port, args.rpc_port, route_prefix, hub_name, static_dir, not args.no_dev_identity
+    )
 
     runners = [
         web.AppRunner(build_rpc_app(engine), access_log=None),
@@ -95,6 +97,11 @@ def main() -> None:
     parser.add_argument(
         "--hub-name", default=os.environ.get("LOCAL_HOST_HUB_NAME"), help="task hub override"
     )
+    parser.add_argument(
+        "--no-dev-identity",
+        action="store_true",
+        help="play Azure with App Service Authentication off (no identity injected or trusted)",
+    )
     parser.add_argument("--static", default=str(PROJECT_ROOT / "static_web"))
     parser.add_argument("--settings", default=str(PROJECT_ROOT / "local.settings.json"))
     args = parser.parse_args()
@@ -104,8 +111,11 @@ def main() -> None:
     )
     logging.getLogger("azure").setLevel(logging.WARNING)
     load_local_settings(Path(args.settings))
-    # The local host is the platform here: it strips nothing because it injects identity itself.
-    os.environ["LOCAL_DEV_HOST"] = "true"
+    # The local host is the platform here: it injects identity itself, so the app may trust it.
+    if args.no_dev_identity:
+        os.environ.pop("LOCAL_DEV_HOST", None)
+    else:
+        os.environ["LOCAL_DEV_HOST"] = "true"
     asyncio.run(serve(args))
 
 

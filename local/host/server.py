@@ -49,6 +49,8 @@ class HostConfig:
     route_prefix: str
     hub_name: str
     static_dir: Path | None
+    # False plays Azure with App Service Authentication off: nothing is injected.
+    dev_identity: bool = True
 
 
 def client_binding(config: HostConfig) -> str:
@@ -106,7 +108,8 @@ def build_app(config: HostConfig, index: FunctionIndex) -> web.Application:
         function, route_params = found
         body = await request.read()
         headers = {k: v for k, v in request.headers.items()}
-        headers.update(dev_identity.identity_headers(headers, request.cookies))
+        if config.dev_identity:
+            headers.update(dev_identity.identity_headers(headers, request.cookies))
         http_request = func.HttpRequest(
             method=request.method,
             url=str(request.url),

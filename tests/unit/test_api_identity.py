@@ -1,0 +1,72 @@
+"""HTTP handlers refuse callers before touching storage: 401 without a principal, 503 untrusted."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any
+
+import azure.functions as func
+import pytest
+
+from provisioning.settings import get_settings
+
+
+@lru_cache(maxsize=1)
+def _registered_functions() -> dict[str, Any]:
+    """The app indexes its functions once (a second get_functions() call is refused)."""
+    import function_app
+
+    return {f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()}
+
+
+@pytest.fixture
+def handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Any]]:
+    """Look up a registered HTTP function of the real app by name."""
+    monkeypatch.setenv("AzureWebJobsStorage", "UseDevelopmentStorage=true")
+    monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-000000000000")
+    get_settings.cache_clear()
+    import function_app
+
+    functions = {
+        f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()
+    }
+    yield functions.__getitem__
+    get_settings.cache_clear()
+
+
+def _request(headers: dict[str, str] | None = None) -> func.HttpRequest:
+    return func.HttpRequest(
+        "GET", "http://localhost/api/aks/provisions", headers=headers or {}, body=b""
+    )
+
+
+def test_missing_principal_is_401_when_auth_is_on(
+    handler: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WEBSITE_AUTH_ENABLED", "True")
+    get_settings.cache_clear()
+    response = handler("list_provisions")(_request())
+    assert response.status_code == 401
+    assert b"unauthenticated" in response.get_body()
+
+
+def test_any_principal_is_503_when_auth_is_off(
+    handler: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("WEBSITE_AUTH_ENABLED", raising=False)
+    monkeypatch.delenv("LOCAL_DEV_HOST", raising=False)
+    get_settings.cache_clear()
+    response = handler("list_recent_failed_provisions")(_request({"X-MS-CLIENT-PRINCIPAL": "e30="}))
+    assert response.status_code == 503
+    assert b"auth_not_configured" in response.get_body()
+
+
+def test_missing_settings_answer_503_not_500(
+    handler: Callable[[str], Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    get_settings.cache_clear()
+    response = handler("list_provisions")(_request())
+    assert response.status_code == 503
+    assert b"not_configured" in response.get_body()
