@@ -26,12 +26,7 @@ def handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Any]]:
     monkeypatch.setenv("AzureWebJobsStorage", "UseDevelopmentStorage=true")
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-000000000000")
     get_settings.cache_clear()
-    import function_app
-
-    functions = {
-        f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()
-    }
-    yield functions.__getitem__
+    yield _registered_functions().__getitem__
     get_settings.cache_clear()
 
 
