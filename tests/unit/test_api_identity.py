@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from functools import lru_cache
 from typing import Any
 
 import azure.functions as func
 import pytest
 
 from provisioning.settings import get_settings
-
-
-@lru_cache(maxsize=1)
-def _registered_functions() -> dict[str, Any]:
-    """The app indexes its functions once (a second get_functions() call is refused)."""
-    import function_app
-
-    return {f.get_function_name(): f.get_user_function() for f in function_app.app.get_functions()}
+from tests.app_functions import registered_functions
 
 
 @pytest.fixture
@@ -26,7 +18,7 @@ def handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Any]]:
     monkeypatch.setenv("AzureWebJobsStorage", "UseDevelopmentStorage=true")
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-000000000000")
     get_settings.cache_clear()
-    yield _registered_functions().__getitem__
+    yield lambda name: registered_functions()[name].get_user_function()
     get_settings.cache_clear()
 
 
