@@ -9,7 +9,7 @@ from activities import names
 from orchestrators.blueprint import DELETE_CLUSTER, blueprint
 from orchestrators.outcomes import progress_status
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
-from provisioning.arm_errors import deadline_error
+from provisioning.arm_errors import cancelled_error, deadline_error
 from provisioning.attempt_steps import error_from_activity_failure
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
 
@@ -29,7 +29,9 @@ def _outcome(status: TaskStatus, error: ClassifiedError | dict | None, state: st
         "error": error,
         "cluster_state": state,
         "cluster_seen": False,
-        "step": "Deleted" if status == TaskStatus.SUCCEEDED else "Failed",
+        "step": {TaskStatus.SUCCEEDED: "Deleted", TaskStatus.CANCELLED: "Cancelled"}.get(
+            status, "Failed"
+        ),
     }
 
 
@@ -38,51 +40,18 @@ def delete_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 (ge
     """Delete the cluster, poll until it is gone; success resolves the original failure."""
     attempt: dict[str, Any] = context.get_input()
     context.set_custom_status(progress_status(attempt, "Starting", 1))
-    yield context.call_activity_with_retry(names.BEGIN_ATTEMPT, ARM_RETRY, attempt)
-
-    context.set_custom_status(progress_status(attempt, "Deleting cluster", 2))
     try:
-        started = yield context.call_activity_with_retry(
-            names.SUBMIT_CLUSTER_DELETE, ARM_RETRY, attempt
-        )
+        began = yield context.call_activity_with_retry(names.BEGIN_ATTEMPT, ARM_RETRY, attempt)
     except Exception as exc:
-        started = {"error": error_from_activity_failure(str(exc)).to_dict(), "gone": False}
+        began = {"proceed": False, "error": error_from_activity_failure(str(exc)).to_dict()}
 
     outcome: dict[str, Any]
-    if started.get("error"):
-        outcome = _outcome(TaskStatus.FAILED, started["error"], None)
-    elif started.get("gone"):
-        outcome = _outcome(TaskStatus.SUCCEEDED, None, None)
+    if began.get("error"):
+        outcome = _outcome(TaskStatus.FAILED, began["error"], None)
+    elif not began["proceed"]:  # cancelled while queued: leave the cluster alone
+        outcome = _outcome(TaskStatus.CANCELLED, cancelled_error(False, None), None)
     else:
-        deadline = context.current_utc_datetime + timedelta(minutes=attempt["deadline_minutes"])
-        poll = timedelta(seconds=attempt["poll_seconds"])
-        state: str | None = "Deleting"
-        while True:
-            context.set_custom_status(progress_status(attempt, "Waiting for deletion", 3, state))
-            if context.current_utc_datetime >= deadline:
-                outcome = _outcome(
-                    TaskStatus.FAILED,
-                    deadline_error(attempt["deadline_minutes"], attempt["portal_url"]),
-                    state,
-                )
-                break
-            yield context.create_timer(min(context.current_utc_datetime + poll, deadline))
-            try:
-                polled = yield context.call_activity_with_retry(
-                    names.POLL_CLUSTER, ARM_RETRY, attempt
-                )
-            except Exception as exc:
-                outcome = _outcome(
-                    TaskStatus.FAILED, error_from_activity_failure(str(exc)), state
-                )
-                break
-            state = polled["cluster_state"]
-            if polled.get("gone"):
-                outcome = _outcome(TaskStatus.SUCCEEDED, None, None)
-                break
-            if polled.get("error") or state == "Failed":
-                outcome = _outcome(TaskStatus.FAILED, polled.get("error") or DELETE_FAILED, state)
-                break
+        outcome = yield from _delete_and_wait(context, attempt)
 
     context.set_custom_status(
         progress_status(attempt, "Finished", 4, outcome["cluster_state"], status=outcome["status"])
@@ -91,3 +60,37 @@ def delete_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 (ge
         names.FINISH_ATTEMPT, OUTCOME_RETRY, {"attempt": attempt, "outcome": outcome}
     )
     return {**outcome, "status": stored["status"]}
+
+
+def _delete_and_wait(context: df.DurableOrchestrationContext, attempt: dict[str, Any]):  # noqa: ANN202
+    """Steps 2-3: start the delete, then poll on durable timers until the cluster is gone."""
+    context.set_custom_status(progress_status(attempt, "Deleting cluster", 2))
+    try:
+        started = yield context.call_activity_with_retry(
+            names.SUBMIT_CLUSTER_DELETE, ARM_RETRY, attempt
+        )
+    except Exception as exc:
+        started = {"error": error_from_activity_failure(str(exc)).to_dict(), "gone": False}
+
+    if started.get("error"):
+        return _outcome(TaskStatus.FAILED, started["error"], None)
+    if started.get("gone"):
+        return _outcome(TaskStatus.SUCCEEDED, None, None)
+    deadline = context.current_utc_datetime + timedelta(minutes=attempt["deadline_minutes"])
+    poll = timedelta(seconds=attempt["poll_seconds"])
+    state: str | None = "Deleting"
+    while True:
+        context.set_custom_status(progress_status(attempt, "Waiting for deletion", 3, state))
+        if context.current_utc_datetime >= deadline:
+            error = deadline_error(attempt["deadline_minutes"], attempt["portal_url"])
+            return _outcome(TaskStatus.FAILED, error, state)
+        yield context.create_timer(min(context.current_utc_datetime + poll, deadline))
+        try:
+            polled = yield context.call_activity_with_retry(names.POLL_CLUSTER, ARM_RETRY, attempt)
+        except Exception as exc:
+            return _outcome(TaskStatus.FAILED, error_from_activity_failure(str(exc)), state)
+        state = polled["cluster_state"]
+        if polled.get("gone"):
+            return _outcome(TaskStatus.SUCCEEDED, None, None)
+        if polled.get("error") or state == "Failed":
+            return _outcome(TaskStatus.FAILED, polled.get("error") or DELETE_FAILED, state)

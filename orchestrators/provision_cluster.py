@@ -31,6 +31,11 @@ def provision_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 
     context.set_custom_status(progress_status(attempt, "Starting", 1))
     begin = context.call_activity_with_retry(names.BEGIN_ATTEMPT, ARM_RETRY, attempt)
     first = yield context.task_any([begin, cancel])
+    if first != cancel and isinstance(begin.result, Exception):
+        # A failed child of task_any holds its exception as result; nothing reached Azure yet.
+        error = error_from_activity_failure(str(begin.result))
+        outcome = failed_outcome(error, None, cluster_seen=False)
+        return (yield from _finish(context, attempt, outcome))
     if first == cancel or not begin.result["proceed"]:
         outcome = cancelled_outcome(attempt, cluster_seen=False, cluster_state=None)
         return (yield from _finish(context, attempt, outcome))
@@ -65,7 +70,11 @@ def provision_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 
         if winner == cancel:
             if not timer.is_completed:
                 timer.cancel()
-            yield context.call_activity(names.ABORT_CLUSTER_CREATE, attempt)
+            try:
+                yield context.call_activity(names.ABORT_CLUSTER_CREATE, attempt)
+            except Exception as exc:  # best effort: the cancel is recorded either way
+                if not context.is_replaying:
+                    logger.warning("abort of %s failed: %s", attempt["task_id"], exc)
             outcome = cancelled_outcome(attempt, cluster_seen=True, cluster_state=cluster_state)
             break
         try:

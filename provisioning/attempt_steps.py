@@ -53,14 +53,18 @@ class TransientArmFailure(Exception):
 
 def error_from_activity_failure(text: str) -> ClassifiedError:
     """Recover the classified error from a failed activity's text (after the last retry)."""
-    _, marker, payload = text.partition(TRANSIENT_MARKER)
-    if marker:
-        decoder = json.JSONDecoder()
+    # The marker also appears as the exception's type name ("TransientArmFailure: Transient
+    # ArmFailure:{...}" in the host's Reason), so try every occurrence until one decodes.
+    decoder = json.JSONDecoder()
+    start = text.find(TRANSIENT_MARKER)
+    while start != -1:
         try:
-            data, _ = decoder.raw_decode(payload)
+            data, _ = decoder.raw_decode(text, start + len(TRANSIENT_MARKER))
             return ClassifiedError.from_dict(data)
-        except (ValueError, KeyError, TypeError):
-            logger.warning("unreadable transient failure payload")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            start = text.find(TRANSIENT_MARKER, start + 1)
+    if TRANSIENT_MARKER in text:
+        logger.warning("unreadable transient failure payload")
     return ClassifiedError(
         code="ActivityFailed",
         category=ErrorCategory.UNKNOWN,

@@ -1,0 +1,158 @@
+"""delete_cluster stepped with the same fake orchestration context as provision_cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from datetime import timedelta
+from typing import Any
+
+from activities import names
+from orchestrators import delete_cluster as module
+from provisioning.attempt_steps import TransientArmFailure
+from provisioning.models import ClassifiedError, ErrorCategory, TaskType
+from tests.unit.test_provision_cluster_orchestrator import (
+    START,
+    THROTTLED,
+    FakeOrchestrationContext,
+    Result,
+    activity_failure,
+    attempt_input,
+    began,
+    run_orchestrator,
+)
+
+TARGET_TASK_ID = "2517000000000000000-bbbbbbbbbbbb"
+DENIED = ClassifiedError(
+    "AuthorizationFailed", ErrorCategory.PERMISSION, "No delete permission.", False
+)
+
+
+def delete_input(**timing: int) -> dict[str, Any]:
+    """A delete attempt's input: same shape as a provision's, type aks_delete plus its target."""
+    return {**attempt_input(**timing), "type": str(TaskType.AKS_DELETE),
+            "target_task_id": TARGET_TASK_ID}
+
+
+def orchestrator_function() -> Callable[[Any], Generator[Any, Any, Any]]:
+    return module.delete_cluster.build().get_user_function().orchestrator_function
+
+
+def delete(
+    results: dict[str, list[Result]], **timing: int
+) -> tuple[dict[str, Any], FakeOrchestrationContext]:
+    context = FakeOrchestrationContext(delete_input(**timing), results)
+    return run_orchestrator(orchestrator_function(), context), context
+
+
+def deleting() -> dict[str, Any]:
+    return {"deleting": True, "gone": False, "error": None}
+
+
+def polled(state: str | None) -> dict[str, Any]:
+    return {"cluster_state": state, "gone": state is None, "error": None}
+
+
+def test_delete_polls_until_the_cluster_is_gone_then_succeeds() -> None:
+    outcome, context = delete({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_DELETE: [deleting()],
+        names.POLL_CLUSTER: [polled("Deleting"), polled("Deleting"), polled(None)],
+    }, poll_seconds=5)
+
+    assert context.activity_names == [
+        names.BEGIN_ATTEMPT,
+        names.SUBMIT_CLUSTER_DELETE,
+        names.POLL_CLUSTER,
+        names.POLL_CLUSTER,
+        names.POLL_CLUSTER,
+        names.FINISH_ATTEMPT,
+    ]
+    assert [timer.payload for timer in context.timers] == [
+        START + timedelta(seconds=5 * n) for n in (1, 2, 3)
+    ]
+    assert outcome["status"] == "succeeded"
+    assert outcome["error"] is None
+    assert outcome["step"] == "Deleted"
+    (payload,) = context.inputs_of(names.FINISH_ATTEMPT)
+    assert payload["attempt"]["target_task_id"] == TARGET_TASK_ID
+    assert payload["outcome"] == outcome
+    assert sorted(set(context.step_indexes)) == [1, 2, 3, 4]
+    assert context.custom_statuses[-1]["status"] == "succeeded"
+
+
+def test_cluster_already_gone_succeeds_without_polling() -> None:
+    outcome, context = delete({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_DELETE: [{"deleting": False, "gone": True, "error": None}],
+    })
+
+    assert outcome["status"] == "succeeded"
+    assert names.POLL_CLUSTER not in context.activity_names
+    assert context.timers == []
+
+
+def test_rejected_delete_fails_with_the_classified_error() -> None:
+    outcome, context = delete({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_DELETE: [
+            {"deleting": False, "gone": False, "error": DENIED.to_dict()}
+        ],
+    })
+
+    assert outcome["status"] == "failed"
+    assert outcome["error"]["code"] == "AuthorizationFailed"
+    assert outcome["error"]["category"] == "permission"
+    assert names.POLL_CLUSTER not in context.activity_names
+
+
+def test_transient_delete_failure_after_the_last_retry_records_the_classified_error() -> None:
+    failure = activity_failure(names.SUBMIT_CLUSTER_DELETE, TransientArmFailure(THROTTLED))
+    outcome, _ = delete({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_DELETE: [failure],
+    })
+
+    assert outcome["status"] == "failed"
+    assert outcome["error"] == THROTTLED.to_dict()
+
+
+def test_cluster_that_ends_failed_while_deleting_fails_the_delete() -> None:
+    outcome, _ = delete({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_DELETE: [deleting()],
+        names.POLL_CLUSTER: [polled("Failed")],
+    })
+
+    assert outcome["status"] == "failed"
+    assert outcome["error"]["code"] == "DeleteFailed"
+    assert outcome["cluster_state"] == "Failed"
+
+
+def test_delete_that_outlives_the_deadline_fails() -> None:
+    outcome, context = delete({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_DELETE: [deleting()],
+        names.POLL_CLUSTER: [polled("Deleting"), polled("Deleting")],
+    }, poll_seconds=30, deadline_minutes=1)
+
+    assert outcome["status"] == "failed"
+    assert outcome["error"]["code"] == "DeadlineExceeded"
+    assert context.activity_names.count(names.POLL_CLUSTER) == 2
+
+
+def test_delete_cancelled_while_queued_leaves_the_cluster_alone() -> None:
+    outcome, context = delete({names.BEGIN_ATTEMPT: [began(proceed=False)]})
+
+    assert outcome["status"] == "cancelled"
+    assert names.SUBMIT_CLUSTER_DELETE not in context.activity_names
+    assert context.activity_names[-1] == names.FINISH_ATTEMPT
+
+
+def test_a_failed_begin_step_records_a_failed_delete_without_deleting() -> None:
+    failure = activity_failure(names.BEGIN_ATTEMPT, RuntimeError("JobState kept changing"))
+    outcome, context = delete({names.BEGIN_ATTEMPT: [failure]})
+
+    assert outcome["status"] == "failed"
+    assert "JobState kept changing" in outcome["error"]["message"]
+    assert names.SUBMIT_CLUSTER_DELETE not in context.activity_names
+    assert context.activity_names[-1] == names.FINISH_ATTEMPT
