@@ -68,7 +68,7 @@ def error_from_activity_failure(text: str) -> ClassifiedError:
     return ClassifiedError(
         code="ActivityFailed",
         category=ErrorCategory.UNKNOWN,
-        message=text.splitlines()[0][:1000] if text else "A step failed.",
+        message=text.strip().splitlines()[0].strip()[:1000] if text.strip() else "A step failed.",
         retryable=True,
     )
 

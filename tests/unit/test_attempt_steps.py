@@ -1,0 +1,251 @@
+"""attempt_steps cases the real simulator cannot produce, with tiny injected fakes.
+
+Everything the simulator can produce (scenarios, async failure, idempotent re-runs)
+is covered in tests/integration/test_attempt_steps.py through the real SDK.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from azure.core.exceptions import HttpResponseError, ODataV4Format, ResourceNotFoundError
+
+from provisioning import attempt_steps
+from provisioning.attempt_steps import TransientArmFailure, error_from_activity_failure
+from provisioning.jobstate import JobState
+from provisioning.jobstate_repository import StorageUnavailable
+from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
+from tests.unit.test_provision_cluster_orchestrator import attempt_input
+
+NOW = datetime(2025, 3, 1, 12, 5, tzinfo=UTC)
+THROTTLED = ClassifiedError(
+    "TooManyRequests", ErrorCategory.TRANSIENT, "Slow down \u2013 \"quoted\"\nnext line", True,
+    (ErrorAction("link", "Status", "https://status.example/?a=1&b=2"),),
+)
+
+
+def arm_error(code: str, message: str, status: int) -> HttpResponseError:
+    """An HttpResponseError carrying an ARM error body, as the SDK raises it."""
+    error = HttpResponseError(message=message)
+    error.error = ODataV4Format({"error": {"code": code, "message": message}})
+    error.status_code = status
+    return error
+
+
+def raising(exc: Exception) -> Callable[..., Any]:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        raise exc
+
+    return call
+
+
+def fake_client(**operations: Callable[..., Any]) -> SimpleNamespace:
+    """A ContainerServiceClient stand-in: only the operations a test needs."""
+    send_request = operations.pop("send_request", raising(AssertionError("no send_request")))
+    return SimpleNamespace(
+        managed_clusters=SimpleNamespace(**operations),
+        send_request=send_request,
+        _config=SimpleNamespace(base_url="https://management.example"),
+    )
+
+
+def cluster(state: str) -> Callable[..., Any]:
+    return lambda resource_group, name: SimpleNamespace(provisioning_state=state)
+
+
+class UnavailableRepository:
+    """A JobStateRepository whose storage is down: every call raises StorageUnavailable."""
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        return raising(StorageUnavailable(f"{name}: storage is down"))
+
+
+def host_failure_text(activity: str, exc: Exception) -> str:
+    """The exception text an orchestrator sees after the last retry of a failed activity.
+
+    local/host/durable/engine.py reports Reason "Activity function '<name>' failed:
+    <Type>: <str(exc)>" and Details (the traceback); the SDK joins them as
+    f"{Reason} \\n {Details}".
+    """
+    try:
+        raise exc
+    except Exception as raised:
+        details = "".join(traceback.format_exception(raised))[-4000:]
+    reason = f"Activity function '{activity}' failed: {type(exc).__name__}: {exc}"
+    return f"{reason} \n {details}"
+
+
+# --- error_from_activity_failure ---
+
+
+def test_transient_failure_round_trips_through_the_host_failure_text() -> None:
+    text = host_failure_text("submit_cluster_create", TransientArmFailure(THROTTLED))
+
+    assert error_from_activity_failure(text) == THROTTLED
+
+
+def test_transient_failure_round_trips_from_its_own_message() -> None:
+    assert error_from_activity_failure(str(TransientArmFailure(THROTTLED))) == THROTTLED
+
+
+def test_other_activity_failures_report_the_first_line() -> None:
+    text = host_failure_text("poll_cluster", RuntimeError("credential expired"))
+
+    error = error_from_activity_failure(text)
+
+    assert error.code == "ActivityFailed"
+    assert error.category == ErrorCategory.UNKNOWN
+    assert error.retryable is True
+    assert error.message == (
+        "Activity function 'poll_cluster' failed: RuntimeError: credential expired"
+    )
+
+
+def test_unreadable_transient_payload_is_still_reported() -> None:
+    error = error_from_activity_failure("TransientArmFailure:{not json")
+
+    assert error.code == "ActivityFailed"
+    assert "TransientArmFailure" in error.message
+
+
+def test_empty_failure_text_gives_a_generic_error() -> None:
+    assert error_from_activity_failure("").message == "A step failed."
+
+
+# --- submit / poll / delete against ARM faults the simulator cannot hold ---
+
+
+def test_submit_raises_a_transient_fault_so_the_orchestrator_retries() -> None:
+    client = fake_client(
+        begin_create_or_update=raising(arm_error("TooManyRequests", "Slow down", 429)),
+        get=raising(ResourceNotFoundError("absent")),
+    )
+
+    with pytest.raises(TransientArmFailure) as raised:
+        attempt_steps.submit_cluster_create(None, client, attempt_input(), now=NOW)
+
+    assert raised.value.error.code == "TooManyRequests"
+    assert error_from_activity_failure(str(raised.value)) == raised.value.error
+
+
+def test_submit_that_finds_its_own_create_after_a_transient_fault_counts_as_accepted() -> None:
+    client = fake_client(
+        begin_create_or_update=raising(arm_error("ServiceUnavailable", "try later", 503)),
+        get=cluster("Creating"),
+    )
+
+    result = attempt_steps.submit_cluster_create(None, client, attempt_input(), now=NOW)
+
+    assert result["accepted"] is True
+    assert result["cluster_state"] == "Creating"
+
+
+def test_submit_still_raises_when_the_cluster_cannot_be_read_either() -> None:
+    client = fake_client(
+        begin_create_or_update=raising(arm_error("ServiceUnavailable", "try later", 503)),
+        get=raising(arm_error("ServiceUnavailable", "try later", 503)),
+    )
+
+    with pytest.raises(TransientArmFailure):
+        attempt_steps.submit_cluster_create(None, client, attempt_input(), now=NOW)
+
+
+def test_poll_raises_a_transient_fault_and_returns_a_terminal_one() -> None:
+    throttled = fake_client(get=raising(arm_error("TooManyRequests", "Slow down", 429)))
+    denied = fake_client(get=raising(arm_error("AuthorizationFailed", "no read", 403)))
+
+    with pytest.raises(TransientArmFailure):
+        attempt_steps.poll_cluster(None, throttled, attempt_input(), now=NOW)
+    result = attempt_steps.poll_cluster(None, denied, attempt_input(), now=NOW)
+
+    assert result["gone"] is False
+    assert result["error"]["category"] == "permission"
+
+
+def test_failed_cluster_whose_operation_cannot_be_read_still_fails_classified() -> None:
+    attempt = {**attempt_input(), "operation_url": "https://management.example/operations/1"}
+    client = fake_client(
+        get=cluster("Failed"),
+        send_request=raising(arm_error("ServiceUnavailable", "try later", 503)),
+    )
+
+    result = attempt_steps.poll_cluster(None, client, attempt, now=NOW)
+
+    assert result["cluster_state"] == "Failed"
+    assert result["error"]["code"] == "ProvisioningFailed"
+
+
+def test_operation_url_off_the_arm_endpoint_is_never_fetched() -> None:
+    attempt = {**attempt_input(), "operation_url": "https://attacker.example/steal-token"}
+    client = fake_client(get=cluster("Failed"))  # send_request would fail the test
+
+    result = attempt_steps.poll_cluster(None, client, attempt, now=NOW)
+
+    assert result["error"]["code"] == "ProvisioningFailed"
+
+
+def test_delete_raises_a_transient_fault_so_the_orchestrator_retries() -> None:
+    client = fake_client(begin_delete=raising(arm_error("InternalServerError", "oops", 500)))
+
+    with pytest.raises(TransientArmFailure):
+        attempt_steps.submit_cluster_delete(None, client, attempt_input(), now=NOW)
+
+
+# --- storage faults: progress is best effort, the outcome is not ---
+
+
+def test_storage_outage_never_fails_a_step_that_reached_azure() -> None:
+    client = fake_client(get=cluster("Creating"))
+
+    began = attempt_steps.begin_attempt(UnavailableRepository(), attempt_input(), now=NOW)
+    polled = attempt_steps.poll_cluster(UnavailableRepository(), client, attempt_input(), now=NOW)
+
+    assert began == {"proceed": True, "status": "running"}
+    assert polled == {"cluster_state": "Creating", "gone": False, "error": None}
+
+
+def test_without_storage_the_attempt_proceeds() -> None:
+    assert attempt_steps.begin_attempt(None, attempt_input(), now=NOW)["proceed"] is True
+
+
+def test_finishing_raises_on_a_storage_outage_so_the_outcome_is_retried() -> None:
+    outcome = {"status": "succeeded", "error": None, "cluster_state": "Succeeded",
+               "cluster_seen": True, "step": "Succeeded"}
+
+    with pytest.raises(StorageUnavailable):
+        attempt_steps.finish_attempt(UnavailableRepository(), attempt_input(), outcome, now=NOW)
+
+
+def test_transient_failure_message_is_json_after_the_marker() -> None:
+    message = str(TransientArmFailure(THROTTLED))
+
+    assert message.startswith(attempt_steps.TRANSIENT_MARKER)
+    payload = json.loads(message.removeprefix(attempt_steps.TRANSIENT_MARKER))
+    assert ClassifiedError.from_dict(payload) == THROTTLED
+
+
+def test_missing_row_is_rebuilt_from_the_orchestration_input() -> None:
+    attempt = attempt_input()
+    captured: list[JobState] = []
+
+    class RecordingRepository:
+        def upsert_missing(self, job: JobState) -> JobState:
+            captured.append(job)
+            return job
+
+        def update(self, owner_id: str, task_id: str, mutate: Any) -> JobState | None:
+            return mutate(captured[-1])
+
+    began = attempt_steps.begin_attempt(RecordingRepository(), attempt, now=NOW)  # type: ignore[arg-type]
+
+    (job,) = captured
+    assert (job.owner_id, job.task_id) == (attempt["owner_id"], attempt["task_id"])
+    assert job.request.to_dict() == attempt["request"]
+    assert job.created_at.isoformat() == attempt["created_at"]
+    assert began == {"proceed": True, "status": "running"}
