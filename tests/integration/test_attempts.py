@@ -1,0 +1,341 @@
+"""provisioning.attempts use cases against a real Azurite through the real Tables SDK."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from provisioning.attempts import (
+    AcceptedAttempt,
+    ActiveAttemptExists,
+    NotDeletable,
+    OrchestrationTiming,
+    TaskNotFound,
+    accept_cluster_delete,
+    accept_provision,
+    cancel_attempt,
+    dismiss_attempt,
+    record_start_failure,
+)
+from provisioning.identity import hashed_owner
+from provisioning.jobstate import JobState, mark_running, record_outcome
+from provisioning.jobstate_repository import JobStateRepository
+from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
+from provisioning.validation import RequestValidationError
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+OWNER = "owner-attempts"
+SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+TIMING = OrchestrationTiming(poll_seconds=1, deadline_minutes=5)
+QUOTA = ClassifiedError("QuotaExceeded", ErrorCategory.QUOTA, "Not enough cores.", False)
+
+
+def body(cluster: str = "demo", resource_group: str = "rg-one") -> dict[str, Any]:
+    return {"cluster_name": cluster, "resource_group": resource_group, "region": "eastus"}
+
+
+def accept(
+    repo: JobStateRepository | None,
+    *,
+    cluster: str = "demo",
+    owner: str = OWNER,
+    key: str | None = None,
+    now: datetime = NOW,
+) -> AcceptedAttempt:
+    return accept_provision(
+        repo,
+        owner,
+        body(cluster),
+        subscription_id=SUBSCRIPTION,
+        tenant_id="tenant-1",
+        timing=TIMING,
+        idempotency_key=key,
+        now=now,
+        unique=uuid.uuid4().hex,
+    )
+
+
+def finish(
+    repo: JobStateRepository,
+    task_id: str,
+    status: TaskStatus,
+    *,
+    cluster_seen: bool,
+    owner: str = OWNER,
+) -> JobState:
+    error = None if status == TaskStatus.SUCCEEDED else QUOTA
+    stored = repo.update(
+        owner,
+        task_id,
+        lambda job: record_outcome(
+            job, status, error, now=NOW, cluster_seen=cluster_seen,
+            portal_url="https://portal.example/c" if cluster_seen else None,
+        ),
+    )
+    assert stored is not None and stored.status == status
+    return stored
+
+
+def delete_of(repo: JobStateRepository, task_id: str) -> AcceptedAttempt:
+    return accept_cluster_delete(
+        repo, OWNER, task_id, tenant_id="tenant-1", timing=TIMING,
+        now=NOW + timedelta(seconds=1), unique=uuid.uuid4().hex,
+    )
+
+
+# --- accept_provision ---
+
+
+def test_accepting_writes_one_queued_row_and_the_orchestration_input(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+
+    stored = jobstate_repo.get(OWNER, accepted.task_id)
+    assert stored is not None
+    assert stored.status == TaskStatus.QUEUED
+    assert stored.request.cluster_name == "demo"
+    assert stored.request.subscription_id == SUBSCRIPTION
+    assert accepted.already_existed is False
+    assert accepted.orchestration_input["task_id"] == accepted.task_id
+    assert accepted.orchestration_input["poll_seconds"] == 1
+    assert accepted.orchestration_input["deadline_minutes"] == 5
+    assert "/managedClusters/demo/" in accepted.orchestration_input["portal_url"]
+
+
+def test_same_idempotency_key_returns_the_same_task(jobstate_repo: JobStateRepository) -> None:
+    first = accept(jobstate_repo, key="key-1/with#odd?chars")
+    again = accept(jobstate_repo, key="key-1/with#odd?chars", now=NOW + timedelta(seconds=2))
+
+    assert again.task_id == first.task_id
+    assert again.already_existed is True
+    assert again.status == "queued"
+    assert len(jobstate_repo.list_history(OWNER, 10)) == 1
+
+
+def test_idempotency_keys_are_per_owner(jobstate_repo: JobStateRepository) -> None:
+    mine = accept(jobstate_repo, key="shared-key")
+    theirs = accept(jobstate_repo, key="shared-key", owner="someone-else")
+
+    assert theirs.task_id != mine.task_id
+    assert theirs.already_existed is False
+
+
+def test_second_active_attempt_for_the_same_cluster_is_refused(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    first = accept(jobstate_repo, cluster="demo")
+
+    with pytest.raises(ActiveAttemptExists) as raised:
+        accept(jobstate_repo, cluster="DEMO", now=NOW + timedelta(seconds=1))
+
+    assert raised.value.task_id == first.task_id
+    assert accept(jobstate_repo, cluster="other").task_id != first.task_id
+
+
+def test_finished_attempt_frees_the_cluster_for_a_new_one(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    first = accept(jobstate_repo)
+    finish(jobstate_repo, first.task_id, TaskStatus.FAILED, cluster_seen=False)
+
+    second = accept(jobstate_repo, now=NOW + timedelta(seconds=1))
+
+    assert second.task_id != first.task_id
+
+
+def test_without_storage_the_attempt_is_still_accepted() -> None:
+    accepted = accept(None)
+
+    assert accepted.task_id
+    assert accepted.already_existed is False
+    assert accepted.orchestration_input["task_id"] == accepted.task_id
+    assert accepted.orchestration_input["request"]["cluster_name"] == "demo"
+
+
+def test_invalid_request_names_the_field(jobstate_repo: JobStateRepository) -> None:
+    with pytest.raises(RequestValidationError) as raised:
+        accept_provision(
+            jobstate_repo, OWNER, {"cluster_name": "demo", "region": "eastus"},
+            subscription_id=SUBSCRIPTION, tenant_id="", timing=TIMING, idempotency_key=None,
+            now=NOW, unique=uuid.uuid4().hex,
+        )
+
+    assert raised.value.field == "resource_group"
+    assert jobstate_repo.list_history(OWNER, 10) == []
+
+
+def test_accepting_logs_the_attempt_dimensions(
+    jobstate_repo: JobStateRepository, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="provisioning.attempts"):
+        accepted = accept(jobstate_repo)
+
+    (record,) = [r for r in caplog.records if getattr(r, "event", None) == "attempt_accepted"]
+    assert record.task_id == accepted.task_id  # type: ignore[attr-defined]
+    assert record.owner_hash == hashed_owner(OWNER)  # type: ignore[attr-defined]
+    assert record.outcome == "queued"  # type: ignore[attr-defined]
+    assert OWNER not in record.getMessage()
+
+
+# --- cancel_attempt ---
+
+
+def test_cancelling_a_queued_attempt_cancels_it_at_once(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+
+    decision = cancel_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+
+    assert (decision.status, decision.was_running, decision.signal_orchestration) == (
+        "cancelling", True, True
+    )
+    stored = jobstate_repo.get(OWNER, accepted.task_id)
+    assert stored is not None and stored.status == TaskStatus.CANCELLED
+    assert stored.error is not None and stored.error.code == "Cancelled"
+    assert stored.cluster_seen is False
+
+
+def test_cancelling_a_running_attempt_signals_the_orchestration(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+    jobstate_repo.update(OWNER, accepted.task_id, lambda job: mark_running(job, now=NOW))
+
+    decision = cancel_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+
+    assert (decision.status, decision.was_running, decision.signal_orchestration) == (
+        "cancelling", True, True
+    )
+    stored = jobstate_repo.get(OWNER, accepted.task_id)
+    assert stored is not None and stored.status == TaskStatus.RUNNING
+
+
+def test_cancelling_a_finished_attempt_reports_its_status(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+    finish(jobstate_repo, accepted.task_id, TaskStatus.FAILED, cluster_seen=False)
+
+    decision = cancel_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+
+    assert (decision.status, decision.was_running, decision.signal_orchestration) == (
+        "failed", False, False
+    )
+
+
+def test_cancelling_someone_elses_attempt_is_not_found(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+
+    with pytest.raises(TaskNotFound):
+        cancel_attempt(jobstate_repo, "intruder", accepted.task_id, now=NOW)
+    stored = jobstate_repo.get(OWNER, accepted.task_id)
+    assert stored is not None and stored.status == TaskStatus.QUEUED
+
+
+# --- dismiss_attempt ---
+
+
+def test_dismissing_hides_the_failure_and_is_idempotent(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+    finish(jobstate_repo, accepted.task_id, TaskStatus.FAILED, cluster_seen=False)
+
+    first = dismiss_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+    again = dismiss_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW + timedelta(hours=1))
+
+    assert first.dismissed_at == NOW
+    assert again.dismissed_at == NOW
+    assert first.is_resolved
+
+
+def test_dismissing_someone_elses_attempt_is_not_found(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+
+    with pytest.raises(TaskNotFound):
+        dismiss_attempt(jobstate_repo, "intruder", accepted.task_id, now=NOW)
+
+
+# --- accept_cluster_delete ---
+
+
+@pytest.mark.parametrize(
+    ("status", "cluster_seen"),
+    [
+        (TaskStatus.SUCCEEDED, True),
+        (TaskStatus.FAILED, False),
+        (TaskStatus.CANCELLED, False),
+    ],
+)
+def test_only_a_partial_cluster_can_be_deleted(
+    jobstate_repo: JobStateRepository, status: TaskStatus, cluster_seen: bool
+) -> None:
+    accepted = accept(jobstate_repo)
+    finish(jobstate_repo, accepted.task_id, status, cluster_seen=cluster_seen)
+
+    with pytest.raises(NotDeletable):
+        delete_of(jobstate_repo, accepted.task_id)
+
+
+def test_a_running_attempt_cannot_be_deleted(jobstate_repo: JobStateRepository) -> None:
+    accepted = accept(jobstate_repo)
+    jobstate_repo.update(OWNER, accepted.task_id, lambda job: mark_running(job, now=NOW))
+
+    with pytest.raises(NotDeletable):
+        delete_of(jobstate_repo, accepted.task_id)
+
+
+def test_cancelled_attempt_that_left_a_cluster_starts_a_delete(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+    original = finish(jobstate_repo, accepted.task_id, TaskStatus.CANCELLED, cluster_seen=True)
+
+    deletion = delete_of(jobstate_repo, accepted.task_id)
+
+    stored = jobstate_repo.get(OWNER, deletion.task_id)
+    assert stored is not None
+    assert (stored.type, stored.status) == (TaskType.AKS_DELETE, TaskStatus.QUEUED)
+    assert stored.target_task_id == accepted.task_id
+    assert stored.request == original.request
+    assert deletion.orchestration_input["type"] == "aks_delete"
+    assert deletion.orchestration_input["target_task_id"] == accepted.task_id
+    assert deletion.orchestration_input["portal_url"] == original.portal_url
+    with pytest.raises(ActiveAttemptExists):
+        delete_of(jobstate_repo, accepted.task_id)
+
+
+def test_a_delete_task_itself_cannot_be_deleted(jobstate_repo: JobStateRepository) -> None:
+    accepted = accept(jobstate_repo)
+    finish(jobstate_repo, accepted.task_id, TaskStatus.FAILED, cluster_seen=True)
+    deletion = delete_of(jobstate_repo, accepted.task_id)
+
+    with pytest.raises(NotDeletable):
+        delete_of(jobstate_repo, deletion.task_id)
+
+
+# --- record_start_failure ---
+
+
+def test_start_failure_fails_the_row_and_frees_the_slot(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+
+    record_start_failure(jobstate_repo, OWNER, accepted.task_id, "host unreachable", now=NOW)
+
+    stored = jobstate_repo.get(OWNER, accepted.task_id)
+    assert stored is not None and stored.status == TaskStatus.FAILED
+    assert stored.error is not None and stored.error.code == "OrchestrationNotStarted"
+    assert "host unreachable" in stored.error.message
+    assert accept(jobstate_repo, now=NOW + timedelta(seconds=1)).task_id != accepted.task_id
