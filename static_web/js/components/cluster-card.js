@@ -216,11 +216,14 @@ export function createClusterCard({
       return;
     }
     if (tracking.taskId !== taskId) return;
+    const statusChanged = tracking.task?.status !== task.status;
     tracking.task = task;
     const delay = nextPollDelay(task);
     if (delay !== null) {
       if (notice.classList.contains('notice--warning')) showNotice('');
       renderTracked();
+      // Keep the tracked attempt's badge in Recent attempts in step (queued → running).
+      if (statusChanged) refresh({ resume: false });
       tracking.pollTimer = setTimer(() => poll(taskId), delay);
       return;
     }
