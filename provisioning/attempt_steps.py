@@ -215,7 +215,7 @@ def poll_cluster(
             raise TransientArmFailure(error) from exc
         return {"cluster_state": None, "gone": False, "error": error.to_dict()}
     steps, _ = _steps(attempt)
-    step_index = 4 if deleting else 3
+    step_index = 3  # "Creating cluster" / "Waiting for deletion", as in the custom status
     if state is not None or not deleting:
         _publish(
             repo,

@@ -1,0 +1,413 @@
+"""Orchestration steps against the real ARM simulator and Azurite through the real SDKs."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from azure.mgmt.containerservice import ContainerServiceClient
+
+from provisioning import attempt_steps
+from provisioning.attempts import (
+    OrchestrationTiming,
+    accept_cluster_delete,
+    accept_provision,
+    cancel_attempt,
+)
+from provisioning.identity import hashed_owner
+from provisioning.jobstate import JobState, record_outcome
+from provisioning.jobstate_repository import JobStateRepository
+from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
+from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID
+
+NOW = datetime.now(UTC).replace(microsecond=0)
+OWNER = "owner-steps"
+RESOURCE_GROUP = "rg-attempt-steps"
+TIMING = OrchestrationTiming(poll_seconds=1, deadline_minutes=5)
+WAIT_LIMIT_SECONDS = 60
+QUOTA = ClassifiedError("QuotaExceeded", ErrorCategory.QUOTA, "Not enough cores.", False)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def accepted_input(
+    repo: JobStateRepository | None,
+    cluster: str,
+    *,
+    resource_group: str = RESOURCE_GROUP,
+    now: datetime = NOW,
+) -> dict[str, Any]:
+    """The orchestration input of a freshly accepted attempt (row queued when repo is given)."""
+    return accept_provision(
+        repo,
+        OWNER,
+        {"cluster_name": cluster, "resource_group": resource_group, "region": "eastus",
+         "node_count": 1},
+        subscription_id=SIMULATOR_SUBSCRIPTION_ID,
+        tenant_id="tenant-1",
+        timing=TIMING,
+        idempotency_key=None,
+        now=now,
+        unique=uuid.uuid4().hex,
+    ).orchestration_input
+
+
+def stored(repo: JobStateRepository, attempt: dict[str, Any]) -> JobState:
+    job = repo.get(attempt["owner_id"], attempt["task_id"])
+    assert job is not None
+    return job
+
+
+def poll_until(
+    repo: JobStateRepository | None,
+    client: ContainerServiceClient,
+    attempt: dict[str, Any],
+    states: set[str | None],
+) -> dict[str, Any]:
+    """Run the poll step until the cluster reaches one of `states`; fails rather than hangs."""
+    deadline = time.monotonic() + WAIT_LIMIT_SECONDS
+    while True:
+        polled = attempt_steps.poll_cluster(repo, client, attempt, now=NOW)
+        if polled["cluster_state"] in states:
+            return polled
+        assert time.monotonic() < deadline, f"cluster stuck in {polled['cluster_state']}"
+        time.sleep(0.2)
+
+
+def outcome(status: str, *, error: ClassifiedError | None = None, seen: bool = True,
+            state: str | None = None) -> dict[str, Any]:
+    return {"status": status, "error": error.to_dict() if error else None,
+            "cluster_state": state, "cluster_seen": seen, "step": status.capitalize()}
+
+
+# --- begin_attempt ---
+
+
+def test_begin_writes_a_missing_row_and_marks_it_running(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    attempt = accepted_input(None, unique("demo-"))  # the accept-time insert never landed
+
+    began = attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
+
+    assert began == {"proceed": True, "status": "running"}
+    job = stored(jobstate_repo, attempt)
+    assert job.status == TaskStatus.RUNNING
+    assert (job.step, job.step_index) == ("Starting", 1)
+    assert job.request.cluster_name == attempt["request"]["cluster_name"]
+    assert job.created_at.isoformat() == attempt["created_at"]
+
+
+def test_begin_is_idempotent(jobstate_repo: JobStateRepository) -> None:
+    attempt = accepted_input(jobstate_repo, unique("demo-"))
+
+    first = attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
+    again = attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW + timedelta(seconds=5))
+
+    assert first == again == {"proceed": True, "status": "running"}
+
+
+def test_begin_stops_an_attempt_cancelled_while_queued(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("demo-"))
+    cancel_attempt(jobstate_repo, OWNER, attempt["task_id"], now=NOW)
+
+    began = attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
+
+    assert began == {"proceed": False, "status": "cancelled"}
+    assert stored(jobstate_repo, attempt).status == TaskStatus.CANCELLED
+
+
+# --- submit_cluster_create ---
+
+
+def test_accepted_create_records_that_the_cluster_exists(
+    jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("demo-"))
+    attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
+
+    created = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+
+    assert created["accepted"] is True
+    assert created["cluster_state"] == "Creating"
+    assert created["error"] is None
+    assert created["operation_url"].startswith("https://")
+    job = stored(jobstate_repo, attempt)
+    assert job.cluster_seen is True
+    assert job.cluster_state == "Creating"
+    assert job.portal_url == attempt["portal_url"]
+    assert (job.step, job.step_index) == ("Creating cluster", 3)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "resource_group", "code", "category"),
+    [
+        ("quota-", RESOURCE_GROUP, "QuotaExceeded", "quota"),
+        ("denied-", RESOURCE_GROUP, "AuthorizationFailed", "permission"),
+        ("nosku-", RESOURCE_GROUP, "SkuNotAvailable", "sku"),
+        ("demo-", "missing-rg", "ResourceGroupNotFound", "invalid_request"),
+    ],
+)
+def test_rejected_create_is_classified_and_leaves_no_cluster_seen(
+    jobstate_repo: JobStateRepository,
+    arm_client: ContainerServiceClient,
+    prefix: str,
+    resource_group: str,
+    code: str,
+    category: str,
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique(prefix), resource_group=resource_group)
+    attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
+
+    created = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+
+    assert created["accepted"] is False
+    assert created["cluster_state"] is None
+    assert created["error"]["code"] == code
+    assert created["error"]["category"] == category
+    assert created["error"]["actions"], "a rejected create always says what to do"
+    job = stored(jobstate_repo, attempt)
+    assert job.cluster_seen is False
+    assert job.status == TaskStatus.RUNNING
+
+
+def test_quota_rejection_links_the_quota_request(
+    jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("quota-"))
+
+    created = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+
+    links = [a for a in created["error"]["actions"] if a["kind"] == "link"]
+    assert links and SIMULATOR_SUBSCRIPTION_ID in links[0]["url"]
+    assert created["error"]["retryable"] is False
+
+
+def test_rerunning_the_create_while_it_is_in_progress_counts_as_accepted(
+    jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("slow-"))
+    first = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+
+    again = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+
+    assert first["accepted"] is True
+    assert again["accepted"] is True
+    assert again["cluster_state"] == "Creating"
+    assert again["error"] is None
+
+
+# --- poll_cluster ---
+
+
+def test_async_failure_is_explained_by_the_operation_error(
+    jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("fail-"))
+    created = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    attempt = {**attempt, "operation_url": created["operation_url"]}
+
+    polled = poll_until(jobstate_repo, arm_client, attempt, {"Failed"})
+
+    assert polled["gone"] is False
+    assert polled["error"]["code"] == "VMExtensionProvisioningError"
+    assert polled["error"]["retryable"] is True
+    job = stored(jobstate_repo, attempt)
+    assert (job.cluster_state, job.cluster_seen) == ("Failed", True)
+
+
+def test_slow_cluster_keeps_creating(
+    jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("slow-"))
+    created = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    attempt = {**attempt, "operation_url": created["operation_url"]}
+
+    polled = attempt_steps.poll_cluster(jobstate_repo, arm_client, attempt, now=NOW)
+
+    assert polled == {"cluster_state": "Creating", "gone": False, "error": None}
+    assert stored(jobstate_repo, attempt).cluster_state == "Creating"
+
+
+def test_default_cluster_succeeds(
+    jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("demo-"))
+    attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+
+    polled = poll_until(jobstate_repo, arm_client, attempt, {"Succeeded", "Failed"})
+
+    assert polled == {"cluster_state": "Succeeded", "gone": False, "error": None}
+
+
+def test_abort_cancels_a_slow_create(
+    jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("slow-"))
+    attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+
+    aborted = attempt_steps.abort_cluster_create(arm_client, attempt)
+
+    assert aborted == {"aborted": True}
+    polled = poll_until(None, arm_client, attempt, {"Canceled", "Failed", "Succeeded"})
+    assert polled["cluster_state"] == "Canceled"
+
+
+# --- submit_cluster_delete ---
+
+
+def test_delete_of_an_absent_cluster_is_already_done(
+    jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("never-created-"))
+
+    started = attempt_steps.submit_cluster_delete(jobstate_repo, arm_client, attempt, now=NOW)
+
+    assert started == {"deleting": False, "gone": True, "error": None}
+
+
+# --- finish_attempt ---
+
+
+def test_finish_never_overwrites_a_terminal_status(jobstate_repo: JobStateRepository) -> None:
+    attempt = accepted_input(jobstate_repo, unique("demo-"))
+    cancel_attempt(jobstate_repo, OWNER, attempt["task_id"], now=NOW)
+
+    result = attempt_steps.finish_attempt(
+        jobstate_repo, attempt, outcome("succeeded", state="Succeeded"), now=NOW
+    )
+
+    assert result == {"status": "cancelled"}
+    job = stored(jobstate_repo, attempt)
+    assert job.status == TaskStatus.CANCELLED
+    assert job.cluster_state is None
+
+
+def test_finish_records_a_failure_with_its_error_and_is_idempotent(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("quota-"))
+    failed = outcome("failed", error=QUOTA, seen=False)
+
+    first = attempt_steps.finish_attempt(jobstate_repo, attempt, failed, now=NOW)
+    again = attempt_steps.finish_attempt(jobstate_repo, attempt, failed, now=NOW)
+
+    assert first == again == {"status": "failed"}
+    job = stored(jobstate_repo, attempt)
+    assert job.error == QUOTA
+    assert job.cluster_seen is False
+
+
+def test_finish_writes_the_row_when_every_earlier_write_was_lost(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    attempt = accepted_input(None, unique("demo-"))
+
+    result = attempt_steps.finish_attempt(
+        jobstate_repo, attempt, outcome("failed", error=QUOTA, seen=False), now=NOW
+    )
+
+    assert result == {"status": "failed"}
+    assert stored(jobstate_repo, attempt).status == TaskStatus.FAILED
+
+
+def test_success_resolves_earlier_failures_for_the_same_cluster(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    cluster = unique("demo-")
+    earlier = accepted_input(jobstate_repo, cluster, now=NOW - timedelta(minutes=10))
+    attempt_steps.finish_attempt(
+        jobstate_repo, earlier, outcome("failed", error=QUOTA, seen=False), now=NOW
+    )
+    other = accepted_input(jobstate_repo, unique("demo-"), now=NOW - timedelta(minutes=9))
+    attempt_steps.finish_attempt(
+        jobstate_repo, other, outcome("failed", error=QUOTA, seen=False), now=NOW
+    )
+    later = accepted_input(jobstate_repo, cluster)
+
+    result = attempt_steps.finish_attempt(
+        jobstate_repo, later, outcome("succeeded", state="Succeeded"), now=NOW
+    )
+
+    assert result == {"status": "succeeded"}
+    assert stored(jobstate_repo, earlier).resolved_by == later["task_id"]
+    assert stored(jobstate_repo, other).resolved_by is None
+    job = stored(jobstate_repo, later)
+    assert (job.step_index, job.total_steps) == (4, 4)
+    assert job.resolved_by is None
+
+
+def test_successful_delete_resolves_its_target(jobstate_repo: JobStateRepository) -> None:
+    original = accepted_input(jobstate_repo, unique("fail-"), now=NOW - timedelta(minutes=5))
+    jobstate_repo.update(
+        OWNER, original["task_id"],
+        lambda job: record_outcome(job, TaskStatus.FAILED, QUOTA, now=NOW, cluster_seen=True),
+    )
+    deletion = accept_cluster_delete(
+        jobstate_repo, OWNER, original["task_id"], tenant_id="tenant-1", timing=TIMING,
+        now=NOW, unique=uuid.uuid4().hex,
+    ).orchestration_input
+    attempt_steps.begin_attempt(jobstate_repo, deletion, now=NOW)
+
+    result = attempt_steps.finish_attempt(
+        jobstate_repo, deletion,
+        {"status": "succeeded", "error": None, "cluster_state": None, "cluster_seen": False,
+         "step": "Deleted"},
+        now=NOW,
+    )
+
+    assert result == {"status": "succeeded"}
+    assert stored(jobstate_repo, original).resolved_by == deletion["task_id"]
+    job = stored(jobstate_repo, deletion)
+    assert (job.step, job.step_index, job.total_steps) == ("Deleted", 4, 4)
+
+
+def test_delete_steps_remove_a_partial_cluster(
+    jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
+) -> None:
+    provision = accepted_input(jobstate_repo, unique("fail-"))
+    attempt_steps.submit_cluster_create(jobstate_repo, arm_client, provision, now=NOW)
+    poll_until(jobstate_repo, arm_client, provision, {"Failed"})
+    attempt_steps.finish_attempt(
+        jobstate_repo, provision, outcome("failed", error=QUOTA, state="Failed"), now=NOW
+    )
+    deletion = accept_cluster_delete(
+        jobstate_repo, OWNER, provision["task_id"], tenant_id="tenant-1", timing=TIMING,
+        now=NOW + timedelta(seconds=1), unique=uuid.uuid4().hex,
+    ).orchestration_input
+
+    started = attempt_steps.submit_cluster_delete(jobstate_repo, arm_client, deletion, now=NOW)
+    gone = poll_until(jobstate_repo, arm_client, deletion, {None})
+
+    assert started == {"deleting": True, "gone": False, "error": None}
+    assert gone == {"cluster_state": None, "gone": True, "error": None}
+    job = stored(jobstate_repo, deletion)
+    # Polling a delete is step 3 of 4, as the orchestration's custom status says.
+    assert (job.step, job.step_index, job.total_steps) == ("Waiting for deletion", 3, 4)
+    assert job.cluster_seen is False
+
+
+def test_finish_logs_the_attempt_dimensions(
+    jobstate_repo: JobStateRepository, caplog: pytest.LogCaptureFixture
+) -> None:
+    attempt = accepted_input(jobstate_repo, unique("quota-"))
+
+    with caplog.at_level(logging.INFO, logger="provisioning.attempts"):
+        attempt_steps.finish_attempt(
+            jobstate_repo, attempt, outcome("failed", error=QUOTA, seen=False), now=NOW
+        )
+
+    (record,) = [r for r in caplog.records if getattr(r, "event", None) == "attempt_finished"]
+    assert record.task_id == attempt["task_id"]  # type: ignore[attr-defined]
+    assert record.owner_hash == hashed_owner(OWNER)  # type: ignore[attr-defined]
+    assert record.outcome == "failed"  # type: ignore[attr-defined]
+    assert record.category == "quota"  # type: ignore[attr-defined]
+    assert OWNER not in record.getMessage()
