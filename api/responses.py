@@ -10,7 +10,12 @@ from typing import Any
 
 import azure.functions as func
 
-from provisioning.attempts import ActiveAttemptExists, NotDeletable, TaskNotFound
+from provisioning.attempts import (
+    ActiveAttemptExists,
+    NotCancellable,
+    NotDeletable,
+    TaskNotFound,
+)
 from provisioning.identity import IdentityError, Principal, principal_from_headers
 from provisioning.jobstate_repository import StorageUnavailable
 from provisioning.settings import SettingsError, get_settings
@@ -59,6 +64,8 @@ def error_to_response(exc: Exception) -> func.HttpResponse:
         )
     if isinstance(exc, NotDeletable):
         return error_response(409, "not_deletable", str(exc))
+    if isinstance(exc, NotCancellable):
+        return error_response(409, "not_cancellable", str(exc))
     if isinstance(exc, StorageUnavailable):
         logger.warning("storage unavailable: %s", exc)
         return error_response(
@@ -77,6 +84,7 @@ HANDLED = (
     TaskNotFound,
     ActiveAttemptExists,
     NotDeletable,
+    NotCancellable,
     StorageUnavailable,
     SettingsError,
 )

@@ -226,10 +226,14 @@ def classify_exception(
 
 def cancelled_error(cluster_seen: bool, portal_url: str | None) -> ClassifiedError:
     """The error recorded when the user cancelled; warns if a cluster may have been left."""
-    message = "The attempt was cancelled before it finished."
+    message = "The attempt was cancelled before it finished; nothing was created on Azure."
     actions: tuple[ErrorAction, ...] = ()
     if cluster_seen:
-        message += " The cluster resource had already been created on Azure; it may still exist."
+        # The dashboard already says "cancelled before it finished" for this case.
+        message = (
+            "Stopped while Azure was creating the cluster. The cluster resource may still "
+            "exist: check it in the portal and delete it if you do not need it."
+        )
         actions = partial_cluster_actions(portal_url)
     return ClassifiedError(
         code="Cancelled",

@@ -45,6 +45,10 @@ class ActiveAttemptExists(Exception):
         self.task_id = task_id
 
 
+class NotCancellable(Exception):
+    """A cluster deletion that already reached Azure cannot be stopped halfway."""
+
+
 class NotDeletable(Exception):
     """delete-cluster asked for an attempt that left no cluster behind (or is still active)."""
 
@@ -167,6 +171,8 @@ def cancel_attempt(
     job = get_task(repo, owner_id, task_id)
     if job.status.is_terminal:
         return CancelDecision(str(job.status), False, False)
+    if job.type == TaskType.AKS_DELETE and job.status == TaskStatus.RUNNING:
+        raise NotCancellable("a cluster deletion that has started cannot be stopped")
     if job.status == TaskStatus.QUEUED:
         stored = repo.update(
             owner_id,

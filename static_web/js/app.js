@@ -8,6 +8,7 @@ import { createCreateDialog } from './components/create-dialog.js';
 import { ProvisionErrorCard } from './components/provision-error-card.js';
 import { replaceChildren } from './element.js';
 import {
+  isSameCluster,
   requestFromSnapshot,
   sameSnapshot,
   snapshotFromTask,
@@ -93,9 +94,11 @@ const card = createClusterCard({
     const snapshot = store.save(snapshotFromTask(task));
     showFailure(snapshot);
   },
-  onAttemptSucceeded: () => {
-    store.clear();
-    showFailure(null);
+  onAttemptSucceeded: (task) => {
+    if (isSameCluster(store.load(), task)) {
+      store.clear();
+      showFailure(null);
+    }
   },
 });
 

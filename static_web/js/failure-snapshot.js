@@ -154,3 +154,18 @@ export function sameSnapshot(a, b) {
   const strip = ({ saved_at: _ignored, ...rest }) => rest;
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }
+
+/**
+ * True when a finished task is for the same resource group + cluster name as the snapshot.
+ * Azure names are case-insensitive. A success resolves only a failure of the same cluster,
+ * exactly as the server does, so a success elsewhere never hides a failure that still needs
+ * attention (and the banner never comes back on reload).
+ */
+export function isSameCluster(snapshot, task) {
+  if (!snapshot || !task?.request) return false;
+  const lower = (value) => String(value ?? '').toLowerCase();
+  return (
+    lower(snapshot.resource_group) === lower(task.request.resource_group) &&
+    lower(snapshot.cluster_name) === lower(task.request.cluster_name)
+  );
+}

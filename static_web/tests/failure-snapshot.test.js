@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
 import {
+  isSameCluster,
   isReportableFailure,
   normalizeSnapshot,
   requestFromSnapshot,
@@ -80,5 +81,26 @@ describe('snapshot comparison and retry values', () => {
       node_count: 1,
       kubernetes_version: '',
     });
+  });
+});
+
+describe('a success resolves only the same cluster', () => {
+  const snapshot = { resource_group: 'RG-Web', cluster_name: 'Web-1' };
+
+  test('same resource group and name in another case is the same cluster', () => {
+    assert.equal(isSameCluster(snapshot, { request: { resource_group: 'rg-web', cluster_name: 'web-1' } }), true);
+  });
+
+  test('another cluster name is not the same cluster', () => {
+    assert.equal(isSameCluster(snapshot, { request: { resource_group: 'rg-web', cluster_name: 'web-2' } }), false);
+  });
+
+  test('another resource group is not the same cluster', () => {
+    assert.equal(isSameCluster(snapshot, { request: { resource_group: 'rg-other', cluster_name: 'web-1' } }), false);
+  });
+
+  test('no snapshot or no request is never the same cluster', () => {
+    assert.equal(isSameCluster(null, { request: { resource_group: 'a', cluster_name: 'b' } }), false);
+    assert.equal(isSameCluster(snapshot, {}), false);
   });
 });

@@ -44,11 +44,15 @@ def record_timing(name: str, milliseconds: float) -> None:
 
 
 def save_screenshot(page: Any, name: str, for_readme: bool = False) -> Path:
-    """Screenshot a page state into test-results/ (and docs/screenshots/ for the README)."""
+    """Screenshot a page state into test-results/.
+
+    With UPDATE_README_SCREENSHOTS=1 the README's main states are refreshed in
+    docs/screenshots/ too (never by default: a test run must not change tracked files).
+    """
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     target = SCREENSHOT_DIR / f"{name}.png"
     page.screenshot(path=str(target), full_page=True)
-    if for_readme:
+    if for_readme and os.environ.get("UPDATE_README_SCREENSHOTS") == "1":
         README_SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target, README_SCREENSHOT_DIR / f"{name}.png")
     return target

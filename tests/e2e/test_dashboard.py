@@ -394,3 +394,28 @@ def test_later_success_clears_the_banner_in_every_tab_and_on_the_server(
     with tab_b.expect_response(RECENT_FAILURES_PATTERN):
         tab_b.reload()
     expect(failure_banner(tab_b)).to_have_count(0)
+
+
+def test_success_of_another_cluster_keeps_the_banner_everywhere_and_after_reload(
+    browser_session: BrowserSession,
+) -> None:
+    user = unique_user("frank")
+    context = browser_session.new_context()
+    tab_a = browser_session.sign_in(context, user)
+    tab_b = browser_session.open_tab(context)
+    failed = f"quota-{user}"
+    create_through_dialog(tab_a, failed)
+    expect(failure_banner(tab_a)).to_contain_text(failed, timeout=30_000)
+
+    other = f"ok-{user}"
+    create_through_dialog(tab_a, other)
+    ready = tab_a.get_by_role("status").filter(has_text=f"Cluster {other} is ready.")
+    expect(ready).to_be_visible(timeout=30_000)
+    # The failure of the other cluster still needs attention: the server still reports it,
+    # so the banner stays in this tab, in the other tab, and after a reload.
+    expect(failure_banner(tab_a)).to_contain_text(failed)
+    expect(failure_banner(tab_b)).to_contain_text(failed)
+    assert [job["request"]["cluster_name"] for job in recent_failures(tab_a)["jobs"]] == [failed]
+    with tab_b.expect_response(RECENT_FAILURES_PATTERN):
+        tab_b.reload()
+    expect(failure_banner(tab_b)).to_contain_text(failed)

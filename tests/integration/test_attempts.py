@@ -12,6 +12,7 @@ import pytest
 from provisioning.attempts import (
     AcceptedAttempt,
     ActiveAttemptExists,
+    NotCancellable,
     NotDeletable,
     OrchestrationTiming,
     TaskNotFound,
@@ -313,6 +314,24 @@ def test_cancelled_attempt_that_left_a_cluster_starts_a_delete(
     assert deletion.orchestration_input["portal_url"] == original.portal_url
     with pytest.raises(ActiveAttemptExists):
         delete_of(jobstate_repo, accepted.task_id)
+
+
+def test_a_running_delete_cannot_be_cancelled_but_a_queued_one_can(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+    finish(jobstate_repo, accepted.task_id, TaskStatus.CANCELLED, cluster_seen=True)
+    queued = delete_of(jobstate_repo, accepted.task_id)
+    assert cancel_attempt(jobstate_repo, OWNER, queued.task_id, now=NOW).signal_orchestration
+    stored = jobstate_repo.get(OWNER, queued.task_id)
+    assert stored is not None and stored.status == TaskStatus.CANCELLED
+
+    running = delete_of(jobstate_repo, accepted.task_id)
+    jobstate_repo.update(OWNER, running.task_id, lambda job: mark_running(job, now=NOW))
+    with pytest.raises(NotCancellable):
+        cancel_attempt(jobstate_repo, OWNER, running.task_id, now=NOW)
+    stored = jobstate_repo.get(OWNER, running.task_id)
+    assert stored is not None and stored.status == TaskStatus.RUNNING
 
 
 def test_a_delete_task_itself_cannot_be_deleted(jobstate_repo: JobStateRepository) -> None:

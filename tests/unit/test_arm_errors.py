@@ -491,7 +491,7 @@ def test_cancel_before_the_cluster_existed_has_no_actions() -> None:
     assert error == ClassifiedError(
         code="Cancelled",
         category=ErrorCategory.CANCELLED,
-        message="The attempt was cancelled before it finished.",
+        message="The attempt was cancelled before it finished; nothing was created on Azure.",
         retryable=True,
         actions=(),
     )
@@ -501,8 +501,8 @@ def test_cancel_after_the_cluster_existed_offers_portal_and_delete() -> None:
     url = "https://portal.azure.com/#@/resource/x/overview"
     error = cancelled_error(cluster_seen=True, portal_url=url)
     assert error.message == (
-        "The attempt was cancelled before it finished. The cluster resource had already been "
-        "created on Azure; it may still exist."
+        "Stopped while Azure was creating the cluster. The cluster resource may still "
+        "exist: check it in the portal and delete it if you do not need it."
     )
     assert error.actions == (
         ErrorAction(kind="portal", label="Open cluster in Azure portal", url=url),
