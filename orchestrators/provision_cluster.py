@@ -81,7 +81,10 @@ def provision_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 
             polled = yield context.call_activity_with_retry(names.POLL_CLUSTER, ARM_RETRY, attempt)
         except Exception as exc:
             outcome = failed_outcome(
-                error_from_activity_failure(str(exc)), cluster_state, cluster_seen=True
+                error_from_activity_failure(str(exc)),
+                cluster_state,
+                cluster_seen=True,
+                portal_url=attempt["portal_url"],
             )
             break
         cluster_state = polled["cluster_state"] or cluster_state
