@@ -114,7 +114,7 @@ def build_app(config: HostConfig, index: FunctionIndex) -> web.Application:
             method=request.method,
             url=str(request.url),
             headers=headers,
-            params=dict(request.query),
+            params=query_parameters(request),
             route_params=route_params,
             body=body,
         )
@@ -182,6 +182,15 @@ def build_app(config: HostConfig, index: FunctionIndex) -> web.Application:
         app.router.add_route("*", prefix, invoke)
     app.router.add_get("/{tail:.*}", static)
     return app
+
+
+def query_parameters(request: web.Request) -> dict[str, str]:
+    """Query values as Azure's host passes them: a repeated name's values joined with ","."""
+    joined: dict[str, str] = {}
+    for name in request.query:
+        if name not in joined:
+            joined[name] = ",".join(request.query.getall(name))
+    return joined
 
 
 def _json_error(status: int, code: str, message: str) -> web.Response:
@@ -281,12 +290,17 @@ def build_rpc_app(engine: DurableEngine) -> web.Application:
             return web.json_response({"instancesDeleted": 0}, status=404)
         return web.json_response({"instancesDeleted": deleted}, status=200)
 
+    async def episodes(request: web.Request) -> web.Response:
+        # Read-only, for bench/: the replay time of every episode run since the host started.
+        return web.json_response({"episode_durations_ms": list(engine.episode_durations_ms)})
+
     app.router.add_post("/durabletask/orchestrators/{name}", start)
     app.router.add_post("/durabletask/orchestrators/{name}/{instance_id}", start)
     app.router.add_get("/durabletask/instances/{instance_id}", status)
     app.router.add_delete("/durabletask/instances/{instance_id}", purge)
     app.router.add_post("/durabletask/instances/{instance_id}/raiseEvent/{event}", raise_event)
     app.router.add_post("/durabletask/instances/{instance_id}/terminate", terminate)
+    app.router.add_get("/durabletask/_diagnostics/episodes", episodes)
     return app
 
 

@@ -1,0 +1,228 @@
+"""The OpenAPI document matches the app: its routes, its validators and its response shapes."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import azure.functions as func
+import jsonschema_rs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from api.openapi import ERROR_CODES, openapi_document
+from provisioning.arm_errors import cancelled_error, classify_arm_error
+from provisioning.jobstate import JobState, new_task_id
+from provisioning.models import ProvisionRequest, TaskStatus, TaskType
+from provisioning.task_documents import recent_failure_row, task_document
+from provisioning.validation import (
+    AZURE_PUBLIC_REGIONS,
+    CLUSTER_NAME_PATTERN,
+    RESOURCE_GROUP_PATTERN,
+    RequestValidationError,
+    validate_provision_request,
+)
+from tests.app_functions import registered_functions
+
+HOST_JSON = Path(__file__).resolve().parents[2] / "host.json"
+NOW = datetime(2025, 3, 14, 12, 30, 45, 123456, tzinfo=UTC)
+REQUEST = ProvisionRequest("sub", "rg", "demo", "eastus", "Standard_D2s_v5", 1, None)
+
+
+def route_prefix() -> str:
+    return json.loads(HOST_JSON.read_text())["extensions"]["http"]["routePrefix"]
+
+
+def registered_http_operations() -> set[tuple[str, str]]:
+    """(path, method) of every HTTP trigger of function_app, as a client addresses them."""
+    operations = set()
+    for function in registered_functions().values():
+        trigger = function.get_trigger()
+        if trigger.get_binding_name() != "httpTrigger":
+            continue
+        raw = trigger.get_dict_repr()
+        path = f"/{route_prefix()}/{raw['route']}"
+        for method in raw["methods"]:
+            operations.add((path, str(getattr(method, "value", method)).lower()))
+    return operations
+
+
+def validator(schema_name: str) -> Any:
+    """A JSON Schema 2020-12 validator for one component, resolving refs in the document."""
+    document = openapi_document()
+    root = {"$ref": f"#/components/schemas/{schema_name}", "components": document["components"]}
+    return jsonschema_rs.Draft202012Validator(root)
+
+
+def test_documented_operations_are_exactly_the_registered_http_triggers() -> None:
+    documented = {
+        (path, method)
+        for path, item in openapi_document()["paths"].items()
+        for method in item
+    }
+    assert documented == registered_http_operations()
+
+
+def test_every_operation_documents_its_errors_with_the_error_shape() -> None:
+    for path, item in openapi_document()["paths"].items():
+        for method, operation in item.items():
+            if path.endswith("openapi.json"):
+                assert operation["security"] == []
+                continue
+            for status in ("401", "503"):
+                content = operation["responses"][status]["content"]["application/json"]
+                assert content["schema"] == {"$ref": "#/components/schemas/Error"}, (path, method)
+
+
+def test_principal_header_is_the_security_scheme() -> None:
+    document = openapi_document()
+    scheme = document["components"]["securitySchemes"]["clientPrincipal"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == (
+        "apiKey",
+        "header",
+        "X-MS-CLIENT-PRINCIPAL",
+    )
+    assert document["security"] == [{"clientPrincipal": []}]
+
+
+def test_document_is_valid_openapi_3_1_for_schemathesis() -> None:
+    import schemathesis
+
+    schema = schemathesis.openapi.from_dict(openapi_document())
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) == len(registered_http_operations())
+
+
+def test_openapi_endpoint_answers_without_a_principal() -> None:
+    handler = registered_functions()["get_openapi_document"].get_user_function()
+    response = handler(func.HttpRequest("GET", "http://localhost/api/openapi.json", body=b""))
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    assert json.loads(response.get_body())["openapi"] == "3.1.0"
+
+
+# --- request schema agrees with the validator ------------------------------------------------
+
+FIELD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-5, max_value=120),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=70),
+    st.text(alphabet="aZ9-_.()", max_size=95),
+    st.sampled_from(
+        ["Standard_D2s_v5", "Standard_", "1.30", "1.30.4", "", "eastus", "atlantis", "rg."]
+    ),
+    st.sampled_from(sorted(AZURE_PUBLIC_REGIONS)),
+)
+BODIES = st.one_of(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "cluster_name",
+                "resource_group",
+                "region",
+                "node_vm_size",
+                "node_count",
+                "kubernetes_version",
+                "owner",
+            ]
+        ),
+        FIELD_VALUES,
+    ),
+    st.fixed_dictionaries(
+        {
+            "cluster_name": st.from_regex(CLUSTER_NAME_PATTERN, fullmatch=True),
+            "resource_group": st.from_regex(RESOURCE_GROUP_PATTERN, fullmatch=True),
+            "region": st.sampled_from(sorted(AZURE_PUBLIC_REGIONS)),
+        },
+        optional={"node_count": FIELD_VALUES, "kubernetes_version": FIELD_VALUES},
+    ),
+    st.lists(st.integers(), max_size=2),
+    st.text(max_size=5),
+)
+
+
+@settings(max_examples=300)
+@given(BODIES)
+def test_request_schema_accepts_exactly_what_the_validator_accepts(body: object) -> None:
+    try:
+        validate_provision_request(body, "sub")
+        accepted = True
+    except RequestValidationError:
+        accepted = False
+    # A whole-number float such as 2.0 is a JSON Schema integer; the API wants a JSON integer.
+    whole_float = isinstance(body, dict) and isinstance(body.get("node_count"), float)
+    if not whole_float:
+        assert validator("ProvisionRequest").is_valid(body) == accepted, body
+
+
+# --- response schemas match what the API writes ---------------------------------------------
+
+
+def jobs() -> list[JobState]:
+    queued = JobState.new("owner", new_task_id(NOW, "a" * 12), REQUEST, now=NOW, total_steps=4)
+    failed = replace(
+        queued,
+        status=TaskStatus.FAILED,
+        error=classify_arm_error(
+            "QuotaExceeded",
+            "exceeding approved standardDSv5Family Cores quota",
+            status=400,
+            subscription_id="sub",
+            region="eastus",
+            vm_size="Standard_D2s_v5",
+        ),
+    )
+    cancelled = replace(
+        queued,
+        status=TaskStatus.CANCELLED,
+        cluster_seen=True,
+        cluster_state="Canceled",
+        portal_url="https://portal.azure.com/#@/resource/x/overview",
+        error=cancelled_error(True, "https://portal.azure.com/#@/resource/x/overview"),
+        dismissed_at=NOW,
+    )
+    delete = JobState.new(
+        "owner",
+        new_task_id(NOW, "b" * 12),
+        replace(REQUEST, kubernetes_version="1.30"),
+        now=NOW,
+        task_type=TaskType.AKS_DELETE,
+        target_task_id=cancelled.task_id,
+    )
+    return [queued, failed, cancelled, delete]
+
+
+@pytest.mark.parametrize("index", range(4))
+def test_task_documents_match_the_task_document_schema(index: int) -> None:
+    document = task_document(jobs()[index])
+    errors = [str(e) for e in validator("TaskDocument").iter_errors(document)]
+    assert errors == []
+
+
+@pytest.mark.parametrize("index", [1, 2])
+def test_recent_failure_rows_match_their_schema(index: int) -> None:
+    row = recent_failure_row(jobs()[index])
+    assert [str(e) for e in validator("RecentFailureRow").iter_errors(row)] == []
+
+
+def test_error_schema_admits_the_field_and_task_id_extras_and_nothing_else() -> None:
+    error = validator("Error")
+    assert error.is_valid({"error": {"code": "invalid_request", "message": "m", "field": "x"}})
+    assert error.is_valid(
+        {
+            "error": {
+                "code": "attempt_in_progress",
+                "message": "m",
+                "task_id": new_task_id(NOW, "c" * 12),
+            }
+        }
+    )
+    assert not error.is_valid({"error": {"code": "invalid_request", "message": "m", "x": 1}})
+    assert not error.is_valid({"error": {"code": "internal_error", "message": "m"}})
+    assert "storage_unavailable" in ERROR_CODES
