@@ -10,12 +10,13 @@ VENV_PY := $(VENV)/bin/python
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help venv node_modules run test lint clean distclean
+.PHONY: help venv node_modules run test lint bench clean distclean
 
 help:
 	@echo "make run        start Azurite, the ARM simulator and the local host (http://127.0.0.1:7071/)"
 	@echo "make test       lint, Python tests (unit, integration, e2e) and dashboard tests"
 	@echo "make lint       ruff check"
+	@echo "make bench      benchmarks vs the DESIGN budgets: bench/results.json, docs/benchmarks.md"
 	@echo "make clean      remove local stack data and caches (keeps .venv and node_modules)"
 	@echo "make distclean  clean, and remove .venv and node_modules"
 
@@ -47,6 +48,10 @@ run: venv node_modules
 
 lint: venv
 	$(VENV)/bin/ruff check .
+
+# Starts its own Azurite, ARM simulator and local host on free ports; prints every figure.
+bench: venv node_modules
+	$(VENV_PY) -m bench.run_all
 
 # Runs every step even when one fails, then prints one line per step.
 test: venv node_modules
