@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 # Only rows inside the window, and only failure candidates, leave the service.
 RECENT_FAILURES_FILTER = (
     "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi and Type eq @type"
-    " and ( Status eq @failed or Status eq @cancelled )"
+    " and ( Status eq @failed or ( Status eq @cancelled and ClusterSeen eq true ) )"
 )
 
 

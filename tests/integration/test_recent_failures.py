@@ -97,8 +97,9 @@ def test_only_unresolved_provision_failures_are_reported(repo: JobStateRepositor
     found = recent_failures(repo, OWNER, now=NOW, hours=24, limit=10)
 
     assert ids(found.jobs) == ids([failed, cancelled_with_cluster])
-    # Status and type are filtered by the service: succeeded/running/delete rows never arrive.
-    assert found.entities_read == 5
+    # Status, type and "cancelled but left a cluster" are filtered by the service: succeeded,
+    # running, delete and early-cancelled rows never arrive; only resolution is checked here.
+    assert found.entities_read == 4
 
 
 def test_dismissing_hides_the_failure(repo: JobStateRepository) -> None:
