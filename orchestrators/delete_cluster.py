@@ -75,7 +75,7 @@ def _delete_and_wait(context: df.DurableOrchestrationContext, attempt: dict[str,
     if started.get("error"):
         return _outcome(TaskStatus.FAILED, started["error"], None)
     if started.get("gone"):
-        return _outcome(TaskStatus.SUCCEEDED, None, None)
+        return _outcome(TaskStatus.SUCCEEDED, None, "Deleted")
     deadline = context.current_utc_datetime + timedelta(minutes=attempt["deadline_minutes"])
     poll = timedelta(seconds=attempt["poll_seconds"])
     state: str | None = "Deleting"
@@ -91,6 +91,6 @@ def _delete_and_wait(context: df.DurableOrchestrationContext, attempt: dict[str,
             return _outcome(TaskStatus.FAILED, error_from_activity_failure(str(exc)), state)
         state = polled["cluster_state"]
         if polled.get("gone"):
-            return _outcome(TaskStatus.SUCCEEDED, None, None)
+            return _outcome(TaskStatus.SUCCEEDED, None, "Deleted")
         if polled.get("error") or state == "Failed":
             return _outcome(TaskStatus.FAILED, polled.get("error") or DELETE_FAILED, state)
