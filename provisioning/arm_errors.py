@@ -385,8 +385,19 @@ def _quota(
     return (
         ErrorCategory.QUOTA,
         False,
-        (ErrorAction(kind="link", label="Request quota increase", url=url),),
+        (ErrorAction(kind="link", label=quota_action_label(message), url=url),),
     )
+
+
+def quota_action_label(message: str | None) -> str:
+    """'Request quota increase', with the limit Azure says is needed when it says so."""
+    numbers = parse_quota_numbers(message)
+    if "current_limit" in numbers and "new_limit_required" in numbers:
+        return (
+            f"Request quota increase (limit {numbers['current_limit']}, "
+            f"needs {numbers['new_limit_required']})"
+        )
+    return "Request quota increase"
 
 
 def _sku() -> tuple[ErrorCategory, bool, tuple[ErrorAction, ...]]:

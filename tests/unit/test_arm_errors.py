@@ -166,7 +166,7 @@ def test_quota_exceeded_is_a_terminal_quota_error_with_the_message_kept() -> Non
 
 def test_quota_action_prefers_the_portal_link_azure_put_in_the_message() -> None:
     action = only_action(classify("QuotaExceeded", QUOTA_EXCEEDED))
-    assert (action.kind, action.label) == ("link", "Request quota increase")
+    assert (action.kind, action.label) == ("link", "Request quota increase (limit 10, needs 14)")
     assert action.url == QUOTA_LINK_IN_MESSAGE
     assert action.url.startswith("https://aka.ms/ProdportalCRP/")
     assert action.url.endswith("%7D")
@@ -712,3 +712,8 @@ def test_capped_messages_are_prefixes_within_the_byte_limit(text: str) -> None:
     assert len(capped.encode("utf-8")) <= MAX_ERROR_MESSAGE_BYTES
     safe = text.encode("utf-8", errors="replace").decode("utf-8")
     assert capped == safe or (capped.endswith("\u2026") and safe.startswith(capped[:-1]))
+
+
+def test_quota_action_without_numbers_keeps_the_plain_label() -> None:
+    action = only_action(classify("QuotaExceeded", "Operation results in exceeding quota limits."))
+    assert action.label == "Request quota increase"
