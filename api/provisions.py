@@ -3,7 +3,9 @@
 import asyncio
 import logging
 import uuid
+from collections.abc import Awaitable
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -34,6 +36,13 @@ logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY = 200
+
+T = TypeVar("T")
+
+
+async def durable_call(call: Awaitable[T]) -> T:
+    """A durable client call bounded by settings: a stuck backend raises TimeoutError."""
+    return await asyncio.wait_for(call, timeout=get_settings().durable_client_timeout_seconds)
 
 
 def timing() -> OrchestrationTiming:
@@ -75,8 +84,8 @@ async def start_provision(
     )
     if not accepted.already_existed:
         try:
-            await client.start_new(
-                PROVISION_CLUSTER, accepted.task_id, accepted.orchestration_input
+            await durable_call(
+                client.start_new(PROVISION_CLUSTER, accepted.task_id, accepted.orchestration_input)
             )
         except Exception as exc:  # the durable backend refused or is down
             logger.error("could not start orchestration %s: %s", accepted.task_id, exc)

@@ -9,7 +9,7 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from api.blueprint import blueprint
-from api.provisions import timing
+from api.provisions import durable_call, timing
 from api.responses import (
     answers_errors,
     answers_errors_async,
@@ -67,7 +67,12 @@ async def cancel_task(
     )
     if decision.signal_orchestration:
         try:
-            await client.raise_event(task_id, CANCEL_EVENT, {"requested_by": "user"})
+            await durable_call(client.raise_event(task_id, CANCEL_EVENT, {"requested_by": "user"}))
+        except TimeoutError:
+            logger.error("cancel event for %s timed out", task_id)
+            return error_response(
+                503, "orchestration_unavailable", "Could not reach the workflow engine; try again."
+            )
         except Exception as exc:  # finished (410) or never started (404) meanwhile
             logger.info("cancel event for %s not delivered: %s", task_id, exc)
             job = await asyncio.to_thread(get_task, repo, owner.owner_id, task_id)
@@ -114,7 +119,9 @@ async def delete_partial_cluster(
         unique=uuid.uuid4().hex[:12],
     )
     try:
-        await client.start_new(DELETE_CLUSTER, accepted.task_id, accepted.orchestration_input)
+        await durable_call(
+            client.start_new(DELETE_CLUSTER, accepted.task_id, accepted.orchestration_input)
+        )
     except Exception as exc:
         logger.error("could not start delete orchestration %s: %s", accepted.task_id, exc)
         await asyncio.to_thread(

@@ -36,6 +36,9 @@ class Settings:
     local_dev_host: bool
     # Bounded work: every storage call gives up after this many seconds.
     storage_timeout_seconds: float
+    # Bounded work: a durable client call (start, raise event) from an HTTP request gives up
+    # after this many seconds (the SDK's own limit is 240 s), so the caller gets a 503.
+    durable_client_timeout_seconds: float = 15.0
 
     @property
     def uses_arm_simulator(self) -> bool:
@@ -102,6 +105,7 @@ def load_settings() -> Settings:
         website_auth_enabled=_flag("WEBSITE_AUTH_ENABLED"),
         local_dev_host=local_dev_host,
         storage_timeout_seconds=_float("STORAGE_TIMEOUT_SECONDS", 5.0),
+        durable_client_timeout_seconds=_float("DURABLE_CLIENT_TIMEOUT_SECONDS", 15.0),
     )
 
 

@@ -54,6 +54,7 @@ var appSettings = {
   PROVISION_POLL_SECONDS: '15'
   PROVISION_DEADLINE_MINUTES: '45'
   STORAGE_TIMEOUT_SECONDS: '5'
+  DURABLE_CLIENT_TIMEOUT_SECONDS: '15'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

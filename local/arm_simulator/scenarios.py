@@ -16,6 +16,7 @@ class Scenario(enum.Enum):
     FAIL = "fail-"
     SLOW = "slow-"
     FLAKY = "flaky-"
+    STORM = "storm-"
     FAILONCE = "failonce-"
     DEFAULT = ""
 
@@ -84,10 +85,15 @@ def plan_create(scenario: Scenario, previous_creates: int, timings: SimulatorTim
 
 
 FLAKY_FAILURE_STATUSES = (503, 429)
+# A storm- resource throttles longer than azure-core's three retries (four calls), so only the
+# orchestration's own activity retry can carry the attempt through.
+STORM_FAILURE_CALLS = 6
 
 
 def flaky_failure_status(scenario: Scenario, call_number: int) -> int | None:
-    """HTTP status a flaky- resource answers on its n-th call (1-based), or None when normal."""
+    """HTTP status a flaky-/storm- resource answers on its n-th call (1-based), else None."""
+    if scenario is Scenario.STORM and 1 <= call_number <= STORM_FAILURE_CALLS:
+        return FLAKY_FAILURE_STATUSES[(call_number - 1) % len(FLAKY_FAILURE_STATUSES)]
     if scenario is not Scenario.FLAKY or not 1 <= call_number <= len(FLAKY_FAILURE_STATUSES):
         return None
     return FLAKY_FAILURE_STATUSES[call_number - 1]

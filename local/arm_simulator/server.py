@@ -133,7 +133,7 @@ async def _handle_cluster(
     if rg.lower() == MISSING_RESOURCE_GROUP:
         raise arm_errors.resource_group_not_found(rg)
     scenario = scenario_for_name(name)
-    if scenario is Scenario.FLAKY:
+    if scenario in (Scenario.FLAKY, Scenario.STORM):
         status = flaky_failure_status(scenario, store.count_call(rg, name))
         if status == 503:
             raise arm_errors.service_unavailable()
