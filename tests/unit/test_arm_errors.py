@@ -717,3 +717,42 @@ def test_capped_messages_are_prefixes_within_the_byte_limit(text: str) -> None:
 def test_quota_action_without_numbers_keeps_the_plain_label() -> None:
     action = only_action(classify("QuotaExceeded", "Operation results in exceeding quota limits."))
     assert action.label == "Request quota increase"
+
+
+# --- totality of exception classification ---------------------------------------------------
+
+ERROR_BODIES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=50),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(["error", "code", "message", "target", "details", "x"]),
+        children,
+        max_size=4,
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200)
+@given(status=st.integers(min_value=100, max_value=599), payload=ERROR_BODIES)
+def test_any_http_error_body_is_classified_never_raised(status: int, payload: object) -> None:
+    from azure.core.exceptions import HttpResponseError
+
+    exc = HttpResponseError(response=JsonResponse(status, payload))
+    error = classify_exception(exc, **CONTEXT)
+    assert isinstance(error.category, ErrorCategory)
+    assert error.code and error.message
+    assert len(error.message.encode("utf-8")) <= MAX_ERROR_MESSAGE_BYTES
+
+
+@settings(max_examples=100)
+@given(
+    kind=st.sampled_from([Exception, ValueError, RuntimeError, OSError, TimeoutError, KeyError]),
+    text=st.text(max_size=300),
+)
+def test_any_exception_with_any_message_is_classified_never_raised(
+    kind: type[Exception], text: str
+) -> None:
+    error = classify_exception(kind(text), **CONTEXT)
+    assert isinstance(error.category, ErrorCategory)
+    assert error.code and error.message

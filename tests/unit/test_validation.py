@@ -423,3 +423,73 @@ def test_anything_else_is_not_a_task_id(raw: object) -> None:
     with pytest.raises(RequestValidationError) as caught:
         validate_task_id(raw)
     assert caught.value.field == "task_id"
+
+
+# --- properties for the remaining fields (resource groups, counts, sizes) -------------------
+
+DESIGN_RESOURCE_GROUP = re.compile(r"[-_().a-zA-Z0-9]{1,90}")
+
+
+@settings(max_examples=200)
+@given(
+    st.one_of(
+        st.text(max_size=95),
+        st.text(alphabet="aZ9-_.()/ ", max_size=95),
+        st.from_regex(DESIGN_RESOURCE_GROUP, fullmatch=True),
+    )
+)
+def test_resource_groups_are_accepted_exactly_when_the_design_rule_holds(group: str) -> None:
+    expected = bool(DESIGN_RESOURCE_GROUP.fullmatch(group)) and not group.endswith(".")
+    try:
+        accepted = validate_provision_request(body(resource_group=group), SUBSCRIPTION)
+    except RequestValidationError as error:
+        assert error.field == "resource_group"
+        assert not expected
+    else:
+        assert expected
+        assert accepted.resource_group == group
+
+
+@settings(max_examples=200)
+@given(
+    st.one_of(
+        st.integers(min_value=-(10**6), max_value=10**6),
+        st.booleans(),
+        st.floats(allow_nan=True),
+        st.text(max_size=5),
+        st.lists(st.integers(), max_size=2),
+    )
+)
+def test_node_counts_are_accepted_exactly_when_a_json_integer_from_1_to_100(count: object) -> None:
+    expected = type(count) is int and 1 <= count <= 100
+    try:
+        accepted = validate_provision_request(body(node_count=count), SUBSCRIPTION)
+    except RequestValidationError as error:
+        assert error.field == "node_count"
+        assert not expected
+    else:
+        assert expected
+        assert accepted.node_count == count
+
+
+DESIGN_VM_SIZE = re.compile(r"Standard_[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
+
+
+@settings(max_examples=200)
+@given(
+    st.one_of(
+        st.text(max_size=70),
+        st.from_regex(DESIGN_VM_SIZE, fullmatch=True),
+        st.text(alphabet="Standr_D2sv5 ", max_size=70).map(lambda t: "Standard_" + t),
+    )
+)
+def test_vm_sizes_are_accepted_exactly_when_named_like_azure_and_at_most_64(size: str) -> None:
+    expected = bool(DESIGN_VM_SIZE.fullmatch(size)) and len(size) <= 64
+    try:
+        accepted = validate_provision_request(body(node_vm_size=size), SUBSCRIPTION)
+    except RequestValidationError as error:
+        assert error.field == "node_vm_size"
+        assert not expected
+    else:
+        assert expected
+        assert accepted.node_vm_size == size
