@@ -4,8 +4,8 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable
-from datetime import UTC, datetime
-from typing import TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -22,6 +22,8 @@ from api.responses import (
 from orchestrators.blueprint import PROVISION_CLUSTER
 from provisioning import clients
 from provisioning.attempts import (
+    START_BY_KEY,
+    AcceptedAttempt,
     OrchestrationTiming,
     accept_provision,
     record_start_failure,
@@ -38,6 +40,16 @@ IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY = 200
 
 T = TypeVar("T")
+
+
+def with_start_by(accepted: AcceptedAttempt) -> dict[str, Any]:
+    """The orchestration input plus the moment after which this request stops waiting for it.
+
+    An engine that completes the start later (the caller already got 503) must not proceed.
+    """
+    bound = timedelta(seconds=get_settings().durable_client_timeout_seconds)
+    start_by = (datetime.now(UTC) + bound).isoformat()
+    return {**accepted.orchestration_input, START_BY_KEY: start_by}
 
 
 async def durable_call(call: Awaitable[T]) -> T:
@@ -85,7 +97,7 @@ async def start_provision(
     if not accepted.already_existed:
         try:
             await durable_call(
-                client.start_new(PROVISION_CLUSTER, accepted.task_id, accepted.orchestration_input)
+                client.start_new(PROVISION_CLUSTER, accepted.task_id, with_start_by(accepted))
             )
         except Exception as exc:  # the durable backend refused or is down
             logger.error("could not start orchestration %s: %s", accepted.task_id, exc)

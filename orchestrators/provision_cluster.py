@@ -17,6 +17,7 @@ from orchestrators.outcomes import (
 )
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
 from provisioning.attempt_steps import error_from_activity_failure
+from provisioning.attempts import LATE_START_REASON, start_failure_error, started_too_late
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +27,10 @@ def provision_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 
     """Create one AKS cluster; every exit path records a terminal JobState outcome."""
     attempt: dict[str, Any] = context.get_input()
     cancel = context.wait_for_external_event(CANCEL_EVENT)
+    if started_too_late(attempt, context.current_utc_datetime):
+        # The HTTP caller gave up waiting and was told to try again: stop before Azure.
+        late = failed_outcome(start_failure_error(LATE_START_REASON), None, cluster_seen=False)
+        return (yield from _finish(context, attempt, late))
 
     # Step 1: mark running, unless the user cancelled while the attempt was still queued.
     context.set_custom_status(progress_status(attempt, "Starting", 1))

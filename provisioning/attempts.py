@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from provisioning.arm_errors import cancelled_error
@@ -250,16 +250,42 @@ def accept_cluster_delete(
     return AcceptedAttempt(delete_id, False, orchestration_input(job, timing, portal_url))
 
 
-def record_start_failure(
-    repo: JobStateRepository, owner_id: str, task_id: str, reason: str, *, now: datetime
-) -> None:
-    """The orchestration could not be started: fail the row so it holds no active slot."""
-    error = ClassifiedError(
+START_BY_KEY = "start_by"
+LATE_START_REASON = "the workflow engine answered too late"
+
+
+def start_failure_error(reason: str) -> ClassifiedError:
+    """The failure of an attempt whose orchestration did not start (in time)."""
+    return ClassifiedError(
         code="OrchestrationNotStarted",
         category=ErrorCategory.TRANSIENT,
         message=f"The attempt could not be started: {reason}",
         retryable=True,
     )
+
+
+def started_too_late(attempt: dict[str, Any], started_at: datetime) -> bool:
+    """True when the orchestration began after the deadline its HTTP caller waited for.
+
+    The caller was answered 503 "try again" by then, so the attempt must not go on.
+    """
+    start_by = attempt.get(START_BY_KEY)
+    if not start_by:
+        return False
+    deadline = datetime.fromisoformat(str(start_by))
+    return _as_utc(started_at) > _as_utc(deadline)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """Durable's clock may be naive UTC; compare everything as aware UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def record_start_failure(
+    repo: JobStateRepository, owner_id: str, task_id: str, reason: str, *, now: datetime
+) -> None:
+    """The orchestration could not be started: fail the row so it holds no active slot."""
+    error = start_failure_error(reason)
     try:
         repo.update(
             owner_id,

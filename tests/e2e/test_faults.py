@@ -52,8 +52,11 @@ def _report(request: pytest.FixtureRequest, line: str) -> None:
     """A measured figure for docs/reliability.md: to the terminal and the log, never asserted."""
     logger.warning("%s", line)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"faults: {line}")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(f"faults: {line}")
 
 
 def jobstate_rows(env: dict[str, str], owner_id: str) -> dict[str, JobState]:
@@ -123,10 +126,24 @@ def test_attempts_finish_after_table_storage_hangs_and_resumes(
         assert user.wait(during.json()["task_id"], timeout=120)["status"] == "succeeded"
     else:
         assert during.json()["error"]["code"] == "orchestration_unavailable"
+        # The user was told to try again: a start the engine completed late must not go on to
+        # create the cluster behind their back (it ends failed, before touching Azure).
+        late = _task_id_from_log(local_stack, "could not start orchestration")
+        if user.get(f"/api/tasks/{late}").status_code == 200:
+            document = user.wait(late, timeout=120)
+            assert document["status"] == "failed", document
+            assert document["progress"]["cluster_seen"] is False
     after = jobstate_rows(local_stack.env, user.owner_id)
     assert_rows_intact(before, after)
     assert_matches_row(user.task(finished["task_id"]), after[finished["task_id"]])
     assert_matches_row(user.task(running), after[running])
+
+
+def _task_id_from_log(stack: LocalStack, marker: str) -> str:
+    """The task id the host logged last with `marker` (the 503 answer does not carry it)."""
+    lines = [line for line in stack.log_path.read_text().splitlines() if marker in line]
+    assert lines, f"no '{marker}' in the host log"
+    return lines[-1].split(marker, 1)[1].split(":", 1)[0].strip()
 
 
 @dataclass

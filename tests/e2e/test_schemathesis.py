@@ -37,8 +37,8 @@ CHECKS = [
     negative_data_rejection,
 ]
 # Negative cases without a principal are skipped (see _run), so that mode gets more tries.
-EXAMPLES = {"positive": 40, "negative": 100}
-EXAMPLES_PER_REAL_TASK = 10
+EXAMPLES = {"positive": 60, "negative": 150}
+EXAMPLES_PER_REAL_TASK = 15
 PRINCIPAL_HEADER = "X-MS-CLIENT-PRINCIPAL"
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 
@@ -47,8 +47,11 @@ def _report(request: pytest.FixtureRequest, line: str) -> None:
     """Write a result line to the terminal (pytest's reporter) and the log."""
     logger.warning("%s", line)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(line)
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is not None and capture is not None:
+        with capture.global_and_fixture_disabled():
+            reporter.ensure_newline()
+            reporter.write_line(line)
 
 
 @pytest.fixture(scope="module")
