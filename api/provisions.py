@@ -101,12 +101,13 @@ async def start_provision(
             )
         except Exception as exc:  # the durable backend refused or is down
             logger.error("could not start orchestration %s: %s", accepted.task_id, exc)
+            # Storage may be back by now even if it was not at accept time.
+            repo = repo or await asyncio.to_thread(clients.jobstate_repository_or_none)
             if repo is not None:
                 await asyncio.to_thread(
                     record_start_failure,
                     repo,
-                    owner.owner_id,
-                    accepted.task_id,
+                    accepted.orchestration_input,
                     "the workflow engine is unavailable",
                     now=datetime.now(UTC),
                 )

@@ -127,8 +127,7 @@ async def delete_partial_cluster(
         await asyncio.to_thread(
             record_start_failure,
             repo,
-            owner.owner_id,
-            accepted.task_id,
+            accepted.orchestration_input,
             "the workflow engine is unavailable",
             now=datetime.now(UTC),
         )

@@ -8,6 +8,7 @@ import azure.durable_functions as df
 
 from activities import names
 from orchestrators.blueprint import CANCEL_EVENT, PROVISION_CLUSTER, blueprint
+from orchestrators.instance_clock import instance_created_at
 from orchestrators.outcomes import (
     cancelled_outcome,
     cluster_outcome,
@@ -27,7 +28,7 @@ def provision_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 
     """Create one AKS cluster; every exit path records a terminal JobState outcome."""
     attempt: dict[str, Any] = context.get_input()
     cancel = context.wait_for_external_event(CANCEL_EVENT)
-    if started_too_late(attempt, context.current_utc_datetime):
+    if started_too_late(attempt, instance_created_at(context)):
         # The HTTP caller gave up waiting and was told to try again: stop before Azure.
         late = failed_outcome(start_failure_error(LATE_START_REASON), None, cluster_seen=False)
         return (yield from _finish(context, attempt, late))

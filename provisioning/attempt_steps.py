@@ -15,7 +15,7 @@ from typing import Any
 
 from provisioning.arm_errors import classify_arm_error, classify_exception, is_transient
 from provisioning.attempt_log import log_attempt_event
-from provisioning.attempts import DELETE_STEPS, PROVISION_STEPS
+from provisioning.attempts import DELETE_STEPS, PROVISION_STEPS, job_from_orchestration_input
 from provisioning.clusters import (
     abort_cluster_operation,
     read_cluster_state,
@@ -73,20 +73,6 @@ def error_from_activity_failure(text: str) -> ClassifiedError:
     )
 
 
-def _job_from_input(attempt: dict[str, Any]) -> JobState:
-    """The queued row as the accept step meant to write it (for a missing-row upsert)."""
-    created_at = datetime.fromisoformat(attempt["created_at"])
-    return JobState.new(
-        attempt["owner_id"],
-        attempt["task_id"],
-        ProvisionRequest.from_dict(attempt["request"]),
-        now=created_at,
-        task_type=TaskType(attempt.get("type", TaskType.AKS_PROVISION)),
-        total_steps=_steps(attempt)[1],
-        target_task_id=attempt.get("target_task_id"),
-    )
-
-
 def _steps(attempt: dict[str, Any]) -> tuple[tuple[str, ...], int]:
     steps = DELETE_STEPS if attempt.get("type") == TaskType.AKS_DELETE else PROVISION_STEPS
     return steps, len(steps) - 1
@@ -118,7 +104,7 @@ def begin_attempt(
     if repo is None:
         return {"proceed": True, "status": str(TaskStatus.RUNNING)}
     try:
-        repo.upsert_missing(_job_from_input(attempt))
+        repo.upsert_missing(job_from_orchestration_input(attempt))
         stored = repo.update(
             attempt["owner_id"], attempt["task_id"], lambda job: _running(job, steps, now)
         )
@@ -307,7 +293,7 @@ def finish_attempt(
     status = TaskStatus(outcome["status"])
     error = ClassifiedError.from_dict(outcome["error"]) if outcome.get("error") else None
     steps, total = _steps(attempt)
-    repo.upsert_missing(_job_from_input(attempt))
+    repo.upsert_missing(job_from_orchestration_input(attempt))
 
     def finished(job: JobState) -> JobState | None:
         moved = record_outcome(

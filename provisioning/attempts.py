@@ -254,8 +254,25 @@ START_BY_KEY = "start_by"
 LATE_START_REASON = "the workflow engine answered too late"
 
 
+def started_too_late(attempt: dict[str, Any], instance_created_at: datetime | None) -> bool:
+    """True when the engine created the instance after its HTTP caller stopped waiting.
+
+    That caller answered 503 "try again", so the attempt must not go on. The instance's
+    creation time (not its first run) decides: a busy engine may run it much later.
+    """
+    start_by = attempt.get(START_BY_KEY)
+    if not start_by or instance_created_at is None:
+        return False
+    return _as_utc(instance_created_at) > _as_utc(datetime.fromisoformat(str(start_by)))
+
+
+def _as_utc(moment: datetime) -> datetime:
+    """Durable's clock may be naive UTC; compare everything as aware UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def start_failure_error(reason: str) -> ClassifiedError:
-    """The failure of an attempt whose orchestration did not start (in time)."""
+    """The failure of an attempt whose orchestration could not be started."""
     return ClassifiedError(
         code="OrchestrationNotStarted",
         category=ErrorCategory.TRANSIENT,
@@ -264,33 +281,36 @@ def start_failure_error(reason: str) -> ClassifiedError:
     )
 
 
-def started_too_late(attempt: dict[str, Any], started_at: datetime) -> bool:
-    """True when the orchestration began after the deadline its HTTP caller waited for.
-
-    The caller was answered 503 "try again" by then, so the attempt must not go on.
-    """
-    start_by = attempt.get(START_BY_KEY)
-    if not start_by:
-        return False
-    deadline = datetime.fromisoformat(str(start_by))
-    return _as_utc(started_at) > _as_utc(deadline)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """Durable's clock may be naive UTC; compare everything as aware UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def job_from_orchestration_input(attempt: dict[str, Any]) -> JobState:
+    """The queued row as the accept step meant to write it (for a missing-row upsert)."""
+    task_type = TaskType(attempt.get("type", TaskType.AKS_PROVISION))
+    steps = DELETE_STEPS if task_type == TaskType.AKS_DELETE else PROVISION_STEPS
+    return JobState.new(
+        attempt["owner_id"],
+        attempt["task_id"],
+        ProvisionRequest.from_dict(attempt["request"]),
+        now=datetime.fromisoformat(attempt["created_at"]),
+        task_type=task_type,
+        total_steps=len(steps) - 1,
+        target_task_id=attempt.get("target_task_id"),
+    )
 
 
 def record_start_failure(
-    repo: JobStateRepository, owner_id: str, task_id: str, reason: str, *, now: datetime
+    repo: JobStateRepository, attempt: dict[str, Any], reason: str, *, now: datetime
 ) -> None:
-    """The orchestration could not be started: fail the row so it holds no active slot."""
+    """The orchestration could not be started (in time): fail its row, writing it if missing.
+
+    The row then holds no active slot, and if the engine completes the start later
+    anyway, the orchestration's first step finds the row finished and stops before Azure.
+    """
     error = start_failure_error(reason)
     try:
+        repo.upsert_missing(job_from_orchestration_input(attempt))
         repo.update(
-            owner_id,
-            task_id,
+            attempt["owner_id"],
+            attempt["task_id"],
             lambda job: record_outcome(job, TaskStatus.FAILED, error, now=now, step="Failed"),
         )
     except StorageUnavailable:
-        logger.warning("could not record start failure of %s", task_id)
+        logger.warning("could not record start failure of %s", attempt["task_id"])

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from provisioning.attempt_steps import begin_attempt
 from provisioning.attempts import (
     AcceptedAttempt,
     ActiveAttemptExists,
@@ -351,10 +352,38 @@ def test_start_failure_fails_the_row_and_frees_the_slot(
 ) -> None:
     accepted = accept(jobstate_repo)
 
-    record_start_failure(jobstate_repo, OWNER, accepted.task_id, "host unreachable", now=NOW)
+    record_start_failure(
+        jobstate_repo, accepted.orchestration_input, "host unreachable", now=NOW
+    )
 
     stored = jobstate_repo.get(OWNER, accepted.task_id)
     assert stored is not None and stored.status == TaskStatus.FAILED
     assert stored.error is not None and stored.error.code == "OrchestrationNotStarted"
     assert "host unreachable" in stored.error.message
     assert accept(jobstate_repo, now=NOW + timedelta(seconds=1)).task_id != accepted.task_id
+
+
+def test_start_failure_writes_the_failed_row_when_the_accept_insert_was_lost(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    """If the engine completes the start later, its first step must find a finished row."""
+    accepted = accept_provision(
+        None,
+        OWNER,
+        body(),
+        subscription_id=SUBSCRIPTION,
+        tenant_id="",
+        timing=TIMING,
+        idempotency_key=None,
+        now=NOW,
+        unique="0123456789ab",
+    )
+    assert jobstate_repo.get(OWNER, accepted.task_id) is None
+
+    record_start_failure(jobstate_repo, accepted.orchestration_input, "engine hung", now=NOW)
+
+    stored = jobstate_repo.get(OWNER, accepted.task_id)
+    assert stored is not None and stored.status == TaskStatus.FAILED
+    assert stored.request.cluster_name == "demo"
+    step = begin_attempt(jobstate_repo, accepted.orchestration_input, now=NOW)
+    assert step == {"proceed": False, "status": "failed"}

@@ -14,13 +14,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import azure.durable_functions as df
+from azure.durable_functions.models.history import HistoryEvent
 
 from activities import names
 from orchestrators import provision_cluster as module
 from orchestrators.blueprint import CANCEL_EVENT
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
 from provisioning.attempt_steps import TransientArmFailure
-from provisioning.attempts import OrchestrationTiming, orchestration_input, portal_url_of
+from provisioning.attempts import (
+    START_BY_KEY,
+    OrchestrationTiming,
+    orchestration_input,
+    portal_url_of,
+)
 from provisioning.jobstate import JobState, new_task_id
 from provisioning.models import ClassifiedError, ErrorCategory, ProvisionRequest
 
@@ -98,6 +104,10 @@ class FakeOrchestrationContext:
         self._cancel_on_race = cancel_on_race
         self._races = 0
         self.current_utc_datetime = START
+        # What the engine recorded when it accepted the start (ExecutionStarted).
+        self.histories = [
+            HistoryEvent(EventType=0, EventId=-1, IsPlayed=False, Timestamp=START.isoformat())
+        ]
         self.is_replaying = False
         self.instance_id = orchestration_input["task_id"]
         self.custom_statuses: list[dict[str, Any]] = []
@@ -487,3 +497,32 @@ def test_output_reports_the_status_that_was_actually_stored() -> None:
     })
 
     assert outcome["status"] == "cancelled"
+
+
+def test_instance_created_after_the_callers_deadline_stops_before_azure() -> None:
+    """The HTTP caller answered 503 at start_by; an engine that created it later must not go on."""
+    context = FakeOrchestrationContext(
+        {**attempt_input(), START_BY_KEY: (START - timedelta(seconds=1)).isoformat()}, {}
+    )
+    outcome = run_orchestrator(orchestrator_function(), context)
+
+    assert outcome["status"] == "failed"
+    assert outcome["error"]["code"] == "OrchestrationNotStarted"
+    assert outcome["cluster_seen"] is False
+    assert context.activity_names == [names.FINISH_ATTEMPT]
+
+
+def test_instance_created_in_time_proceeds_even_when_it_first_runs_much_later() -> None:
+    """A busy engine may run an accepted instance late; that is no reason to fail it."""
+    context = FakeOrchestrationContext(
+        {**attempt_input(), START_BY_KEY: (START + timedelta(seconds=15)).isoformat()},
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Succeeded")],
+        },
+    )
+    context.current_utc_datetime = START + timedelta(minutes=10)
+    outcome = run_orchestrator(orchestrator_function(), context)
+
+    assert outcome["status"] == "succeeded"

@@ -247,7 +247,7 @@ class DurableEngine:
                 event(
                     EventType.EXECUTION_STARTED,
                     -1,
-                    now,
+                    state.created_time,  # like DTFx: when the start was accepted, not first run
                     Name=state.name,
                     Version="",
                     Input=state.input,
