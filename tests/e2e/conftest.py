@@ -67,9 +67,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"{name}: {value:.1f} ms")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless system Chromium for the whole session (never a downloaded browser)."""
+    """One headless system Chromium per module (never a downloaded browser).
+
+    Not per session: sync Playwright keeps an event loop running in this thread, which
+    would break later asyncio tests in the same process.
+    """
     if not CHROMIUM_PATH.exists():
         message = f"the system Chromium is missing at {CHROMIUM_PATH}; browser tests need it"
         if os.environ.get("CI"):
