@@ -3,14 +3,13 @@
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable
-from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from datetime import UTC, datetime
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from api.blueprint import blueprint
+from api.orchestration_start import start_and_answer, timing
 from api.responses import (
     answers_errors,
     answers_errors_async,
@@ -21,13 +20,7 @@ from api.responses import (
 )
 from orchestrators.blueprint import PROVISION_CLUSTER
 from provisioning import clients
-from provisioning.attempts import (
-    START_BY_KEY,
-    AcceptedAttempt,
-    OrchestrationTiming,
-    accept_provision,
-    record_start_failure,
-)
+from provisioning.attempts import accept_provision
 from provisioning.jobstate_repository import StorageUnavailable
 from provisioning.recent_failures import recent_failures
 from provisioning.settings import get_settings
@@ -38,29 +31,6 @@ logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_IDEMPOTENCY_KEY = 200
-
-T = TypeVar("T")
-
-
-def with_start_by(accepted: AcceptedAttempt) -> dict[str, Any]:
-    """The orchestration input plus the moment after which this request stops waiting for it.
-
-    An engine that completes the start later (the caller already got 503) must not proceed.
-    """
-    bound = timedelta(seconds=get_settings().durable_client_timeout_seconds)
-    start_by = (datetime.now(UTC) + bound).isoformat()
-    return {**accepted.orchestration_input, START_BY_KEY: start_by}
-
-
-async def durable_call(call: Awaitable[T]) -> T:
-    """A durable client call bounded by settings: a stuck backend raises TimeoutError."""
-    return await asyncio.wait_for(call, timeout=get_settings().durable_client_timeout_seconds)
-
-
-def timing() -> OrchestrationTiming:
-    """Poll interval and deadline for new orchestrations, from settings."""
-    settings = get_settings()
-    return OrchestrationTiming(settings.poll_seconds, settings.deadline_minutes)
 
 
 @blueprint.route(route="aks/provision", methods=["POST"])
@@ -94,30 +64,12 @@ async def start_provision(
         now=datetime.now(UTC),
         unique=uuid.uuid4().hex[:12],
     )
-    if not accepted.already_existed:
-        try:
-            await durable_call(
-                client.start_new(PROVISION_CLUSTER, accepted.task_id, with_start_by(accepted))
-            )
-        except Exception as exc:  # the durable backend refused or is down
-            logger.error("could not start orchestration %s: %s", accepted.task_id, exc)
-            # Storage may be back by now even if it was not at accept time.
-            repo = repo or await asyncio.to_thread(clients.jobstate_repository_or_none)
-            if repo is not None:
-                await asyncio.to_thread(
-                    record_start_failure,
-                    repo,
-                    accepted.orchestration_input,
-                    "the workflow engine is unavailable",
-                    now=datetime.now(UTC),
-                )
-            return error_response(
-                503, "orchestration_unavailable", "Could not start the attempt; try again."
-            )
-    return json_response(
-        {"task_id": accepted.task_id, "status": accepted.status, **task_urls(accepted.task_id)},
-        202,
-    )
+    if accepted.already_existed:
+        return json_response(
+            {"task_id": accepted.task_id, "status": accepted.status, **task_urls(accepted.task_id)},
+            202,
+        )
+    return await start_and_answer(client, PROVISION_CLUSTER, accepted, repo, what="attempt")
 
 
 @blueprint.route(route="aks/recent-failed-provisions", methods=["GET"])

@@ -9,14 +9,13 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from api.blueprint import blueprint
-from api.provisions import durable_call, timing
+from api.orchestration_start import durable_call, start_and_answer, timing
 from api.responses import (
     answers_errors,
     answers_errors_async,
     caller,
     error_response,
     json_response,
-    task_urls,
 )
 from orchestrators.blueprint import CANCEL_EVENT, DELETE_CLUSTER
 from provisioning import clients
@@ -26,7 +25,6 @@ from provisioning.attempts import (
     cancel_attempt,
     dismiss_attempt,
     get_task,
-    record_start_failure,
 )
 from provisioning.settings import get_settings
 from provisioning.task_documents import task_document
@@ -118,22 +116,4 @@ async def delete_partial_cluster(
         now=datetime.now(UTC),
         unique=uuid.uuid4().hex[:12],
     )
-    try:
-        await durable_call(
-            client.start_new(DELETE_CLUSTER, accepted.task_id, accepted.orchestration_input)
-        )
-    except Exception as exc:
-        logger.error("could not start delete orchestration %s: %s", accepted.task_id, exc)
-        await asyncio.to_thread(
-            record_start_failure,
-            repo,
-            accepted.orchestration_input,
-            "the workflow engine is unavailable",
-            now=datetime.now(UTC),
-        )
-        return error_response(
-            503, "orchestration_unavailable", "Could not start the cleanup; try again."
-        )
-    return json_response(
-        {"task_id": accepted.task_id, "status": "queued", **task_urls(accepted.task_id)}, 202
-    )
+    return await start_and_answer(client, DELETE_CLUSTER, accepted, repo, what="cleanup")

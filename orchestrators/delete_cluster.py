@@ -7,10 +7,12 @@ import azure.durable_functions as df
 
 from activities import names
 from orchestrators.blueprint import DELETE_CLUSTER, blueprint
+from orchestrators.instance_clock import instance_created_at
 from orchestrators.outcomes import progress_status
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
 from provisioning.arm_errors import cancelled_error, deadline_error
 from provisioning.attempt_steps import error_from_activity_failure
+from provisioning.attempts import LATE_START_REASON, start_failure_error, started_too_late
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
 
 DELETE_FAILED = ClassifiedError(
@@ -39,19 +41,12 @@ def _outcome(status: TaskStatus, error: ClassifiedError | dict | None, state: st
 def delete_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 (generator)
     """Delete the cluster, poll until it is gone; success resolves the original failure."""
     attempt: dict[str, Any] = context.get_input()
-    context.set_custom_status(progress_status(attempt, "Starting", 1))
-    try:
-        began = yield context.call_activity_with_retry(names.BEGIN_ATTEMPT, ARM_RETRY, attempt)
-    except Exception as exc:
-        began = {"proceed": False, "error": error_from_activity_failure(str(exc)).to_dict()}
-
     outcome: dict[str, Any]
-    if began.get("error"):
-        outcome = _outcome(TaskStatus.FAILED, began["error"], None)
-    elif not began["proceed"]:  # cancelled while queued: leave the cluster alone
-        outcome = _outcome(TaskStatus.CANCELLED, cancelled_error(False, None), None)
+    if started_too_late(attempt, instance_created_at(context)):
+        # The HTTP caller gave up waiting and was told to try again: leave the cluster alone.
+        outcome = _outcome(TaskStatus.FAILED, start_failure_error(LATE_START_REASON), None)
     else:
-        outcome = yield from _delete_and_wait(context, attempt)
+        outcome = yield from _begin_then_delete(context, attempt)
 
     context.set_custom_status(
         progress_status(attempt, "Finished", 4, outcome["cluster_state"], status=outcome["status"])
@@ -60,6 +55,18 @@ def delete_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 (ge
         names.FINISH_ATTEMPT, OUTCOME_RETRY, {"attempt": attempt, "outcome": outcome}
     )
     return {**outcome, "status": stored["status"]}
+
+
+def _begin_then_delete(context: df.DurableOrchestrationContext, attempt: dict[str, Any]):
+    """Mark running (stop if cancelled while queued), then delete and wait until it is gone."""
+    context.set_custom_status(progress_status(attempt, "Starting", 1))
+    try:
+        began = yield context.call_activity_with_retry(names.BEGIN_ATTEMPT, ARM_RETRY, attempt)
+    except Exception as exc:
+        return _outcome(TaskStatus.FAILED, error_from_activity_failure(str(exc)), None)
+    if not began["proceed"]:  # cancelled while queued: leave the cluster alone
+        return _outcome(TaskStatus.CANCELLED, cancelled_error(False, None), None)
+    return (yield from _delete_and_wait(context, attempt))
 
 
 def _delete_and_wait(context: df.DurableOrchestrationContext, attempt: dict[str, Any]):  # noqa: ANN202

@@ -73,6 +73,16 @@ def error_from_activity_failure(text: str) -> ClassifiedError:
     )
 
 
+def _arm_context(request: ProvisionRequest) -> dict[str, str]:
+    """What the classifier needs to word its advice (links for this subscription/region)."""
+    return {
+        "subscription_id": request.subscription_id,
+        "region": request.region,
+        "vm_size": request.node_vm_size,
+        "resource_group": request.resource_group,
+    }
+
+
 def _steps(attempt: dict[str, Any]) -> tuple[tuple[str, ...], int]:
     steps = DELETE_STEPS if attempt.get("type") == TaskType.AKS_DELETE else PROVISION_STEPS
     return steps, len(steps) - 1
@@ -123,13 +133,7 @@ def submit_cluster_create(
     try:
         accepted = start_cluster_create(client, request)
     except Exception as exc:  # every ARM fault is classified, never swallowed
-        error = classify_exception(
-            exc,
-            subscription_id=request.subscription_id,
-            region=request.region,
-            vm_size=request.node_vm_size,
-            resource_group=request.resource_group,
-        )
+        error = classify_exception(exc, **_arm_context(request))
         if is_transient(error):
             # A re-run of this step after a crash finds its own create in progress.
             existing = _safe_state(client, request)
@@ -190,13 +194,7 @@ def poll_cluster(
     try:
         state = read_cluster_state(client, request.resource_group, request.cluster_name)
     except Exception as exc:  # classified: transient retried by the orchestrator
-        error = classify_exception(
-            exc,
-            subscription_id=request.subscription_id,
-            region=request.region,
-            vm_size=request.node_vm_size,
-            resource_group=request.resource_group,
-        )
+        error = classify_exception(exc, **_arm_context(request))
         if is_transient(error):
             raise TransientArmFailure(error) from exc
         return {"cluster_state": None, "gone": False, "error": error.to_dict()}
@@ -223,10 +221,7 @@ def poll_cluster(
             "ProvisioningFailed",
             "The cluster ended in the Failed state.",
             status=None,
-            subscription_id=request.subscription_id,
-            region=request.region,
-            vm_size=request.node_vm_size,
-            resource_group=request.resource_group,
+            **_arm_context(request),
         ).to_dict()
     return result
 
@@ -244,10 +239,7 @@ def _operation_failure(
         code or "ProvisioningFailed",
         message or "The cluster ended in the Failed state.",
         status=None,
-        subscription_id=request.subscription_id,
-        region=request.region,
-        vm_size=request.node_vm_size,
-        resource_group=request.resource_group,
+        **_arm_context(request),
     )
 
 
@@ -266,13 +258,7 @@ def submit_cluster_delete(
     try:
         deleting = start_cluster_delete(client, request.resource_group, request.cluster_name)
     except Exception as exc:
-        error = classify_exception(
-            exc,
-            subscription_id=request.subscription_id,
-            region=request.region,
-            vm_size=request.node_vm_size,
-            resource_group=request.resource_group,
-        )
+        error = classify_exception(exc, **_arm_context(request))
         if is_transient(error):
             raise TransientArmFailure(error) from exc
         return {"deleting": False, "gone": False, "error": error.to_dict()}

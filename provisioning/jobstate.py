@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from provisioning.arm_errors import MAX_ERROR_MESSAGE_BYTES, cap_message
 from provisioning.models import (
     ClassifiedError,
     ErrorAction,
@@ -26,7 +27,6 @@ _EPOCH = datetime(1, 1, 1, tzinfo=UTC)
 _TICKS_DIGITS = 19
 _SUFFIX_LENGTH = 12
 # Stored error messages are capped at 4 KiB (DESIGN §9).
-MAX_ERROR_MESSAGE_BYTES = 4096
 
 
 class InvalidTaskId(ValueError):
@@ -86,14 +86,6 @@ def rowkey_upper_bound(oldest: datetime) -> str:
 def hash_idempotency_key(key: str) -> str:
     """Idempotency keys are stored hashed: they are client secrets of a sort and may hold '/'."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def cap_message(message: str, limit: int = MAX_ERROR_MESSAGE_BYTES) -> str:
-    """Trim a message to `limit` UTF-8 bytes without splitting a character."""
-    raw = message.encode("utf-8")
-    if len(raw) <= limit:
-        return message
-    return raw[: limit - 3].decode("utf-8", errors="ignore") + "..."
 
 
 @dataclass(frozen=True)

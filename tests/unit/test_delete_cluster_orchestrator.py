@@ -9,6 +9,7 @@ from typing import Any
 from activities import names
 from orchestrators import delete_cluster as module
 from provisioning.attempt_steps import TransientArmFailure
+from provisioning.attempts import START_BY_KEY
 from provisioning.models import ClassifiedError, ErrorCategory, TaskType
 from tests.unit.test_provision_cluster_orchestrator import (
     START,
@@ -156,3 +157,13 @@ def test_a_failed_begin_step_records_a_failed_delete_without_deleting() -> None:
     assert "JobState kept changing" in outcome["error"]["message"]
     assert names.SUBMIT_CLUSTER_DELETE not in context.activity_names
     assert context.activity_names[-1] == names.FINISH_ATTEMPT
+
+
+def test_delete_created_after_the_callers_deadline_leaves_the_cluster_alone() -> None:
+    late_input = {**delete_input(), START_BY_KEY: (START - timedelta(seconds=1)).isoformat()}
+    context = FakeOrchestrationContext(late_input, {})
+    outcome = run_orchestrator(orchestrator_function(), context)
+
+    assert outcome["status"] == "failed"
+    assert outcome["error"]["code"] == "OrchestrationNotStarted"
+    assert context.activity_names == [names.FINISH_ATTEMPT]
