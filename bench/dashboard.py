@@ -13,7 +13,6 @@ import logging
 import math
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.percentiles import summary_ms
@@ -21,17 +20,10 @@ from bench.percentiles import summary_ms
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Page, Route
 
+from local.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+
 logger = logging.getLogger(__name__)
 
-CHROMIUM_PATH = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 STORAGE_KEY = "elb_last_failed_provision_v1"
 RECENT_FAILURES_ROUTE = "**/api/aks/recent-failed-provisions*"
 SERVER_HOLD_SECONDS = 1.0

@@ -13,19 +13,11 @@ from typing import Any
 
 import pytest
 
+from local.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 from tests.stack_fixtures import LocalStack
 
 logger = logging.getLogger(__name__)
 
-CHROMIUM_PATH = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOT_DIR = REPO_ROOT / "test-results" / "screenshots"
 README_SCREENSHOT_DIR = REPO_ROOT / "docs" / "screenshots"

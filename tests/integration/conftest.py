@@ -31,3 +31,9 @@ def jobstate_repo(azurite: str, unique_table_name: str) -> Iterator[JobStateRepo
     yield repository
     repository.table_client.delete_table()
     repository.claims_table_client.delete_table()
+
+
+@pytest.fixture
+def repo(jobstate_repo: JobStateRepository) -> JobStateRepository:
+    """The short name the repository's own tests use."""
+    return jobstate_repo

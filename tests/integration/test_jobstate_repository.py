@@ -23,7 +23,6 @@ from provisioning.jobstate import (
 from provisioning.jobstate_repository import (
     JobStateRepository,
     StorageUnavailable,
-    claims_table_name,
     table_client_from_connection_string,
 )
 from provisioning.models import (
@@ -38,25 +37,6 @@ from provisioning.recent_failures import recent_failures
 NOW = datetime.now(UTC).replace(microsecond=0)
 JOIN_LIMIT_SECONDS = 120
 QUOTA = ClassifiedError("QuotaExceeded", ErrorCategory.QUOTA, "quota", retryable=False)
-
-
-def build_repository(connection_string: str, table_name: str) -> JobStateRepository:
-    """A repository over freshly created tables, as the app builds it."""
-    table = table_client_from_connection_string(connection_string, table_name, timeout_seconds=5)
-    claims = table_client_from_connection_string(
-        connection_string, claims_table_name(table_name), timeout_seconds=5
-    )
-    table.create_table()
-    claims.create_table()
-    return JobStateRepository(table, claims)
-
-
-@pytest.fixture
-def repo(azurite: str, unique_table_name: str) -> Iterator[JobStateRepository]:
-    repository = build_repository(azurite, unique_table_name)
-    yield repository
-    repository.table_client.delete_table()
-    repository.claims_table_client.delete_table()
 
 
 def request_for(cluster: str = "demo", rg: str = "rg-one") -> ProvisionRequest:

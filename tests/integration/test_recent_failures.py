@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-import pytest
 
 from provisioning.jobstate import JobState, new_task_id
 from provisioning.jobstate_repository import JobStateRepository
@@ -20,19 +17,10 @@ from provisioning.models import (
     TaskType,
 )
 from provisioning.recent_failures import recent_failures
-from tests.integration.test_jobstate_repository import build_repository
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 OWNER = "owner-1"
 ERROR = ClassifiedError("AllocationFailed", ErrorCategory.TRANSIENT, "no capacity", True)
-
-
-@pytest.fixture
-def repo(azurite: str, unique_table_name: str) -> Iterator[JobStateRepository]:
-    repository = build_repository(azurite, unique_table_name)
-    yield repository
-    repository.table_client.delete_table()
-    repository.claims_table_client.delete_table()
 
 
 def attempt(
