@@ -16,11 +16,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from bench.percentiles import summary_ms
+from local.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Page, Route
-
-from local.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
 
 logger = logging.getLogger(__name__)
 
