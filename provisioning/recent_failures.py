@@ -32,8 +32,12 @@ class RecentFailures:
 
 
 def page_size_for(limit: int) -> int:
-    """Twice the limit: some candidates are resolved, and one round trip usually suffices."""
-    return min(MAX_PAGE_SIZE, max(10, 2 * limit))
+    """The limit plus a margin for dismissed/resolved candidates: usually one round trip.
+
+    The service already drops everything but failures and cancels that left a cluster,
+    so the margin only has to cover failures the user dismissed or a success resolved.
+    """
+    return min(MAX_PAGE_SIZE, limit + max(2, limit // 2))
 
 
 def recent_failures(
