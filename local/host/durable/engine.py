@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import traceback
+from collections import deque
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 OUT_OF_PROC_MARKER = "$OutOfProcData$:"
 MAX_CUSTOM_STATUS_BYTES = 16 * 1024
+EPISODE_SAMPLES = 100_000
 SCHEMA_VERSION = 2  # ReplaySchema.V3: compound WhenAny / WhenAll actions
 
 
@@ -81,7 +83,8 @@ class DurableEngine:
         self._timers: dict[tuple[str, int], asyncio.TimerHandle] = {}
         self._background: set[asyncio.Task[Any]] = set()
         self._closed = False
-        self.episode_durations_ms: list[float] = []
+        # Replay time per episode, for the benchmark; bounded so a long `make run` cannot grow it.
+        self.episode_durations_ms: deque[float] = deque(maxlen=EPISODE_SAMPLES)
 
     # ------------------------------------------------------------------ lifecycle
 
