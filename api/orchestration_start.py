@@ -73,6 +73,11 @@ async def start_and_answer(
         return error_response(
             503, "orchestration_unavailable", f"Could not start the {what}; try again."
         )
+    return accepted_response(accepted)
+
+
+def accepted_response(accepted: AcceptedAttempt) -> func.HttpResponse:
+    """202 with the task id, its status and where to follow and stop it."""
     return json_response(
         {"task_id": accepted.task_id, "status": accepted.status, **task_urls(accepted.task_id)},
         202,

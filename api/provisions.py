@@ -9,14 +9,13 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from api.blueprint import blueprint
-from api.orchestration_start import start_and_answer, timing
+from api.orchestration_start import accepted_response, start_and_answer, timing
 from api.responses import (
     answers_errors,
     answers_errors_async,
     caller,
     error_response,
     json_response,
-    task_urls,
 )
 from orchestrators.blueprint import PROVISION_CLUSTER
 from provisioning import clients
@@ -65,10 +64,7 @@ async def start_provision(
         unique=uuid.uuid4().hex[:12],
     )
     if accepted.already_existed:
-        return json_response(
-            {"task_id": accepted.task_id, "status": accepted.status, **task_urls(accepted.task_id)},
-            202,
-        )
+        return accepted_response(accepted)
     return await start_and_answer(client, PROVISION_CLUSTER, accepted, repo, what="attempt")
 
 
