@@ -14,6 +14,7 @@ from provisioning.attempts import (
     ActiveAttemptExists,
     NotCancellable,
     NotDeletable,
+    NotDismissable,
     TaskNotFound,
 )
 from provisioning.identity import IdentityError, Principal, principal_from_headers
@@ -66,6 +67,8 @@ def error_to_response(exc: Exception) -> func.HttpResponse:
         return error_response(409, "not_deletable", str(exc))
     if isinstance(exc, NotCancellable):
         return error_response(409, "not_cancellable", str(exc))
+    if isinstance(exc, NotDismissable):
+        return error_response(409, "not_dismissable", str(exc))
     if isinstance(exc, StorageUnavailable):
         logger.warning("storage unavailable: %s", exc)
         return error_response(
@@ -85,6 +88,7 @@ HANDLED = (
     ActiveAttemptExists,
     NotDeletable,
     NotCancellable,
+    NotDismissable,
     StorageUnavailable,
     SettingsError,
 )

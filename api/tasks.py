@@ -25,7 +25,13 @@ from provisioning.attempts import (
     cancel_attempt,
     dismiss_attempt,
     get_task,
+    orchestration_is_gone,
+    record_orchestration_lost,
 )
+from provisioning.cluster_ownership import ExistingCluster
+from provisioning.clusters import read_cluster
+from provisioning.jobstate import JobState
+from provisioning.models import ProvisionRequest
 from provisioning.settings import get_settings
 from provisioning.task_documents import task_document
 from provisioning.validation import RequestValidationError, validate_task_id
@@ -42,12 +48,40 @@ def _task_id(req: func.HttpRequest) -> str:
 
 
 @blueprint.route(route="tasks/{task_id}", methods=["GET"])
-@answers_errors
-def get_task_document(req: func.HttpRequest) -> func.HttpResponse:
-    """The caller's task document (404 for unknown or someone else's)."""
+@blueprint.durable_client_input(client_name="client")
+@answers_errors_async
+async def get_task_document(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
+    """The caller's task document (404 for unknown or someone else's).
+
+    An active attempt whose orchestration is gone is recorded as failed on read, so a
+    status never claims "running" for a workflow that no longer exists.
+    """
     owner = caller(req)
-    job = get_task(clients.jobstate_repository(), owner.owner_id, _task_id(req))
+    repo = await asyncio.to_thread(clients.jobstate_repository)
+    job = await asyncio.to_thread(get_task, repo, owner.owner_id, _task_id(req))
+    if not job.status.is_terminal and await _orchestration_gone(client, job):
+        job = await asyncio.to_thread(
+            record_orchestration_lost, repo, owner.owner_id, job.task_id, now=datetime.now(UTC)
+        )
     return json_response(task_document(job))
+
+
+async def _orchestration_gone(client: df.DurableOrchestrationClient, job: JobState) -> bool:
+    """Ask the engine whether the attempt's orchestration still exists (False if unsure)."""
+    try:
+        status = await durable_call(client.get_status(job.task_id))
+    except Exception as exc:  # engine unreachable: say nothing rather than guess
+        logger.info("status of orchestration %s unavailable: %s", job.task_id, exc)
+        return False
+    runtime = status.runtime_status.value if status and status.runtime_status else None
+    return orchestration_is_gone(
+        job,
+        runtime,
+        now=datetime.now(UTC),
+        start_grace_seconds=get_settings().durable_client_timeout_seconds,
+    )
 
 
 @blueprint.route(route="tasks/{task_id}/cancel", methods=["POST"])
@@ -60,6 +94,12 @@ async def cancel_task(
     owner = caller(req)
     task_id = _task_id(req)
     repo = await asyncio.to_thread(clients.jobstate_repository)
+    job = await asyncio.to_thread(get_task, repo, owner.owner_id, task_id)
+    if not job.status.is_terminal and await _orchestration_gone(client, job):
+        lost = await asyncio.to_thread(
+            record_orchestration_lost, repo, owner.owner_id, task_id, now=datetime.now(UTC)
+        )
+        return json_response({"task_id": task_id, "status": str(lost.status), "was_running": False})
     decision = await asyncio.to_thread(
         cancel_attempt, repo, owner.owner_id, task_id, now=datetime.now(UTC)
     )
@@ -111,9 +151,19 @@ async def delete_partial_cluster(
         repo,
         owner.owner_id,
         task_id,
+        read_existing=_read_existing_cluster,
         tenant_id=get_settings().tenant_id,
         timing=timing(),
         now=datetime.now(UTC),
         unique=uuid.uuid4().hex[:12],
     )
+    if accepted.already_existed:  # the cluster was already gone: nothing to start
+        return json_response({"task_id": accepted.task_id, "status": accepted.status}, 202)
     return await start_and_answer(client, DELETE_CLUSTER, accepted, repo, what="cleanup")
+
+
+def _read_existing_cluster(request: ProvisionRequest) -> ExistingCluster | None:
+    """The cluster as ARM has it now (tags, state, etag), or None when it is gone."""
+    return read_cluster(
+        clients.container_service_client(), request.resource_group, request.cluster_name
+    )

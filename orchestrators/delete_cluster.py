@@ -1,6 +1,5 @@
 """delete_cluster: remove the partial cluster an attempt left behind, then resolve it."""
 
-from datetime import timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -9,6 +8,7 @@ from activities import names
 from orchestrators.blueprint import DELETE_CLUSTER, blueprint
 from orchestrators.instance_clock import instance_created_at
 from orchestrators.outcomes import progress_status
+from orchestrators.poll_loop import poll_until_settled
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
 from provisioning.arm_errors import cancelled_error, deadline_error
 from provisioning.attempt_steps import error_from_activity_failure
@@ -77,27 +77,50 @@ def _delete_and_wait(context: df.DurableOrchestrationContext, attempt: dict[str,
             names.SUBMIT_CLUSTER_DELETE, ARM_RETRY, attempt
         )
     except Exception as exc:
-        started = {"error": error_from_activity_failure(str(exc)).to_dict(), "gone": False}
+        # The delete call kept failing: record what ARM says about the cluster, not a guess.
+        started = yield from _state_after_failed_delete(context, attempt, exc)
 
     if started.get("error"):
-        return _outcome(TaskStatus.FAILED, started["error"], None)
+        return _outcome(TaskStatus.FAILED, started["error"], started.get("cluster_state"))
     if started.get("gone"):
         return _outcome(TaskStatus.SUCCEEDED, None, "Deleted")
-    deadline = context.current_utc_datetime + timedelta(minutes=attempt["deadline_minutes"])
-    poll = timedelta(seconds=attempt["poll_seconds"])
-    state: str | None = "Deleting"
-    while True:
-        context.set_custom_status(progress_status(attempt, "Waiting for deletion", 3, state))
-        if context.current_utc_datetime >= deadline:
-            error = deadline_error(attempt["deadline_minutes"], attempt["portal_url"])
-            return _outcome(TaskStatus.FAILED, error, state)
-        yield context.create_timer(min(context.current_utc_datetime + poll, deadline))
-        try:
-            polled = yield context.call_activity_with_retry(names.POLL_CLUSTER, ARM_RETRY, attempt)
-        except Exception as exc:
-            return _outcome(TaskStatus.FAILED, error_from_activity_failure(str(exc)), state)
-        state = polled["cluster_state"]
-        if polled.get("gone"):
-            return _outcome(TaskStatus.SUCCEEDED, None, "Deleted")
-        if polled.get("error") or state == "Failed":
-            return _outcome(TaskStatus.FAILED, polled.get("error") or DELETE_FAILED, state)
+    ended = yield from poll_until_settled(
+        context,
+        attempt,
+        step="Waiting for deletion",
+        step_index=3,
+        cluster_state="Deleting",
+        settled=_deletion_outcome,
+        cancel=None,  # a started delete is not cancellable
+        cluster_seen=False,
+    )
+    if ended.outcome is not None:
+        return ended.outcome
+    error = deadline_error(attempt["deadline_minutes"], attempt["portal_url"])
+    return _outcome(TaskStatus.FAILED, error, ended.cluster_state)
+
+
+def _deletion_outcome(polled: dict[str, Any]) -> dict[str, Any] | None:
+    """Gone is success; a Failed state or a poll error is failure; else keep waiting."""
+    state = polled.get("cluster_state")
+    if polled.get("gone"):
+        return _outcome(TaskStatus.SUCCEEDED, None, "Deleted")
+    if polled.get("error") or state == "Failed":
+        return _outcome(TaskStatus.FAILED, polled.get("error") or DELETE_FAILED, state)
+    return None
+
+
+def _state_after_failed_delete(
+    context: df.DurableOrchestrationContext, attempt: dict[str, Any], exc: Exception
+):  # noqa: ANN202 (generator)
+    """Read the cluster once more: gone or deleting means the delete did reach Azure."""
+    error = error_from_activity_failure(str(exc)).to_dict()
+    try:
+        polled = yield context.call_activity_with_retry(names.POLL_CLUSTER, ARM_RETRY, attempt)
+    except Exception:  # ARM still silent: report the delete's own failure
+        return {"error": error, "gone": False}
+    if polled.get("gone"):
+        return {"error": None, "gone": True}
+    if polled.get("cluster_state") == "Deleting":
+        return {"error": None, "gone": False}
+    return {"error": error, "gone": False, "cluster_state": polled.get("cluster_state")}

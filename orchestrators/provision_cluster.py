@@ -1,7 +1,6 @@
 """provision_cluster: PUT the cluster, poll it with durable timers racing a cancel event."""
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 import azure.durable_functions as df
@@ -16,6 +15,7 @@ from orchestrators.outcomes import (
     failed_outcome,
     progress_status,
 )
+from orchestrators.poll_loop import poll_until_settled
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
 from provisioning.attempt_steps import error_from_activity_failure
 from provisioning.attempts import LATE_START_REASON, start_failure_error, started_too_late
@@ -59,47 +59,54 @@ def provision_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 
         outcome = failed_outcome(created["error"], None, cluster_seen=False)
         return (yield from _finish(context, attempt, outcome))
     attempt = {**attempt, "operation_url": created.get("operation_url")}
-    cluster_state = created["cluster_state"]
 
     # Step 3: poll until a terminal provisioningState, a cancel, or the deadline.
-    deadline = context.current_utc_datetime + timedelta(minutes=attempt["deadline_minutes"])
-    poll = timedelta(seconds=attempt["poll_seconds"])
-    while True:
-        context.set_custom_status(
-            progress_status(attempt, "Creating cluster", 3, cluster_state, cluster_seen=True)
-        )
-        if context.current_utc_datetime >= deadline:
-            outcome = deadline_outcome(attempt, cluster_state)
-            break
-        timer = context.create_timer(min(context.current_utc_datetime + poll, deadline))
-        winner = yield context.task_any([timer, cancel])
-        if winner == cancel:
-            if not timer.is_completed:
-                timer.cancel()
-            try:
-                yield context.call_activity(names.ABORT_CLUSTER_CREATE, attempt)
-            except Exception as exc:  # best effort: the cancel is recorded either way
-                if not context.is_replaying:
-                    logger.warning("abort of %s failed: %s", attempt["task_id"], exc)
-            outcome = cancelled_outcome(attempt, cluster_seen=True, cluster_state=cluster_state)
-            break
-        try:
-            polled = yield context.call_activity_with_retry(names.POLL_CLUSTER, ARM_RETRY, attempt)
-        except Exception as exc:
-            outcome = failed_outcome(
-                error_from_activity_failure(str(exc)),
-                cluster_state,
-                cluster_seen=True,
-                portal_url=attempt["portal_url"],
-            )
-            break
-        cluster_state = polled["cluster_state"] or cluster_state
-        done = cluster_outcome(attempt, polled)
-        if done is not None:
-            outcome = done
-            break
+    ended = yield from poll_until_settled(
+        context,
+        attempt,
+        step="Creating cluster",
+        step_index=3,
+        cluster_state=created["cluster_state"],
+        settled=lambda polled: cluster_outcome(attempt, polled),
+        cancel=cancel,
+        cluster_seen=True,
+    )
+    if ended.reason == "settled":
+        outcome = ended.outcome
+    elif ended.reason == "cancelled":
+        outcome = yield from _cancel_after_put(context, attempt, ended.cluster_state)
+    else:
+        outcome = deadline_outcome(attempt, ended.cluster_state)
 
     return (yield from _finish(context, attempt, outcome))
+
+
+def _cancel_after_put(
+    context: df.DurableOrchestrationContext, attempt: dict[str, Any], cluster_state: str | None
+):  # noqa: ANN202 (generator)
+    """Abort our create, then record what ARM says: a create that won the race succeeded."""
+    try:
+        aborted = yield context.call_activity(names.ABORT_CLUSTER_CREATE, attempt)
+    except Exception as exc:  # best effort: the state read below still decides
+        if not context.is_replaying:
+            logger.warning("abort of %s failed: %s", attempt["task_id"], exc)
+        aborted = {"aborted": False, "cluster_state": None}
+    state = aborted.get("cluster_state") or cluster_state
+    if not aborted.get("aborted"):
+        # ARM refused the abort (often: the create had just finished). Read what it did.
+        try:
+            polled = yield context.call_activity_with_retry(
+                names.POLL_CLUSTER, ARM_RETRY, attempt
+            )
+        except Exception:  # nothing more to learn: the cancel stands
+            polled = None
+        if polled and not polled.get("unreachable"):
+            state = polled.get("cluster_state") or state
+            if state in ("Succeeded", "Failed"):
+                settled = cluster_outcome(attempt, polled)
+                if settled is not None:
+                    return settled
+    return cancelled_outcome(attempt, cluster_seen=True, cluster_state=state)
 
 
 def _finish(context: df.DurableOrchestrationContext, attempt: dict[str, Any], outcome: dict):

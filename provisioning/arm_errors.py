@@ -20,6 +20,7 @@ from provisioning.portal_links import (
     access_control_url,
     quota_request_url,
 )
+from provisioning.product_errors import arm_unreachable_message
 
 logger = logging.getLogger(__name__)
 
@@ -207,12 +208,12 @@ def classify_exception(
                 code = "AuthenticationFailed"
             status = getattr(exc, "status_code", None)
             return classify_arm_error(code, message, status=status, target=target, **context)
-        if isinstance(exc, core_errors.ServiceRequestError | core_errors.ServiceResponseError):
-            return classify_arm_error("NetworkError", _exception_text(exc), status=None, **context)
-        if isinstance(exc, TimeoutError):
-            return classify_arm_error("Timeout", _exception_text(exc), status=None, **context)
-        if isinstance(exc, ConnectionError):
-            return classify_arm_error("NetworkError", _exception_text(exc), status=None, **context)
+        network_code = _network_fault_code(exc, core_errors)
+        if network_code:
+            # The exception text names internal hosts and ports: log it, never store it.
+            logger.warning("ARM %s: %s", network_code, _exception_text(exc))
+            message = arm_unreachable_message(network_code)
+            return classify_arm_error(network_code, message, status=None, **context)
     except Exception:  # never let classification replace the original failure
         logger.exception("reading %s failed; reporting it as unknown", type(exc).__name__)
     code = type(exc).__name__ if isinstance(exc, core_errors.AzureError) else "UnexpectedError"
@@ -222,6 +223,17 @@ def classify_exception(
         message=cap_message(_exception_text(exc) or f"{type(exc).__name__} was raised."),
         retryable=False,
     )
+
+
+def _network_fault_code(exc: BaseException, core_errors: Any) -> str | None:
+    """"Timeout" or "NetworkError" when ARM could not be reached at all, else None."""
+    if isinstance(exc, core_errors.ServiceRequestError | core_errors.ServiceResponseError):
+        return "NetworkError"
+    if isinstance(exc, TimeoutError):
+        return "Timeout"
+    if isinstance(exc, ConnectionError):
+        return "NetworkError"
+    return None
 
 
 def cancelled_error(cluster_seen: bool, portal_url: str | None) -> ClassifiedError:

@@ -16,8 +16,17 @@ from typing import Any
 from provisioning.arm_errors import classify_arm_error, classify_exception, is_transient
 from provisioning.attempt_log import log_attempt_event
 from provisioning.attempts import DELETE_STEPS, PROVISION_STEPS, job_from_orchestration_input
+from provisioning.cluster_ownership import (
+    CreateDecision,
+    ExistingCluster,
+    decide_on_existing,
+    may_delete,
+    product_tags,
+)
 from provisioning.clusters import (
     abort_cluster_operation,
+    is_precondition_failed,
+    read_cluster,
     read_cluster_state,
     read_operation_error,
     start_cluster_create,
@@ -31,6 +40,12 @@ from provisioning.models import (
     ProvisionRequest,
     TaskStatus,
     TaskType,
+)
+from provisioning.product_errors import (
+    ARM_NOT_ANSWERING_STEP,
+    cluster_changing_error,
+    cluster_exists_error,
+    cluster_not_ours_error,
 )
 
 logger = logging.getLogger(__name__)
@@ -125,34 +140,69 @@ def begin_attempt(
     return {"proceed": not status.is_terminal, "status": str(status)}
 
 
+MAX_CREATE_ROUNDS = 3
+MAX_DELETE_ROUNDS = 3
+
+
 def submit_cluster_create(
     repo: JobStateRepository | None, client: Any, attempt: dict[str, Any], *, now: datetime
 ) -> dict[str, Any]:
-    """Step 2: PUT the cluster. Terminal errors return classified; transient ones raise."""
+    """Step 2: conditional PUT (DESIGN §5). Terminal errors return classified; transient raise.
+
+    The PUT only creates. When the name is taken (412), or ARM says an operation is in
+    progress, the existing cluster decides: our own create carries on, the caller's own
+    Failed/Canceled cluster is replaced with If-Match, anything else is refused untouched.
+    """
     request = ProvisionRequest.from_dict(attempt["request"])
-    try:
-        accepted = start_cluster_create(client, request)
-    except Exception as exc:  # every ARM fault is classified, never swallowed
-        error = classify_exception(exc, **_arm_context(request))
-        if is_transient(error):
-            # A re-run of this step after a crash finds its own create in progress.
-            existing = _safe_state(client, request)
-            if existing is not None:
-                return _accepted(repo, attempt, existing, None, now=now)
-            raise TransientArmFailure(error) from exc
-        logger.info("create of %s rejected: %s", request.cluster_name, error.code)
-        return {"accepted": False, "cluster_state": None, "error": error.to_dict()}
-    return _accepted(
-        repo, attempt, accepted.provisioning_state or "Creating", accepted.operation_url, now=now
-    )
+    owner_id, task_id = attempt["owner_id"], attempt["task_id"]
+    tags = product_tags(owner_id, task_id)
+    etag: str | None = None
+    for _ in range(MAX_CREATE_ROUNDS):
+        try:
+            accepted = start_cluster_create(client, request, tags, etag=etag)
+        except Exception as exc:  # every ARM fault is classified, never swallowed
+            error = classify_exception(exc, **_arm_context(request))
+            refused = is_precondition_failed(exc)
+            if not refused and not is_transient(error):
+                logger.info("create of %s rejected: %s", request.cluster_name, error.code)
+                return _rejected(error)
+            existing = _read_or_raise(client, request, error, exc)
+            if existing is None:
+                if refused:  # deleted between our PUT and our read: try a plain create again
+                    etag = None
+                    continue
+                raise TransientArmFailure(error) from exc
+            decision = decide_on_existing(existing, owner_id, task_id)
+            if decision is CreateDecision.CARRY_ON:
+                state = existing.provisioning_state or "Creating"
+                return _accepted(repo, attempt, state, None, now=now)
+            if decision is CreateDecision.RETRY_OWN and refused:
+                etag = existing.etag  # a concurrent change makes this 412 again: decide anew
+                continue
+            if decision is CreateDecision.RETRY_OWN:  # own failed cluster, still busy
+                raise TransientArmFailure(error) from exc
+            logger.info("create of %s refused: the name is taken", request.cluster_name)
+            return _rejected(cluster_exists_error(request.cluster_name, request.resource_group))
+        return _accepted(
+            repo, attempt, accepted.provisioning_state or "Creating", accepted.operation_url,
+            now=now,
+        )
+    return _rejected(cluster_exists_error(request.cluster_name, request.resource_group))
 
 
-def _safe_state(client: Any, request: ProvisionRequest) -> str | None:
+def _rejected(error: ClassifiedError) -> dict[str, Any]:
+    return {"accepted": False, "cluster_state": None, "error": error.to_dict()}
+
+
+def _read_or_raise(
+    client: Any, request: ProvisionRequest, error: ClassifiedError, cause: Exception
+) -> ExistingCluster | None:
+    """Read the cluster after ARM refused our call; a failed read retries the whole step."""
     try:
-        return read_cluster_state(client, request.resource_group, request.cluster_name)
-    except Exception:  # only a hint; the caller raises the original transient error
-        logger.info("could not read %s after a transient error", request.cluster_name)
-        return None
+        return read_cluster(client, request.resource_group, request.cluster_name)
+    except Exception as exc:  # the orchestrator's retry policy tries the step again
+        logger.info("could not read %s after a refusal: %s", request.cluster_name, exc)
+        raise TransientArmFailure(error) from cause
 
 
 def _accepted(
@@ -191,15 +241,23 @@ def poll_cluster(
     """Step 3/4 loop body: read provisioningState, publish it, explain a failure."""
     request = ProvisionRequest.from_dict(attempt["request"])
     deleting = attempt.get("type") == TaskType.AKS_DELETE
+    step_index = 3  # "Creating cluster" / "Waiting for deletion", as in the custom status
     try:
         state = read_cluster_state(client, request.resource_group, request.cluster_name)
-    except Exception as exc:  # classified: transient retried by the orchestrator
+    except Exception as exc:  # classified: a transient fault never ends the attempt
         error = classify_exception(exc, **_arm_context(request))
         if is_transient(error):
-            raise TransientArmFailure(error) from exc
+            _publish(
+                repo,
+                attempt,
+                lambda job: record_progress(
+                    job, now=now, step=ARM_NOT_ANSWERING_STEP, step_index=step_index
+                ),
+            )
+            return {"cluster_state": None, "gone": False, "error": None,
+                    "unreachable": error.to_dict()}
         return {"cluster_state": None, "gone": False, "error": error.to_dict()}
     steps, _ = _steps(attempt)
-    step_index = 3  # "Creating cluster" / "Waiting for deletion", as in the custom status
     if state is not None or not deleting:
         _publish(
             repo,
@@ -244,32 +302,74 @@ def _operation_failure(
 
 
 def abort_cluster_create(client: Any, attempt: dict[str, Any]) -> dict[str, Any]:
-    """Cancel after the PUT: ask ARM to abort the running create (best effort)."""
+    """Cancel after the PUT: abort our own running create, then re-read what ARM says.
+
+    The abort is best effort; the state read afterwards decides the outcome (a create
+    that finished before the abort landed is recorded as succeeded, not cancelled).
+    """
     request = ProvisionRequest.from_dict(attempt["request"])
+    existing = _read_quietly(client, request)
+    if existing is not None and not existing.made_by(attempt["task_id"]):
+        logger.warning("not aborting %s: this attempt did not create it", request.cluster_name)
+        return {"aborted": False, "cluster_state": existing.provisioning_state}
     aborted = abort_cluster_operation(client, request.resource_group, request.cluster_name)
-    return {"aborted": aborted}
+    after = _read_quietly(client, request)
+    return {"aborted": aborted, "cluster_state": after.provisioning_state if after else None}
+
+
+def _read_quietly(client: Any, request: ProvisionRequest) -> ExistingCluster | None:
+    """The cluster, or None when it is gone or ARM did not answer (logged)."""
+    try:
+        return read_cluster(client, request.resource_group, request.cluster_name)
+    except Exception as exc:  # a hint only: the caller decides without it
+        logger.info("could not read %s: %s", request.cluster_name, exc)
+        return None
 
 
 def submit_cluster_delete(
     repo: JobStateRepository | None, client: Any, attempt: dict[str, Any], *, now: datetime
 ) -> dict[str, Any]:
-    """Delete step: start deleting the partial cluster (already gone counts as done)."""
+    """Delete step: delete the cluster only if it is the attempt's or the caller's."""
     request = ProvisionRequest.from_dict(attempt["request"])
-    try:
-        deleting = start_cluster_delete(client, request.resource_group, request.cluster_name)
-    except Exception as exc:
-        error = classify_exception(exc, **_arm_context(request))
-        if is_transient(error):
-            raise TransientArmFailure(error) from exc
-        return {"deleting": False, "gone": False, "error": error.to_dict()}
+    started = _delete_if_ours(client, attempt, request)
+    if isinstance(started, ClassifiedError):
+        return {"deleting": False, "gone": False, "error": started.to_dict()}
     steps, _ = _steps(attempt)
     _publish(
         repo,
         attempt,
         lambda job: record_progress(job, now=now, step=steps[3], step_index=3,
-                                    cluster_state="Deleting" if deleting else None),
+                                    cluster_state="Deleting" if started else None),
     )
-    return {"deleting": deleting, "gone": not deleting, "error": None}
+    return {"deleting": started, "gone": not started, "error": None}
+
+
+def _delete_if_ours(
+    client: Any, attempt: dict[str, Any], request: ProvisionRequest
+) -> bool | ClassifiedError:
+    """True: deleting; False: already gone; else why nothing was deleted.
+
+    The delete is conditional on the etag just read, so a cluster that changed between
+    the read and the delete is read and judged again (bounded), never deleted blind.
+    """
+    for _ in range(MAX_DELETE_ROUNDS):
+        try:
+            existing = read_cluster(client, request.resource_group, request.cluster_name)
+            if existing is None:
+                return False
+            if not may_delete(existing, attempt["owner_id"], attempt.get("target_task_id") or ""):
+                return cluster_not_ours_error(request.cluster_name, request.resource_group)
+            return start_cluster_delete(
+                client, request.resource_group, request.cluster_name, etag=existing.etag
+            )
+        except Exception as exc:
+            if is_precondition_failed(exc):
+                continue
+            error = classify_exception(exc, **_arm_context(request))
+            if is_transient(error):
+                raise TransientArmFailure(error) from exc
+            return error
+    return cluster_changing_error(request.cluster_name, request.resource_group)
 
 
 def finish_attempt(

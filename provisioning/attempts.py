@@ -7,12 +7,14 @@ shapes responses, and the orchestrators only sequence the activities below.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from provisioning.arm_errors import cancelled_error
 from provisioning.attempt_log import log_attempt_event
+from provisioning.cluster_ownership import ExistingCluster, may_delete
 from provisioning.jobstate import JobState, new_task_id, record_outcome
 from provisioning.jobstate_repository import JobStateRepository, StorageUnavailable
 from provisioning.models import (
@@ -23,6 +25,7 @@ from provisioning.models import (
     TaskType,
 )
 from provisioning.portal_links import cluster_resource_id, portal_url_for
+from provisioning.product_errors import orchestration_lost_error
 from provisioning.validation import validate_provision_request
 
 logger = logging.getLogger(__name__)
@@ -47,6 +50,10 @@ class ActiveAttemptExists(Exception):
 
 class NotCancellable(Exception):
     """A cluster deletion that already reached Azure cannot be stopped halfway."""
+
+
+class NotDismissable(Exception):
+    """Dismiss asked for an attempt that has not finished (its failure is not known yet)."""
 
 
 class NotDeletable(Exception):
@@ -194,11 +201,58 @@ def cancel_attempt(
     return CancelDecision("cancelling", True, True)
 
 
+def record_orchestration_lost(
+    repo: JobStateRepository, owner_id: str, task_id: str, *, now: datetime
+) -> JobState:
+    """The attempt's orchestration ended or vanished without an outcome: fail it, free its slot.
+
+    Without this, a terminated or lost orchestration leaves its row active for good and the
+    cluster name blocked. The first outcome still wins if the orchestration raced us.
+    """
+    error = orchestration_lost_error()
+    stored = repo.update(
+        owner_id,
+        task_id,
+        lambda job: record_outcome(job, TaskStatus.FAILED, error, now=now, step="Failed"),
+    )
+    if stored is None:
+        raise TaskNotFound(task_id)
+    if stored.status == TaskStatus.FAILED and stored.error and stored.error.code == error.code:
+        logger.warning("attempt %s lost its orchestration; recorded as failed", task_id)
+        log_attempt_event("attempt_finished", stored)
+    return stored
+
+
+# Runtime statuses after which an orchestration will never write its outcome.
+ENDED_RUNTIME_STATUSES = frozenset({"Completed", "Failed", "Terminated", "Canceled"})
+
+
+def orchestration_is_gone(
+    job: JobState, runtime_status: str | None, *, now: datetime, start_grace_seconds: float
+) -> bool:
+    """True when an active attempt's orchestration ended, or never existed past its start.
+
+    A missing instance counts only once the accept step's start has had time to finish
+    (it is created right after the row), so a read racing that start never fails it.
+    """
+    if job.status.is_terminal:
+        return False
+    if runtime_status in ENDED_RUNTIME_STATUSES:
+        return True
+    if runtime_status is None:
+        return (now - _as_utc(job.created_at)).total_seconds() > start_grace_seconds
+    return False
+
+
 def dismiss_attempt(
     repo: JobStateRepository, owner_id: str, task_id: str, *, now: datetime
 ) -> JobState:
-    """Hide a failure on every device (idempotent)."""
-    get_task(repo, owner_id, task_id)
+    """Hide a finished failure on every device (idempotent); an active attempt is refused."""
+    job = get_task(repo, owner_id, task_id)
+    if not job.status.is_terminal:
+        raise NotDismissable(
+            f"the attempt is still {job.status}; only a finished attempt can be dismissed"
+        )
     stored = repo.dismiss(owner_id, task_id, now)
     if stored is None:
         raise TaskNotFound(task_id)
@@ -206,28 +260,36 @@ def dismiss_attempt(
     return stored
 
 
+ClusterReader = Callable[[ProvisionRequest], ExistingCluster | None]
+CLUSTER_GONE = "cluster-gone"
+
+
 def accept_cluster_delete(
     repo: JobStateRepository,
     owner_id: str,
     task_id: str,
     *,
+    read_existing: ClusterReader,
     tenant_id: str,
     timing: OrchestrationTiming,
     now: datetime,
     unique: str,
 ) -> AcceptedAttempt:
-    """Start cleanup of a partial cluster: only for a finished attempt that left one behind."""
+    """Start cleanup of a partial cluster: only the one this unresolved attempt left behind.
+
+    `read_existing` reads the cluster from ARM now. A cluster that is gone needs no
+    cleanup: the failure is resolved at once. One that is neither this attempt's nor the
+    caller's failed one is refused (the cleanup step checks again, with the etag).
+    """
     original = get_task(repo, owner_id, task_id)
-    if original.type != TaskType.AKS_PROVISION:
-        raise NotDeletable("only a cluster provisioning attempt can have a partial cluster")
-    if original.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
+    _check_deletable(original)
+    answered, existing = _read_for_delete(read_existing, original.request)
+    if existing is not None and not may_delete(existing, owner_id, task_id):
         raise NotDeletable(
-            f"the attempt is {original.status}; only a failed or cancelled attempt's "
-            "partial cluster can be deleted here"
+            f"the cluster '{original.request.cluster_name}' now in resource group "
+            f"'{original.request.resource_group}' is not the one this attempt created, so it "
+            "will not be deleted from here"
         )
-    if not original.cluster_seen:
-        raise NotDeletable("the attempt never created a cluster resource, so there is nothing "
-                           "to delete")
     delete_id = new_task_id(now, unique)
     request = original.request
     holder = repo.claim_active_slot(
@@ -244,10 +306,71 @@ def accept_cluster_delete(
         total_steps=len(DELETE_STEPS) - 1,
         target_task_id=task_id,
     )
+    portal_url = original.portal_url or portal_url_of(request, tenant_id)
+    if answered and existing is None:
+        return _finish_gone_delete(repo, job, timing, portal_url, now=now)
     repo.insert_new(job)
     log_attempt_event("attempt_accepted", job)
-    portal_url = original.portal_url or portal_url_of(request, tenant_id)
     return AcceptedAttempt(delete_id, False, orchestration_input(job, timing, portal_url))
+
+
+def _check_deletable(original: JobState) -> None:
+    """Why an attempt has no partial cluster to delete (NotDeletable), if it has none."""
+    if original.type != TaskType.AKS_PROVISION:
+        raise NotDeletable("only a cluster provisioning attempt can have a partial cluster")
+    if original.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
+        raise NotDeletable(
+            f"the attempt is {original.status}; only a failed or cancelled attempt's "
+            "partial cluster can be deleted here"
+        )
+    if not original.cluster_seen:
+        raise NotDeletable("the attempt never created a cluster resource, so there is nothing "
+                           "to delete")
+    if original.resolved_by:
+        raise NotDeletable(
+            "this failure is already resolved (a later attempt for the same cluster "
+            "succeeded, or its cluster was deleted), so its cleanup would touch a cluster "
+            "it no longer owns"
+        )
+    if original.dismissed_at is not None:
+        raise NotDeletable("this failure was dismissed; manage the cluster from the portal")
+
+
+def _read_for_delete(
+    read_existing: ClusterReader, request: ProvisionRequest
+) -> tuple[bool, ExistingCluster | None]:
+    """(ARM answered, the cluster now); when ARM is silent, the cleanup step decides later."""
+    try:
+        return True, read_existing(request)
+    except Exception as exc:  # ARM unreachable: the delete step reads again, with retries
+        logger.warning("could not read %s before its cleanup: %s", request.cluster_name, exc)
+        return False, None
+
+
+def _finish_gone_delete(
+    repo: JobStateRepository,
+    job: JobState,
+    timing: OrchestrationTiming,
+    portal_url: str,
+    *,
+    now: datetime,
+) -> AcceptedAttempt:
+    """The cluster is already gone: record the cleanup as done and resolve the failure."""
+    done = replace(
+        job,
+        status=TaskStatus.SUCCEEDED,
+        step="Deleted",
+        step_index=job.total_steps,
+        cluster_state="Deleted",
+        updated_at=now,
+    )
+    repo.insert_new(done)
+    if job.target_task_id:
+        repo.resolve(job.owner_id, job.target_task_id, CLUSTER_GONE, now=now)
+    log_attempt_event("attempt_finished", done)
+    return AcceptedAttempt(
+        job.task_id, True, orchestration_input(job, timing, portal_url), str(done.status)
+    )
 
 
 START_BY_KEY = "start_by"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from provisioning.cluster_ownership import ExistingCluster
 from provisioning.models import ProvisionRequest
 
 if TYPE_CHECKING:
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SYSTEM_POOL_NAME = "system"
-CREATED_BY_TAG = {"created-by": "aks-provisioning"}
 DNS_PREFIX_MAX = 54
+PRECONDITION_FAILED = 412
 ASYNC_OPERATION_HEADER = "Azure-AsyncOperation"
 
 
@@ -50,8 +51,8 @@ def dns_prefix_for(cluster_name: str) -> str:
     return cleaned or "aks"
 
 
-def cluster_parameters(request: ProvisionRequest) -> ManagedCluster:
-    """The ManagedCluster body: one System pool, system-assigned identity, our tag."""
+def cluster_parameters(request: ProvisionRequest, tags: dict[str, str]) -> ManagedCluster:
+    """The ManagedCluster body: one System pool, system-assigned identity, the product's tags."""
     from azure.mgmt.containerservice import models
 
     pool = models.ManagedClusterAgentPoolProfile(
@@ -63,7 +64,7 @@ def cluster_parameters(request: ProvisionRequest) -> ManagedCluster:
     )
     return models.ManagedCluster(
         location=request.region,
-        tags=dict(CREATED_BY_TAG),
+        tags=dict(tags),
         identity=models.ManagedClusterIdentity(type="SystemAssigned"),
         dns_prefix=dns_prefix_for(request.cluster_name),
         kubernetes_version=request.kubernetes_version or None,
@@ -82,13 +83,27 @@ def _accepted(pipeline_response: Any, deserialized: Any, headers: Any) -> Create
 
 
 def start_cluster_create(
-    client: ContainerServiceClient, request: ProvisionRequest
+    client: ContainerServiceClient,
+    request: ProvisionRequest,
+    tags: dict[str, str],
+    *,
+    etag: str | None = None,
 ) -> CreateAccepted:
-    """PUT the cluster and return as soon as ARM accepted it (no polling here)."""
+    """Conditional PUT, returning as soon as ARM accepted it (no polling here).
+
+    Without `etag` the PUT only creates (`If-None-Match: *`); with it, it only replaces
+    that exact version (`If-Match`). Either way an existing cluster is never changed
+    unnoticed: ARM answers 412 instead (see is_precondition_failed).
+    """
+    from azure.core import MatchConditions
+
+    condition = MatchConditions.IfNotModified if etag else MatchConditions.IfMissing
     poller = client.managed_clusters.begin_create_or_update(
         request.resource_group,
         request.cluster_name,
-        cluster_parameters(request),
+        cluster_parameters(request, tags),
+        etag=etag,
+        match_condition=condition,
         polling=False,
         cls=_accepted,
     )
@@ -102,17 +117,34 @@ def start_cluster_create(
     return accepted
 
 
-def read_cluster_state(
+def is_precondition_failed(exc: BaseException) -> bool:
+    """ARM refused a conditional request (412): the cluster is not in the state we assumed."""
+    return getattr(exc, "status_code", None) == PRECONDITION_FAILED
+
+
+def read_cluster(
     client: ContainerServiceClient, resource_group: str, name: str
-) -> str | None:
-    """The cluster's provisioningState, or None when the resource does not exist."""
+) -> ExistingCluster | None:
+    """The cluster's state, etag and tags, or None when the resource does not exist."""
     from azure.core.exceptions import ResourceNotFoundError
 
     try:
         cluster = client.managed_clusters.get(resource_group, name)
     except ResourceNotFoundError:
         return None
-    return cluster.provisioning_state
+    return ExistingCluster(
+        provisioning_state=cluster.provisioning_state,
+        etag=cluster.e_tag,  # the SDK model names the body field "eTag" e_tag
+        tags=dict(cluster.tags or {}),
+    )
+
+
+def read_cluster_state(
+    client: ContainerServiceClient, resource_group: str, name: str
+) -> str | None:
+    """The cluster's provisioningState, or None when the resource does not exist."""
+    existing = read_cluster(client, resource_group, name)
+    return existing.provisioning_state if existing else None
 
 
 def _check_same_origin(client: Any, url: str) -> None:
@@ -162,13 +194,22 @@ def _status_code(pipeline_response: Any, deserialized: Any, headers: Any) -> int
     return int(pipeline_response.http_response.status_code)
 
 
-def start_cluster_delete(client: ContainerServiceClient, resource_group: str, name: str) -> bool:
-    """Start deleting the cluster; False when it was already gone (404 or 204)."""
+def start_cluster_delete(
+    client: ContainerServiceClient, resource_group: str, name: str, *, etag: str | None
+) -> bool:
+    """Start deleting the cluster (only that version when `etag` is given); False when gone."""
+    from azure.core import MatchConditions
     from azure.core.exceptions import ResourceNotFoundError
 
+    condition = MatchConditions.IfNotModified if etag else None
     try:
         status = client.managed_clusters.begin_delete(
-            resource_group, name, polling=False, cls=_status_code
+            resource_group,
+            name,
+            etag=etag,
+            match_condition=condition,
+            polling=False,
+            cls=_status_code,
         ).result()
     except ResourceNotFoundError:
         return False

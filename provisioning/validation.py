@@ -40,7 +40,8 @@ RESOURCE_GROUP_PATTERN = re.compile(r"[-_().a-zA-Z0-9]{0,89}[-_()a-zA-Z0-9]")
 REGION_PATTERN = re.compile(r"[a-z][a-z0-9]{2,39}")
 VM_SIZE_PATTERN = re.compile(r"Standard_[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
 MAX_VM_SIZE_LENGTH = 64
-KUBERNETES_VERSION_PATTERN = re.compile(r"[0-9]+\.[0-9]+(?:\.[0-9]+)?")
+# Bounded digits: an unbounded version once wedged an attempt (every episode failed to store it).
+KUBERNETES_VERSION_PATTERN = re.compile(r"[0-9]{1,3}\.[0-9]{1,3}(?:\.[0-9]{1,4})?")
 TASK_ID_PATTERN = re.compile(r"[0-9]{19}-[0-9a-f]{12}")
 
 # Public Azure regions as `az account list-locations` names them (physical regions, including

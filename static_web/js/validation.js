@@ -48,7 +48,7 @@ const CLUSTER_NAME = /^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
 const RESOURCE_GROUP = /^[-\w().]{1,90}$/;
 const REGION = /^[a-z][a-z0-9]{1,39}$/;
 const VM_SIZE = /^Standard_[A-Za-z0-9_]{1,60}$/;
-const KUBERNETES_VERSION = /^\d+\.\d+(\.\d+)?$/;
+const KUBERNETES_VERSION = /^\d{1,3}\.\d{1,3}(\.\d{1,4})?$/;
 const NODE_COUNT = /^\d{1,3}$/;
 
 export const MIN_NODE_COUNT = 1;

@@ -85,7 +85,7 @@ describe('kubernetes version', () => {
   for (const value of ['', '1.30', '1.30.4']) {
     test(`accepts "${value}"`, () => assert.equal(checkKubernetesVersion(value), null));
   }
-  for (const value of ['1', 'v1.30', '1.30.4.1', 'latest']) {
+  for (const value of ['1', 'v1.30', '1.30.4.1', 'latest', '1.' + '3'.repeat(15000), '1234.30']) {
     test(`rejects "${value}"`, () => assert.notEqual(checkKubernetesVersion(value), null));
   }
 });

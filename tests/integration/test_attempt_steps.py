@@ -13,11 +13,14 @@ from azure.mgmt.containerservice import ContainerServiceClient
 
 from provisioning import attempt_steps
 from provisioning.attempts import (
+    ClusterReader,
     OrchestrationTiming,
     accept_cluster_delete,
     accept_provision,
     cancel_attempt,
 )
+from provisioning.cluster_ownership import ExistingCluster, product_tags
+from provisioning.clusters import read_cluster
 from provisioning.identity import hashed_owner
 from provisioning.jobstate import JobState, record_outcome
 from provisioning.jobstate_repository import JobStateRepository
@@ -56,6 +59,11 @@ def accepted_input(
         now=now,
         unique=uuid.uuid4().hex,
     ).orchestration_input
+
+
+def reader(client: ContainerServiceClient) -> ClusterReader:
+    """The real ARM read the HTTP layer injects into accept_cluster_delete."""
+    return lambda request: read_cluster(client, request.resource_group, request.cluster_name)
 
 
 def stored(repo: JobStateRepository, attempt: dict[str, Any]) -> JobState:
@@ -256,7 +264,8 @@ def test_abort_cancels_a_slow_create(
 
     aborted = attempt_steps.abort_cluster_create(arm_client, attempt)
 
-    assert aborted == {"aborted": True}
+    assert aborted["aborted"] is True
+    assert aborted["cluster_state"] in {"Canceling", "Canceled"}  # re-read after the abort
     polled = poll_until(None, arm_client, attempt, {"Canceled", "Failed", "Succeeded"})
     assert polled["cluster_state"] == "Canceled"
 
@@ -351,9 +360,10 @@ def test_successful_delete_resolves_its_target(jobstate_repo: JobStateRepository
         OWNER, original["task_id"],
         lambda job: record_outcome(job, TaskStatus.FAILED, QUOTA, now=NOW, cluster_seen=True),
     )
+    made = ExistingCluster("Failed", '"e"', product_tags(OWNER, original["task_id"]))
     deletion = accept_cluster_delete(
-        jobstate_repo, OWNER, original["task_id"], tenant_id="tenant-1", timing=TIMING,
-        now=NOW, unique=uuid.uuid4().hex,
+        jobstate_repo, OWNER, original["task_id"], read_existing=lambda request: made,
+        tenant_id="tenant-1", timing=TIMING, now=NOW, unique=uuid.uuid4().hex,
     ).orchestration_input
     attempt_steps.begin_attempt(jobstate_repo, deletion, now=NOW)
 
@@ -380,8 +390,9 @@ def test_delete_steps_remove_a_partial_cluster(
         jobstate_repo, provision, outcome("failed", error=QUOTA, state="Failed"), now=NOW
     )
     deletion = accept_cluster_delete(
-        jobstate_repo, OWNER, provision["task_id"], tenant_id="tenant-1", timing=TIMING,
-        now=NOW + timedelta(seconds=1), unique=uuid.uuid4().hex,
+        jobstate_repo, OWNER, provision["task_id"], read_existing=reader(arm_client),
+        tenant_id="tenant-1", timing=TIMING, now=NOW + timedelta(seconds=1),
+        unique=uuid.uuid4().hex,
     ).orchestration_input
 
     started = attempt_steps.submit_cluster_delete(jobstate_repo, arm_client, deletion, now=NOW)

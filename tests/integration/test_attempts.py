@@ -13,16 +13,20 @@ from provisioning.attempt_steps import begin_attempt
 from provisioning.attempts import (
     AcceptedAttempt,
     ActiveAttemptExists,
+    ClusterReader,
     NotCancellable,
     NotDeletable,
+    NotDismissable,
     OrchestrationTiming,
     TaskNotFound,
     accept_cluster_delete,
     accept_provision,
     cancel_attempt,
     dismiss_attempt,
+    record_orchestration_lost,
     record_start_failure,
 )
+from provisioning.cluster_ownership import ExistingCluster, product_tags
 from provisioning.identity import hashed_owner
 from provisioning.jobstate import JobState, mark_running, record_outcome
 from provisioning.jobstate_repository import JobStateRepository
@@ -82,10 +86,19 @@ def finish(
     return stored
 
 
-def delete_of(repo: JobStateRepository, task_id: str) -> AcceptedAttempt:
+def cluster_it_made(task_id: str, state: str = "Failed") -> ClusterReader:
+    """An injected ARM read: the cluster exists, tagged by the attempt `task_id`."""
+    made = ExistingCluster(state, '"etag-1"', product_tags(OWNER, task_id))
+    return lambda request: made
+
+
+def delete_of(
+    repo: JobStateRepository, task_id: str, read_existing: ClusterReader | None = None
+) -> AcceptedAttempt:
     return accept_cluster_delete(
-        repo, OWNER, task_id, tenant_id="tenant-1", timing=TIMING,
-        now=NOW + timedelta(seconds=1), unique=uuid.uuid4().hex,
+        repo, OWNER, task_id, read_existing=read_existing or cluster_it_made(task_id),
+        tenant_id="tenant-1", timing=TIMING, now=NOW + timedelta(seconds=1),
+        unique=uuid.uuid4().hex,
     )
 
 
@@ -387,3 +400,87 @@ def test_start_failure_writes_the_failed_row_when_the_accept_insert_was_lost(
     assert stored.request.cluster_name == "demo"
     step = begin_attempt(jobstate_repo, accepted.orchestration_input, now=NOW)
     assert step == {"proceed": False, "status": "failed"}
+
+
+def test_a_resolved_failure_cannot_delete_the_cluster_a_later_success_made_healthy(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+    finish(jobstate_repo, accepted.task_id, TaskStatus.FAILED, cluster_seen=True)
+    jobstate_repo.resolve(OWNER, accepted.task_id, "2516614703999999999-bbbbbbbbbbbb", NOW)
+
+    with pytest.raises(NotDeletable, match="already resolved"):
+        delete_of(jobstate_repo, accepted.task_id)
+
+    assert [job.type for job in jobstate_repo.list_history(OWNER, 10)] == [TaskType.AKS_PROVISION]
+
+
+@pytest.mark.parametrize(
+    ("owner", "state"), [("someone-else", "Failed"), (OWNER, "Succeeded"), (OWNER, "Updating")]
+)
+def test_delete_refuses_a_cluster_the_attempt_did_not_make(
+    jobstate_repo: JobStateRepository, owner: str, state: str
+) -> None:
+    accepted = accept(jobstate_repo)
+    finish(jobstate_repo, accepted.task_id, TaskStatus.CANCELLED, cluster_seen=True)
+    other = ExistingCluster(state, '"e"', product_tags(owner, "2516614703999999999-cccccccccccc"))
+
+    with pytest.raises(NotDeletable, match="not the one this attempt created"):
+        delete_of(jobstate_repo, accepted.task_id, lambda request: other)
+
+
+def test_delete_of_a_cluster_already_gone_succeeds_at_once_and_resolves_the_failure(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+    finish(jobstate_repo, accepted.task_id, TaskStatus.FAILED, cluster_seen=True)
+
+    deletion = delete_of(jobstate_repo, accepted.task_id, lambda request: None)
+
+    assert deletion.already_existed is True  # nothing to start
+    done = jobstate_repo.get(OWNER, deletion.task_id)
+    assert done is not None
+    assert (done.type, done.status, done.step) == (
+        TaskType.AKS_DELETE, TaskStatus.SUCCEEDED, "Deleted")
+    original = jobstate_repo.get(OWNER, accepted.task_id)
+    assert original is not None and original.resolved_by == "cluster-gone"
+
+
+def test_delete_goes_ahead_when_arm_cannot_be_read_the_step_checks_again(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+    finish(jobstate_repo, accepted.task_id, TaskStatus.FAILED, cluster_seen=True)
+
+    def unreachable(request: object) -> None:
+        raise ConnectionError("ARM down")
+
+    deletion = delete_of(jobstate_repo, accepted.task_id, unreachable)
+
+    stored = jobstate_repo.get(OWNER, deletion.task_id)
+    assert stored is not None and stored.status == TaskStatus.QUEUED
+
+
+def test_dismissing_a_running_attempt_is_refused(jobstate_repo: JobStateRepository) -> None:
+    accepted = accept(jobstate_repo)
+    jobstate_repo.update(OWNER, accepted.task_id, lambda job: mark_running(job, now=NOW))
+
+    with pytest.raises(NotDismissable):
+        dismiss_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+
+    stored = jobstate_repo.get(OWNER, accepted.task_id)
+    assert stored is not None and stored.dismissed_at is None
+
+
+def test_a_lost_orchestration_fails_the_attempt_and_frees_the_cluster_name(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo)
+    jobstate_repo.update(OWNER, accepted.task_id, lambda job: mark_running(job, now=NOW))
+
+    lost = record_orchestration_lost(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+
+    assert lost.status == TaskStatus.FAILED
+    assert lost.error is not None and lost.error.code == "OrchestrationLost"
+    again = accept(jobstate_repo)  # the same resource group + name is free again
+    assert again.task_id != accepted.task_id

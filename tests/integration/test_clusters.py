@@ -11,8 +11,11 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.containerservice import ContainerServiceClient
 
+from provisioning.cluster_ownership import ExistingCluster, product_tags
 from provisioning.clusters import (
     abort_cluster_operation,
+    is_precondition_failed,
+    read_cluster,
     read_cluster_state,
     read_operation_error,
     start_cluster_create,
@@ -22,6 +25,9 @@ from provisioning.models import ProvisionRequest
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID, ArmSimulator
 
 RESOURCE_GROUP = "rg-cluster-ops"
+OWNER = "owner-cluster-ops"
+TASK_ID = "2516614703999999999-aaaaaaaaaaaa"
+TAGS = product_tags(OWNER, TASK_ID)
 WAIT_LIMIT_SECONDS = 60
 
 
@@ -58,7 +64,7 @@ def test_create_returns_while_creating_and_the_cluster_then_succeeds(
     arm_client: ContainerServiceClient, arm_simulator: ArmSimulator
 ) -> None:
     name = unique("demo-")
-    accepted = start_cluster_create(arm_client, request_for(name))
+    accepted = start_cluster_create(arm_client, request_for(name), TAGS)
 
     assert accepted.provisioning_state == "Creating"
     assert accepted.resource_id is not None and accepted.resource_id.endswith(f"/{name}")
@@ -67,7 +73,7 @@ def test_create_returns_while_creating_and_the_cluster_then_succeeds(
     assert read_cluster_state(arm_client, RESOURCE_GROUP, name) == "Creating"
     assert wait_for_state(arm_client, name, lambda s: s != "Creating") == "Succeeded"
     cluster = arm_client.managed_clusters.get(RESOURCE_GROUP, name)
-    assert cluster.tags == {"created-by": "aks-provisioning"}
+    assert cluster.tags == TAGS
     assert cluster.agent_pool_profiles[0].name == "system"
 
 
@@ -75,7 +81,7 @@ def test_async_failure_reason_comes_from_the_operation(
     arm_client: ContainerServiceClient,
 ) -> None:
     name = unique("fail-")
-    accepted = start_cluster_create(arm_client, request_for(name))
+    accepted = start_cluster_create(arm_client, request_for(name), TAGS)
     assert accepted.operation_url is not None
 
     assert wait_for_state(arm_client, name, lambda s: s != "Creating") == "Failed"
@@ -98,12 +104,12 @@ def test_rejected_create_raises_with_the_arm_error_code(
     arm_client: ContainerServiceClient, prefix: str, resource_group: str, code: str
 ) -> None:
     with pytest.raises(HttpResponseError) as caught:
-        start_cluster_create(arm_client, request_for(unique(prefix), resource_group))
+        start_cluster_create(arm_client, request_for(unique(prefix), resource_group), TAGS)
     assert caught.value.error is not None and caught.value.error.code == code
 
 
 def test_flaky_arm_is_retried_by_the_sdk(arm_client: ContainerServiceClient) -> None:
-    accepted = start_cluster_create(arm_client, request_for(unique("flaky-")))
+    accepted = start_cluster_create(arm_client, request_for(unique("flaky-")), TAGS)
     assert accepted.provisioning_state == "Creating"
 
 
@@ -113,7 +119,7 @@ def test_absent_cluster_has_no_state(arm_client: ContainerServiceClient) -> None
 
 def test_abort_cancels_a_running_create(arm_client: ContainerServiceClient) -> None:
     name = unique("slow-")
-    start_cluster_create(arm_client, request_for(name))
+    start_cluster_create(arm_client, request_for(name), TAGS)
 
     assert abort_cluster_operation(arm_client, RESOURCE_GROUP, name) is True
     final = wait_for_state(arm_client, name, lambda s: s not in {"Creating", "Canceling"})
@@ -130,11 +136,11 @@ def test_delete_removes_the_cluster_and_reports_absent_ones(
     arm_client: ContainerServiceClient,
 ) -> None:
     name = unique("slow-")
-    start_cluster_create(arm_client, request_for(name))
+    start_cluster_create(arm_client, request_for(name), TAGS)
 
-    assert start_cluster_delete(arm_client, RESOURCE_GROUP, name) is True
+    assert start_cluster_delete(arm_client, RESOURCE_GROUP, name, etag=None) is True
     assert wait_for_state(arm_client, name, lambda s: s is None) is None
-    assert start_cluster_delete(arm_client, RESOURCE_GROUP, name) is False
+    assert start_cluster_delete(arm_client, RESOURCE_GROUP, name, etag=None) is False
 
 
 def test_app_client_factory_reaches_the_simulator(
@@ -154,7 +160,70 @@ def test_app_client_factory_reaches_the_simulator(
         assert clients.container_service_client() is client
         assert read_cluster_state(client, RESOURCE_GROUP, unique("absent-")) is None
         name = unique("demo-")
-        assert start_cluster_create(client, request_for(name)).provisioning_state == "Creating"
+        accepted = start_cluster_create(client, request_for(name), TAGS)
+        assert accepted.provisioning_state == "Creating"
     finally:
         clients.reset_clients()
         get_settings.cache_clear()
+
+
+# --- conditional requests: a create never changes an existing cluster (DESIGN §5) ---
+
+
+def test_create_tags_the_cluster_with_owner_and_task(arm_client: ContainerServiceClient) -> None:
+    name = unique("demo-")
+    start_cluster_create(arm_client, request_for(name), TAGS)
+
+    existing = read_cluster(arm_client, RESOURCE_GROUP, name)
+
+    assert isinstance(existing, ExistingCluster)
+    assert existing.tags == TAGS
+    assert existing.etag
+    assert existing.made_by(TASK_ID) and existing.owned_by(OWNER)
+
+
+def test_create_only_put_is_refused_with_412_when_the_name_is_taken(
+    arm_client: ContainerServiceClient,
+) -> None:
+    name = unique("demo-")
+    start_cluster_create(arm_client, request_for(name), TAGS)
+    before = read_cluster(arm_client, RESOURCE_GROUP, name)
+
+    intruder = product_tags("someone-else", "2516614703999999999-bbbbbbbbbbbb")
+    bigger = ProvisionRequest(**{**request_for(name).to_dict(), "node_count": 5})
+    with pytest.raises(HttpResponseError) as refused:
+        start_cluster_create(arm_client, bigger, intruder)
+
+    assert is_precondition_failed(refused.value)
+    after = read_cluster(arm_client, RESOURCE_GROUP, name)
+    assert after == before  # same tags, state and etag: nothing changed
+
+
+def test_if_match_replace_with_a_stale_etag_is_refused(
+    arm_client: ContainerServiceClient,
+) -> None:
+    name = unique("fail-")
+    start_cluster_create(arm_client, request_for(name), TAGS)
+    stale = read_cluster(arm_client, RESOURCE_GROUP, name)
+    assert stale is not None
+    wait_for_state(arm_client, name, lambda s: s == "Failed")
+
+    with pytest.raises(HttpResponseError) as refused:
+        start_cluster_create(arm_client, request_for(name), TAGS, etag="W/\"not-the-etag\"")
+    assert is_precondition_failed(refused.value)
+
+    current = read_cluster(arm_client, RESOURCE_GROUP, name)
+    assert current is not None and current.provisioning_state == "Failed"
+    retried = start_cluster_create(arm_client, request_for(name), TAGS, etag=current.etag)
+    assert retried.provisioning_state == "Creating"
+
+
+def test_delete_with_a_stale_etag_leaves_the_cluster(arm_client: ContainerServiceClient) -> None:
+    name = unique("slow-")
+    start_cluster_create(arm_client, request_for(name), TAGS)
+
+    with pytest.raises(HttpResponseError) as refused:
+        start_cluster_delete(arm_client, RESOURCE_GROUP, name, etag="W/\"stale\"")
+
+    assert is_precondition_failed(refused.value)
+    assert read_cluster_state(arm_client, RESOURCE_GROUP, name) == "Creating"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -756,3 +757,19 @@ def test_any_exception_with_any_message_is_classified_never_raised(
     error = classify_exception(kind(text), **CONTEXT)
     assert isinstance(error.category, ErrorCategory)
     assert error.code and error.message
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        ServiceRequestError("Cannot connect to host 127.0.0.1:8443 ssl:default [Connect refused]"),
+        ServiceResponseTimeoutError("HTTPSConnectionPool(host='10.1.2.3', port=443): timed out"),
+        ConnectionRefusedError("[Errno 111] Connect call failed ('127.0.0.1', 8443)"),
+    ],
+)
+def test_network_failure_messages_name_the_service_not_an_internal_address(
+    exc: BaseException,
+) -> None:
+    error = classify_exception(exc, **CONTEXT)
+    assert "Azure Resource Manager did not answer" in error.message
+    assert not re.search(r"\d+\.\d+\.\d+\.\d+|:\d{2,5}\b|host", error.message)

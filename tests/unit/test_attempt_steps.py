@@ -18,6 +18,8 @@ from azure.core.exceptions import HttpResponseError, ODataV4Format, ResourceNotF
 
 from provisioning import attempt_steps
 from provisioning.attempt_steps import TransientArmFailure, error_from_activity_failure
+from provisioning.cluster_ownership import product_tags
+from provisioning.clusters import CreateAccepted
 from provisioning.jobstate import JobState
 from provisioning.jobstate_repository import StorageUnavailable
 from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
@@ -55,8 +57,17 @@ def fake_client(**operations: Callable[..., Any]) -> SimpleNamespace:
     )
 
 
-def cluster(state: str) -> Callable[..., Any]:
-    return lambda resource_group, name: SimpleNamespace(provisioning_state=state)
+def cluster(
+    state: str, tags: dict[str, str] | None = None, etag: str = "etag-1"
+) -> Callable[..., Any]:
+    return lambda resource_group, name: SimpleNamespace(
+        provisioning_state=state, tags=tags or {}, e_tag=etag
+    )
+
+
+def own_tags(attempt: dict[str, Any]) -> dict[str, str]:
+    """The tags this attempt's own PUT wrote."""
+    return product_tags(attempt["owner_id"], attempt["task_id"])
 
 
 class UnavailableRepository:
@@ -135,15 +146,72 @@ def test_submit_raises_a_transient_fault_so_the_orchestrator_retries() -> None:
 
 
 def test_submit_that_finds_its_own_create_after_a_transient_fault_counts_as_accepted() -> None:
+    attempt = attempt_input()
     client = fake_client(
         begin_create_or_update=raising(arm_error("ServiceUnavailable", "try later", 503)),
-        get=cluster("Creating"),
+        get=cluster("Creating", own_tags(attempt)),
     )
 
-    result = attempt_steps.submit_cluster_create(None, client, attempt_input(), now=NOW)
+    result = attempt_steps.submit_cluster_create(None, client, attempt, now=NOW)
 
     assert result["accepted"] is True
     assert result["cluster_state"] == "Creating"
+
+
+def test_operation_in_progress_on_someone_elses_cluster_is_never_taken_as_our_create() -> None:
+    busy = arm_error(
+        "OperationNotAllowed",
+        "Operation is not allowed because there's an in progress create managed cluster "
+        "operation on the managed cluster.",
+        409,
+    )
+    other = product_tags("someone-else", "0000000000000000000-aaaaaaaaaaaa")
+    client = fake_client(begin_create_or_update=raising(busy), get=cluster("Creating", other))
+
+    result = attempt_steps.submit_cluster_create(None, client, attempt_input(), now=NOW)
+
+    assert result["accepted"] is False
+    assert (result["error"]["code"], result["error"]["category"]) == (
+        "ClusterAlreadyExists", "conflict")
+    assert result["error"]["retryable"] is False
+    assert "'demo'" in result["error"]["message"] and "'rg-demo'" in result["error"]["message"]
+
+
+def test_name_taken_by_the_callers_own_failed_cluster_is_replaced_with_if_match() -> None:
+    attempt = attempt_input()
+    earlier = product_tags(attempt["owner_id"], "0000000000000000000-bbbbbbbbbbbb")
+    puts: list[dict[str, Any]] = []
+
+    def put(resource_group: str, name: str, body: Any, **kwargs: Any) -> Any:
+        puts.append(kwargs)
+        if kwargs.get("etag") is None:
+            raise arm_error("PreconditionFailed", "exists", 412)
+        return SimpleNamespace(result=lambda: CreateAccepted("Creating", "id", None))
+
+    client = fake_client(begin_create_or_update=put, get=cluster("Failed", earlier, "etag-7"))
+
+    result = attempt_steps.submit_cluster_create(None, client, attempt, now=NOW)
+
+    assert result["accepted"] is True
+    assert [p.get("etag") for p in puts] == [None, "etag-7"]
+
+
+@pytest.mark.parametrize("state", ["Succeeded", "Creating", "Updating"])
+def test_name_taken_by_the_callers_working_cluster_is_refused_untouched(state: str) -> None:
+    attempt = attempt_input()
+    earlier = product_tags(attempt["owner_id"], "0000000000000000000-bbbbbbbbbbbb")
+    puts: list[dict[str, Any]] = []
+
+    def put(resource_group: str, name: str, body: Any, **kwargs: Any) -> Any:
+        puts.append(kwargs)
+        raise arm_error("PreconditionFailed", "exists", 412)
+
+    client = fake_client(begin_create_or_update=put, get=cluster(state, earlier))
+
+    result = attempt_steps.submit_cluster_create(None, client, attempt, now=NOW)
+
+    assert result["error"]["code"] == "ClusterAlreadyExists"
+    assert len(puts) == 1  # only the create-only PUT; never an If-Match replace
 
 
 def test_submit_still_raises_when_the_cluster_cannot_be_read_either() -> None:
@@ -156,13 +224,16 @@ def test_submit_still_raises_when_the_cluster_cannot_be_read_either() -> None:
         attempt_steps.submit_cluster_create(None, client, attempt_input(), now=NOW)
 
 
-def test_poll_raises_a_transient_fault_and_returns_a_terminal_one() -> None:
+def test_poll_reports_a_transient_fault_as_unanswered_and_returns_a_terminal_one() -> None:
     throttled = fake_client(get=raising(arm_error("TooManyRequests", "Slow down", 429)))
     denied = fake_client(get=raising(arm_error("AuthorizationFailed", "no read", 403)))
 
-    with pytest.raises(TransientArmFailure):
-        attempt_steps.poll_cluster(None, throttled, attempt_input(), now=NOW)
+    unanswered = attempt_steps.poll_cluster(None, throttled, attempt_input(), now=NOW)
     result = attempt_steps.poll_cluster(None, denied, attempt_input(), now=NOW)
+
+    # A transient fault is not an outcome: the orchestrator keeps polling until its deadline.
+    assert unanswered["error"] is None
+    assert unanswered["unreachable"]["code"] == "TooManyRequests"
 
     assert result["gone"] is False
     assert result["error"]["category"] == "permission"
@@ -190,11 +261,64 @@ def test_operation_url_off_the_arm_endpoint_is_never_fetched() -> None:
     assert result["error"]["code"] == "ProvisioningFailed"
 
 
+def delete_input(target_task_id: str = "0000000000000000000-cccccccccccc") -> dict[str, Any]:
+    """A cleanup's orchestration input: the caller's id and the attempt it cleans up."""
+    return {**attempt_input(), "type": "aks_delete", "target_task_id": target_task_id}
+
+
 def test_delete_raises_a_transient_fault_so_the_orchestrator_retries() -> None:
-    client = fake_client(begin_delete=raising(arm_error("InternalServerError", "oops", 500)))
+    attempt = delete_input()
+    client = fake_client(
+        begin_delete=raising(arm_error("InternalServerError", "oops", 500)),
+        get=cluster("Failed", product_tags(attempt["owner_id"], attempt["target_task_id"])),
+    )
 
     with pytest.raises(TransientArmFailure):
-        attempt_steps.submit_cluster_delete(None, client, attempt_input(), now=NOW)
+        attempt_steps.submit_cluster_delete(None, client, attempt, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("owner", "task", "state"),
+    [
+        ("someone-else", "0000000000000000000-eeeeeeeeeeee", "Failed"),  # not yours
+        ("someone-else", "0000000000000000000-dddddddddddd", "Canceled"),
+        ("owner-1", "0000000000000000000-dddddddddddd", "Succeeded"),  # your later success
+    ],
+)
+def test_delete_leaves_a_cluster_the_attempt_did_not_make_alone(
+    owner: str, task: str, state: str
+) -> None:
+    deletes: list[Any] = []
+    client = fake_client(
+        begin_delete=lambda *args, **kwargs: deletes.append(args),
+        get=cluster(state, product_tags(owner, task)),
+    )
+
+    result = attempt_steps.submit_cluster_delete(None, client, delete_input(), now=NOW)
+
+    assert deletes == []
+    assert result["error"]["code"] == "ClusterNotOwned"
+
+
+def test_delete_is_conditional_on_the_etag_it_read() -> None:
+    attempt = delete_input()
+    calls: list[dict[str, Any]] = []
+
+    def delete(resource_group: str, name: str, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        return SimpleNamespace(result=lambda: 202)
+
+    client = fake_client(
+        begin_delete=delete,
+        get=cluster("Canceled", product_tags(attempt["owner_id"], attempt["target_task_id"]),
+                    "etag-42"),
+    )
+
+    result = attempt_steps.submit_cluster_delete(None, client, attempt, now=NOW)
+
+    assert result == {"deleting": True, "gone": False, "error": None}
+    assert calls[0]["etag"] == "etag-42"
+    assert str(calls[0]["match_condition"]) == "MatchConditions.IfNotModified"
 
 
 # --- storage faults: progress is best effort, the outcome is not ---

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
+from provisioning.cluster_ownership import product_tags
 from provisioning.clusters import (
-    CREATED_BY_TAG,
     UntrustedOperationUrl,
     abort_cluster_operation,
     cluster_parameters,
@@ -25,6 +25,7 @@ from provisioning.models import ProvisionRequest
 DNS_PREFIX = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,52}[A-Za-z0-9])?$")
 REQUEST = ProvisionRequest("sub", "rg", "demo_cluster", "eastus", "Standard_D2s_v3", 2, "1.30.3")
 OPERATION_URL = "https://arm.example/subscriptions/sub/providers/op/1?api-version=x"
+TAGS = product_tags("owner-1", "task-1")
 
 
 @dataclass
@@ -50,6 +51,8 @@ class FakePipelineResponse:
 class FakeCluster:
     provisioning_state: str | None
     id: str | None = None
+    e_tag: str | None = None
+    tags: dict[str, str] | None = None
 
 
 class FakePoller:
@@ -122,10 +125,10 @@ def test_dns_prefix_is_derived_from_the_name(name: str, expected: str) -> None:
 
 
 def test_cluster_parameters_describe_one_system_pool() -> None:
-    body = cluster_parameters(REQUEST).as_dict()
+    body = cluster_parameters(REQUEST, TAGS).as_dict()
     assert body["location"] == "eastus"
     assert body["identity"] == {"type": "SystemAssigned"}
-    assert body["tags"] == CREATED_BY_TAG
+    assert body["tags"] == TAGS
     props = body["properties"]
     assert props["dnsPrefix"] == "demo-cluster"
     assert props["kubernetesVersion"] == "1.30.3"
@@ -136,12 +139,12 @@ def test_cluster_parameters_describe_one_system_pool() -> None:
 
 def test_cluster_parameters_omit_version_when_not_given() -> None:
     request = ProvisionRequest("sub", "rg", "demo", "eastus", "Standard_D2s_v3", 1, None)
-    assert "kubernetesVersion" not in cluster_parameters(request).as_dict()["properties"]
+    assert "kubernetesVersion" not in cluster_parameters(request, TAGS).as_dict()["properties"]
 
 
 def test_create_returns_once_accepted_with_the_operation_url() -> None:
     client = FakeClient()
-    accepted = start_cluster_create(client, REQUEST)  # type: ignore[arg-type]
+    accepted = start_cluster_create(client, REQUEST, TAGS)  # type: ignore[arg-type]
     assert accepted.provisioning_state == "Creating"
     assert accepted.operation_url == OPERATION_URL
     assert accepted.resource_id == "/rg/rg/mc/demo_cluster"
@@ -183,6 +186,6 @@ def test_abort_reports_false_when_arm_refuses() -> None:
 
 def test_delete_reports_whether_there_was_a_cluster() -> None:
     client = FakeClient()
-    assert start_cluster_delete(client, "rg", "demo") is True  # type: ignore[arg-type]
+    assert start_cluster_delete(client, "rg", "demo", etag=None) is True  # type: ignore[arg-type]
     client.managed_clusters.delete_status = 204
-    assert start_cluster_delete(client, "rg", "demo") is False  # type: ignore[arg-type]
+    assert start_cluster_delete(client, "rg", "demo", etag=None) is False  # type: ignore[arg-type]

@@ -111,10 +111,37 @@ def test_transient_delete_failure_after_the_last_retry_records_the_classified_er
     outcome, _ = delete({
         names.BEGIN_ATTEMPT: [began()],
         names.SUBMIT_CLUSTER_DELETE: [failure],
+        names.POLL_CLUSTER: [polled("Failed")],  # re-read: the cluster is still there
     })
 
     assert outcome["status"] == "failed"
     assert outcome["error"] == THROTTLED.to_dict()
+    assert outcome["cluster_state"] == "Failed"
+
+
+def test_a_delete_call_that_failed_but_reached_azure_records_what_arm_says() -> None:
+    failure = activity_failure(names.SUBMIT_CLUSTER_DELETE, TransientArmFailure(THROTTLED))
+    outcome, context = delete({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_DELETE: [failure],
+        names.POLL_CLUSTER: [polled("Deleting"), polled("Deleting"), polled(None)],
+    })
+
+    assert outcome["status"] == "succeeded"
+    assert outcome["cluster_state"] == "Deleted"
+    assert context.activity_names.count(names.POLL_CLUSTER) == 3
+
+
+def test_polls_that_keep_failing_never_end_a_delete_before_its_deadline() -> None:
+    failure = activity_failure(names.POLL_CLUSTER, TransientArmFailure(THROTTLED))
+    outcome, context = delete({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_DELETE: [deleting()],
+        names.POLL_CLUSTER: [failure, failure, polled(None)],
+    })
+
+    assert outcome["status"] == "succeeded"
+    assert "Azure is not answering; still trying" in [s["step"] for s in context.custom_statuses]
 
 
 def test_cluster_that_ends_failed_while_deleting_fails_the_delete() -> None:

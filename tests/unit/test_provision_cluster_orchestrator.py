@@ -361,19 +361,38 @@ def test_async_failure_offers_the_portal_and_a_delete_of_the_partial_cluster() -
     assert context.custom_statuses[-1]["portal_url"] == attempt_input()["portal_url"]
 
 
-def test_failed_poll_after_the_last_retry_fails_with_the_cluster_seen() -> None:
+def test_polls_that_keep_failing_never_end_the_attempt_before_its_deadline() -> None:
     failure = activity_failure(names.POLL_CLUSTER, TransientArmFailure(THROTTLED))
+    unanswered = {"cluster_state": None, "gone": False, "error": None,
+                  "unreachable": THROTTLED.to_dict()}
+    outcome, context = provision({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_CREATE: [accepted()],
+        names.POLL_CLUSTER: [failure, unanswered, unanswered, failure, polled("Succeeded")],
+    }, poll_seconds=15)
+
+    assert outcome["status"] == "succeeded"
+    steps = [status["step"] for status in context.custom_statuses]
+    assert steps.count("Azure is not answering; still trying") == 4
+    waits = [
+        (later.payload - earlier.payload).total_seconds()
+        for earlier, later in zip(context.timers, context.timers[1:], strict=False)
+    ]
+    assert waits == [30, 60, 120, 120]  # doubled per unanswered poll, capped
+
+
+def test_an_outage_until_the_deadline_fails_on_the_deadline_not_on_the_outage() -> None:
+    unanswered = {"cluster_state": None, "gone": False, "error": None,
+                  "unreachable": THROTTLED.to_dict()}
     outcome, _ = provision({
         names.BEGIN_ATTEMPT: [began()],
         names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [failure],
-    })
+        names.POLL_CLUSTER: [unanswered] * 6,
+    }, poll_seconds=15, deadline_minutes=5)
 
     assert outcome["status"] == "failed"
+    assert outcome["error"]["code"] == "DeadlineExceeded"
     assert outcome["cluster_seen"] is True
-    assert outcome["cluster_state"] == "Creating"
-    assert outcome["error"]["code"] == "TooManyRequests"
-    assert {"portal", "delete_cluster"} <= set(action_kinds(outcome))
 
 
 def test_cancel_before_the_put_never_touches_azure() -> None:
@@ -427,11 +446,37 @@ def test_a_failed_abort_still_records_the_cancel() -> None:
         names.BEGIN_ATTEMPT: [began()],
         names.SUBMIT_CLUSTER_CREATE: [accepted()],
         names.ABORT_CLUSTER_CREATE: [failure],
+        names.POLL_CLUSTER: [polled("Creating")],
     }, cancel_on_race=2)
 
     assert outcome["status"] == "cancelled"
     assert outcome["cluster_seen"] is True
     assert context.activity_names[-1] == names.FINISH_ATTEMPT
+
+
+def test_a_cancel_that_lost_the_race_to_completion_records_success() -> None:
+    outcome, context = provision({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_CREATE: [accepted()],
+        names.ABORT_CLUSTER_CREATE: [{"aborted": False, "cluster_state": "Succeeded"}],
+        names.POLL_CLUSTER: [polled("Succeeded")],
+    }, cancel_on_race=2)
+
+    assert outcome["status"] == "succeeded"
+    assert outcome["error"] is None
+    assert outcome["cluster_state"] == "Succeeded"
+
+
+def test_an_accepted_abort_records_the_cancel_with_the_state_arm_reports() -> None:
+    outcome, _ = provision({
+        names.BEGIN_ATTEMPT: [began()],
+        names.SUBMIT_CLUSTER_CREATE: [accepted()],
+        names.ABORT_CLUSTER_CREATE: [{"aborted": True, "cluster_state": "Canceling"}],
+    }, cancel_on_race=2)
+
+    assert outcome["status"] == "cancelled"
+    assert outcome["cluster_state"] == "Canceling"
+    assert {"portal", "delete_cluster"} <= set(action_kinds(outcome))
 
 
 def test_a_failed_begin_step_still_records_a_terminal_outcome() -> None:
