@@ -35,7 +35,7 @@ PROVISION_STEPS = ("Queued", "Starting", "Submitting cluster to Azure", "Creatin
 DELETE_STEPS = ("Queued", "Starting", "Deleting cluster", "Waiting for deletion", "Finishing")
 TOTAL_STEPS = len(PROVISION_STEPS) - 1  # "Queued" is step 0
 # A request holding a key it has not yet turned into an attempt is waited for this long...
-IDEMPOTENCY_WAIT_SECONDS = 5.0
+IDEMPOTENCY_WAIT_SECONDS = 3.0
 IDEMPOTENCY_POLL_SECONDS = 0.05
 # ...and a claim whose attempt was never written is taken over after this (its request died).
 IDEMPOTENCY_CLAIM_GRACE = timedelta(minutes=2)
