@@ -39,15 +39,24 @@ ERROR_CODES = (
     "invalid_request",
     "unauthenticated",
     "malformed_principal",
+    "ambiguous_principal",
     "invalid_owner_id",
     "auth_not_configured",
     "not_configured",
+    "cross_origin",
     "not_found",
     "attempt_in_progress",
+    "idempotency_key_in_progress",
     "not_deletable",
+    "not_cancellable",
+    "not_dismissable",
+    "unsupported_media_type",
+    "idempotency_key_reused",
     "storage_unavailable",
     "orchestration_unavailable",
 )
+# Printable ASCII, as a JSON Schema (ECMA-262) pattern: the same rule as the validator's.
+IDEMPOTENCY_KEY_SCHEMA_PATTERN = f"^[ -~]{{1,{MAX_IDEMPOTENCY_KEY}}}$"
 
 
 def _anchored(pattern: str) -> str:
@@ -268,13 +277,23 @@ def _json(schema: str, description: str) -> dict[str, Any]:
 def _errors(*statuses: int) -> dict[str, Any]:
     """Error answers by status; every operation may also answer 401 and 503."""
     meaning = {
-        400: "Bad input; `field` names what to fix.",
-        401: "No usable identity (missing or malformed principal, unsafe owner id).",
+        400: "Bad input; `field` names what to fix (a duplicate JSON key names `body`).",
+        401: "No usable identity (missing, malformed or ambiguous principal, unsafe owner id).",
+        403: "cross_origin: a state-changing request from another origin (`Origin` not this "
+        "app's, or `Sec-Fetch-Site: cross-site`).",
         404: "No such task, or not yours.",
-        409: "Conflict: an active attempt for the same cluster, or nothing to delete.",
+        409: "Conflict: an active attempt for the same cluster, a request with the same "
+        "Idempotency-Key still in progress, or nothing to delete or cancel.",
+        415: "unsupported_media_type: a request body not sent as `application/json`.",
+        422: "idempotency_key_reused: the Idempotency-Key was first used with another request.",
         503: "Auth not configured, storage or the workflow engine unavailable.",
     }
     return {str(s): _json("Error", meaning[s]) for s in sorted({*statuses, 401, 503})}
+
+
+def _state_changing_errors(*statuses: int) -> dict[str, Any]:
+    """A POST may also be refused as cross-site (403) or for a non-JSON body (415)."""
+    return _errors(*statuses, 403, 415)
 
 
 def _task_path_parameter() -> dict[str, Any]:
@@ -326,8 +345,12 @@ def _paths() -> dict[str, Any]:
                             "type": "string",
                             "minLength": 1,
                             "maxLength": MAX_IDEMPOTENCY_KEY,
+                            "pattern": IDEMPOTENCY_KEY_SCHEMA_PATTERN,
                         },
-                        "description": "The same key from the same user returns the same task.",
+                        "description": "1-200 printable ASCII characters. The same key with "
+                        "the same body from the same user returns the same task; with a "
+                        "different body it is 422. A key is bound only to an attempt that was "
+                        "accepted (a 409 or 503 leaves it free).",
                     }
                 ],
                 "requestBody": {
@@ -336,7 +359,7 @@ def _paths() -> dict[str, Any]:
                 },
                 "responses": {
                     "202": _json("ProvisionAccepted", "Accepted; follow status_url."),
-                    **_errors(400, 409),
+                    **_state_changing_errors(400, 409, 422),
                 },
             }
         },
@@ -373,15 +396,18 @@ def _paths() -> dict[str, Any]:
                 {
                     "200": _json("CancelResult", "Already finished: its status."),
                     "202": _json("CancelResult", "Cancelling."),
-                    **_errors(404),
+                    **_state_changing_errors(404, 409),
                 },
             )
         },
         "/api/tasks/{task_id}/dismiss": {
             "post": _task_operation(
-                "Hide a failure on every device of this user.",
+                "Hide a finished failure on every device of this user.",
                 "dismiss_task",
-                {"200": _json("TaskDocument", "The dismissed attempt."), **_errors(404)},
+                {
+                    "200": _json("TaskDocument", "The dismissed attempt."),
+                    **_state_changing_errors(404, 409),
+                },
             )
         },
         "/api/tasks/{task_id}/delete-cluster": {
@@ -390,7 +416,7 @@ def _paths() -> dict[str, Any]:
                 "delete_partial_cluster",
                 {
                     "202": _json("DeleteAccepted", "The aks_delete task started."),
-                    **_errors(404, 409),
+                    **_state_changing_errors(404, 409),
                 },
             )
         },
@@ -418,7 +444,9 @@ def _document() -> dict[str, Any]:
             "title": "AKS provisioning API",
             "version": API_VERSION,
             "description": "Start AKS cluster attempts and follow, cancel, dismiss or clean "
-            "them up. Identity comes from the platform's principal header only.",
+            "them up. Identity comes from the platform's principal header only. Every POST "
+            "must be same-origin (a foreign `Origin` or `Sec-Fetch-Site: cross-site` is 403) "
+            "and a POST body must be `application/json` (else 415) without duplicate keys.",
         },
         "security": [{SECURITY_SCHEME: []}],
         "paths": _paths(),

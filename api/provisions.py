@@ -14,22 +14,26 @@ from api.responses import (
     answers_errors,
     answers_errors_async,
     caller,
-    error_response,
     json_response,
 )
 from orchestrators.blueprint import PROVISION_CLUSTER
 from provisioning import clients
-from provisioning.attempts import accept_provision
+from provisioning.attempts import accept_provision, release_idempotency_key
 from provisioning.jobstate_repository import StorageUnavailable
 from provisioning.recent_failures import recent_failures
 from provisioning.settings import get_settings
 from provisioning.task_documents import recent_failure_row, task_document
-from provisioning.validation import decode_json_body, parse_bounded_int
+from provisioning.validation import (
+    MAX_IDEMPOTENCY_KEY_CHARS,
+    decode_json_body,
+    parse_bounded_int,
+    validate_idempotency_key,
+)
 
 logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-MAX_IDEMPOTENCY_KEY = 200
+MAX_IDEMPOTENCY_KEY = MAX_IDEMPOTENCY_KEY_CHARS
 
 
 @blueprint.route(route="aks/provision", methods=["POST"])
@@ -40,15 +44,8 @@ async def start_provision(
 ) -> func.HttpResponse:
     """Accept a cluster request: one JobState insert, then start provision_cluster."""
     owner = caller(req)
+    key = validate_idempotency_key(req.headers.get(IDEMPOTENCY_HEADER))
     body = decode_json_body(req.get_body())
-    key = req.headers.get(IDEMPOTENCY_HEADER)
-    if key is not None and not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY:
-        return error_response(
-            400,
-            "invalid_request",
-            f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY} characters",
-            field="Idempotency-Key",
-        )
     settings = get_settings()
     repo = await asyncio.to_thread(clients.jobstate_repository_or_none)
     accepted = await asyncio.to_thread(
@@ -65,7 +62,13 @@ async def start_provision(
     )
     if accepted.already_existed:
         return accepted_response(accepted)
-    return await start_and_answer(client, PROVISION_CLUSTER, accepted, repo, what="attempt")
+    response = await start_and_answer(client, PROVISION_CLUSTER, accepted, repo, what="attempt")
+    if key is not None and response.status_code >= 500 and repo is not None:
+        # Not started: the attempt was not accepted, so a retry with this key starts afresh.
+        await asyncio.to_thread(
+            release_idempotency_key, repo, owner.owner_id, key, accepted.task_id
+        )
+    return response
 
 
 @blueprint.route(route="aks/recent-failed-provisions", methods=["GET"])

@@ -12,10 +12,18 @@ import azure.functions as func
 
 from provisioning.attempts import (
     ActiveAttemptExists,
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
     NotCancellable,
     NotDeletable,
     NotDismissable,
     TaskNotFound,
+)
+from provisioning.cross_site import (
+    STATE_CHANGING_METHODS,
+    CrossOriginRequest,
+    UnsupportedMediaType,
+    check_state_changing_request,
 )
 from provisioning.identity import IdentityError, Principal, principal_from_headers
 from provisioning.jobstate_repository import StorageUnavailable
@@ -51,8 +59,25 @@ def error_to_response(exc: Exception) -> func.HttpResponse:
     """Map a domain exception to the contract's error answer."""
     if isinstance(exc, IdentityError):
         return error_response(exc.status, exc.code, exc.message)
+    if isinstance(exc, CrossOriginRequest):
+        return error_response(403, "cross_origin", str(exc))
+    if isinstance(exc, UnsupportedMediaType):
+        return error_response(415, "unsupported_media_type", str(exc))
     if isinstance(exc, RequestValidationError):
         return error_response(400, "invalid_request", exc.message, field=exc.field)
+    if isinstance(exc, IdempotencyKeyReused):
+        return error_response(
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used with a different request; "
+            "send a new key for a new request.",
+        )
+    if isinstance(exc, IdempotencyKeyInProgress):
+        return error_response(
+            409,
+            "idempotency_key_in_progress",
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+        )
     if isinstance(exc, TaskNotFound):
         return error_response(404, "not_found", "No such task.")
     if isinstance(exc, ActiveAttemptExists):
@@ -82,8 +107,12 @@ def error_to_response(exc: Exception) -> func.HttpResponse:
 
 
 HANDLED = (
+    CrossOriginRequest,
+    UnsupportedMediaType,
     IdentityError,
     RequestValidationError,
+    IdempotencyKeyReused,
+    IdempotencyKeyInProgress,
     TaskNotFound,
     ActiveAttemptExists,
     NotDeletable,
@@ -94,14 +123,40 @@ HANDLED = (
 )
 
 
+def refuse_cross_site(req: func.HttpRequest) -> None:
+    """Every state-changing request must be same-origin and send JSON bodies (DESIGN §7).
+
+    Runs before identity: a cross-site POST is refused whoever the browser is signed in as.
+    """
+    if req.method.upper() not in STATE_CHANGING_METHODS:
+        return
+    check_state_changing_request(
+        req.method,
+        req.url,
+        req.headers,
+        req.get_body() or b"",
+        behind_trusted_proxy=get_settings().website_auth_enabled,
+    )
+
+
+def _request_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> func.HttpRequest | None:
+    """The handler's HttpRequest argument, wherever the binding put it."""
+    return next(
+        (v for v in (*args, *kwargs.values()) if isinstance(v, func.HttpRequest)), None
+    )
+
+
 def answers_errors(
     handler: Callable[..., func.HttpResponse],
 ) -> Callable[..., func.HttpResponse]:
-    """Decorate a sync handler so domain errors become contract errors."""
+    """Decorate a sync handler: cross-site defence first, then domain errors become answers."""
 
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> func.HttpResponse:
         try:
+            req = _request_of(args, kwargs)
+            if req is not None:
+                refuse_cross_site(req)
             return handler(*args, **kwargs)
         except HANDLED as exc:
             return error_to_response(exc)
@@ -112,11 +167,14 @@ def answers_errors(
 def answers_errors_async(
     handler: Callable[..., Awaitable[func.HttpResponse]],
 ) -> Callable[..., Awaitable[func.HttpResponse]]:
-    """Decorate an async handler so domain errors become contract errors."""
+    """Decorate an async handler: cross-site defence first, then domain errors become answers."""
 
     @functools.wraps(handler)
     async def wrapper(*args: Any, **kwargs: Any) -> func.HttpResponse:
         try:
+            req = _request_of(args, kwargs)
+            if req is not None:
+                refuse_cross_site(req)
             return await handler(*args, **kwargs)
         except HANDLED as exc:
             return error_to_response(exc)

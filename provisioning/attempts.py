@@ -6,10 +6,13 @@ shapes responses, and the orchestrators only sequence the activities below.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from provisioning.arm_errors import cancelled_error
@@ -34,6 +37,11 @@ PROVISION_STEPS = ("Queued", "Starting", "Submitting cluster to Azure", "Creatin
                    "Finishing")
 DELETE_STEPS = ("Queued", "Starting", "Deleting cluster", "Waiting for deletion", "Finishing")
 TOTAL_STEPS = len(PROVISION_STEPS) - 1  # "Queued" is step 0
+# A request holding a key it has not yet turned into an attempt is waited for this long...
+IDEMPOTENCY_WAIT_SECONDS = 3.0
+IDEMPOTENCY_POLL_SECONDS = 0.05
+# ...and a claim whose attempt was never written is taken over after this (its request died).
+IDEMPOTENCY_CLAIM_GRACE = timedelta(minutes=2)
 
 
 class TaskNotFound(LookupError):
@@ -45,6 +53,22 @@ class ActiveAttemptExists(Exception):
 
     def __init__(self, task_id: str) -> None:
         super().__init__(f"an attempt for this cluster is already running: {task_id}")
+        self.task_id = task_id
+
+
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was first sent with a different request (IETF draft: 422)."""
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"the idempotency key is bound to another request ({task_id})")
+        self.task_id = task_id
+
+
+class IdempotencyKeyInProgress(Exception):
+    """Another request with this Idempotency-Key is still being accepted (IETF draft: 409)."""
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(f"a request with this idempotency key is still in progress ({task_id})")
         self.task_id = task_id
 
 
@@ -115,8 +139,14 @@ def accept_provision(
     now: datetime,
     unique: str,
 ) -> AcceptedAttempt:
-    """Validate, claim, write the queued row once; storage faults degrade, never block."""
+    """Validate, bind the key, claim the slot, write the queued row once; storage faults degrade.
+
+    The key is bound before the slot so that two concurrent requests with one key make one
+    attempt, and released again when the attempt is refused (409): a key only ever names an
+    attempt that was accepted.
+    """
     request = validate_provision_request(body, subscription_id)
+    fingerprint = request_fingerprint(request)
     task_id = new_task_id(now, unique)
     job = JobState.new(
         owner_id,
@@ -127,31 +157,96 @@ def accept_provision(
         idempotency_key=idempotency_key,
     )
     portal_url = portal_url_of(request, tenant_id)
-    try:
-        if repo is None:
-            raise StorageUnavailable("JobState storage is not reachable")
-        if idempotency_key:
-            owner_of_key = repo.claim_idempotency_key(owner_id, idempotency_key, task_id)
-            if owner_of_key != task_id:
-                existing = repo.get(owner_id, owner_of_key)
-                base = existing or replace(job, task_id=owner_of_key)
-                return AcceptedAttempt(
-                    owner_of_key,
-                    True,
-                    orchestration_input(base, timing, portal_url),
-                    str(base.status),
-                )
-        holder = repo.claim_active_slot(
-            owner_id, request.resource_group, request.cluster_name, task_id, now=now
-        )
-        if holder is not None:
-            raise ActiveAttemptExists(holder)
-        repo.insert_new(job)
-    except StorageUnavailable:
+    if repo is None:
         # The orchestration's first activity writes the row once storage is back.
         logger.warning("JobState unavailable while accepting %s; starting anyway", task_id)
+    else:
+        if idempotency_key:
+            earlier = _bind_idempotency_key(
+                repo, owner_id, idempotency_key, task_id, fingerprint, now=now
+            )
+            if earlier is not None:
+                return AcceptedAttempt(
+                    earlier.task_id,
+                    True,
+                    orchestration_input(
+                        earlier, timing, earlier.portal_url or portal_url_of(earlier.request,
+                                                                             tenant_id)
+                    ),
+                    str(earlier.status),
+                )
+        try:
+            holder = repo.claim_active_slot(
+                owner_id, request.resource_group, request.cluster_name, task_id, now=now
+            )
+            if holder is not None:
+                if idempotency_key:
+                    release_idempotency_key(repo, owner_id, idempotency_key, task_id)
+                raise ActiveAttemptExists(holder)
+            repo.insert_new(job)
+        except StorageUnavailable:
+            logger.warning("JobState unavailable while accepting %s; starting anyway", task_id)
     log_attempt_event("attempt_accepted", job)
     return AcceptedAttempt(task_id, False, orchestration_input(job, timing, portal_url))
+
+
+def request_fingerprint(request: ProvisionRequest) -> str:
+    """sha256 of the validated request as canonical JSON: what an Idempotency-Key promises."""
+    canonical = json.dumps(
+        request.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=True
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def release_idempotency_key(
+    repo: JobStateRepository, owner_id: str, key: str, task_id: str
+) -> None:
+    """Unbind a key from an attempt that was not accepted after all (refused or not started)."""
+    try:
+        repo.release_idempotency_claim(owner_id, key, task_id)
+    except StorageUnavailable:
+        # The unwritten claim goes stale and is taken over after the grace period.
+        logger.warning("could not release the idempotency key of %s", task_id)
+
+
+def _bind_idempotency_key(
+    repo: JobStateRepository,
+    owner_id: str,
+    key: str,
+    task_id: str,
+    fingerprint: str,
+    *,
+    now: datetime,
+) -> JobState | None:
+    """None when task_id now holds the key; the earlier accepted attempt when it already did.
+
+    A claim whose attempt row is not written yet belongs to a request still in flight: wait
+    for it (briefly) to be accepted or released rather than answer for an attempt that may
+    never exist. A claim that stays unwritten past the grace period is taken over.
+    """
+    try:
+        claim = repo.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
+    except StorageUnavailable:
+        logger.warning("idempotency key not bound for %s: storage unavailable", task_id)
+        return None
+    deadline = time.monotonic() + IDEMPOTENCY_WAIT_SECONDS
+    while claim.task_id != task_id:
+        earlier = repo.get(owner_id, claim.task_id)
+        if earlier is not None:
+            if (claim.fingerprint or request_fingerprint(earlier.request)) != fingerprint:
+                raise IdempotencyKeyReused(claim.task_id)
+            return earlier
+        if claim.claimed_at is None or now - claim.claimed_at >= IDEMPOTENCY_CLAIM_GRACE:
+            if repo.take_over_idempotency_claim(
+                owner_id, key, claim, task_id, fingerprint, now=now
+            ):
+                return None
+        elif time.monotonic() >= deadline:
+            raise IdempotencyKeyInProgress(claim.task_id)
+        else:
+            time.sleep(IDEMPOTENCY_POLL_SECONDS)
+        claim = repo.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
+    return None
 
 
 def get_task(repo: JobStateRepository, owner_id: str, task_id: str) -> JobState:

@@ -15,6 +15,7 @@ import hashlib
 import json
 import logging
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -22,10 +23,12 @@ from typing import Any, Literal
 logger = logging.getLogger(__name__)
 
 PRINCIPAL_HEADER = "x-ms-client-principal"
+PRINCIPAL_ID_HEADER = "x-ms-client-principal-id"
 MAX_PRINCIPAL_HEADER_CHARS = 16 * 1024
 MAX_DISPLAY_NAME_CHARS = 256
 OBJECT_ID_CLAIM = "http://schemas.microsoft.com/identity/claims/objectidentifier"
 SHORT_OBJECT_ID_CLAIM = "oid"
+ID_CLAIMS = frozenset({OBJECT_ID_CLAIM, SHORT_OBJECT_ID_CLAIM})
 NAME_CLAIM = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name"
 ROLE_CLAIM = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role"
 OWNER_ID_PATTERN = re.compile(r"[A-Za-z0-9._@:+=-]{1,128}")
@@ -76,6 +79,16 @@ class MalformedPrincipal(IdentityError):
     status = 401
 
 
+class AmbiguousPrincipal(IdentityError):
+    """The request names more than one caller (two headers, two shapes, disagreeing ids).
+
+    Picking one would let whoever added the other decide who the caller is, so none is used.
+    """
+
+    code = "ambiguous_principal"
+    status = 401
+
+
 class InvalidOwnerId(IdentityError):
     """The principal's id is not safe to use as a PartitionKey."""
 
@@ -90,15 +103,25 @@ def principal_from_headers(headers: Mapping[str, str], *, trusted: bool) -> Prin
             "Authentication is not configured: turn on App Service Authentication "
             "so the platform supplies the caller's identity."
         )
-    value = _header(headers, PRINCIPAL_HEADER)
+    value = _single_header(headers, PRINCIPAL_HEADER)
     if value is None or not value.strip():
         raise MissingPrincipal("Sign in first: the request carries no client principal.")
+    if "," in value:
+        # Base64 has no comma: this is two principal headers joined by the host.
+        raise AmbiguousPrincipal("The request carries more than one client principal.")
     payload = _decode_payload(value.strip())
+    if "userId" in payload and "claims" in payload:
+        raise AmbiguousPrincipal(
+            "The client principal has both a Static Web Apps userId and App Service claims."
+        )
     if "userId" in payload:
-        return _swa_principal(payload)
-    if "claims" in payload:
-        return _easyauth_principal(payload)
-    raise MalformedPrincipal("The client principal has neither claims nor a userId.")
+        principal = _swa_principal(payload)
+    elif "claims" in payload:
+        principal = _easyauth_principal(payload)
+    else:
+        raise MalformedPrincipal("The client principal has neither claims nor a userId.")
+    _check_principal_id_header(headers, principal)
+    return principal
 
 
 def validate_owner_id(owner_id: object) -> str:
@@ -142,11 +165,36 @@ def hashed_owner(owner_id: str) -> str:
     return digest.hexdigest()[:16]
 
 
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if isinstance(key, str) and key.lower() == name:
-            return value if isinstance(value, str) else None
-    return None
+def _single_header(headers: Mapping[str, str], name: str) -> str | None:
+    """The one value of a header (any key case); two keys that differ only in case are two."""
+    values = [
+        value for key, value in headers.items() if isinstance(key, str) and key.lower() == name
+    ]
+    if len(values) > 1:
+        raise AmbiguousPrincipal(f"The request carries more than one {name} header.")
+    if not values:
+        return None
+    return values[0] if isinstance(values[0], str) else None
+
+
+def _check_principal_id_header(headers: Mapping[str, str], principal: Principal) -> None:
+    """App Service also sends the caller's id on its own; when present it must agree."""
+    raw = _single_header(headers, PRINCIPAL_ID_HEADER)
+    if raw is None:
+        return
+    claimed = raw.strip()
+    if claimed != principal.owner_id and not _same_guid(claimed, principal.owner_id):
+        raise AmbiguousPrincipal(
+            "X-MS-CLIENT-PRINCIPAL-ID does not match the client principal's id."
+        )
+
+
+def _same_guid(left: str, right: str) -> bool:
+    """GUIDs compare case-insensitively (an Entra object id may be spelled either way)."""
+    try:
+        return uuid.UUID(left) == uuid.UUID(right)
+    except ValueError:
+        return False
 
 
 def _decode_payload(value: str) -> dict[str, Any]:
@@ -187,7 +235,9 @@ def _easyauth_principal(payload: dict[str, Any]) -> Principal:
             raise MalformedPrincipal("A client principal claim is not an object.")
         typ, val = claim.get("typ"), claim.get("val")
         if isinstance(typ, str) and isinstance(val, str):
-            values.setdefault(typ, val)
+            known = values.setdefault(typ, val)
+            if typ in ID_CLAIMS and known != val:
+                raise AmbiguousPrincipal("The client principal names two different object ids.")
     object_id = values.get(OBJECT_ID_CLAIM) or values.get(SHORT_OBJECT_ID_CLAIM)
     if not object_id:
         raise MalformedPrincipal("The client principal has no object id claim.")

@@ -8,7 +8,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -120,6 +120,29 @@ def same_cluster(job: JobState, resource_group: str, cluster_name: str) -> bool:
         job.request.resource_group.lower() == resource_group.lower()
         and job.request.cluster_name.lower() == cluster_name.lower()
     )
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    """An Idempotency-Key's binding: the task it names and the request it was sent with."""
+
+    task_id: str
+    fingerprint: str | None
+    claimed_at: datetime | None
+    etag: str | None
+
+    @classmethod
+    def from_entity(cls, entity: Any) -> IdempotencyClaim:
+        """A claim as read from the claims table (claims from before fingerprints have none)."""
+        claimed_at = entity.get("ClaimedAt")
+        if isinstance(claimed_at, datetime) and claimed_at.tzinfo is None:
+            claimed_at = claimed_at.replace(tzinfo=UTC)
+        return cls(
+            task_id=str(entity.get("TaskId") or ""),
+            fingerprint=str(entity.get("Fingerprint") or "") or None,
+            claimed_at=claimed_at if isinstance(claimed_at, datetime) else None,
+            etag=entity.metadata.get("etag"),
+        )
 
 
 def _pause(attempt: int) -> None:
@@ -314,22 +337,41 @@ class JobStateRepository:
 
     # --- claims: idempotency keys and the one-active-attempt slot ---
 
-    def claim_idempotency_key(self, owner_id: str, key: str, task_id: str) -> str:
+    def claim_idempotency_key(
+        self, owner_id: str, key: str, task_id: str, fingerprint: str | None = None
+    ) -> str:
         """The task id that owns this key for this owner: ours if we were first."""
+        return self.claim_idempotency(owner_id, key, task_id, fingerprint).task_id
+
+    def claim_idempotency(
+        self,
+        owner_id: str,
+        key: str,
+        task_id: str,
+        fingerprint: str | None,
+        *,
+        now: datetime | None = None,
+    ) -> IdempotencyClaim:
+        """Bind the key to task_id (with the request's fingerprint) unless it is bound already.
+
+        Returns the claim as stored: ours when `claim.task_id == task_id`, else the earlier one.
+        """
         from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 
         row_key = idempotency_row_key(key)
+        moment = now or datetime.now(UTC)
         entity = {
             "PartitionKey": owner_id,
             "RowKey": row_key,
             "TaskId": task_id,
-            "ClaimedAt": datetime.now(UTC),
+            "Fingerprint": fingerprint or "",
+            "ClaimedAt": moment,
         }
         for _ in range(CLAIM_ATTEMPTS):
             with storage_call("claim idempotency key"):
                 try:
                     self.claims_table_client.create_entity(entity)
-                    return task_id
+                    return IdempotencyClaim(task_id, fingerprint or None, moment, None)
                 except ResourceExistsError:
                     pass
                 try:
@@ -337,9 +379,74 @@ class JobStateRepository:
                         partition_key=owner_id, row_key=row_key
                     )
                 except ResourceNotFoundError:
+                    continue  # released between our create and our read: try again
+            return IdempotencyClaim.from_entity(existing)
+        raise ConcurrencyConflict("idempotency key claim kept racing a release")
+
+    def take_over_idempotency_claim(
+        self,
+        owner_id: str,
+        key: str,
+        stale: IdempotencyClaim,
+        task_id: str,
+        fingerprint: str | None,
+        *,
+        now: datetime,
+    ) -> bool:
+        """Rebind a claim whose request never wrote its attempt; False if it changed meanwhile."""
+        from azure.core import MatchConditions
+        from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
+        from azure.data.tables import UpdateMode
+
+        if stale.etag is None:
+            return False
+        entity = {
+            "PartitionKey": owner_id,
+            "RowKey": idempotency_row_key(key),
+            "TaskId": task_id,
+            "Fingerprint": fingerprint or "",
+            "ClaimedAt": now,
+        }
+        with storage_call("take over idempotency key"):
+            try:
+                self.claims_table_client.update_entity(
+                    entity,
+                    mode=UpdateMode.REPLACE,
+                    etag=stale.etag,
+                    match_condition=MatchConditions.IfNotModified,
+                )
+            except (ResourceModifiedError, ResourceNotFoundError):
+                return False
+        logger.info("attempt %s took over an idempotency key from %s", task_id, stale.task_id)
+        return True
+
+    def release_idempotency_claim(self, owner_id: str, key: str, task_id: str) -> None:
+        """Unbind the key from task_id (its attempt was not accepted); another holder stays."""
+        from azure.core import MatchConditions
+        from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
+
+        row_key = idempotency_row_key(key)
+        for _ in range(CLAIM_ATTEMPTS):
+            with storage_call("release idempotency key"):
+                try:
+                    existing = self.claims_table_client.get_entity(
+                        partition_key=owner_id, row_key=row_key
+                    )
+                except ResourceNotFoundError:
+                    return
+                if str(existing.get("TaskId") or "") != task_id:
+                    return
+                try:
+                    self.claims_table_client.delete_entity(
+                        partition_key=owner_id,
+                        row_key=row_key,
+                        etag=existing.metadata["etag"],
+                        match_condition=MatchConditions.IfNotModified,
+                    )
+                    return
+                except ResourceModifiedError:
                     continue
-            return str(existing["TaskId"])
-        raise ConcurrencyConflict("idempotency key claim kept racing a delete")
+        raise ConcurrencyConflict("idempotency key release kept racing")
 
     def claim_active_slot(
         self,

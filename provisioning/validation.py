@@ -12,6 +12,14 @@ from provisioning.models import ProvisionRequest
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024
+MAX_REPORTED_KEY_CHARS = 64
+MAX_IDEMPOTENCY_KEY_CHARS = 200
+# Printable ASCII (0x20-0x7E) only: a key is compared byte for byte and hashed as UTF-8, so
+# nothing a header decoder could read two ways (or a stray undecodable byte) may get in.
+IDEMPOTENCY_KEY_PATTERN = re.compile(rf"[\x20-\x7e]{{1,{MAX_IDEMPOTENCY_KEY_CHARS}}}")
+IDEMPOTENCY_KEY_RULE = (
+    f"Idempotency-Key must be 1-{MAX_IDEMPOTENCY_KEY_CHARS} printable ASCII characters"
+)
 
 # Defaults for the optional fields. One node keeps a forgotten test cluster cheap; users who
 # want a highly available system pool ask for 2-3 nodes explicitly.
@@ -155,13 +163,58 @@ class RequestValidationError(ValueError):
 
 
 def decode_json_body(raw: bytes) -> object:
-    """Parse a request body as JSON, refusing oversized or malformed input as field "body"."""
+    """Parse a request body as strict JSON (field "body" when oversized, malformed or ambiguous).
+
+    Duplicate keys are refused at any depth: with "last one wins" a text/plain form field's
+    forced `=` can be hidden in a value that a later duplicate overrides, which is how a plain
+    HTML form forges a valid JSON body. NaN and Infinity are not JSON either.
+    """
     if len(raw) > MAX_BODY_BYTES:
         raise RequestValidationError("body", f"body must be at most {MAX_BODY_BYTES} bytes")
     try:
-        return json.loads(raw.decode("utf-8"))
+        return json.loads(
+            raw.decode("utf-8"),
+            object_pairs_hook=_object_without_duplicate_keys,
+            parse_constant=_refuse_non_json_constant,
+        )
+    except _DuplicateKey as exc:
+        raise RequestValidationError(
+            "body", f"body must not repeat the key {exc.key!r} in one object"
+        ) from exc
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise RequestValidationError("body", "body must be valid JSON") from exc
+
+
+class _DuplicateKey(Exception):
+    """A JSON object names the same key twice (raised from inside json.loads)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key[:MAX_REPORTED_KEY_CHARS]
+
+
+def _object_without_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """json.loads hook: build the object, refusing a key that appears twice."""
+    built: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in built:
+            raise _DuplicateKey(key)
+        built[key] = value
+    return built
+
+
+def _refuse_non_json_constant(name: str) -> object:
+    """json.loads hook: NaN, Infinity and -Infinity are Python extensions, not JSON."""
+    raise ValueError(f"{name} is not JSON")
+
+
+def validate_idempotency_key(raw: str | None) -> str | None:
+    """An Idempotency-Key header value: absent, or 1-200 printable ASCII characters."""
+    if raw is None:
+        return None
+    if not IDEMPOTENCY_KEY_PATTERN.fullmatch(raw):
+        raise RequestValidationError("Idempotency-Key", IDEMPOTENCY_KEY_RULE)
+    return raw
 
 
 def validate_provision_request(body: object, subscription_id: str) -> ProvisionRequest:

@@ -60,6 +60,21 @@ describe('api client requests', () => {
     );
   });
 
+  test('bodyless POSTs send no body and no content type; every call stays same-origin', async () => {
+    const { fetch, calls } = fakeFetch([]);
+    const api = createApiClient({ fetch });
+    await api.cancel('T-1');
+    await api.dismiss('T-1');
+    await api.deleteCluster('T-1');
+    await api.provision(body);
+    for (const call of calls.slice(0, 3)) {
+      assert.equal(call.init.body, undefined);
+      assert.equal('Content-Type' in call.init.headers, false);
+    }
+    assert.equal(calls[3].init.headers['Content-Type'], 'application/json');
+    assert.ok(calls.every((call) => call.init.credentials === 'same-origin'));
+  });
+
   test('recent failures and history pass their bounds as query parameters', async () => {
     const { fetch, calls } = fakeFetch([]);
     const api = createApiClient({ fetch });
@@ -167,6 +182,12 @@ describe('field extraction', () => {
 describe('idempotency keys', () => {
   test('two submissions get different keys', () => {
     assert.notEqual(newIdempotencyKey(), newIdempotencyKey());
+  });
+
+  test('keys are printable ASCII of at most 200 characters, as the server requires', () => {
+    for (const key of [newIdempotencyKey(), newIdempotencyKey({ getRandomValues: (b) => b })]) {
+      assert.match(key, /^[\x20-\x7e]{1,200}$/);
+    }
   });
 
   test('works without randomUUID', () => {

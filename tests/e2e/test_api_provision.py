@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import threading
 import uuid
@@ -258,3 +259,156 @@ def test_static_web_apps_principal_is_accepted(local_stack: LocalStack) -> None:
     )
     assert response.status_code == 200
     assert response.json()["jobs"] == []
+
+
+# --- strict bodies ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"],
+)
+def test_body_not_sent_as_json_is_415_and_writes_nothing(
+    local_stack: LocalStack, content_type: str | None
+) -> None:
+    user = local_stack.user("media-type")
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    body = json.dumps({**VALID, "cluster_name": _unique("quota-")}).encode()
+    response = user.post("/api/aks/provision", data=body, headers=headers)
+    assert response.status_code == 415
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    assert user.get("/api/aks/provisions").json()["jobs"] == []
+
+
+def test_json_with_a_charset_parameter_is_accepted(local_stack: LocalStack) -> None:
+    user = local_stack.user("charset")
+    body = json.dumps({**VALID, "cluster_name": _unique("quota-")}).encode()
+    response = user.post(
+        "/api/aks/provision", data=body, headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    assert response.status_code == 202
+
+
+def test_duplicate_keys_are_400_naming_the_body_and_write_nothing(local_stack: LocalStack) -> None:
+    user = local_stack.user("dup-keys")
+    # The shape a text/plain form forges: the forced '=' hides in a value a duplicate overrides.
+    forged = (
+        '{"cluster_name":"' + _unique("quota-") + '","resource_group":"rg-e2e",'
+        '"cluster_name":"x=","cluster_name":"' + _unique("quota-") + '","region":"eastus"}'
+    )
+    response = user.post(
+        "/api/aks/provision", data=forged, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "body"
+    assert user.get("/api/aks/provisions").json()["jobs"] == []
+
+
+# --- Idempotency-Key ---------------------------------------------------------------------------
+
+
+def test_key_first_sent_on_a_409_is_free_once_the_cluster_is(local_stack: LocalStack) -> None:
+    user = local_stack.user("idem-409")
+    name = _unique("slow-")
+    running = user.provision(name)
+    key = uuid.uuid4().hex
+    body = {**VALID, "cluster_name": name}
+    for _ in range(2):  # the retry is refused too, never "queued" for a task that does not exist
+        refused = user.post("/api/aks/provision", json=body, headers={"Idempotency-Key": key})
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["error"]["task_id"] == running
+    user.post(f"/api/tasks/{running}/cancel")
+    user.wait(running)
+
+    accepted = user.post("/api/aks/provision", json=body, headers={"Idempotency-Key": key})
+    assert accepted.status_code == 202
+    task_id = accepted.json()["task_id"]
+    assert task_id != running
+    assert user.get(f"/api/tasks/{task_id}").status_code == 200
+    user.post(f"/api/tasks/{task_id}/cancel")
+    user.wait(task_id)
+
+
+def test_same_key_with_a_different_body_is_422_and_keeps_the_first_task(
+    local_stack: LocalStack,
+) -> None:
+    user = local_stack.user("idem-reuse")
+    key = uuid.uuid4().hex
+    first = user.post(
+        "/api/aks/provision", json={**VALID, "cluster_name": _unique("quota-")},
+        headers={"Idempotency-Key": key},
+    )
+    assert first.status_code == 202
+    other = user.post(
+        "/api/aks/provision", json={**VALID, "cluster_name": _unique("quota-")},
+        headers={"Idempotency-Key": key},
+    )
+    assert other.status_code == 422
+    assert other.json()["error"]["code"] == "idempotency_key_reused"
+    jobs = user.get("/api/aks/provisions").json()["jobs"]
+    assert [job["task_id"] for job in jobs] == [first.json()["task_id"]]
+
+
+def test_concurrent_requests_with_one_key_and_body_get_one_task(local_stack: LocalStack) -> None:
+    user = local_stack.user("idem-race")
+    for _ in range(3):  # bounded: repeat the race, assert on every outcome
+        key = uuid.uuid4().hex
+        body = {**VALID, "cluster_name": _unique("quota-")}
+        barrier = threading.Barrier(4)
+        results: list[requests.Response] = []
+
+        def submit(key: str = key, body: dict[str, object] = body,
+                   barrier: threading.Barrier = barrier,
+                   results: list[requests.Response] = results) -> None:
+            barrier.wait()
+            results.append(
+                user.post("/api/aks/provision", json=body, headers={"Idempotency-Key": key})
+            )
+
+        threads = [threading.Thread(target=submit) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert [r.status_code for r in results] == [202] * 4, [r.text for r in results]
+        task_ids = {r.json()["task_id"] for r in results}
+        assert len(task_ids) == 1
+        (task_id,) = task_ids
+        assert user.get(f"/api/tasks/{task_id}").status_code == 200
+        mine = [j for j in user.get("/api/aks/provisions").json()["jobs"]
+                if j["request"]["cluster_name"] == body["cluster_name"]]
+        assert [j["task_id"] for j in mine] == [task_id]
+
+
+@pytest.mark.parametrize("key", ["", "k" * 201, "tab\there"])
+def test_malformed_key_is_400_naming_the_header(local_stack: LocalStack, key: str) -> None:
+    user = local_stack.user("idem-bad")
+    response = user.post(
+        "/api/aks/provision", json={**VALID, "cluster_name": _unique("quota-")},
+        headers={"Idempotency-Key": key},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "Idempotency-Key"
+    assert user.get("/api/aks/provisions").json()["jobs"] == []
+
+
+@pytest.mark.parametrize("raw_key", [b"\xff\xfe-not-utf8", b"caf\xc3\xa9", b"latin\xe9"])
+def test_key_with_non_ascii_bytes_is_400_not_500(local_stack: LocalStack, raw_key: bytes) -> None:
+    user = local_stack.user("idem-bytes")
+    body = json.dumps({**VALID, "cluster_name": _unique("quota-")}).encode()
+    host, port = local_stack.base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.putrequest("POST", "/api/aks/provision")
+        connection.putheader("X-MS-CLIENT-PRINCIPAL", user.headers["X-MS-CLIENT-PRINCIPAL"])
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(len(body)))
+        connection.putheader("Idempotency-Key", raw_key)
+        connection.endheaders(body)
+        response = connection.getresponse()
+        status, answer = response.status, json.loads(response.read())
+    finally:
+        connection.close()
+    assert status == 400, answer
+    assert answer["error"]["field"] == "Idempotency-Key"
+    assert user.get("/api/aks/provisions").json()["jobs"] == []

@@ -59,3 +59,16 @@ def test_spoofed_principal_without_platform_auth_is_503(
 def test_no_principal_without_platform_auth_is_also_503(untrusted_host: str) -> None:
     response = requests.get(untrusted_host + "/api/aks/provisions", timeout=10)
     assert response.status_code == 503
+
+
+@pytest.mark.parametrize(("method", "path"), [e for e in ENDPOINTS if e[0] == "POST"])
+def test_cross_site_post_is_refused_before_identity_is_even_read(
+    untrusted_host: str, method: str, path: str
+) -> None:
+    spoofed = {
+        "X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal("victim-oid", "victim"),
+        "Origin": "https://evil.example",
+    }
+    response = requests.request(method, untrusted_host + path, headers=spoofed, timeout=10)
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "cross_origin"

@@ -8,13 +8,21 @@ strings in the dashboard (the dashboard tests' hostile snapshot).
 
 from __future__ import annotations
 
+import base64
+import http.client
+import json
 import uuid
+from typing import Any
 
 import pytest
 import requests
 
 from provisioning.arm_credentials import SimulatorCredential
-from provisioning.identity import encode_swa_principal
+from provisioning.identity import (
+    OBJECT_ID_CLAIM,
+    encode_easyauth_principal,
+    encode_swa_principal,
+)
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID, ArmSimulator
 from tests.stack_fixtures import LocalStack
 
@@ -121,3 +129,163 @@ def test_arm_error_text_echoing_user_input_is_returned_verbatim(
     assert response.json()["error"]["message"] == expected
     row = user.get("/api/aks/recent-failed-provisions").json()["jobs"]
     assert [job["error"]["message"] for job in row if job["task_id"] == task_id] == [expected]
+
+
+# --- cross-site requests cannot act for a signed-in user (DESIGN §7) ------------------------
+
+FOREIGN = [
+    {"Origin": "http://evil.example"},
+    {"Origin": "null"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Origin": "http://evil.example", "Sec-Fetch-Site": "same-origin"},
+]
+
+
+@pytest.mark.parametrize("foreign", FOREIGN)
+def test_cross_site_posts_are_403_and_change_nothing(
+    local_stack: LocalStack, foreign: dict[str, str]
+) -> None:
+    user = local_stack.user("csrf-victim")
+    slow = user.provision(f"slow-{uuid.uuid4().hex[:8]}", resource_group="rg-csrf")
+    failed = user.provision(f"quota-{uuid.uuid4().hex[:8]}", resource_group="rg-csrf")
+    user.wait(failed)
+    before = user.get("/api/aks/provisions").json()["jobs"]
+    # Cross-site pages send simple requests only: bodyless, or text/plain / form bodies.
+    forged = '{"cluster_name":"' + f"quota-{uuid.uuid4().hex[:8]}" + '","resource_group":"rg"}'
+    attempts = [
+        ("/api/aks/provision", forged, {"Content-Type": "text/plain"}),
+        ("/api/aks/provision", forged, {"Content-Type": "application/json"}),
+        (f"/api/tasks/{slow}/cancel", None, {}),
+        (f"/api/tasks/{failed}/dismiss", None, {}),
+        (f"/api/tasks/{failed}/delete-cluster", None, {"Content-Type": "text/plain"}),
+    ]
+    for path, body, headers in attempts:
+        response = user.post(path, data=body, headers={**headers, **foreign})
+        assert response.status_code == 403, (path, response.text)
+        assert response.json()["error"]["code"] == "cross_origin"
+    after = user.get("/api/aks/provisions").json()["jobs"]
+    assert [(j["task_id"], j["dismissed_at"]) for j in after] == [
+        (j["task_id"], j["dismissed_at"]) for j in before
+    ]
+    assert user.task(slow)["status"] in {"queued", "running"}
+    user.post(f"/api/tasks/{slow}/cancel")
+    user.wait(slow)
+
+
+def test_same_origin_posts_and_non_browser_clients_still_work(local_stack: LocalStack) -> None:
+    user = local_stack.user("csrf-same-origin")
+    body = {"cluster_name": f"quota-{uuid.uuid4().hex[:8]}", "resource_group": "rg-csrf",
+            "region": "eastus"}
+    same_origin = {"Origin": local_stack.base_url, "Sec-Fetch-Site": "same-origin"}
+    accepted = user.post("/api/aks/provision", json=body, headers=same_origin)
+    assert accepted.status_code == 202, accepted.text
+    task_id = accepted.json()["task_id"]
+    user.wait(task_id)
+    dismissed = user.post(f"/api/tasks/{task_id}/dismiss", headers=same_origin)
+    assert dismissed.status_code == 200
+    no_browser = user.post(f"/api/tasks/{task_id}/cancel")  # no Origin, no Sec-Fetch-Site
+    assert no_browser.status_code == 200
+
+
+def test_forwarded_host_is_not_trusted_outside_azures_front_end(
+    local_stack: LocalStack,
+) -> None:
+    user = local_stack.user("csrf-forwarded")
+    response = user.post(
+        "/api/aks/provision",
+        json={"cluster_name": "x", "resource_group": "rg", "region": "eastus"},
+        headers={"Origin": "https://evil.example", "X-Forwarded-Host": "evil.example",
+                 "X-Forwarded-Proto": "https"},
+    )
+    assert response.status_code == 403
+
+
+def test_gets_stay_open_to_other_origins(local_stack: LocalStack) -> None:
+    user = local_stack.user("csrf-get")
+    response = user.get(
+        "/api/aks/provisions", headers={"Origin": "http://evil.example",
+                                        "Sec-Fetch-Site": "cross-site"}
+    )
+    assert response.status_code == 200
+
+
+# --- one caller or none: ambiguous principals are 401 ---------------------------------------
+
+
+def _raw_post(base_url: str, headers: list[tuple[str, str]], body: bytes) -> tuple[int, Any]:
+    """POST with exactly these header lines (requests would merge same-named headers)."""
+    host, port = base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    try:
+        connection.putrequest("POST", "/api/aks/provision")
+        for name, value in [*headers, ("Content-Type", "application/json"),
+                            ("Content-Length", str(len(body)))]:
+            connection.putheader(name, value)
+        connection.endheaders(body)
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+def _attempt_body() -> bytes:
+    return json.dumps({"cluster_name": f"quota-{uuid.uuid4().hex[:8]}",
+                       "resource_group": "rg-ambiguous", "region": "eastus"}).encode()
+
+
+def _no_attempts(local_stack: LocalStack, *owners: str) -> None:
+    for owner in owners:
+        headers = {"X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal(owner, owner)}
+        jobs = requests.get(f"{local_stack.base_url}/api/aks/provisions", headers=headers,
+                            timeout=10).json()["jobs"]
+        assert jobs == [], owner
+
+
+def test_principal_with_both_swa_and_app_service_shapes_is_401(local_stack: LocalStack) -> None:
+    victim, attacker = f"victim-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    payload = {"userId": attacker, "userDetails": "a",
+               "claims": [{"typ": OBJECT_ID_CLAIM, "val": victim}]}
+    value = base64.b64encode(json.dumps(payload).encode()).decode()
+    status, answer = _raw_post(local_stack.base_url, [("X-MS-CLIENT-PRINCIPAL", value)],
+                               _attempt_body())
+    assert (status, answer["error"]["code"]) == (401, "ambiguous_principal")
+    _no_attempts(local_stack, victim, attacker)
+
+
+def test_repeated_principal_joined_by_the_platform_is_401(local_stack: LocalStack) -> None:
+    # Azure's host hands the worker a repeated header's values joined with ", ".
+    alice, bob = f"alice-{uuid.uuid4().hex[:8]}", f"bob-{uuid.uuid4().hex[:8]}"
+    joined = f"{encode_easyauth_principal(alice, 'a')}, {encode_easyauth_principal(bob, 'b')}"
+    status, answer = _raw_post(local_stack.base_url, [("X-MS-CLIENT-PRINCIPAL", joined)],
+                               _attempt_body())
+    assert (status, answer["error"]["code"]) == (401, "ambiguous_principal")
+    _no_attempts(local_stack, alice, bob)
+
+
+def test_principal_id_header_naming_someone_else_is_401(local_stack: LocalStack) -> None:
+    alice, bob = f"alice-{uuid.uuid4().hex[:8]}", f"bob-{uuid.uuid4().hex[:8]}"
+    headers = [("X-MS-CLIENT-PRINCIPAL", encode_easyauth_principal(alice, "a")),
+               ("X-MS-CLIENT-PRINCIPAL-ID", bob)]
+    status, answer = _raw_post(local_stack.base_url, headers, _attempt_body())
+    assert (status, answer["error"]["code"]) == (401, "ambiguous_principal")
+    _no_attempts(local_stack, alice, bob)
+
+
+@pytest.mark.parametrize(
+    "names", [("X-MS-CLIENT-PRINCIPAL", "x-ms-client-principal"),
+              ("X-MS-CLIENT-PRINCIPAL", "X-MS-CLIENT-PRINCIPAL")]
+)
+def test_two_principal_header_lines_are_401(
+    local_stack: LocalStack, names: tuple[str, str]
+) -> None:
+    alice, bob = f"alice-{uuid.uuid4().hex[:8]}", f"bob-{uuid.uuid4().hex[:8]}"
+    headers = [(names[0], encode_easyauth_principal(alice, "a")),
+               (names[1], encode_easyauth_principal(bob, "b"))]
+    status, answer = _raw_post(local_stack.base_url, headers, _attempt_body())
+    if status == 202:
+        pytest.xfail(
+            "the local host keeps only the last of repeated headers (Azure joins them with "
+            "', ', which the API refuses: see the joined test); local/host must join them"
+        )
+    assert (status, answer["error"]["code"]) == (401, "ambiguous_principal")
+    _no_attempts(local_stack, alice, bob)

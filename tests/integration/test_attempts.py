@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,6 +15,8 @@ from provisioning.attempts import (
     AcceptedAttempt,
     ActiveAttemptExists,
     ClusterReader,
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
     NotCancellable,
     NotDeletable,
     NotDismissable,
@@ -25,10 +28,11 @@ from provisioning.attempts import (
     dismiss_attempt,
     record_orchestration_lost,
     record_start_failure,
+    release_idempotency_key,
 )
 from provisioning.cluster_ownership import ExistingCluster, product_tags
 from provisioning.identity import hashed_owner
-from provisioning.jobstate import JobState, mark_running, record_outcome
+from provisioning.jobstate import JobState, mark_running, new_task_id, record_outcome
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
 from provisioning.validation import RequestValidationError
@@ -138,6 +142,138 @@ def test_idempotency_keys_are_per_owner(jobstate_repo: JobStateRepository) -> No
 
     assert theirs.task_id != mine.task_id
     assert theirs.already_existed is False
+
+
+def accept_request(
+    repo: JobStateRepository, request_body: dict[str, Any], key: str | None,
+    now: datetime = NOW,
+) -> AcceptedAttempt:
+    return accept_provision(
+        repo, OWNER, request_body, subscription_id=SUBSCRIPTION, tenant_id="tenant-1",
+        timing=TIMING, idempotency_key=key, now=now, unique=uuid.uuid4().hex,
+    )
+
+
+def test_key_first_sent_on_a_refused_request_is_not_bound_to_a_phantom_task(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    running = accept(jobstate_repo, cluster="busy")
+
+    for retry in range(2):  # every retry while the first attempt runs is refused the same way
+        with pytest.raises(ActiveAttemptExists) as raised:
+            accept(jobstate_repo, cluster="busy", key="k-409", now=NOW + timedelta(seconds=retry))
+        assert raised.value.task_id == running.task_id
+    finish(jobstate_repo, running.task_id, TaskStatus.FAILED, cluster_seen=False)
+
+    accepted = accept(jobstate_repo, cluster="busy", key="k-409", now=NOW + timedelta(seconds=5))
+    assert accepted.already_existed is False and accepted.task_id != running.task_id
+    stored = jobstate_repo.get(OWNER, accepted.task_id)
+    assert stored is not None and stored.status == TaskStatus.QUEUED
+    again = accept(jobstate_repo, cluster="busy", key="k-409", now=NOW + timedelta(seconds=6))
+    assert (again.task_id, again.already_existed) == (accepted.task_id, True)
+
+
+def test_same_key_with_a_different_request_is_refused_as_reused(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    first = accept(jobstate_repo, cluster="one", key="k-reused")
+
+    with pytest.raises(IdempotencyKeyReused):
+        accept(jobstate_repo, cluster="two", key="k-reused", now=NOW + timedelta(seconds=1))
+
+    assert [j.task_id for j in jobstate_repo.list_history(OWNER, 10)] == [first.task_id]
+
+
+def test_same_key_with_the_same_validated_request_spelled_differently_is_the_same_task(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    first = accept_request(jobstate_repo, body("spelled"), "k-spelled")
+    explicit = {**body("spelled"), "node_count": 1, "node_vm_size": "Standard_D2s_v5",
+                "kubernetes_version": ""}
+    again = accept_request(jobstate_repo, explicit, "k-spelled", NOW + timedelta(seconds=1))
+
+    assert (again.task_id, again.already_existed) == (first.task_id, True)
+
+
+def test_released_key_after_a_failed_start_gives_a_fresh_attempt(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    first = accept(jobstate_repo, cluster="nostart", key="k-start")
+    record_start_failure(jobstate_repo, first.orchestration_input, "engine down", now=NOW)
+    release_idempotency_key(jobstate_repo, OWNER, "k-start", first.task_id)
+
+    retry = accept(jobstate_repo, cluster="nostart", key="k-start", now=NOW + timedelta(seconds=1))
+
+    assert retry.already_existed is False and retry.task_id != first.task_id
+
+
+def test_releasing_someone_elses_binding_leaves_it_alone(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    first = accept(jobstate_repo, cluster="kept", key="k-kept")
+    release_idempotency_key(jobstate_repo, OWNER, "k-kept", "another-task")
+
+    again = accept(jobstate_repo, cluster="kept", key="k-kept", now=NOW + timedelta(seconds=1))
+
+    assert again.task_id == first.task_id
+
+
+def test_claim_of_a_request_that_died_before_writing_is_taken_over(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    ghost = new_task_id(NOW - timedelta(hours=1), uuid.uuid4().hex[:12])
+    jobstate_repo.claim_idempotency(
+        OWNER, "k-ghost", ghost, None, now=NOW - timedelta(hours=1)
+    )
+
+    accepted = accept(jobstate_repo, cluster="ghostly", key="k-ghost")
+
+    assert accepted.already_existed is False and accepted.task_id != ghost
+    assert jobstate_repo.get(OWNER, accepted.task_id) is not None
+
+
+def test_fresh_claim_whose_attempt_never_appears_answers_in_progress_not_a_phantom(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    in_flight = new_task_id(NOW, uuid.uuid4().hex[:12])
+    jobstate_repo.claim_idempotency(OWNER, "k-flight", in_flight, None, now=NOW)
+
+    with pytest.raises(IdempotencyKeyInProgress):
+        accept(jobstate_repo, cluster="flight", key="k-flight")
+
+    assert jobstate_repo.list_history(OWNER, 10) == []
+
+
+def test_concurrent_requests_with_one_key_and_body_make_exactly_one_task(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    for round_number in range(4):  # bounded: a race that only shows sometimes still shows
+        key, cluster = f"k-race-{round_number}", f"race-{round_number}"
+        barrier = threading.Barrier(6)
+        outcomes: list[object] = [None] * 6
+
+        def submit(index: int, key: str = key, cluster: str = cluster,
+                   barrier: threading.Barrier = barrier,
+                   outcomes: list[object] = outcomes) -> None:
+            barrier.wait()
+            try:
+                outcomes[index] = accept(jobstate_repo, cluster=cluster, key=key)
+            except Exception as exc:  # every outcome is asserted on below
+                outcomes[index] = exc
+
+        threads = [threading.Thread(target=submit, args=(i,)) for i in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+        assert all(isinstance(o, AcceptedAttempt) for o in outcomes), outcomes
+        accepted = [o for o in outcomes if isinstance(o, AcceptedAttempt)]
+        assert len({a.task_id for a in accepted}) == 1
+        assert sum(not a.already_existed for a in accepted) == 1
+        rows = [j for j in jobstate_repo.list_history(OWNER, 50)
+                if j.request.cluster_name == cluster]
+        assert [j.task_id for j in rows] == [accepted[0].task_id]
 
 
 def test_second_active_attempt_for_the_same_cluster_is_refused(

@@ -80,7 +80,10 @@ async def test_provision_answers_503_when_the_durable_backend_never_answers(
     request = func.HttpRequest(
         "POST",
         "http://localhost/api/aks/provision",
-        headers={"X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal("bounded-user", "b")},
+        headers={
+            "X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal("bounded-user", "b"),
+            "Content-Type": "application/json",
+        },
         body=json.dumps(body).encode(),
     )
     response = await _call("start_provision", request, stuck_backend)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from provisioning.identity import (
     OBJECT_ID_CLAIM,
+    AmbiguousPrincipal,
     AuthNotConfigured,
     IdentityError,
     InvalidOwnerId,
@@ -168,13 +169,69 @@ def test_swa_principal_gives_user_id_and_details() -> None:
     assert principal == Principal(owner_id=SWA_USER, name="ada@contoso.com", source="swa")
 
 
-def test_swa_shape_wins_when_both_user_id_and_claims_are_present() -> None:
+def test_principal_with_both_a_user_id_and_claims_is_ambiguous() -> None:
     payload = {
         "userId": SWA_USER,
         "userDetails": "ada",
         "claims": [{"typ": OBJECT_ID_CLAIM, "val": OID}],
     }
-    assert parse(encoded(payload)).source == "swa"
+    error = raised(encoded(payload))
+    assert isinstance(error, AmbiguousPrincipal)
+    assert (error.status, error.code) == (401, "ambiguous_principal")
+
+
+# --- ambiguity: one caller or none -----------------------------------------------------------
+
+
+def test_two_principal_headers_differing_only_in_case_are_ambiguous() -> None:
+    headers = {
+        "X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal(OID, "Ada"),
+        "x-ms-client-principal": encode_swa_principal(SWA_USER, "eve"),
+    }
+    with pytest.raises(AmbiguousPrincipal):
+        principal_from_headers(headers, trusted=True)
+
+
+def test_repeated_principal_header_joined_by_the_host_is_ambiguous() -> None:
+    joined = encode_easyauth_principal(OID, "Ada") + ", " + encode_swa_principal(SWA_USER, "e")
+    assert isinstance(raised(joined), AmbiguousPrincipal)
+
+
+def test_principal_id_header_that_disagrees_with_the_object_id_is_ambiguous() -> None:
+    headers = {
+        "X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal(OID, "Ada"),
+        "X-MS-CLIENT-PRINCIPAL-ID": "99999999-2222-3333-4444-555555555555",
+    }
+    with pytest.raises(AmbiguousPrincipal):
+        principal_from_headers(headers, trusted=True)
+
+
+@pytest.mark.parametrize("principal_id", [OID, OID.upper(), f" {OID} "])
+def test_principal_id_header_that_agrees_is_accepted(principal_id: str) -> None:
+    headers = {
+        "X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal(OID, "Ada"),
+        "X-MS-CLIENT-PRINCIPAL-ID": principal_id,
+    }
+    assert principal_from_headers(headers, trusted=True).owner_id == OID
+
+
+def test_principal_id_header_must_match_a_swa_user_id_too() -> None:
+    headers = {
+        "x-ms-client-principal": encode_swa_principal(SWA_USER, "ada"),
+        "x-ms-client-principal-id": "someone-else",
+    }
+    with pytest.raises(AmbiguousPrincipal):
+        principal_from_headers(headers, trusted=True)
+
+
+def test_two_different_object_id_claims_are_ambiguous() -> None:
+    claims = [{"typ": OBJECT_ID_CLAIM, "val": OID}, {"typ": OBJECT_ID_CLAIM, "val": "other"}]
+    assert isinstance(raised(encoded(easyauth_payload(claims))), AmbiguousPrincipal)
+
+
+def test_a_repeated_identical_object_id_claim_is_fine() -> None:
+    claims = [{"typ": OBJECT_ID_CLAIM, "val": OID}, {"typ": OBJECT_ID_CLAIM, "val": OID}]
+    assert parse(encoded(easyauth_payload(claims))).owner_id == OID
 
 
 def test_swa_user_id_that_is_not_a_string_is_malformed() -> None:

@@ -226,3 +226,43 @@ def test_error_schema_admits_the_field_and_task_id_extras_and_nothing_else() -> 
     assert not error.is_valid({"error": {"code": "invalid_request", "message": "m", "x": 1}})
     assert not error.is_valid({"error": {"code": "internal_error", "message": "m"}})
     assert "storage_unavailable" in ERROR_CODES
+
+
+# --- cross-site defence and idempotency are documented where they apply -----------------------
+
+
+def test_every_post_documents_cross_origin_403_and_unsupported_media_type_415() -> None:
+    posts = [
+        (path, item["post"]) for path, item in openapi_document()["paths"].items() if "post" in item
+    ]
+    assert len(posts) == 4
+    for path, operation in posts:
+        for status in ("403", "415"):
+            content = operation["responses"][status]["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/Error"}, (path, status)
+
+
+def test_gets_do_not_document_cross_origin_refusals() -> None:
+    for path, item in openapi_document()["paths"].items():
+        if "get" in item:
+            assert "403" not in item["get"]["responses"], path
+
+
+def test_provision_documents_the_reused_key_422_and_the_key_rule() -> None:
+    operation = openapi_document()["paths"]["/api/aks/provision"]["post"]
+    assert "422" in operation["responses"] and "409" in operation["responses"]
+    (key,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    schema = jsonschema_rs.Draft202012Validator(key["schema"])
+    assert schema.is_valid("k") and schema.is_valid("a b~!" + "x" * 195)
+    for bad in ("", "x" * 201, "caf\u00e9", "tab\tkey", "new\nline", "\x7f"):
+        assert not schema.is_valid(bad), bad
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["cross_origin", "unsupported_media_type", "idempotency_key_reused", "ambiguous_principal",
+     "not_cancellable"],
+)
+def test_new_error_codes_are_admitted_by_the_error_schema(code: str) -> None:
+    assert code in ERROR_CODES
+    assert validator("Error").is_valid({"error": {"code": code, "message": "m"}})
