@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -26,6 +27,29 @@ SIMULATOR_TEST_ENV = {
     "ARM_SIMULATOR_SLOW_SECONDS": "600",
 }
 LRO_POLLING_INTERVAL = 0.2
+SIMULATOR_RESOURCE_GROUP = "rg-simulator-tests"
+
+
+def managed_cluster_body(
+    vm_size: str = "Standard_D2s_v3",
+    count: int = 3,
+    location: str = "eastus",
+    tags: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A minimal managedCluster PUT body like the product sends."""
+    body: dict[str, Any] = {
+        "location": location,
+        "properties": {
+            "dnsPrefix": "simtest",
+            "kubernetesVersion": "1.32.6",
+            "agentPoolProfiles": [
+                {"name": "system", "count": count, "vmSize": vm_size, "mode": "System"}
+            ],
+        },
+    }
+    if tags is not None:
+        body["tags"] = tags
+    return body
 
 
 @dataclass(frozen=True)
@@ -92,3 +116,9 @@ def arm_client(arm_simulator: ArmSimulator) -> Iterator[ContainerServiceClient]:
     client = make_arm_client(arm_simulator)
     yield client
     client.close()
+
+
+@pytest.fixture
+def unique_cluster_name() -> Callable[[str], str]:
+    """Names unique per test, so scenario memory (flaky-, failonce-) never leaks between tests."""
+    return lambda prefix: f"{prefix}{uuid.uuid4().hex[:10]}"

@@ -9,6 +9,9 @@ by cluster-name prefix are in `scenarios.py` (DESIGN.md section 8). Choices beyo
 - PUT while an operation runs answers 409 `OperationNotAllowed` "Another operation (...) is in
   progress" (AKS's wording, deliberately transient); PUT on a Succeeded cluster updates in place
   (200); PUT on a Failed or Canceled cluster starts a new create (201).
+- Conditional writes (`conditions.py`): `If-None-Match: *` on an existing cluster and `If-Match`
+  with another or no cluster's eTag answer 412 `PreconditionFailed`; the eTag (body `eTag`,
+  header `ETag`) is a GUID renewed on every accepted write, not on state progress.
 - An aborted create ends `Canceled` with error `OperationCancelled`; a delete during a create
   preempts it (`OperationPreempted`). Resource ids use AKS's lower-case `resourcegroups`.
 - The certificate is reused across restarts while valid, so trust survives a restart.

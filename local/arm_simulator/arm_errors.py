@@ -219,14 +219,51 @@ def operation_preempted() -> dict[str, Any]:
     )
 
 
-def pending_operation(name: str, provisioning_state: str) -> ArmError:
-    """409 for a write while another operation runs (AKS wording; classified transient)."""
+def pending_operation(provisioning_state: str) -> ArmError:
+    """409 for a write while another operation runs (classified transient).
+
+    AKS's wording, e.g. as quoted in Azure/azure-workload-identity#417: "Operation is not
+    allowed: Another operation (nodepool1 - Updating) is in progress, please wait for it to
+    finish before starting a new operation. See https://aka.ms/aks-pending-operation ...".
+    """
     return ArmError(
         409,
         "OperationNotAllowed",
-        f"Operation is not allowed: Another operation ({provisioning_state}) is in progress on "
-        f"managed cluster '{name}', please wait for it to finish before starting a new "
-        "operation. See https://aka.ms/aks-pending-operation for more details",
+        f"Operation is not allowed: Another operation ({provisioning_state}) is in progress, "
+        "please wait for it to finish before starting a new operation. See "
+        "https://aka.ms/aks-pending-operation for more details",
+    )
+
+
+# AKS documents 412 for a failed If-Match / If-None-Match (learn.microsoft.com/azure/aks/use-etags)
+# but not its wording; these follow ARM's PreconditionFailed code with a message naming the cause.
+def precondition_failed_exists(name: str) -> ArmError:
+    """412 for If-None-Match: * when the managed cluster already exists."""
+    return ArmError(
+        412,
+        "PreconditionFailed",
+        f"Operation is not allowed: managed cluster '{name}' already exists and the request "
+        "carries 'If-None-Match: *'.",
+    )
+
+
+def precondition_failed_missing(name: str) -> ArmError:
+    """412 for If-Match when there is no managed cluster to match."""
+    return ArmError(
+        412,
+        "PreconditionFailed",
+        f"Operation is not allowed: managed cluster '{name}' does not exist, so the eTag in "
+        "the 'If-Match' header cannot match.",
+    )
+
+
+def precondition_failed_mismatch(name: str, given: str) -> ArmError:
+    """412 for If-Match with an eTag that is not the managed cluster's current one."""
+    return ArmError(
+        412,
+        "PreconditionFailed",
+        f"Operation is not allowed: the eTag '{given}' in the 'If-Match' header does not match "
+        f"the current eTag of managed cluster '{name}'.",
     )
 
 

@@ -12,6 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from local.arm_simulator import arm_errors
+from local.arm_simulator.conditions import (
+    UNCONDITIONAL,
+    WriteConditions,
+    new_etag,
+    precondition_failure,
+)
 from local.arm_simulator.scenarios import (
     Scenario,
     SimulatorTimings,
@@ -73,6 +79,12 @@ class Cluster:
     created_at: float
     operation_id: str
     identity: dict[str, Any] | None = None
+    etag: str = ""
+
+    def __post_init__(self) -> None:
+        """State files written before eTags existed still load, with a fresh eTag."""
+        if not self.etag:
+            self.etag = new_etag()
 
 
 @dataclass(frozen=True)
@@ -252,13 +264,30 @@ class ClusterStore:
 
     # ---- writes ------------------------------------------------------------------------
 
+    def _check_conditions(
+        self, conditions: WriteConditions, current: ClusterView | None, name: str
+    ) -> None:
+        failure = precondition_failure(
+            conditions, current.cluster.etag if current is not None else None, name
+        )
+        if failure is not None:
+            raise failure
+
     def put(
-        self, subscription_id: str, resource_group: str, name: str, body: Any, now: float
+        self,
+        subscription_id: str,
+        resource_group: str,
+        name: str,
+        body: Any,
+        now: float,
+        conditions: WriteConditions = UNCONDITIONAL,
     ) -> PutOutcome:
-        """Create or update a cluster, applying the name's scenario; raises ArmError."""
+        """Create or update a cluster, applying preconditions and the name's scenario."""
         scenario = scenario_for_name(name)
         if scenario is Scenario.DENIED:
             raise arm_errors.authorization_failed(subscription_id, resource_group, name)
+        current = self.view(subscription_id, resource_group, name, now)
+        self._check_conditions(conditions, current, name)
         location, properties = validate_cluster_body(name, body)
         if scenario is Scenario.QUOTA:
             raise arm_errors.quota_exceeded(subscription_id, location, required_cores(properties))
@@ -266,30 +295,6 @@ class ClusterStore:
             raise arm_errors.sku_not_available(first_vm_size(properties), location)
         tags = body.get("tags") if isinstance(body.get("tags"), dict) else {}
         identity = body.get("identity") if isinstance(body.get("identity"), dict) else None
-        current = self.view(subscription_id, resource_group, name, now)
-        if current is not None:
-            state = current.provisioning_state
-            if operation_status(current.operation, now).status == IN_PROGRESS:
-                raise arm_errors.pending_operation(name, state)
-            if state == SUCCEEDED:
-                current.cluster.spec = properties
-                current.cluster.tags = tags
-                current.cluster.identity = identity
-                self.save()
-                return PutOutcome(status=200, view=current, started=None)
-        memory = resource_memory_key(resource_group, name)
-        previous = self.creates_seen.get(memory, 0)
-        plan = plan_create(scenario, previous, self.timings)
-        op = Operation(
-            id=str(uuid.uuid4()),
-            kind=CREATE,
-            subscription_id=subscription_id,
-            location=location,
-            started_at=now,
-            duration=plan.duration,
-            outcome=FAILED if plan.fails else SUCCEEDED,
-            error=arm_errors.vm_extension_provisioning_error() if plan.fails else None,
-        )
         cluster = Cluster(
             subscription_id=subscription_id,
             resource_group=resource_group,
@@ -298,25 +303,61 @@ class ClusterStore:
             spec=properties,
             tags=tags,
             created_at=current.cluster.created_at if current else now,
-            operation_id=op.id,
+            operation_id="",
             identity=identity,
         )
+        if current is None:
+            return self._start_create(cluster, scenario, now)
+        if operation_status(current.operation, now).status == IN_PROGRESS:
+            raise arm_errors.pending_operation(current.provisioning_state)
+        if current.provisioning_state != SUCCEEDED:
+            return self._start_create(cluster, scenario, now)
+        current.cluster.spec = properties
+        current.cluster.tags = tags
+        current.cluster.identity = identity
+        current.cluster.etag = new_etag()
+        self.save()
+        return PutOutcome(status=200, view=current, started=None)
+
+    def _start_create(self, cluster: Cluster, scenario: Scenario, now: float) -> PutOutcome:
+        """Store the cluster as Creating under a new create operation (201)."""
+        memory = resource_memory_key(cluster.resource_group, cluster.name)
+        previous = self.creates_seen.get(memory, 0)
+        plan = plan_create(scenario, previous, self.timings)
+        op = Operation(
+            id=str(uuid.uuid4()),
+            kind=CREATE,
+            subscription_id=cluster.subscription_id,
+            location=cluster.location,
+            started_at=now,
+            duration=plan.duration,
+            outcome=FAILED if plan.fails else SUCCEEDED,
+            error=arm_errors.vm_extension_provisioning_error() if plan.fails else None,
+        )
+        cluster.operation_id = op.id
         self.operations[op.id] = op
-        self.clusters[cluster_key(subscription_id, resource_group, name)] = cluster
+        key = cluster_key(cluster.subscription_id, cluster.resource_group, cluster.name)
+        self.clusters[key] = cluster
         self.creates_seen[memory] = previous + 1
         self.save()
         logger.info(
             "create %s/%s (%s): %s after %.1f s",
-            resource_group, name, scenario.name, op.outcome, plan.duration,
+            cluster.resource_group, cluster.name, scenario.name, op.outcome, plan.duration,
         )
         view = ClusterView(cluster=cluster, provisioning_state="Creating", operation=op)
         return PutOutcome(status=201, view=view, started=op)
 
     def delete(
-        self, subscription_id: str, resource_group: str, name: str, now: float
+        self,
+        subscription_id: str,
+        resource_group: str,
+        name: str,
+        now: float,
+        conditions: WriteConditions = UNCONDITIONAL,
     ) -> Operation | None:
         """Start deleting (preempting a running create); None when there is nothing to delete."""
         current = self.view(subscription_id, resource_group, name, now)
+        self._check_conditions(conditions, current, name)
         if current is None:
             return None
         if current.operation.kind == DELETE:
@@ -336,6 +377,7 @@ class ClusterStore:
         )
         self.operations[op.id] = op
         current.cluster.operation_id = op.id
+        current.cluster.etag = new_etag()
         self.save()
         logger.info("delete %s/%s: gone after %.1f s", resource_group, name, op.duration)
         return op
@@ -354,6 +396,7 @@ class ClusterStore:
             running.canceled_at = now
             running.cancel_seconds = self.timings.cancel_seconds
             running.cancel_error = arm_errors.operation_cancelled()
+            current.cluster.etag = new_etag()
         remaining = max(running.canceled_at + running.cancel_seconds - now, 0.0)
         op = Operation(
             id=str(uuid.uuid4()),

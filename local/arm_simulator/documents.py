@@ -107,6 +107,7 @@ def cluster_document(view: ClusterView) -> dict[str, Any]:
         "location": cluster.location,
         "name": cluster.name,
         "type": f"{PROVIDER}/ManagedClusters",
+        "eTag": cluster.etag,
         "tags": cluster.tags,
         "sku": {"name": "Base", "tier": "Free"},
         "properties": properties,

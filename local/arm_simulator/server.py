@@ -20,9 +20,11 @@ from local.arm_simulator.clusters import (
     IN_PROGRESS,
     SUCCEEDED,
     ClusterStore,
+    ClusterView,
     Operation,
     operation_status,
 )
+from local.arm_simulator.conditions import WriteConditions, quoted
 from local.arm_simulator.documents import (
     cluster_document,
     operation_document,
@@ -99,6 +101,10 @@ def _base_url(request: web.Request) -> str:
     return f"{request.scheme}://{request.host}"
 
 
+def _etag_header(view: ClusterView) -> dict[str, str]:
+    return {"ETag": quoted(view.cluster.etag)}
+
+
 def _async_headers(
     request: web.Request, op: Operation, api_version: str, with_location: bool
 ) -> dict[str, str]:
@@ -151,21 +157,22 @@ async def _handle_cluster(
         view = store.view(sub, rg, name, now)
         if view is None:
             raise arm_errors.resource_not_found(rg, name)
-        return web.json_response(cluster_document(view))
+        return web.json_response(cluster_document(view), headers=_etag_header(view))
     if method == "PUT":
         body: Any
         try:
             body = await request.json()
         except ValueError:
             body = None
-        outcome = store.put(sub, rg, name, body, now)
-        headers: dict[str, str] = {}
+        conditions = WriteConditions.from_headers(request.headers)
+        outcome = store.put(sub, rg, name, body, now, conditions)
+        headers = _etag_header(outcome.view)
         if outcome.started is not None:
-            headers = _async_headers(request, outcome.started, api_version, with_location=False)
+            headers |= _async_headers(request, outcome.started, api_version, with_location=False)
         document = cluster_document(outcome.view)
         return web.json_response(document, status=outcome.status, headers=headers)
     if method == "DELETE":
-        op = store.delete(sub, rg, name, now)
+        op = store.delete(sub, rg, name, now, WriteConditions.from_headers(request.headers))
         if op is None:
             return web.Response(status=204)
         headers = _async_headers(request, op, api_version, with_location=True)
