@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
@@ -12,9 +13,17 @@ from azure.mgmt.containerservice import ContainerServiceClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
+from local.arm_simulator.process import (
+    arm_simulator_base_url,
+    certificate_path,
+    start_arm_simulator,
+)
+from local.processes import free_port
 from tests.arm_fixtures import (
     SIMULATOR_RESOURCE_GROUP,
     SIMULATOR_SUBSCRIPTION_ID,
+    ArmSimulator,
+    make_compute_client,
     managed_cluster_body,
 )
 
@@ -142,3 +151,18 @@ def test_kubernetes_versions_offer_three_ga_one_default_and_one_preview(
     patches = next(v for v in versions if v.version == "1.32").patch_versions
     assert "1.33.2" in patches["1.32.6"].upgrades
     assert "1.34.0" not in patches["1.32.6"].upgrades
+
+
+def test_quota_limits_follow_the_simulator_environment(tmp_path: Path) -> None:
+    env = {"ARM_SIMULATOR_FAMILY_VCPU_LIMIT": "20", "ARM_SIMULATOR_REGIONAL_VCPU_LIMIT": "30"}
+    data_dir = tmp_path / "arm-simulator"
+    child = start_arm_simulator(data_dir, free_port(), log_path=tmp_path / "sim.log", env=env)
+    simulator = ArmSimulator(
+        arm_simulator_base_url(child.port), certificate_path(data_dir), child.port, data_dir
+    )
+    try:
+        with make_compute_client(simulator) as client:
+            limits = {u.name.value: u.limit for u in client.usage.list("eastus")}
+    finally:
+        child.stop()
+    assert (limits["cores"], limits["standardDSv5Family"]) == (30, 20)
