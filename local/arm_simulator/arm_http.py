@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from local.arm_simulator.clusters import ClusterStore, ClusterView
+from local.arm_simulator.cluster_model import ClusterView
+from local.arm_simulator.clusters import ClusterStore
 from local.arm_simulator.conditions import quoted
 from local.arm_simulator.documents import operation_path, operation_result_path
 from local.arm_simulator.operations import Operation

@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from local.arm_simulator.clusters import ClusterView
+from local.arm_simulator.cluster_model import ClusterView
 from local.arm_simulator.kubernetes_versions import upgrades_from
 from local.arm_simulator.operations import FAILED, Operation, operation_status
 

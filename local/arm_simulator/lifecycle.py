@@ -6,13 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from local.arm_simulator import arm_errors
-from local.arm_simulator.clusters import (
-    RUNNING,
-    ClusterStore,
-    ClusterView,
-    require_idle,
-    require_power,
-)
+from local.arm_simulator.cluster_model import RUNNING, ClusterView
+from local.arm_simulator.clusters import ClusterStore, require_idle, require_power
 from local.arm_simulator.operations import AGENT_POOL, START, STOP, Operation
 
 STOPPED = "Stopped"
