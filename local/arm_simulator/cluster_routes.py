@@ -138,7 +138,7 @@ async def get_agent_pool(
     document = agent_pool_document(view, match["pool"], now)
     if document is None:
         raise arm_errors.agent_pool_not_found(match["rg"], match["name"], match["pool"])
-    return web.json_response(document)
+    return web.json_response(document, headers=etag_header(view))
 
 
 async def put_agent_pool_route(
@@ -149,7 +149,8 @@ async def put_agent_pool_route(
     view = store.require(match["sub"], match["rg"], match["name"], now)
     written = put_agent_pool(store, view, match["pool"], await _json_body(request), now)
     document = agent_pool_document(written.view, match["pool"], now)
-    headers = async_headers(request, written.operation, api_version, with_location=False)
+    headers = etag_header(written.view)
+    headers |= async_headers(request, written.operation, api_version, with_location=False)
     return web.json_response(document, status=written.status, headers=headers)
 
 
