@@ -13,7 +13,8 @@ by cluster-name prefix are in `scenarios.py` (DESIGN.md section 8). Choices beyo
   (Azure documents 409 there; the wording keeps the classifier from calling it transient).
 - PUT while an operation runs answers 409 `OperationNotAllowed` "Another operation (...) is in
   progress" (AKS's wording, deliberately transient); PUT on a Succeeded cluster updates in place
-  (200); PUT on a Failed or Canceled cluster starts a new create (201).
+  (200); PUT on a cluster whose create Failed or was Canceled starts a new create (201).
+  The kubernetesVersion of a create is not checked against the offered versions; an upgrade's is.
 - Conditional writes (`conditions.py`): `If-None-Match: *` on an existing cluster and `If-Match`
   with another or no cluster's eTag answer 412 `PreconditionFailed`; the eTag (body `eTag`,
   header `ETag`) is a GUID renewed on every accepted write, not on state progress.
