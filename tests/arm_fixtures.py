@@ -18,7 +18,11 @@ from local.arm_simulator.process import (
 from local.processes import ChildProcess, free_port
 
 if TYPE_CHECKING:
+    from azure.mgmt.authorization import AuthorizationManagementClient
+    from azure.mgmt.compute import ComputeManagementClient
     from azure.mgmt.containerservice import ContainerServiceClient
+    from azure.mgmt.resource.resources import ResourceManagementClient
+    from azure.mgmt.resource.subscriptions import SubscriptionClient
 
 SIMULATOR_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 SIMULATOR_TEST_ENV = {
@@ -77,6 +81,57 @@ def make_arm_client(simulator: ArmSimulator) -> ContainerServiceClient:
     )
 
 
+def _simulator_client_options(simulator: ArmSimulator) -> dict[str, Any]:
+    """Keyword arguments that point any azure-mgmt client at the simulator."""
+    return {
+        "base_url": simulator.base_url,
+        "connection_verify": str(simulator.cert_path),
+        "polling_interval": LRO_POLLING_INTERVAL,
+    }
+
+
+def make_subscription_client(simulator: ArmSimulator) -> SubscriptionClient:
+    """A real SubscriptionClient (azure-mgmt-resource-subscriptions) against the simulator."""
+    from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+    from provisioning.arm_credentials import SimulatorCredential
+
+    return SubscriptionClient(SimulatorCredential(), **_simulator_client_options(simulator))
+
+
+def make_resource_client(simulator: ArmSimulator) -> ResourceManagementClient:
+    """A real ResourceManagementClient (azure-mgmt-resource) against the simulator."""
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    from provisioning.arm_credentials import SimulatorCredential
+
+    return ResourceManagementClient(
+        SimulatorCredential(), SIMULATOR_SUBSCRIPTION_ID, **_simulator_client_options(simulator)
+    )
+
+
+def make_compute_client(simulator: ArmSimulator) -> ComputeManagementClient:
+    """A real ComputeManagementClient against the simulator."""
+    from azure.mgmt.compute import ComputeManagementClient
+
+    from provisioning.arm_credentials import SimulatorCredential
+
+    return ComputeManagementClient(
+        SimulatorCredential(), SIMULATOR_SUBSCRIPTION_ID, **_simulator_client_options(simulator)
+    )
+
+
+def make_authorization_client(simulator: ArmSimulator) -> AuthorizationManagementClient:
+    """A real AuthorizationManagementClient against the simulator."""
+    from azure.mgmt.authorization import AuthorizationManagementClient
+
+    from provisioning.arm_credentials import SimulatorCredential
+
+    return AuthorizationManagementClient(
+        SimulatorCredential(), SIMULATOR_SUBSCRIPTION_ID, **_simulator_client_options(simulator)
+    )
+
+
 @pytest.fixture(scope="session")
 def arm_simulator_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The session simulator's data dir (certificate, state.json, log)."""
@@ -122,3 +177,35 @@ def arm_client(arm_simulator: ArmSimulator) -> Iterator[ContainerServiceClient]:
 def unique_cluster_name() -> Callable[[str], str]:
     """Names unique per test, so scenario memory (flaky-, failonce-) never leaks between tests."""
     return lambda prefix: f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def subscription_client(arm_simulator: ArmSimulator) -> Iterator[SubscriptionClient]:
+    """A real SubscriptionClient against the session's simulator."""
+    client = make_subscription_client(arm_simulator)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def resource_client(arm_simulator: ArmSimulator) -> Iterator[ResourceManagementClient]:
+    """A real ResourceManagementClient against the session's simulator."""
+    client = make_resource_client(arm_simulator)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def compute_client(arm_simulator: ArmSimulator) -> Iterator[ComputeManagementClient]:
+    """A real ComputeManagementClient against the session's simulator."""
+    client = make_compute_client(arm_simulator)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def authorization_client(arm_simulator: ArmSimulator) -> Iterator[AuthorizationManagementClient]:
+    """A real AuthorizationManagementClient against the session's simulator."""
+    client = make_authorization_client(arm_simulator)
+    yield client
+    client.close()

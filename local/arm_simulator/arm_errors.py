@@ -284,3 +284,61 @@ def delete_not_abortable(name: str) -> ArmError:
         "OperationNotAllowed",
         f"The delete operation on managed cluster '{name}' cannot be aborted.",
     )
+
+
+def kubernetes_version_not_supported(version: str) -> ArmError:
+    """400 for a version the region does not offer (AKS's code and wording).
+
+    As quoted in elastic/cloud-on-k8s#2760 and sassoftware/viya4-iac-azure#194.
+    """
+    return ArmError(
+        400,
+        "AgentPoolK8sVersionNotSupported",
+        f"Version {version} is not supported in this region. Please use [az aks get-versions] "
+        "command to get the supported version list in this region. For more information, "
+        "please check https://aka.ms/supported-version-list",
+    )
+
+
+def kubernetes_downgrade_not_allowed(current: str, target: str) -> ArmError:
+    """400 for a kubernetesVersion older than the cluster's (AKS never downgrades)."""
+    return invalid_parameter(
+        "properties.kubernetesVersion",
+        f"upgrading from {current} to {target} is a downgrade, which is not allowed.",
+    )
+
+
+def state_forbids(provisioning_state: str, power_state: str, action: str) -> ArmError:
+    """409 when the cluster's power state forbids an operation (e.g. scaling a stopped cluster).
+
+    Wording after AKS's refusal quoted in MicrosoftDocs/azure-docs#85161: "managed cluster is in
+    Provisioning State(Succeeded) and Power State(Stopped), stopping cannot be performed".
+    No "in progress" wording: retrying cannot help, so the classifier must not call it transient.
+    """
+    return ArmError(
+        409,
+        "OperationNotAllowed",
+        f"Managed cluster is in Provisioning State({provisioning_state}) and Power "
+        f"State({power_state}), {action} cannot be performed",
+    )
+
+
+def pending_agent_pool_operation(pool_name: str, provisioning_state: str) -> ArmError:
+    """409 for a write while an agent-pool operation runs (AKS wording, cilium/cilium#25944)."""
+    return ArmError(
+        409,
+        "OperationNotAllowed",
+        f"Operation is not allowed: Another agentpool operation ({pool_name} - "
+        f"{provisioning_state}) is in progress, please wait for it to finish before starting a "
+        "new operation. See https://aka.ms/aks-pending-operation for more details",
+    )
+
+
+def agent_pool_not_found(resource_group: str, cluster_name: str, pool_name: str) -> ArmError:
+    """404 for an agent pool the cluster does not have."""
+    return ArmError(
+        404,
+        "NotFound",
+        f"Could not find the agent pool '{pool_name}' of managed cluster '{cluster_name}' in "
+        f"resource group '{resource_group}'.",
+    )

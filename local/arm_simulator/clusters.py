@@ -1,22 +1,50 @@
-"""Managed clusters and their operations; states are computed from timestamps, not timers."""
+"""The store of managed clusters and their operations; states come from timestamps, not timers."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
-import re
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from local.arm_simulator import arm_errors
+from local.arm_simulator.cluster_model import (
+    RUNNING,
+    Cluster,
+    ClusterView,
+    PutOutcome,
+    cluster_key,
+    first_vm_size,
+    required_cores,
+    resource_memory_key,
+    settled_view,
+    validate_cluster_body,
+)
 from local.arm_simulator.conditions import (
     UNCONDITIONAL,
     WriteConditions,
     new_etag,
     precondition_failure,
+)
+from local.arm_simulator.kubernetes_versions import (
+    require_upgrade,
+    same_version,
+)
+from local.arm_simulator.operations import (
+    ABORT,
+    AGENT_POOL,
+    CANCELED,
+    CREATE,
+    DELETE,
+    FAILED,
+    SUCCEEDED,
+    UPGRADE,
+    Operation,
+    is_running,
+    provisioning_state,
 )
 from local.arm_simulator.scenarios import (
     Scenario,
@@ -27,157 +55,7 @@ from local.arm_simulator.scenarios import (
 
 logger = logging.getLogger(__name__)
 
-CREATE = "create"
-DELETE = "delete"
-ABORT = "abort"
-
-IN_PROGRESS = "InProgress"
-SUCCEEDED = "Succeeded"
-FAILED = "Failed"
-CANCELED = "Canceled"
-
-CLUSTER_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$")
 STATE_VERSION = 1
-
-
-@dataclass
-class Operation:
-    """One asynchronous ARM operation, fully described by when it started and how it ends."""
-
-    id: str
-    kind: str
-    subscription_id: str
-    location: str
-    started_at: float
-    duration: float
-    outcome: str = SUCCEEDED
-    error: dict[str, Any] | None = None
-    canceled_at: float | None = None
-    cancel_seconds: float = 0.0
-    cancel_error: dict[str, Any] | None = None
-
-
-@dataclass(frozen=True)
-class OperationStatus:
-    """What the async-operation status resource reports at one instant."""
-
-    status: str
-    end_time: float | None
-    error: dict[str, Any] | None
-
-
-@dataclass
-class Cluster:
-    """A managed cluster as last written by PUT, plus its latest operation."""
-
-    subscription_id: str
-    resource_group: str
-    name: str
-    location: str
-    spec: dict[str, Any]
-    tags: dict[str, str]
-    created_at: float
-    operation_id: str
-    identity: dict[str, Any] | None = None
-    etag: str = ""
-
-    def __post_init__(self) -> None:
-        """State files written before eTags existed still load, with a fresh eTag."""
-        if not self.etag:
-            self.etag = new_etag()
-
-
-@dataclass(frozen=True)
-class ClusterView:
-    """A cluster together with its provisioning state at one instant."""
-
-    cluster: Cluster
-    provisioning_state: str
-    operation: Operation
-
-
-@dataclass(frozen=True)
-class PutOutcome:
-    """The answer to a PUT: 201 with a new operation, or 200 for an in-place update."""
-
-    status: int
-    view: ClusterView
-    started: Operation | None
-
-
-def operation_status(op: Operation, now: float) -> OperationStatus:
-    """Status of an operation at `now`: cancellation wins if requested before the natural end."""
-    natural_end = op.started_at + op.duration
-    if op.canceled_at is not None and op.canceled_at < natural_end:
-        cancel_end = op.canceled_at + op.cancel_seconds
-        if now < cancel_end:
-            return OperationStatus(IN_PROGRESS, None, None)
-        return OperationStatus(CANCELED, cancel_end, op.cancel_error)
-    if now < natural_end:
-        return OperationStatus(IN_PROGRESS, None, None)
-    return OperationStatus(op.outcome, natural_end, op.error if op.outcome == FAILED else None)
-
-
-def provisioning_state(op: Operation, now: float) -> str | None:
-    """The cluster's provisioningState implied by its latest operation; None once deleted."""
-    status = operation_status(op, now).status
-    if op.kind == DELETE:
-        return "Deleting" if status == IN_PROGRESS else None
-    if status == IN_PROGRESS:
-        return "Canceling" if op.canceled_at is not None and op.canceled_at <= now else "Creating"
-    return status
-
-
-def cluster_key(subscription_id: str, resource_group: str, name: str) -> str:
-    """ARM names are case-insensitive: one key per subscription + resource group + name."""
-    return f"{subscription_id}/{resource_group}/{name}".lower()
-
-
-def resource_memory_key(resource_group: str, name: str) -> str:
-    """Key of the per-resource memory (flaky- calls, failonce- creates): rg + name."""
-    return f"{resource_group}/{name}".lower()
-
-
-def validate_cluster_body(name: str, body: Any) -> tuple[str, dict[str, Any]]:
-    """Minimal PUT validation; returns (normalised location, properties) or raises ArmError."""
-    if not CLUSTER_NAME_PATTERN.match(name):
-        raise arm_errors.invalid_parameter(
-            "name", f"'{name}' must match {CLUSTER_NAME_PATTERN.pattern}."
-        )
-    if not isinstance(body, dict):
-        raise arm_errors.invalid_request_content("the body must be a JSON object.")
-    location = body.get("location")
-    if not isinstance(location, str) or not location.strip():
-        raise arm_errors.invalid_parameter("location", "a location is required.")
-    properties = body.get("properties")
-    if not isinstance(properties, dict):
-        raise arm_errors.invalid_parameter("properties", "the properties object is required.")
-    pools = properties.get("agentPoolProfiles")
-    if not isinstance(pools, list) or not pools or not all(isinstance(p, dict) for p in pools):
-        raise arm_errors.invalid_parameter(
-            "agentPoolProfiles", "at least one agent pool profile is required."
-        )
-    for index, pool in enumerate(pools):
-        if not isinstance(pool.get("name"), str) or not pool["name"]:
-            raise arm_errors.invalid_parameter(
-                f"agentPoolProfiles[{index}].name", "every agent pool needs a name."
-            )
-    return location.replace(" ", "").lower(), properties
-
-
-def required_cores(properties: dict[str, Any]) -> int:
-    """vCPUs the agent pools of a PUT body ask for."""
-    total = 0
-    for pool in properties.get("agentPoolProfiles", []):
-        count = pool.get("count") if isinstance(pool.get("count"), int) else 1
-        total += arm_errors.vcpus_of(str(pool.get("vmSize") or "")) * max(count, 1)
-    return total
-
-
-def first_vm_size(properties: dict[str, Any]) -> str:
-    """The VM size of the first agent pool (what SkuNotAvailable names)."""
-    pools = properties.get("agentPoolProfiles") or [{}]
-    return str(pools[0].get("vmSize") or "Standard_DS2_v2")
 
 
 class ClusterStore:
@@ -256,7 +134,18 @@ class ClusterStore:
             del self.clusters[key]
             self.save()
             return None
-        return ClusterView(cluster=cluster, provisioning_state=state, operation=op)
+        return settled_view(cluster, op, state, now)
+
+    def existing(self, subscription_id: str, now: float) -> list[ClusterView]:
+        """Every cluster of a subscription that still exists at `now`, oldest first."""
+        views = []
+        for cluster in sorted(self.clusters.values(), key=lambda c: c.created_at):
+            if cluster.subscription_id.lower() != subscription_id.lower():
+                continue
+            view = self.view(cluster.subscription_id, cluster.resource_group, cluster.name, now)
+            if view is not None:
+                views.append(view)
+        return views
 
     def operation(self, operation_id: str) -> Operation | None:
         """An operation by id (kept after its cluster is gone, as ARM does)."""
@@ -273,6 +162,46 @@ class ClusterStore:
         if failure is not None:
             raise failure
 
+    def require(
+        self, subscription_id: str, resource_group: str, name: str, now: float
+    ) -> ClusterView:
+        """The cluster's view, or 404 ResourceNotFound."""
+        current = self.view(subscription_id, resource_group, name, now)
+        if current is None:
+            raise arm_errors.resource_not_found(resource_group, name)
+        return current
+
+    def begin(
+        self,
+        view: ClusterView,
+        kind: str,
+        now: float,
+        pool: str | None = None,
+        pool_state: str | None = None,
+    ) -> Operation:
+        """Start an operation on an idle cluster, settling what the previous one did."""
+        cluster = view.cluster
+        cluster.power_code = view.power_state
+        cluster.current_version = view.current_version
+        op = Operation(
+            id=str(uuid.uuid4()),
+            kind=kind,
+            subscription_id=cluster.subscription_id,
+            location=cluster.location,
+            started_at=now,
+            duration=self.timings.delete_seconds if kind == DELETE else self.timings.create_seconds,
+            pool=pool,
+            pool_state=pool_state,
+        )
+        self.operations[op.id] = op
+        cluster.operation_id = op.id
+        cluster.etag = new_etag()
+        self.save()
+        logger.info(
+            "%s %s/%s: done after %.1f s", kind, cluster.resource_group, cluster.name, op.duration
+        )
+        return op
+
     def put(
         self,
         subscription_id: str,
@@ -282,7 +211,7 @@ class ClusterStore:
         now: float,
         conditions: WriteConditions = UNCONDITIONAL,
     ) -> PutOutcome:
-        """Create or update a cluster, applying preconditions and the name's scenario."""
+        """Create, update or upgrade a cluster, applying preconditions and the name's scenario."""
         scenario = scenario_for_name(name)
         if scenario is Scenario.DENIED:
             raise arm_errors.authorization_failed(subscription_id, resource_group, name)
@@ -308,16 +237,36 @@ class ClusterStore:
         )
         if current is None:
             return self._start_create(cluster, scenario, now)
-        if operation_status(current.operation, now).status == IN_PROGRESS:
-            raise arm_errors.pending_operation(current.provisioning_state)
-        if current.provisioning_state != SUCCEEDED:
+        require_idle(current, now)
+        if current.provisioning_state in (FAILED, CANCELED) and current.operation.kind == CREATE:
             return self._start_create(cluster, scenario, now)
-        current.cluster.spec = properties
-        current.cluster.tags = tags
-        current.cluster.identity = identity
-        current.cluster.etag = new_etag()
-        self.save()
-        return PutOutcome(status=200, view=current, started=None)
+        return self._update(current, cluster, now)
+
+    def _update(self, current: ClusterView, wanted: Cluster, now: float) -> PutOutcome:
+        """A PUT on an existing cluster: an upgrade when the version changes, else in place."""
+        if not wanted.spec.get("kubernetesVersion"):
+            wanted.spec["kubernetesVersion"] = current.cluster.kubernetes_version
+        target = wanted.kubernetes_version
+        upgrading = not same_version(current.current_version, target)
+        if upgrading:
+            require_upgrade(current.current_version, target)
+            require_power(current, RUNNING, "upgrading")
+            for pool in wanted.spec.get("agentPoolProfiles", []):
+                pool.pop("orchestratorVersion", None)
+        cluster = current.cluster
+        cluster.spec = wanted.spec
+        cluster.tags = wanted.tags
+        cluster.identity = wanted.identity
+        if not upgrading:
+            cluster.etag = new_etag()
+            self.save()
+            return PutOutcome(status=200, view=current, started=None)
+        op = self.begin(current, UPGRADE, now)
+        return PutOutcome(status=200, view=self.require_view_of(cluster, now), started=op)
+
+    def require_view_of(self, cluster: Cluster, now: float) -> ClusterView:
+        """The fresh view of a cluster this store holds."""
+        return self.require(cluster.subscription_id, cluster.resource_group, cluster.name, now)
 
     def _start_create(self, cluster: Cluster, scenario: Scenario, now: float) -> PutOutcome:
         """Store the cluster as Creating under a new create operation (201)."""
@@ -344,8 +293,7 @@ class ClusterStore:
             "create %s/%s (%s): %s after %.1f s",
             cluster.resource_group, cluster.name, scenario.name, op.outcome, plan.duration,
         )
-        view = ClusterView(cluster=cluster, provisioning_state="Creating", operation=op)
-        return PutOutcome(status=201, view=view, started=op)
+        return PutOutcome(status=201, view=settled_view(cluster, op, "Creating", now), started=op)
 
     def delete(
         self,
@@ -355,42 +303,27 @@ class ClusterStore:
         now: float,
         conditions: WriteConditions = UNCONDITIONAL,
     ) -> Operation | None:
-        """Start deleting (preempting a running create); None when there is nothing to delete."""
+        """Start deleting (preempting a running operation); None when there is nothing to delete."""
         current = self.view(subscription_id, resource_group, name, now)
         self._check_conditions(conditions, current, name)
         if current is None:
             return None
-        if current.operation.kind == DELETE:
-            return current.operation
         running = current.operation
-        if operation_status(running, now).status == IN_PROGRESS and running.canceled_at is None:
+        if running.kind == DELETE:
+            return running
+        if is_running(running, now) and running.canceled_at is None:
             running.canceled_at = now
             running.cancel_seconds = 0.0
             running.cancel_error = arm_errors.operation_preempted()
-        op = Operation(
-            id=str(uuid.uuid4()),
-            kind=DELETE,
-            subscription_id=subscription_id,
-            location=current.cluster.location,
-            started_at=now,
-            duration=self.timings.delete_seconds,
-        )
-        self.operations[op.id] = op
-        current.cluster.operation_id = op.id
-        current.cluster.etag = new_etag()
-        self.save()
-        logger.info("delete %s/%s: gone after %.1f s", resource_group, name, op.duration)
-        return op
+        return self.begin(self.require_view_of(current.cluster, now), DELETE, now)
 
     def abort(self, subscription_id: str, resource_group: str, name: str, now: float) -> Operation:
-        """Abort the running create: Canceling now, Canceled a little later; raises ArmError."""
-        current = self.view(subscription_id, resource_group, name, now)
-        if current is None:
-            raise arm_errors.resource_not_found(resource_group, name)
+        """Abort the running operation: Canceling now, Canceled a little later; raises ArmError."""
+        current = self.require(subscription_id, resource_group, name, now)
         running = current.operation
         if running.kind == DELETE:
             raise arm_errors.delete_not_abortable(name)
-        if operation_status(running, now).status != IN_PROGRESS:
+        if not is_running(running, now):
             raise arm_errors.nothing_to_abort(name, current.provisioning_state)
         if running.canceled_at is None:
             running.canceled_at = now
@@ -411,3 +344,19 @@ class ClusterStore:
         logger.info("abort %s/%s: Canceled after %.1f s", resource_group, name, remaining)
         return op
 
+
+
+def require_idle(view: ClusterView, now: float) -> None:
+    """409 OperationNotAllowed "...is in progress" while the cluster's latest operation runs."""
+    op = view.operation
+    if not is_running(op, now):
+        return
+    if op.kind == AGENT_POOL and op.pool is not None:
+        raise arm_errors.pending_agent_pool_operation(op.pool, view.pool_state(op.pool, now))
+    raise arm_errors.pending_operation(view.provisioning_state)
+
+
+def require_power(view: ClusterView, power: str, action: str) -> None:
+    """409 OperationNotAllowed when the cluster's power state forbids the action."""
+    if view.power_state != power:
+        raise arm_errors.state_forbids(view.provisioning_state, view.power_state, action)

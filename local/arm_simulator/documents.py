@@ -6,14 +6,10 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from local.arm_simulator.clusters import (
-    FAILED,
-    ClusterView,
-    Operation,
-    operation_status,
-)
+from local.arm_simulator.cluster_model import ClusterView
+from local.arm_simulator.kubernetes_versions import upgrades_from
+from local.arm_simulator.operations import FAILED, Operation, operation_status
 
-DEFAULT_KUBERNETES_VERSION = "1.32.6"
 DEFAULT_VM_SIZE = "Standard_DS2_v2"
 PROVIDER = "Microsoft.ContainerService"
 
@@ -53,22 +49,11 @@ def _default_dns_prefix(name: str, resource_group: str, subscription_id: str) ->
     return cleaned or "aks"
 
 
-def cluster_document(view: ClusterView) -> dict[str, Any]:
-    """The managedCluster resource as GET returns it."""
+def pool_profiles(view: ClusterView, now: float) -> list[dict[str, Any]]:
+    """The agent pool profiles as GET reports them, each with its own state."""
     cluster = view.cluster
-    spec = cluster.spec
-    version = str(spec.get("kubernetesVersion") or DEFAULT_KUBERNETES_VERSION)
-    dns_prefix = str(
-        spec.get("dnsPrefix")
-        or _default_dns_prefix(cluster.name, cluster.resource_group, cluster.subscription_id)
-    )
-    digest = hashlib.sha256(
-        f"{cluster.subscription_id}/{cluster.resource_group}/{cluster.name}".lower().encode()
-    ).hexdigest()[:8]
-    fqdn = f"{dns_prefix}-{digest}.hcp.{cluster.location}.azmk8s.io"
-    pool_state = "Succeeded" if view.provisioning_state == "Succeeded" else view.provisioning_state
     pools = []
-    for pool in spec.get("agentPoolProfiles", []):
+    for pool in cluster.spec.get("agentPoolProfiles", []):
         pools.append(
             {
                 "count": 1,
@@ -79,22 +64,39 @@ def cluster_document(view: ClusterView) -> dict[str, Any]:
                 "type": "VirtualMachineScaleSets",
                 "maxPods": 110,
                 **pool,
-                "orchestratorVersion": pool.get("orchestratorVersion") or version,
-                "currentOrchestratorVersion": pool.get("orchestratorVersion") or version,
-                "provisioningState": pool_state,
-                "powerState": {"code": "Running"},
+                "orchestratorVersion": pool.get("orchestratorVersion")
+                or cluster.kubernetes_version,
+                "currentOrchestratorVersion": pool.get("orchestratorVersion")
+                or view.current_version,
+                "provisioningState": view.pool_state(str(pool.get("name", "")), now),
+                "powerState": {"code": view.power_state},
             }
         )
+    return pools
+
+
+def cluster_document(view: ClusterView, now: float) -> dict[str, Any]:
+    """The managedCluster resource as GET returns it."""
+    cluster = view.cluster
+    spec = cluster.spec
+    dns_prefix = str(
+        spec.get("dnsPrefix")
+        or _default_dns_prefix(cluster.name, cluster.resource_group, cluster.subscription_id)
+    )
+    digest = hashlib.sha256(
+        f"{cluster.subscription_id}/{cluster.resource_group}/{cluster.name}".lower().encode()
+    ).hexdigest()[:8]
+    fqdn = f"{dns_prefix}-{digest}.hcp.{cluster.location}.azmk8s.io"
     properties: dict[str, Any] = {
         **{k: v for k, v in spec.items() if k not in {"agentPoolProfiles", "status"}},
         "provisioningState": view.provisioning_state,
-        "powerState": {"code": "Running"},
-        "kubernetesVersion": version,
-        "currentKubernetesVersion": version,
+        "powerState": {"code": view.power_state},
+        "kubernetesVersion": cluster.kubernetes_version,
+        "currentKubernetesVersion": view.current_version,
         "dnsPrefix": dns_prefix,
         "fqdn": fqdn,
         "azurePortalFQDN": f"{dns_prefix}-{digest}.portal.hcp.{cluster.location}.azmk8s.io",
-        "agentPoolProfiles": pools,
+        "agentPoolProfiles": pool_profiles(view, now),
         "nodeResourceGroup": spec.get("nodeResourceGroup")
         or f"MC_{cluster.resource_group}_{cluster.name}_{cluster.location}",
         "enableRBAC": spec.get("enableRBAC", True),
@@ -115,6 +117,54 @@ def cluster_document(view: ClusterView) -> dict[str, Any]:
     if cluster.identity is not None:
         document["identity"] = cluster.identity
     return document
+
+
+def agent_pool_document(view: ClusterView, pool_name: str, now: float) -> dict[str, Any] | None:
+    """GET .../agentPools/{pool}: one pool profile as its own sub-resource; None when absent."""
+    cluster = view.cluster
+    for profile in pool_profiles(view, now):
+        if str(profile.get("name", "")).lower() == pool_name.lower():
+            name = str(profile["name"])
+            resource_id = cluster_resource_id(
+                cluster.subscription_id, cluster.resource_group, cluster.name
+            )
+            return {
+                "id": f"{resource_id}/agentPools/{name}",
+                "name": name,
+                "type": f"{PROVIDER}/managedClusters/agentPools",
+                "eTag": cluster.etag,
+                "properties": {k: v for k, v in profile.items() if k != "name"},
+            }
+    return None
+
+
+def upgrade_profile_document(view: ClusterView) -> dict[str, Any]:
+    """GET .../upgradeProfiles/default: every newer GA version, for control plane and pools."""
+    cluster = view.cluster
+    current = view.current_version
+    upgrades = [{"kubernetesVersion": v, "isPreview": False} for v in upgrades_from(current)]
+    resource_id = cluster_resource_id(cluster.subscription_id, cluster.resource_group, cluster.name)
+    return {
+        "id": f"{resource_id}/upgradeprofiles/default",
+        "name": "default",
+        "type": f"{PROVIDER}/managedClusters/upgradeprofiles",
+        "properties": {
+            "controlPlaneProfile": {
+                "kubernetesVersion": current,
+                "osType": "Linux",
+                "upgrades": upgrades,
+            },
+            "agentPoolProfiles": [
+                {
+                    "name": str(pool.get("name", "")),
+                    "kubernetesVersion": current,
+                    "osType": "Linux",
+                    "upgrades": upgrades,
+                }
+                for pool in cluster.spec.get("agentPoolProfiles", [])
+            ],
+        },
+    }
 
 
 def operation_document(op: Operation, now: float) -> dict[str, Any]:

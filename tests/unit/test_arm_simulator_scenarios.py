@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from local.arm_simulator.arm_errors import ArmError, quota_exceeded, vcpus_of
-from local.arm_simulator.clusters import ClusterStore, operation_status
+from local.arm_simulator.clusters import ClusterStore
+from local.arm_simulator.operations import operation_status
 from local.arm_simulator.scenarios import (
     Scenario,
     SimulatorTimings,
