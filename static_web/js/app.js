@@ -1,23 +1,21 @@
-// Boot: show the banner from localStorage synchronously, then ask the server (who is signed
-// in, recent failures, running attempts); keep every tab in step through the storage event.
+// Boot and wiring: show the banner from localStorage synchronously, then ask the server (who
+// is signed in, recent failures, running attempts); keep every tab in step through the
+// storage event. State lives in the store (state/), rules in the modules it wires together.
 
 import { createApiClient } from './api.js';
+import { FAILED, SUCCEEDED } from './attempt-outcome.js';
+import { createAttemptTracker } from './attempt-tracker.js';
 import { createBanner } from './components/banner.js';
 import { createClusterCard } from './components/cluster-card.js';
 import { createCreateDialog } from './components/create-dialog.js';
 import { ProvisionErrorCard } from './components/provision-error-card.js';
 import { replaceChildren } from './element.js';
-import {
-  isSameCluster,
-  requestFromSnapshot,
-  sameSnapshot,
-  snapshotFromTask,
-} from './failure-snapshot.js';
+import { requestFromSnapshot } from './failure-snapshot.js';
 import { isCancelledWithPartialCluster } from './failure-presentation.js';
-import { CLEAR, decideHydration, REPLACE } from './hydration.js';
 import { createLastFailedStore } from './last-failed-store.js';
-
-const RECENT_FAILURE_HOURS = 24;
+import { createLastFailureSync } from './last-failure-sync.js';
+import { noticeShown } from './state/actions.js';
+import { createDashboardStore } from './state/dashboard-store.js';
 
 /** localStorage, or a throwaway in-memory stand-in when the browser refuses access. */
 function browserStorage() {
@@ -34,15 +32,17 @@ function browserStorage() {
   }
 }
 
-const storage = browserStorage();
-const store = createLastFailedStore({
-  storage,
+const store = createDashboardStore();
+const api = createApiClient({ fetch: window.fetch.bind(window) });
+const lastFailed = createLastFailedStore({
+  storage: browserStorage(),
   eventTarget: window,
   onProblem: (problem) => console.warn('Could not use localStorage.', problem),
 });
-const api = createApiClient({ fetch: window.fetch.bind(window) });
+const failures = createLastFailureSync({ lastFailed, store, api });
 
-let shownFailure = null;
+// instant banner from localStorage, before any network work.
+failures.showSaved();
 
 function renderErrorCard(snapshot, { inDialog = false, focusField = null } = {}) {
   const partial = isCancelledWithPartialCluster(snapshot);
@@ -50,107 +50,60 @@ function renderErrorCard(snapshot, { inDialog = false, focusField = null } = {})
     snapshot,
     api,
     extraPortalUrl: partial ? snapshot.progress.portal_url : null,
-    onEditRetry: inDialog ? null : (failure) => editAndRetry(failure),
-    onEditAction: inDialog ? () => focusField?.() : (failure) => editAndRetry(failure),
-    onPartialClusterDeleted: (failure) => partialClusterDeleted(failure),
+    onEditRetry: inDialog ? null : editAndRetry,
+    onEditAction: inDialog ? () => focusField?.() : editAndRetry,
+    onPartialClusterDeleted: partialClusterDeleted,
   });
 }
 
-const banner = createBanner({
-  renderErrorCard: (snapshot) => renderErrorCard(snapshot),
-  onDismiss: (snapshot) => dismiss(snapshot),
+const tracker = createAttemptTracker({
+  api,
+  store,
+  onFinished: ({ report, task }) => {
+    if (report === FAILED) failures.attemptFailed(task);
+    else if (report === SUCCEEDED) failures.attemptSucceeded(task);
+  },
 });
 
-/** Show (or hide) the banner for a snapshot; re-rendering the same failure is skipped. */
-function showFailure(snapshot) {
-  if (sameSnapshot(shownFailure, snapshot)) return;
-  shownFailure = snapshot;
-  banner.show(snapshot);
-}
-
-// instant banner from localStorage, before any network work.
-showFailure(store.load());
+const banner = createBanner({
+  store,
+  renderErrorCard: (snapshot) => renderErrorCard(snapshot),
+  onDismiss: (snapshot) => {
+    failures.dismiss(snapshot);
+    card.focusCreate();
+  },
+});
 
 const dialog = createCreateDialog({
   api,
   onStarted: (answer, body) => {
-    card.track(answer.task_id, {
+    tracker.track(answer.task_id, {
       task_id: answer.task_id,
       status: answer.status ?? 'queued',
       created_at: new Date().toISOString(),
       request: body,
       progress: {},
     });
-    card.refresh({ resume: false });
+    tracker.refreshHistory({ resume: false });
   },
   renderErrorCard: (snapshot, { focusField }) => renderErrorCard(snapshot, { inDialog: true, focusField }),
 });
 
 const card = createClusterCard({
-  api,
+  store,
   banner: banner.element,
   onCreate: () => dialog.open(),
-  onAttemptFailed: (task) => {
-    const snapshot = store.save(snapshotFromTask(task));
-    showFailure(snapshot);
-  },
-  onAttemptSucceeded: (task) => {
-    if (isSameCluster(store.load(), task)) {
-      store.clear();
-      showFailure(null);
-    }
-  },
+  onStop: () => tracker.stop(),
 });
 
 function editAndRetry(failure) {
   dialog.open({ prefill: requestFromSnapshot(failure), failure });
 }
 
-function dismiss(snapshot) {
-  store.clear();
-  showFailure(null);
-  card.focusCreate();
-  if (!snapshot) return;
-  api.dismiss(snapshot.task_id).catch((problem) => {
-    console.warn('The server did not record the dismissal.', problem);
-  });
-}
-
 function partialClusterDeleted(failure) {
-  if (shownFailure?.task_id === failure.task_id) {
-    store.clear();
-    showFailure(null);
-  }
-  card.showNotice('Partial cluster deleted', { tone: 'success' });
-  card.refresh({ resume: false });
-}
-
-let hydrationRound = 0;
-
-/** let the server's recent failures confirm, replace or clear the local snapshot. */
-async function hydrate() {
-  const round = ++hydrationRound;
-  const before = store.load();
-  let outcome;
-  try {
-    outcome = await api.recentFailedProvisions(RECENT_FAILURE_HOURS, 1);
-  } catch (problem) {
-    console.info('Recent failures unavailable; keeping the local banner.', problem);
-    outcome = { failed: true };
-  }
-  if (round !== hydrationRound) return;
-  const now = store.load();
-  // Another tab changed the snapshot while we waited: the answer is about an older state.
-  if (!sameSnapshot(before, now)) {
-    showFailure(now);
-    return;
-  }
-  const decision = decideHydration(now, outcome);
-  if (decision.action === REPLACE) showFailure(store.save(decision.snapshot) ?? decision.snapshot);
-  else if (decision.action === CLEAR) {
-    store.clear();
-    showFailure(null);
-  } else showFailure(now);
+  failures.partialClusterDeleted(failure);
+  store.dispatch(noticeShown('Partial cluster deleted', { tone: 'success' }));
+  tracker.refreshHistory({ resume: false });
 }
 
 async function showSignedIn() {
@@ -166,18 +119,16 @@ async function showSignedIn() {
   }
 }
 
-const mount = document.getElementById('app');
-replaceChildren(mount, card.element, dialog.element);
+replaceChildren(document.getElementById('app'), card.element, dialog.element);
 
-store.subscribe((snapshot) => showFailure(snapshot));
+failures.followOtherTabs();
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') {
-    hydrate();
-    card.refresh({ resume: true });
+    failures.hydrate();
+    tracker.refreshHistory({ resume: true });
   }
 });
 
 showSignedIn();
-hydrate();
-card.refresh({ resume: true });
-
+failures.hydrate();
+tracker.refreshHistory({ resume: true });

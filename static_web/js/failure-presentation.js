@@ -70,3 +70,47 @@ export function describeAction(action) {
   if (url) return { as: 'link', kind: action.kind, label: action.label, url };
   return { as: 'text', kind: action?.kind ?? '', label: action?.label ?? '' };
 }
+
+export const PARTIAL_DELETE_LABEL = 'Delete partial cluster';
+export const EDIT_RETRY_LABEL = 'Edit & retry';
+
+/** Which classified action becomes which kind of control; the first matching rule wins. */
+const ACTION_RULES = [
+  { applies: (described) => described.as === 'link', plan: (d) => ({ as: 'link', label: d.label, url: d.url }) },
+  {
+    applies: (described, { canEdit }) => described.as === 'in_app' && described.kind === 'edit' && canEdit,
+    plan: (d, action) => ({ as: 'edit', label: d.label, action }),
+  },
+  {
+    applies: (described) => described.as === 'in_app' && described.kind === 'delete_cluster',
+    plan: (d) => ({ as: 'delete', label: d.label }),
+  },
+  { applies: (described) => !!described.label, plan: (d) => ({ as: 'text', label: d.label }) },
+];
+
+/**
+ * The controls an error card shows, in order, as data: `portal` (warning action; `url` null
+ * keeps it inert), `delete` (the one cleanup button), `link`, `edit`, `text` and `retry`.
+ * A cancelled attempt with a partial cluster gets the portal action and Delete partial cluster
+ * first; classified actions that repeat them are left out.
+ */
+export function planErrorActions(
+  snapshot,
+  { extraPortalUrl = null, extraPortalLabel = PORTAL_LABEL_DEFAULT, canEdit = false, canRetry = false } = {},
+) {
+  const partial = isCancelledWithPartialCluster(snapshot);
+  const showPortal = partial || extraPortalUrl !== null;
+  const portalUrl = safeHttpsUrl(extraPortalUrl ?? (partial ? snapshot.progress?.portal_url ?? null : null));
+  const plan = [];
+  if (showPortal) plan.push({ as: 'portal', label: extraPortalLabel || PORTAL_LABEL_DEFAULT, url: portalUrl });
+  if (partial) plan.push({ as: 'delete', label: PARTIAL_DELETE_LABEL, testId: 'delete-partial-cluster' });
+  for (const action of snapshot.error?.actions ?? []) {
+    const described = describeAction(action);
+    const repeatsPortal = showPortal && described.as === 'link' && described.url === portalUrl;
+    if (repeatsPortal || (partial && described.kind === 'delete_cluster')) continue;
+    const rule = ACTION_RULES.find((candidate) => candidate.applies(described, { canEdit }));
+    if (rule) plan.push(rule.plan(described, action));
+  }
+  if (canRetry) plan.push({ as: 'retry', label: EDIT_RETRY_LABEL, testId: 'edit-and-retry' });
+  return plan;
+}

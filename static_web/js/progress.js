@@ -62,3 +62,20 @@ const STATUS_LABELS = {
 export function statusLabel(status) {
   return STATUS_LABELS[status] ?? String(status ?? 'Unknown');
 }
+
+/**
+ * The step name as the user reads it. The backend writes its queued step as lowercase
+ * "queued" (soon "Queued"): a snake_case/lowercase token is capitalised, anything already
+ * worded (e.g. "Queued", "Creating cluster") is shown as it is.
+ */
+export function stepName(step) {
+  if (typeof step !== 'string' || step === '') return '';
+  if (!/^[a-z0-9_]+$/.test(step)) return step;
+  const words = step.replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** The newest create attempt still in flight in a history list (resumed on load), or undefined. */
+export function resumableAttempt(jobs) {
+  return jobs.find((job) => job.type !== 'aks_delete' && isActive(job.status));
+}

@@ -46,8 +46,10 @@ export const DEFAULT_NODE_COUNT = 1;
 
 const CLUSTER_NAME = /^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
 const RESOURCE_GROUP = /^[-\w().]{1,90}$/;
-const REGION = /^[a-z][a-z0-9]{1,39}$/;
-const VM_SIZE = /^Standard_[A-Za-z0-9_]{1,60}$/;
+// The server's patterns (provisioning/validation.py), applied to the whole value.
+const REGION = /^[a-z][a-z0-9]{2,39}$/;
+const VM_SIZE = /^Standard_[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*$/;
+const MAX_VM_SIZE_CHARS = 64;
 const KUBERNETES_VERSION = /^\d{1,3}\.\d{1,3}(\.\d{1,4})?$/;
 const NODE_COUNT = /^\d{1,3}$/;
 
@@ -94,7 +96,7 @@ export function checkRegion(value, choices = null) {
 export function checkVmSize(value, choices = null) {
   const size = asText(value);
   if (size === '') return 'Choose a node VM size.';
-  if (!VM_SIZE.test(size) || (choices && !choices.includes(size))) {
+  if (size.length > MAX_VM_SIZE_CHARS || !VM_SIZE.test(size) || (choices && !choices.includes(size))) {
     return 'Choose a node VM size from the list.';
   }
   return null;

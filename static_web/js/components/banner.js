@@ -5,16 +5,14 @@ import { element, replaceChildren } from '../element.js';
 import { isCancelledWithPartialCluster } from '../failure-presentation.js';
 
 /**
- * Create the banner slot. `renderErrorCard(snapshot)` builds the ProvisionErrorCard;
- * `onDismiss(snapshot)` clears the snapshot and tells the server.
+ * Create the banner slot over the store's `failure` slice. `renderErrorCard(snapshot)` builds
+ * the ProvisionErrorCard; `onDismiss(snapshot)` clears the snapshot and tells the server.
  */
-export function createBanner({ renderErrorCard, onDismiss }) {
+export function createBanner({ store, renderErrorCard, onDismiss }) {
   const slot = element('div', { className: 'banner-slot', attrs: { 'data-testid': 'banner-slot' } });
-  let shown = null;
 
   /** Show a snapshot (or hide the banner for null). */
   function show(snapshot) {
-    shown = snapshot;
     if (!snapshot) {
       replaceChildren(slot);
       return;
@@ -46,7 +44,7 @@ export function createBanner({ renderErrorCard, onDismiss }) {
           className: 'button button--quiet',
           text: 'Dismiss',
           attrs: { 'data-testid': 'banner-dismiss' },
-          on: { click: () => onDismiss(shown) },
+          on: { click: () => onDismiss(store.getState().failure) },
         }),
       ),
       renderErrorCard(snapshot),
@@ -54,5 +52,9 @@ export function createBanner({ renderErrorCard, onDismiss }) {
     replaceChildren(slot, banner);
   }
 
-  return { element: slot, show, current: () => shown };
+  show(store.getState().failure);
+  store.subscribe((state, previous) => {
+    if (state.failure !== previous.failure) show(state.failure);
+  });
+  return { element: slot };
 }

@@ -3,29 +3,102 @@
 
 import { element } from '../element.js';
 import {
-  describeAction,
   headlineFor,
   isCancelledWithPartialCluster,
   PORTAL_LABEL_DEFAULT,
   PORTAL_TOOLTIP,
-  safeHttpsUrl,
+  planErrorActions,
   shortMessage,
 } from '../failure-presentation.js';
 import { isActive, POLL_INTERVAL_MS } from '../progress.js';
 
+const NO_ERROR = { category: 'unknown', code: '', message: '', actions: [] };
+const CANCELLED_TEXT =
+  'The attempt was cancelled before it finished, after the cluster resource was created on Azure.';
 let cardCount = 0;
 
 const icon = (glyph) => element('span', { className: 'icon', text: glyph, attrs: { 'aria-hidden': 'true' } });
 
 /** A link that opens outside the app (new tab, no opener). */
-function externalLink(label, url, props = {}) {
+function externalLink(content, url, props = {}) {
   return element(
     'a',
-    {
-      ...props,
-      attrs: { href: url, target: '_blank', rel: 'noopener noreferrer', ...(props.attrs ?? {}) },
-    },
-    ...(Array.isArray(label) ? label : [label]),
+    { ...props, attrs: { href: url, target: '_blank', rel: 'noopener noreferrer', ...(props.attrs ?? {}) } },
+    ...content,
+  );
+}
+
+/** The portal action in the warning accent; without a safe URL it stays visible but inert. */
+function portalAction({ label, url }) {
+  const content = [icon('⚠'), element('span', { text: label })];
+  const props = { className: 'action action--warning', attrs: { title: PORTAL_TOOLTIP, 'data-testid': 'open-portal-warning' } };
+  return url ? externalLink(content, url, props) : element('span', props, ...content);
+}
+
+const button = (className, { label, testId }, onClick) =>
+  element('button', { type: 'button', className, text: label, attrs: { 'data-testid': testId }, on: { click: onClick } });
+
+/** How each planned control becomes DOM; `handlers` carries the card's callbacks. */
+const RENDERERS = {
+  portal: (item) => portalAction(item),
+  delete: (item, { deleteCluster }) => button('button button--danger', item, (event) => deleteCluster(event.currentTarget)),
+  link: (item) => externalLink([element('span', { text: item.label }), icon('↗')], item.url, { className: 'action action--link' }),
+  edit: (item, { onEditAction, snapshot }) => button('button', item, () => onEditAction(snapshot, item.action)),
+  text: (item) => element('span', { className: 'action action--text', text: item.label }),
+  retry: (item, { onEditRetry, snapshot }) => button('button button--primary', item, () => onEditRetry(snapshot)),
+};
+
+/** Poll a task about every 2 s until it is no longer queued/running. */
+async function followTask(api, taskId, setTimer) {
+  for (;;) {
+    const task = await api.getTask(taskId);
+    if (!isActive(task.status)) return task;
+    await new Promise((resolve) => setTimer(resolve, POLL_INTERVAL_MS));
+  }
+}
+
+/** The Delete (partial) cluster flow: start the cleanup, follow it, report in `status`. */
+function clusterDeleter({ snapshot, api, status, onDeleted, setTimer }) {
+  return async function deleteCluster(trigger) {
+    trigger.disabled = true;
+    status.className = 'error-card__cleanup';
+    status.textContent = 'Deleting partial cluster…';
+    try {
+      const started = await api.deleteCluster(snapshot.task_id);
+      const finished = await followTask(api, started.task_id, setTimer);
+      if (finished.status === 'succeeded') {
+        status.textContent = 'Partial cluster deleted';
+        status.classList.add('error-card__cleanup--done');
+        trigger.hidden = true;
+        onDeleted(snapshot);
+        return;
+      }
+      const reason = finished.error?.message ? `: ${shortMessage(finished.error.message)}` : '.';
+      throw new Error(`The delete ${finished.status}${reason}`);
+    } catch (problem) {
+      status.textContent = `Could not delete the partial cluster. ${problem.message}`;
+      status.classList.add('error-card__cleanup--failed');
+      trigger.disabled = false;
+    }
+  };
+}
+
+function headline(headingId, error, partial) {
+  return element(
+    'h3',
+    { className: 'error-card__headline', attrs: { id: headingId } },
+    icon(partial ? '⚠' : '✖'),
+    element('span', { text: headlineFor(error.category) }),
+  );
+}
+
+function messageDetails(error, fullMessage) {
+  return element(
+    'details',
+    { className: 'error-card__details' },
+    element('summary', { text: 'Full error message' }),
+    element('pre', { className: 'error-card__message', text: fullMessage }),
+    error.code ? element('p', { className: 'error-card__code', text: `Error code: ${error.code}` }) : null,
   );
 }
 
@@ -46,148 +119,38 @@ export function ProvisionErrorCard({
 }) {
   cardCount += 1;
   const headingId = `provision-error-${cardCount}`;
-  const error = snapshot.error ?? { category: 'unknown', code: '', message: '', actions: [] };
+  const error = snapshot.error ?? NO_ERROR;
   const partial = isCancelledWithPartialCluster(snapshot);
-  const headline = headlineFor(error.category);
   const cleanupStatus = element('p', {
     className: 'error-card__cleanup',
     attrs: { role: 'status', 'data-testid': 'partial-cluster-cleanup' },
   });
-
-  const actionNodes = [];
-  const portalUrl = extraPortalUrl ?? (partial ? snapshot.progress?.portal_url ?? null : null);
-  const showPortal = partial || extraPortalUrl !== null;
-  let deleteButton = null;
-
-  if (showPortal) {
-    const label = extraPortalLabel || PORTAL_LABEL_DEFAULT;
-    const safe = safeHttpsUrl(portalUrl);
-    const content = [icon('⚠'), element('span', { text: label })];
-    const props = {
-      className: 'action action--warning',
-      attrs: { title: PORTAL_TOOLTIP, 'data-testid': 'open-portal-warning' },
-    };
-    // Without a safe URL the action stays visible (it tells the user to look) but inert.
-    actionNodes.push(safe ? externalLink(content, safe, props) : element('span', props, ...content));
-  }
-  if (partial) {
-    deleteButton = element('button', {
-      type: 'button',
-      className: 'button button--danger',
-      text: 'Delete partial cluster',
-      attrs: { 'data-testid': 'delete-partial-cluster' },
-      on: { click: () => deletePartialCluster() },
-    });
-    actionNodes.push(deleteButton);
-  }
-
-  for (const action of error.actions ?? []) {
-    const described = describeAction(action);
-    const duplicateOfPortal = showPortal && described.as === 'link' && described.url === safeHttpsUrl(portalUrl);
-    if (duplicateOfPortal || (partial && described.kind === 'delete_cluster')) continue;
-    if (described.as === 'link') {
-      actionNodes.push(
-        externalLink([element('span', { text: described.label }), icon('↗')], described.url, {
-          className: 'action action--link',
-        }),
-      );
-    } else if (described.as === 'in_app' && described.kind === 'edit' && onEditAction) {
-      actionNodes.push(
-        element('button', {
-          type: 'button',
-          className: 'button',
-          text: described.label,
-          on: { click: () => onEditAction(snapshot, action) },
-        }),
-      );
-    } else if (described.as === 'in_app' && described.kind === 'delete_cluster') {
-      actionNodes.push(
-        element('button', {
-          type: 'button',
-          className: 'button button--danger',
-          text: described.label,
-          on: { click: (event) => deletePartialCluster(event.currentTarget) },
-        }),
-      );
-    } else if (described.label) {
-      actionNodes.push(element('span', { className: 'action action--text', text: described.label }));
-    }
-  }
-
-  if (onEditRetry) {
-    actionNodes.push(
-      element('button', {
-        type: 'button',
-        className: 'button button--primary',
-        text: 'Edit & retry',
-        attrs: { 'data-testid': 'edit-and-retry' },
-        on: { click: () => onEditRetry(snapshot) },
-      }),
-    );
-  }
-
+  const handlers = {
+    snapshot,
+    onEditAction,
+    onEditRetry,
+    deleteCluster: clusterDeleter({ snapshot, api, status: cleanupStatus, onDeleted: onPartialClusterDeleted, setTimer }),
+  };
+  const plan = planErrorActions(snapshot, {
+    extraPortalUrl,
+    extraPortalLabel,
+    canEdit: !!onEditAction,
+    canRetry: !!onEditRetry,
+  });
+  const actionNodes = plan.map((item) => RENDERERS[item.as](item, handlers));
   const fullMessage = error.message || 'No further details were reported.';
-  const card = element(
+
+  return element(
     'section',
     {
       className: `error-card error-card--${partial ? 'warning' : 'danger'}`,
-      attrs: {
-        'aria-labelledby': headingId,
-        'data-testid': 'provision-error-card',
-        'data-category': error.category,
-      },
+      attrs: { 'aria-labelledby': headingId, 'data-testid': 'provision-error-card', 'data-category': error.category },
     },
-    element('h3', { className: 'error-card__headline', attrs: { id: headingId } }, icon(partial ? '⚠' : '✖'), element('span', { text: headline })),
-    partial
-      ? element('p', {
-          className: 'error-card__cancelled',
-          text: 'The attempt was cancelled before it finished, after the cluster resource was created on Azure.',
-        })
-      : null,
+    headline(headingId, error, partial),
+    partial ? element('p', { className: 'error-card__cancelled', text: CANCELLED_TEXT }) : null,
     element('p', { className: 'error-card__summary', text: shortMessage(fullMessage) }),
-    element(
-      'details',
-      { className: 'error-card__details' },
-      element('summary', { text: 'Full error message' }),
-      element('pre', { className: 'error-card__message', text: fullMessage }),
-      error.code ? element('p', { className: 'error-card__code', text: `Error code: ${error.code}` }) : null,
-    ),
+    messageDetails(error, fullMessage),
     actionNodes.length ? element('div', { className: 'error-card__actions' }, actionNodes) : null,
     cleanupStatus,
   );
-
-  /** Start the cleanup orchestration and follow its task until it finishes. */
-  async function deletePartialCluster(button = deleteButton) {
-    if (button) button.disabled = true;
-    cleanupStatus.className = 'error-card__cleanup';
-    cleanupStatus.textContent = 'Deleting partial cluster…';
-    try {
-      const started = await api.deleteCluster(snapshot.task_id);
-      const finished = await followTask(started.task_id);
-      if (finished.status === 'succeeded') {
-        cleanupStatus.textContent = 'Partial cluster deleted';
-        cleanupStatus.classList.add('error-card__cleanup--done');
-        if (button) button.hidden = true;
-        onPartialClusterDeleted(snapshot);
-        return;
-      }
-      const reason = finished.error?.message ? `: ${shortMessage(finished.error.message)}` : '.';
-      throw new Error(`The delete ${finished.status}${reason}`);
-    } catch (problem) {
-      cleanupStatus.textContent = `Could not delete the partial cluster. ${problem.message}`;
-      cleanupStatus.classList.add('error-card__cleanup--failed');
-      if (button) button.disabled = false;
-    }
-  }
-
-  /** Poll a task about every 2 s until it is no longer queued/running. */
-  async function followTask(taskId) {
-    for (;;) {
-      const task = await api.getTask(taskId);
-      if (!isActive(task.status)) return task;
-      await new Promise((resolve) => setTimer(resolve, POLL_INTERVAL_MS));
-    }
-  }
-
-  return card;
 }

@@ -1,0 +1,21 @@
+// The dashboard's whole state: one slice per thing the page shows. A new state (for example
+// the "Your clusters" list) is a new slice file registered here, plus the component that
+// renders it.
+
+import { attemptSlice } from './attempt.js';
+import { failureSlice } from './failure.js';
+import { historySlice } from './history.js';
+import { noticeSlice } from './notice.js';
+import { createStore } from './store.js';
+
+export const DASHBOARD_SLICES = {
+  failure: failureSlice,
+  attempt: attemptSlice,
+  history: historySlice,
+  notice: noticeSlice,
+};
+
+/** A fresh store for one page. */
+export function createDashboardStore() {
+  return createStore(DASHBOARD_SLICES);
+}
