@@ -62,3 +62,28 @@ export function failedTask(overrides = {}) {
     ...overrides,
   };
 }
+
+/** Timers that run only when the test says so: `runNext()` fires the earliest one. */
+export class ManualTimers {
+  constructor() {
+    this.pending = new Map();
+    this.nextId = 1;
+    this.setTimer = (fn, ms) => {
+      const id = this.nextId++;
+      this.pending.set(id, { fn, ms });
+      return id;
+    };
+    this.clearTimer = (id) => this.pending.delete(id);
+  }
+  get count() {
+    return this.pending.size;
+  }
+  runNext() {
+    const [id, timer] = this.pending.entries().next().value;
+    this.pending.delete(id);
+    timer.fn();
+  }
+}
+
+/** Let pending promise callbacks run (a fake API answers on the next microtasks). */
+export const settle = () => new Promise((resolve) => setImmediate(resolve));

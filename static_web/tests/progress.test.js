@@ -6,7 +6,9 @@ import {
   formatElapsed,
   nextPollDelay,
   POLL_INTERVAL_MS,
+  resumableAttempt,
   statusLabel,
+  stepName,
   stepText,
 } from '../js/progress.js';
 
@@ -57,4 +59,29 @@ describe('polling decision', () => {
 describe('status label', () => {
   test('known statuses are capitalised', () => assert.equal(statusLabel('running'), 'Running'));
   test('unknown statuses are shown as they are', () => assert.equal(statusLabel('odd'), 'odd'));
+});
+
+describe('step name', () => {
+  test('the backend\'s lowercase queued step reads "Queued"', () => assert.equal(stepName('queued'), 'Queued'));
+  test('an already capitalised step is shown as it is', () => assert.equal(stepName('Queued'), 'Queued'));
+  test('a worded step is shown as it is', () => assert.equal(stepName('Creating cluster'), 'Creating cluster'));
+  test('a snake_case step reads as words', () => assert.equal(stepName('waiting_for_arm'), 'Waiting for arm'));
+  test('no step reads empty', () => {
+    assert.equal(stepName(null), '');
+    assert.equal(stepName(''), '');
+  });
+});
+
+describe('resumable attempt', () => {
+  test('is the first create still queued or running', () => {
+    const jobs = [
+      { task_id: 'D', type: 'aks_delete', status: 'running' },
+      { task_id: 'A', type: 'aks_provision', status: 'running' },
+      { task_id: 'B', type: 'aks_provision', status: 'queued' },
+    ];
+    assert.equal(resumableAttempt(jobs).task_id, 'A');
+  });
+  test('is none when everything finished', () => {
+    assert.equal(resumableAttempt([{ task_id: 'A', type: 'aks_provision', status: 'failed' }]), undefined);
+  });
 });

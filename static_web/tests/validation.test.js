@@ -72,12 +72,30 @@ describe('region and VM size', () => {
   test('region must look like an Azure region name', () => {
     assert.notEqual(checkRegion('East US'), null);
   });
+  test('region needs at least three characters, as on the server', () => {
+    assert.notEqual(checkRegion('ab'), null);
+    assert.equal(checkRegion('abc'), null);
+  });
+  test('region allows at most forty characters, as on the server', () => {
+    assert.equal(checkRegion(`a${'b'.repeat(39)}`), null);
+    assert.notEqual(checkRegion(`a${'b'.repeat(40)}`), null);
+  });
   test('VM size must be one of the choices', () => {
     assert.equal(checkVmSize('Standard_B2s', ['Standard_B2s']), null);
     assert.notEqual(checkVmSize('Standard_B4s', ['Standard_B2s']), null);
   });
   test('VM size must look like Standard_*', () => {
     assert.notEqual(checkVmSize('Basic_A0'), null);
+  });
+  test('VM size follows the server pattern: no empty or trailing parts', () => {
+    assert.equal(checkVmSize('Standard_D2s_v5'), null);
+    for (const size of ['Standard_', 'Standard_D2s_', 'Standard__D2s', 'Standard_D2s__v5']) {
+      assert.notEqual(checkVmSize(size), null, size);
+    }
+  });
+  test('VM size allows at most 64 characters, as on the server', () => {
+    assert.equal(checkVmSize(`Standard_${'D'.repeat(55)}`), null);
+    assert.notEqual(checkVmSize(`Standard_${'D'.repeat(56)}`), null);
   });
 });
 
