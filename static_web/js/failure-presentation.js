@@ -89,25 +89,41 @@ const ACTION_RULES = [
 ];
 
 /**
- * The controls an error card shows, in order, as data: `portal` (warning action; `url` null
- * keeps it inert), `delete` (the one cleanup button), `link`, `edit`, `text` and `retry`.
- * A cancelled attempt with a partial cluster gets the portal action and Delete partial cluster
- * first; classified actions that repeat them are left out.
+ * The portal action and Delete partial cluster that lead the card when the attempt was
+ * cancelled with a partial cluster (or a portal URL is given); `url` null keeps it inert.
+ */
+function leadingActions(snapshot, partial, extraPortalUrl, extraPortalLabel) {
+  const lead = [];
+  if (partial || extraPortalUrl !== null) {
+    const rawUrl = extraPortalUrl ?? (partial ? snapshot.progress?.portal_url : null);
+    lead.push({ as: 'portal', label: extraPortalLabel || PORTAL_LABEL_DEFAULT, url: safeHttpsUrl(rawUrl) });
+  }
+  if (partial) lead.push({ as: 'delete', label: PARTIAL_DELETE_LABEL, testId: 'delete-partial-cluster' });
+  return lead;
+}
+
+/** Whether a classified action only repeats one of the leading ones. */
+function repeatsLead(described, lead, partial) {
+  const portal = lead.find((item) => item.as === 'portal');
+  if (portal && described.as === 'link' && described.url === portal.url) return true;
+  return partial && described.kind === 'delete_cluster';
+}
+
+/**
+ * The controls an error card shows, in order, as data: `portal` (warning action), `delete`
+ * (the one cleanup button), `link`, `edit`, `text` and `retry`. Classified actions that
+ * repeat the leading portal or delete action are left out.
  */
 export function planErrorActions(
   snapshot,
   { extraPortalUrl = null, extraPortalLabel = PORTAL_LABEL_DEFAULT, canEdit = false, canRetry = false } = {},
 ) {
   const partial = isCancelledWithPartialCluster(snapshot);
-  const showPortal = partial || extraPortalUrl !== null;
-  const portalUrl = safeHttpsUrl(extraPortalUrl ?? (partial ? snapshot.progress?.portal_url ?? null : null));
-  const plan = [];
-  if (showPortal) plan.push({ as: 'portal', label: extraPortalLabel || PORTAL_LABEL_DEFAULT, url: portalUrl });
-  if (partial) plan.push({ as: 'delete', label: PARTIAL_DELETE_LABEL, testId: 'delete-partial-cluster' });
+  const plan = leadingActions(snapshot, partial, extraPortalUrl, extraPortalLabel);
+  const lead = [...plan];
   for (const action of snapshot.error?.actions ?? []) {
     const described = describeAction(action);
-    const repeatsPortal = showPortal && described.as === 'link' && described.url === portalUrl;
-    if (repeatsPortal || (partial && described.kind === 'delete_cluster')) continue;
+    if (repeatsLead(described, lead, partial)) continue;
     const rule = ACTION_RULES.find((candidate) => candidate.applies(described, { canEdit }));
     if (rule) plan.push(rule.plan(described, action));
   }

@@ -48,43 +48,51 @@ function normalizeError(raw) {
   };
 }
 
+/** The progress a snapshot keeps: whether the cluster was seen, and its portal link. */
+function normalizeProgress(raw) {
+  const progress = isPlainObject(raw) ? raw : {};
+  const url = progress.portal_url;
+  return {
+    cluster_seen: progress.cluster_seen === true,
+    portal_url: typeof url === 'string' && url.length <= 2048 ? url : null,
+  };
+}
+
+/** The identifying fields, or null when one is missing, mistyped or not a saved status. */
+function requiredFields(value) {
+  const taskId = shortString(value.task_id);
+  const clusterName = shortString(value.cluster_name);
+  const resourceGroup = shortString(value.resource_group);
+  const status = shortString(value.status);
+  if (!taskId || clusterName === null || resourceGroup === null) return null;
+  if (!status || !SAVED_STATUSES.has(status)) return null;
+  if (timestampMs(value.when) === null) return null;
+  return { task_id: taskId, when: value.when, cluster_name: clusterName, resource_group: resourceGroup, status };
+}
+
 /**
  * A clean copy of a snapshot, or null when the value is not a snapshot this version
  * understands (wrong version, missing or mistyped fields).
  */
 export function normalizeSnapshot(value) {
   if (!isPlainObject(value) || value.v !== SNAPSHOT_VERSION) return null;
-  const taskId = shortString(value.task_id);
-  const clusterName = shortString(value.cluster_name);
-  const resourceGroup = shortString(value.resource_group);
-  const region = shortString(value.region) ?? '';
-  const status = shortString(value.status);
-  if (!taskId || clusterName === null || resourceGroup === null) return null;
-  if (!status || !SAVED_STATUSES.has(status)) return null;
-  if (timestampMs(value.when) === null) return null;
+  const required = requiredFields(value);
+  if (required === null) return null;
   const error = normalizeError(value.error);
   if (error === undefined) return null;
-  const progress = isPlainObject(value.progress) ? value.progress : {};
-  const nodeCount = Number.isInteger(value.node_count) ? value.node_count : null;
   return {
     v: SNAPSHOT_VERSION,
-    task_id: taskId,
-    when: value.when,
-    cluster_name: clusterName,
-    resource_group: resourceGroup,
-    region,
+    task_id: required.task_id,
+    when: required.when,
+    cluster_name: required.cluster_name,
+    resource_group: required.resource_group,
+    region: shortString(value.region) ?? '',
     node_vm_size: shortString(value.node_vm_size) ?? '',
-    node_count: nodeCount,
+    node_count: Number.isInteger(value.node_count) ? value.node_count : null,
     kubernetes_version: shortString(value.kubernetes_version) ?? '',
-    status,
+    status: required.status,
     error,
-    progress: {
-      cluster_seen: progress.cluster_seen === true,
-      portal_url:
-        typeof progress.portal_url === 'string' && progress.portal_url.length <= 2048
-          ? progress.portal_url
-          : null,
-    },
+    progress: normalizeProgress(value.progress),
     saved_at: timestampMs(value.saved_at) === null ? value.when : value.saved_at,
   };
 }

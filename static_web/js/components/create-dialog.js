@@ -34,48 +34,58 @@ const DEFAULTS = {
 /** The field to focus for an in-app "edit" action, by error category. */
 const FIELD_FOR_CATEGORY = { sku: 'node_vm_size', region: 'region', quota: 'node_count' };
 
-/**
- * Create the dialog. `onStarted(answer, body)` runs after a 202; `renderErrorCard(snapshot,
- * {focusField})` builds the ProvisionErrorCard shown when reopened by Edit & retry.
- */
-export function createCreateDialog({ api, onStarted, renderErrorCard, makeKey = newIdempotencyKey }) {
-  const controls = {};
-  const errors = {};
-  let pending = false;
-  let submission = null; // {key, bodyJson}: reused only for a resend of the same values
+/** The values the dialog opens with: the defaults, overridden by any non-empty prefill. */
+export function openingValues(prefill) {
+  const values = { ...DEFAULTS };
+  for (const [name, value] of Object.entries(prefill ?? {})) {
+    if (name in values && value !== null && value !== undefined && value !== '') values[name] = String(value);
+  }
+  return values;
+}
 
-  const rows = FIELD_SPECS.map((spec) => {
-    const id = `field-${spec.name}`;
-    const hintId = spec.hint ? `${id}-hint` : null;
-    const errorId = `${id}-error`;
-    let control;
-    if (spec.kind === 'select') {
-      control = element(
-        'select',
-        { name: spec.name, attrs: { id, required: true } },
-        spec.choices.map((choice) => element('option', { value: choice, text: choice })),
-      );
-    } else {
-      const attrs = { id, autocomplete: 'off', spellcheck: 'false' };
-      if (spec.name !== 'kubernetes_version') attrs.required = true;
-      if (spec.kind === 'number') Object.assign(attrs, { min: 1, max: 100, step: 1, inputmode: 'numeric' });
-      if (spec.name === 'kubernetes_version') attrs.placeholder = 'default';
-      control = element('input', { type: spec.kind, name: spec.name, attrs });
-    }
-    control.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
-    control.addEventListener('input', () => setFieldError(spec.name, null));
-    controls[spec.name] = control;
-    errors[spec.name] = element('p', { className: 'field__error', hidden: true, attrs: { id: errorId } });
+/** The control for one field spec: a select of its choices or a labelled input. */
+function fieldControl(spec, id) {
+  if (spec.kind === 'select') {
     return element(
-      'div',
-      { className: `field field--${spec.name}` },
-      element('label', { text: spec.label, attrs: { for: id } }),
-      control,
-      spec.hint ? element('p', { className: 'field__hint', text: spec.hint, attrs: { id: hintId } }) : null,
-      errors[spec.name],
+      'select',
+      { name: spec.name, attrs: { id, required: true } },
+      spec.choices.map((choice) => element('option', { value: choice, text: choice })),
     );
-  });
+  }
+  const attrs = { id, autocomplete: 'off', spellcheck: 'false' };
+  if (spec.name !== 'kubernetes_version') attrs.required = true;
+  if (spec.kind === 'number') Object.assign(attrs, { min: 1, max: 100, step: 1, inputmode: 'numeric' });
+  if (spec.name === 'kubernetes_version') attrs.placeholder = 'default';
+  return element('input', { type: spec.kind, name: spec.name, attrs });
+}
 
+/** One labelled field with its hint and error line: `{row, control, note}`. */
+function buildField(spec) {
+  const id = `field-${spec.name}`;
+  const hintId = spec.hint ? `${id}-hint` : null;
+  const errorId = `${id}-error`;
+  const control = fieldControl(spec, id);
+  control.setAttribute('aria-describedby', [hintId, errorId].filter(Boolean).join(' '));
+  const note = element('p', { className: 'field__error', hidden: true, attrs: { id: errorId } });
+  const row = element(
+    'div',
+    { className: `field field--${spec.name}` },
+    element('label', { text: spec.label, attrs: { for: id } }),
+    control,
+    spec.hint ? element('p', { className: 'field__hint', text: spec.hint, attrs: { id: hintId } }) : null,
+    note,
+  );
+  return { row, control, note };
+}
+
+/** Make sure a select can show a prefilled value that is not among its usual choices. */
+function ensureOption(select, value) {
+  if (!value || [...select.options].some((option) => option.value === value)) return;
+  select.append(element('option', { value, text: value }));
+}
+
+/** The dialog's fixed parts around the field rows. */
+function dialogShell(rows, { onSubmit, onCancel }) {
   const formError = element('p', {
     className: 'form-error',
     hidden: true,
@@ -87,11 +97,11 @@ export function createCreateDialog({ api, onStarted, renderErrorCard, makeKey = 
     type: 'button',
     className: 'button button--quiet',
     text: 'Cancel',
-    on: { click: () => dialog.close() },
+    on: { click: onCancel },
   });
   const form = element(
     'form',
-    { className: 'dialog__form', noValidate: true, on: { submit: (event) => submit(event) } },
+    { className: 'dialog__form', noValidate: true, on: { submit: onSubmit } },
     element('h2', { className: 'dialog__title', text: 'Create AKS cluster', attrs: { id: 'create-dialog-title' } }),
     errorSlot,
     formError,
@@ -103,15 +113,32 @@ export function createCreateDialog({ api, onStarted, renderErrorCard, makeKey = 
     { className: 'dialog', attrs: { 'aria-labelledby': 'create-dialog-title', 'data-testid': 'create-dialog' } },
     form,
   );
+  return { dialog, form, errorSlot, formError, submitButton };
+}
+
+/**
+ * Create the dialog. `onStarted(answer, body)` runs after a 202; `renderErrorCard(snapshot,
+ * {focusField})` builds the ProvisionErrorCard shown when reopened by Edit & retry.
+ */
+export function createCreateDialog({ api, onStarted, renderErrorCard, makeKey = newIdempotencyKey }) {
+  const fields = Object.fromEntries(FIELD_SPECS.map((spec) => [spec.name, buildField(spec)]));
+  const controls = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, field.control]));
+  let pending = false;
+  let submission = null; // {key, bodyJson}: reused only for a resend of the same values
+  for (const name of FIELDS) controls[name].addEventListener('input', () => setFieldError(name, null));
+
+  const { dialog, form, errorSlot, formError, submitButton } = dialogShell(
+    Object.values(fields).map((field) => field.row),
+    { onSubmit: (event) => submit(event), onCancel: () => dialog.close() },
+  );
 
   function setFieldError(name, message) {
-    const control = controls[name];
-    const note = errors[name];
-    if (!control || !note) return;
-    note.textContent = message ?? '';
-    note.hidden = !message;
-    if (message) control.setAttribute('aria-invalid', 'true');
-    else control.removeAttribute('aria-invalid');
+    const field = fields[name];
+    if (!field) return;
+    field.note.textContent = message ?? '';
+    field.note.hidden = !message;
+    if (message) field.control.setAttribute('aria-invalid', 'true');
+    else field.control.removeAttribute('aria-invalid');
   }
 
   function setFormError(message) {
@@ -124,12 +151,6 @@ export function createCreateDialog({ api, onStarted, renderErrorCard, makeKey = 
     setFormError(null);
   }
 
-  /** Make sure a select can show a prefilled value that is not among its usual choices. */
-  function ensureOption(select, value) {
-    if (!value || [...select.options].some((option) => option.value === value)) return;
-    select.append(element('option', { value, text: value }));
-  }
-
   const readValues = () => Object.fromEntries(FIELDS.map((name) => [name, controls[name].value]));
   const choicesOf = (name) => [...controls[name].options].map((option) => option.value);
 
@@ -139,10 +160,7 @@ export function createCreateDialog({ api, onStarted, renderErrorCard, makeKey = 
 
   /** Open the dialog, empty or prefilled; `failure` shows its error card at the top. */
   function open({ prefill = null, failure = null } = {}) {
-    const values = { ...DEFAULTS };
-    for (const [name, value] of Object.entries(prefill ?? {})) {
-      if (name in values && value !== null && value !== undefined && value !== '') values[name] = String(value);
-    }
+    const values = openingValues(prefill);
     ensureOption(controls.region, values.region);
     ensureOption(controls.node_vm_size, values.node_vm_size);
     for (const name of FIELDS) controls[name].value = values[name];
@@ -160,10 +178,25 @@ export function createCreateDialog({ api, onStarted, renderErrorCard, makeKey = 
     focusField('cluster_name');
   }
 
-  async function submit(event) {
-    event.preventDefault();
-    if (pending) return;
-    clearErrors();
+  /** A refused submission: next to the field the server names, else above the form. */
+  function showSubmitProblem(problem) {
+    if (problem.status === 400 && problem.field && controls[problem.field]) {
+      setFieldError(problem.field, problem.message);
+      focusField(problem.field);
+    } else {
+      setFormError(problem.message || 'The request failed.');
+    }
+  }
+
+  function setPending(busy) {
+    pending = busy;
+    submitButton.disabled = busy;
+    if (busy) form.setAttribute('aria-busy', 'true');
+    else form.removeAttribute('aria-busy');
+  }
+
+  /** Check the values here first; `{ok, body}` or the field errors already shown. */
+  function checkForm() {
     const checked = validateProvisionForm(readValues(), {
       regions: choicesOf('region'),
       vmSizes: choicesOf('node_vm_size'),
@@ -171,13 +204,19 @@ export function createCreateDialog({ api, onStarted, renderErrorCard, makeKey = 
     if (!checked.ok) {
       for (const [name, message] of Object.entries(checked.errors)) setFieldError(name, message);
       focusField(FIELDS.find((name) => checked.errors[name]));
-      return;
     }
+    return checked;
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    if (pending) return;
+    clearErrors();
+    const checked = checkForm();
+    if (!checked.ok) return;
     const bodyJson = JSON.stringify(checked.body);
     if (!submission || submission.bodyJson !== bodyJson) submission = { key: makeKey(), bodyJson };
-    pending = true;
-    submitButton.disabled = true;
-    form.setAttribute('aria-busy', 'true');
+    setPending(true);
     try {
       const answer = await api.provision(checked.body, { idempotencyKey: submission.key });
       submission = null;
@@ -186,16 +225,9 @@ export function createCreateDialog({ api, onStarted, renderErrorCard, makeKey = 
     } catch (problem) {
       // A network failure may have reached the server: keep the key so a resend is deduplicated.
       if (problem.status !== 0) submission = null;
-      if (problem.status === 400 && problem.field && controls[problem.field]) {
-        setFieldError(problem.field, problem.message);
-        focusField(problem.field);
-      } else {
-        setFormError(problem.message || 'The request failed.');
-      }
+      showSubmitProblem(problem);
     } finally {
-      pending = false;
-      submitButton.disabled = false;
-      form.removeAttribute('aria-busy');
+      setPending(false);
     }
   }
 
