@@ -50,22 +50,30 @@ function layout(nodes) {
   ];
 }
 
+/** A determinate bar when the step numbers are known, else an indeterminate one. */
+function fillBar(bar, progress) {
+  if (Number.isInteger(progress.total_steps) && progress.total_steps > 0) {
+    bar.max = progress.total_steps;
+    bar.value = Math.min(Math.max(progress.step_index ?? 0, 0), progress.total_steps);
+  } else {
+    bar.removeAttribute('value');
+  }
+}
+
+/** Put the attempt's latest task into the view's nodes (text only). */
 function fill(nodes, { task, stopping }, now) {
-  const { status, request = {}, progress = {}, created_at: createdAt } = task ?? UNKNOWN_TASK;
+  const current = task ?? UNKNOWN_TASK;
+  const request = current.request ?? {};
+  const progress = current.progress ?? {};
   const where = [request.resource_group, request.region].filter(Boolean).join(' · ');
   nodes.name.textContent = request.cluster_name ?? 'cluster';
   nodes.where.textContent = where ? ` in ${where}` : '';
-  nodes.step.textContent = stepText(progress) ?? statusLabel(status);
+  nodes.step.textContent = stepText(progress) ?? statusLabel(current.status);
   nodes.stepName.textContent = stepName(progress.step);
   nodes.stepName.hidden = !progress.step;
-  if (Number.isInteger(progress.total_steps) && progress.total_steps > 0) {
-    nodes.bar.max = progress.total_steps;
-    nodes.bar.value = Math.min(Math.max(progress.step_index ?? 0, 0), progress.total_steps);
-  } else {
-    nodes.bar.removeAttribute('value');
-  }
+  fillBar(nodes.bar, progress);
   nodes.state.textContent = progress.cluster_state || 'Not created yet';
-  nodes.elapsed.textContent = formatElapsed(elapsedSince(createdAt, now()));
+  nodes.elapsed.textContent = formatElapsed(elapsedSince(current.created_at, now()));
   nodes.stop.disabled = stopping;
   nodes.stopping.hidden = !stopping;
 }
