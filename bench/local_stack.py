@@ -37,6 +37,8 @@ class FunctionHost:
     log_path: Path
     arm_create_seconds: int
     poll_seconds: int
+    arm_url: str = ""
+    arm_ca_bundle: str = ""
 
 
 @contextmanager
@@ -66,6 +68,7 @@ def function_host(work_dir: Path, connection_string: str) -> Iterator[FunctionHo
         env = {
             "AzureWebJobsStorage": connection_string,
             "ARM_ENDPOINT": arm_simulator_base_url(simulator_port),
+            "RETAIL_PRICES_ENDPOINT": arm_simulator_base_url(simulator_port),
             "ARM_CA_BUNDLE": str(certificate_path(simulator_dir.resolve())),
             "AZURE_SUBSCRIPTION_ID": SIMULATOR_SUBSCRIPTION_ID,
             "JOBSTATE_TABLE_NAME": "BenchJobState" + uuid.uuid4().hex[:8],
@@ -83,6 +86,8 @@ def function_host(work_dir: Path, connection_string: str) -> Iterator[FunctionHo
                 log_path=log_path,
                 arm_create_seconds=ARM_CREATE_SECONDS,
                 poll_seconds=POLL_SECONDS,
+                arm_url=arm_simulator_base_url(simulator_port),
+                arm_ca_bundle=str(certificate_path(simulator_dir.resolve())),
             )
         finally:
             host.stop()

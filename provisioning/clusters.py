@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-SYSTEM_POOL_NAME = "system"
 DNS_PREFIX_MAX = 54
 PRECONDITION_FAILED = 412
 ASYNC_OPERATION_HEADER = "Azure-AsyncOperation"
@@ -52,23 +51,22 @@ def dns_prefix_for(cluster_name: str) -> str:
 
 
 def cluster_parameters(request: ProvisionRequest, tags: dict[str, str]) -> ManagedCluster:
-    """The ManagedCluster body: one System pool, system-assigned identity, the product's tags."""
+    """The ManagedCluster body: the System pool (and a User pool), identity, the product's tags."""
     from azure.mgmt.containerservice import models
 
-    pool = models.ManagedClusterAgentPoolProfile(
-        name=SYSTEM_POOL_NAME,
-        mode="System",
-        vm_size=request.node_vm_size,
-        count=request.node_count,
-        os_type="Linux",
-    )
+    pools = [
+        models.ManagedClusterAgentPoolProfile(
+            name=name, mode=mode, vm_size=vm_size, count=count, os_type="Linux"
+        )
+        for name, mode, vm_size, count in request.pools
+    ]
     return models.ManagedCluster(
         location=request.region,
         tags=dict(tags),
         identity=models.ManagedClusterIdentity(type="SystemAssigned"),
         dns_prefix=dns_prefix_for(request.cluster_name),
         kubernetes_version=request.kubernetes_version or None,
-        agent_pool_profiles=[pool],
+        agent_pool_profiles=pools,
     )
 
 

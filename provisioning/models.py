@@ -12,6 +12,10 @@ class TaskType(StrEnum):
 
     AKS_PROVISION = "aks_provision"
     AKS_DELETE = "aks_delete"
+    AKS_STOP = "aks_stop"
+    AKS_START = "aks_start"
+    AKS_SCALE = "aks_scale"
+    AKS_UPGRADE = "aks_upgrade"
 
 
 class TaskStatus(StrEnum):
@@ -48,6 +52,25 @@ class ErrorCategory(StrEnum):
 
 
 @dataclass(frozen=True)
+class NodePool:
+    """A second, User-mode node pool for workloads (the first pool is the System pool)."""
+
+    node_vm_size: str
+    node_count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form: the task document's `request.user_pool`."""
+        return {"node_vm_size": self.node_vm_size, "node_count": self.node_count}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> NodePool | None:
+        """Rebuild from to_dict() output (None stays None)."""
+        if not data:
+            return None
+        return cls(node_vm_size=str(data["node_vm_size"]), node_count=int(data["node_count"]))
+
+
+@dataclass(frozen=True)
 class ProvisionRequest:
     """A validated cluster request; every field is safe to send to ARM."""
 
@@ -58,10 +81,20 @@ class ProvisionRequest:
     node_vm_size: str
     node_count: int
     kubernetes_version: str | None
+    user_pool: NodePool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (orchestration input, task document `request`)."""
         return asdict(self)
+
+    @property
+    def pools(self) -> tuple[tuple[str, str, str, int], ...]:
+        """(name, mode, VM size, count) of every pool, the System pool first."""
+        pools = [("system", "System", self.node_vm_size, self.node_count)]
+        if self.user_pool is not None:
+            pools.append(("workload", "User", self.user_pool.node_vm_size,
+                          self.user_pool.node_count))
+        return tuple(pools)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ProvisionRequest:
@@ -74,6 +107,7 @@ class ProvisionRequest:
             node_vm_size=str(data["node_vm_size"]),
             node_count=int(data["node_count"]),
             kubernetes_version=data.get("kubernetes_version") or None,
+            user_pool=NodePool.from_dict(data.get("user_pool")),
         )
 
 

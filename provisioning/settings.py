@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 AZURE_ARM_ENDPOINT = "https://management.azure.com"
+AZURE_RETAIL_PRICES_ENDPOINT = "https://prices.azure.com"
 
 
 class SettingsError(RuntimeError):
@@ -39,6 +40,8 @@ class Settings:
     # Bounded work: a durable client call (start, raise event) from an HTTP request gives up
     # after this many seconds (the SDK's own limit is 240 s), so the caller gets a 503.
     durable_client_timeout_seconds: float = 15.0
+    # The public Azure Retail Prices API (no credential); locally the ARM simulator serves it.
+    retail_prices_endpoint: str = AZURE_RETAIL_PRICES_ENDPOINT
 
     @property
     def uses_arm_simulator(self) -> bool:
@@ -106,6 +109,8 @@ def load_settings() -> Settings:
         local_dev_host=local_dev_host,
         storage_timeout_seconds=_float("STORAGE_TIMEOUT_SECONDS", 5.0),
         durable_client_timeout_seconds=_float("DURABLE_CLIENT_TIMEOUT_SECONDS", 15.0),
+        retail_prices_endpoint=os.environ.get("RETAIL_PRICES_ENDPOINT", "").strip()
+        or AZURE_RETAIL_PRICES_ENDPOINT,
     )
 
 

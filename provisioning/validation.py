@@ -7,7 +7,7 @@ import logging
 import re
 from typing import Any
 
-from provisioning.models import ProvisionRequest
+from provisioning.models import NodePool, ProvisionRequest
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,10 @@ ALLOWED_FIELDS = frozenset(
         "node_vm_size",
         "node_count",
         "kubernetes_version",
+        "user_pool",
     }
 )
+USER_POOL_FIELDS = ("node_vm_size", "node_count")
 REQUIRED_FIELDS = ("cluster_name", "resource_group", "region")
 
 # Every pattern is ASCII-only and applied with fullmatch, so "\d" never admits other scripts'
@@ -239,38 +241,11 @@ def validate_provision_request(body: object, subscription_id: str) -> ProvisionR
     if not RESOURCE_GROUP_PATTERN.fullmatch(resource_group):
         raise RequestValidationError("resource_group", RESOURCE_GROUP_RULE)
 
-    region = _required_string(body, "region")
-    if not REGION_PATTERN.fullmatch(region):
-        raise RequestValidationError("region", REGION_RULE)
-    if region not in AZURE_PUBLIC_REGIONS:
-        raise RequestValidationError(
-            "region", f"region '{region}' is not a known public Azure region"
-        )
-
-    node_vm_size = _optional_value(body, "node_vm_size", DEFAULT_NODE_VM_SIZE)
-    if not isinstance(node_vm_size, str):
-        raise RequestValidationError("node_vm_size", "node_vm_size must be a string")
-    if len(node_vm_size) > MAX_VM_SIZE_LENGTH or not VM_SIZE_PATTERN.fullmatch(node_vm_size):
-        raise RequestValidationError("node_vm_size", VM_SIZE_RULE)
-
-    node_count = _optional_value(body, "node_count", DEFAULT_NODE_COUNT)
-    # bool is an int subclass, and 2.0 is not a whole-number JSON integer: reject both.
-    if isinstance(node_count, bool) or not isinstance(node_count, int):
-        raise RequestValidationError("node_count", NODE_COUNT_RULE)
-    if not MIN_NODE_COUNT <= node_count <= MAX_NODE_COUNT:
-        raise RequestValidationError("node_count", NODE_COUNT_RULE)
-
-    kubernetes_version = body.get("kubernetes_version")
-    if kubernetes_version is not None:
-        if not isinstance(kubernetes_version, str):
-            raise RequestValidationError(
-                "kubernetes_version", "kubernetes_version must be a string"
-            )
-        if kubernetes_version == "":
-            kubernetes_version = None
-        elif not KUBERNETES_VERSION_PATTERN.fullmatch(kubernetes_version):
-            raise RequestValidationError("kubernetes_version", KUBERNETES_VERSION_RULE)
-
+    region = validate_region(_required_string(body, "region"))
+    node_vm_size = _vm_size(_optional_value(body, "node_vm_size", DEFAULT_NODE_VM_SIZE),
+                            "node_vm_size")
+    node_count = _node_count(_optional_value(body, "node_count", DEFAULT_NODE_COUNT),
+                             "node_count")
     return ProvisionRequest(
         subscription_id=subscription_id,
         resource_group=resource_group,
@@ -278,7 +253,67 @@ def validate_provision_request(body: object, subscription_id: str) -> ProvisionR
         region=region,
         node_vm_size=node_vm_size,
         node_count=node_count,
-        kubernetes_version=kubernetes_version,
+        kubernetes_version=_kubernetes_version(body.get("kubernetes_version")),
+        user_pool=_user_pool(body.get("user_pool")),
+    )
+
+
+def validate_region(region: str, field: str = "region") -> str:
+    """A region name in Azure's shape that is a known public region, else 400 naming `field`."""
+    if not REGION_PATTERN.fullmatch(region):
+        raise RequestValidationError(field, REGION_RULE)
+    if region not in AZURE_PUBLIC_REGIONS:
+        raise RequestValidationError(field, f"region '{region}' is not a known public Azure region")
+    return region
+
+
+def _vm_size(value: object, field: str) -> str:
+    if not isinstance(value, str):
+        raise RequestValidationError(field, f"{field} must be a string")
+    if len(value) > MAX_VM_SIZE_LENGTH or not VM_SIZE_PATTERN.fullmatch(value):
+        raise RequestValidationError(field, VM_SIZE_RULE.replace("node_vm_size", field, 1))
+    return value
+
+
+def _node_count(value: object, field: str) -> int:
+    # bool is an int subclass, and 2.0 is not a whole-number JSON integer: reject both.
+    rule = NODE_COUNT_RULE.replace("node_count", field, 1)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RequestValidationError(field, rule)
+    if not MIN_NODE_COUNT <= value <= MAX_NODE_COUNT:
+        raise RequestValidationError(field, rule)
+    return value
+
+
+def _kubernetes_version(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise RequestValidationError("kubernetes_version", "kubernetes_version must be a string")
+    if not KUBERNETES_VERSION_PATTERN.fullmatch(value):
+        raise RequestValidationError("kubernetes_version", KUBERNETES_VERSION_RULE)
+    return value
+
+
+def _user_pool(value: object) -> NodePool | None:
+    """The optional User-mode workload pool: exactly node_vm_size and node_count."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise RequestValidationError("user_pool", "user_pool must be an object or null")
+    unknown = sorted(str(key) for key in value if key not in USER_POOL_FIELDS)
+    if unknown:
+        raise RequestValidationError(
+            f"user_pool.{unknown[0]}",
+            f"user_pool.{unknown[0]} is not a known field; allowed fields are "
+            + ", ".join(sorted(USER_POOL_FIELDS)),
+        )
+    for name in USER_POOL_FIELDS:
+        if value.get(name) is None:
+            raise RequestValidationError(f"user_pool.{name}", f"user_pool.{name} is required")
+    return NodePool(
+        node_vm_size=_vm_size(value["node_vm_size"], "user_pool.node_vm_size"),
+        node_count=_node_count(value["node_count"], "user_pool.node_count"),
     )
 
 

@@ -99,6 +99,7 @@ def stack_env(azurite: str, simulator: ArmSimulator, table_name: str) -> dict[st
     return {
         "AzureWebJobsStorage": azurite,
         "ARM_ENDPOINT": simulator.base_url,
+        "RETAIL_PRICES_ENDPOINT": simulator.base_url,
         "ARM_CA_BUNDLE": str(simulator.cert_path),
         "AZURE_SUBSCRIPTION_ID": SIMULATOR_SUBSCRIPTION_ID,
         "JOBSTATE_TABLE_NAME": table_name,

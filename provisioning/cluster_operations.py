@@ -1,0 +1,80 @@
+"""ARM calls that start a lifecycle operation on an existing cluster (no polling here).
+
+Each returns as soon as ARM accepted the operation; the orchestration then polls the
+cluster's provisioningState on durable timers. Writes are conditional on the etag the
+caller read (If-Match), so a cluster that changed meanwhile is never changed blind.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+def _accepted_status(pipeline_response: Any, deserialized: Any, headers: Any) -> int:
+    return int(pipeline_response.http_response.status_code)
+
+
+def start_cluster_stop(client: Any, resource_group: str, name: str) -> int:
+    """POST …/stop; the HTTP status ARM accepted it with."""
+    return client.managed_clusters.begin_stop(
+        resource_group, name, polling=False, cls=_accepted_status
+    ).result()
+
+
+def start_cluster_start(client: Any, resource_group: str, name: str) -> int:
+    """POST …/start; the HTTP status ARM accepted it with."""
+    return client.managed_clusters.begin_start(
+        resource_group, name, polling=False, cls=_accepted_status
+    ).result()
+
+
+def start_pool_scale(
+    client: Any, resource_group: str, name: str, pool_name: str, node_count: int
+) -> int:
+    """PUT the agent pool with a new count, If-Match on the pool's own etag."""
+    from azure.core import MatchConditions
+
+    pool = client.agent_pools.get(resource_group, name, pool_name)
+    pool.count = node_count
+    etag = getattr(pool, "e_tag", None)
+    return client.agent_pools.begin_create_or_update(
+        resource_group,
+        name,
+        pool_name,
+        pool,
+        etag=etag,
+        match_condition=MatchConditions.IfNotModified if etag else None,
+        polling=False,
+        cls=_accepted_status,
+    ).result()
+
+
+def start_cluster_upgrade(
+    client: Any, resource_group: str, name: str, kubernetes_version: str, etag: str | None
+) -> int:
+    """PUT the cluster with a new control-plane version, If-Match on the etag read."""
+    from azure.core import MatchConditions
+
+    cluster = client.managed_clusters.get(resource_group, name)
+    cluster.kubernetes_version = kubernetes_version
+    current = etag or cluster.e_tag
+    return client.managed_clusters.begin_create_or_update(
+        resource_group,
+        name,
+        cluster,
+        etag=current,
+        match_condition=MatchConditions.IfNotModified if current else None,
+        polling=False,
+        cls=_accepted_status,
+    ).result()
+
+
+def read_upgrades(client: Any, resource_group: str, name: str) -> list[str]:
+    """Control-plane versions this one cluster may upgrade to (its upgrade profile)."""
+    profile = client.managed_clusters.get_upgrade_profile(resource_group, name)
+    plane = profile.control_plane_profile
+    return [u.kubernetes_version for u in (plane.upgrades if plane else None) or []
+            if u.kubernetes_version and not u.is_preview]

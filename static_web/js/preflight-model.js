@@ -1,0 +1,139 @@
+// Pure logic of the live Create dialog (DESIGN §13/§14): size labels, presets that never
+// overwrite a field the user edited, the price line, the submit state, and a debounced
+// preflight runner whose stale answers never overwrite a newer one.
+
+/** "Standard_D4s_v5 — 4 vCPU, 16 GiB", ending "— not available in <region>" when it is not. */
+export function sizeLabel(size, region) {
+  const memory = Number.isInteger(size.memory_gib) ? size.memory_gib : Number(size.memory_gib);
+  const base = `${size.name} — ${size.vcpus} vCPU, ${memory} GiB`;
+  return size.available ? base : `${base} — not available in ${region}`;
+}
+
+/** Presets fill sizes and counts; at least "Dev/Test" and "Production". */
+export const PRESETS = Object.freeze([
+  {
+    name: 'Dev/Test',
+    values: { node_vm_size: 'Standard_D2s_v5', node_count: '1', workload_pool: false },
+  },
+  {
+    name: 'Production',
+    values: {
+      node_vm_size: 'Standard_D4s_v5',
+      node_count: '3',
+      workload_pool: true,
+      user_vm_size: 'Standard_D4s_v5',
+      user_node_count: '3',
+    },
+  },
+]);
+
+/** The form values after choosing `presetName`: fields in `edited` keep the user's value. */
+export function applyPreset(values, presetName, edited) {
+  const preset = PRESETS.find((p) => p.name === presetName);
+  if (!preset) return { ...values };
+  const next = { ...values };
+  for (const [field, value] of Object.entries(preset.values)) {
+    if (!edited.has(field)) next[field] = value;
+  }
+  return next;
+}
+
+const money = (amount) => `$${amount.toFixed(2)}`;
+
+/** "≈ $X/hr · $Y/month", or "Price unavailable" when preflight could not price the request. */
+export function priceLine(cost) {
+  if (!cost || typeof cost.per_hour !== 'number' || typeof cost.per_month !== 'number') {
+    return 'Price unavailable';
+  }
+  return `≈ ${money(cost.per_hour)}/hr · ${money(cost.per_month)}/month`;
+}
+
+/** While any completed check fails, Create is blocked and reads "Fix errors above". */
+export function submitState(result) {
+  const failing = Boolean(result && result.checks && result.checks.some((c) => c.status === 'fail'));
+  return { blocked: failing, label: failing ? 'Fix errors above' : 'Create' };
+}
+
+/** The node count a quota failure offers to apply ("Apply N nodes"), or null. */
+export function applyNodesAction(result) {
+  for (const check of (result && result.checks) || []) {
+    for (const action of check.actions || []) {
+      if (action.kind === 'apply_nodes' && Number.isInteger(action.value) && action.value >= 1) {
+        return { label: action.label || `Apply ${action.value} nodes`, value: action.value };
+      }
+    }
+  }
+  return null;
+}
+
+/** The provision/preflight body of the dialog's values (workload pool only when enabled). */
+export function requestBody(values) {
+  const body = {
+    cluster_name: String(values.cluster_name || '').trim(),
+    resource_group: String(values.resource_group || '').trim(),
+    region: values.region,
+    node_vm_size: values.node_vm_size,
+    node_count: Number(values.node_count),
+  };
+  const version = String(values.kubernetes_version || '').trim();
+  if (version) body.kubernetes_version = version;
+  if (values.workload_pool) {
+    body.user_pool = { node_vm_size: values.user_vm_size, node_count: Number(values.user_node_count) };
+  }
+  return body;
+}
+
+/**
+ * Run preflight about `delayMs` after the last change. Only the newest request's answer is
+ * delivered (older ones are aborted and, if they still arrive, ignored); a failed preflight
+ * is delivered as `{error}` and never blocks Create.
+ */
+export function createPreflightRunner({
+  fetchPreflight,
+  onResult,
+  onPending = () => {},
+  delayMs = 300,
+  setTimer = setTimeout,
+  clearTimer = clearTimeout,
+}) {
+  let timer = null;
+  let sequence = 0;
+  let controller = null;
+
+  async function run(body, mine) {
+    if (controller) controller.abort();
+    controller = typeof AbortController === 'function' ? new AbortController() : null;
+    onPending(true);
+    let outcome;
+    try {
+      outcome = { result: await fetchPreflight(body, controller ? controller.signal : undefined) };
+    } catch (error) {
+      outcome = { error };
+    }
+    if (mine !== sequence) return; // a newer edit owns the list now
+    onPending(false);
+    onResult(outcome);
+  }
+
+  return {
+    schedule(body) {
+      sequence += 1;
+      const mine = sequence;
+      if (timer !== null) clearTimer(timer);
+      timer = setTimer(() => {
+        timer = null;
+        run(body, mine);
+      }, delayMs);
+    },
+    cancel() {
+      sequence += 1;
+      if (timer !== null) clearTimer(timer);
+      timer = null;
+      if (controller) controller.abort();
+      onPending(false);
+    },
+    get sequence() {
+      return sequence;
+    },
+  };
+}
