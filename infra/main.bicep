@@ -130,10 +130,19 @@ module aksRbac 'app/aks-rbac.bicep' = {
   scope: resourceGroup(effectiveAksResourceGroupName)
   params: {
     managedIdentityPrincipalId: identity.outputs.principalId
+    environmentName: environmentName
   }
   dependsOn: [
     aksRg
   ]
+}
+
+module preflightRbac 'app/preflight-rbac.bicep' = {
+  name: 'preflightRbac'
+  params: {
+    managedIdentityPrincipalId: identity.outputs.principalId
+    environmentName: environmentName
+  }
 }
 
 module alerts 'app/alerts.bicep' = {

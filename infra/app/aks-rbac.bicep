@@ -1,21 +1,57 @@
-// Deployed at the AKS target resource group: lets the function app's identity create,
-// read, abort and delete managed clusters there, and nowhere else.
+// Deployed at the AKS target resource group: a custom role with exactly the actions the app
+// uses on clusters there (create, read, stop, start, scale, upgrade, abort, delete), assigned
+// to the function app's identity. Least privilege: no credentials, no run-command, no agent
+// pool deletion, nothing outside this resource group.
 //
-// "Azure Kubernetes Service Contributor Role" grants Microsoft.ContainerService/managedClusters/*
-// and resource group read, which covers create / get / delete / abort with the default
-// networking and a system-assigned cluster identity (AKS itself creates the MC_ node group).
 // Clusters that join a custom VNet or use a user-assigned cluster identity would also need
 // "Network Contributor" on the subnet and "Managed Identity Operator" on that identity;
 // the app does not create such clusters, so they are not granted.
 param managedIdentityPrincipalId string
 
-var aksContributor = 'ed7f3fbd-7b88-4dd4-9017-9adb7ce333f8'
+@description('Seeds the role name so two environments in one subscription do not collide.')
+param environmentName string
 
-resource aksContributorAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(resourceGroup().id, managedIdentityPrincipalId, aksContributor)
+// Keep in sync with README "Azure deployment: roles" (tests/unit/test_infra_roles.py checks both).
+var clusterActions = [
+  'Microsoft.ContainerService/managedClusters/read'
+  'Microsoft.ContainerService/managedClusters/write'
+  'Microsoft.ContainerService/managedClusters/delete'
+  'Microsoft.ContainerService/managedClusters/start/action'
+  'Microsoft.ContainerService/managedClusters/stop/action'
+  'Microsoft.ContainerService/managedClusters/abort/action'
+  'Microsoft.ContainerService/managedClusters/agentPools/read'
+  'Microsoft.ContainerService/managedClusters/agentPools/write'
+  'Microsoft.ContainerService/managedClusters/upgradeProfiles/read'
+  'Microsoft.ContainerService/locations/operations/read'
+  'Microsoft.ContainerService/locations/operationresults/read'
+  'Microsoft.Resources/subscriptions/resourceGroups/read'
+]
+
+resource clusterOperator 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
+  name: guid(resourceGroup().id, 'aks-provisioning-cluster-operator', environmentName)
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', aksContributor)
+    roleName: 'AKS provisioning cluster operator (${environmentName})'
+    description: 'Create, read, stop, start, scale, upgrade, abort and delete AKS clusters in this resource group.'
+    type: 'CustomRole'
+    permissions: [
+      {
+        actions: clusterActions
+        notActions: []
+      }
+    ]
+    assignableScopes: [
+      resourceGroup().id
+    ]
+  }
+}
+
+resource clusterOperatorAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(resourceGroup().id, managedIdentityPrincipalId, clusterOperator.id)
+  properties: {
+    roleDefinitionId: clusterOperator.id
     principalId: managedIdentityPrincipalId
     principalType: 'ServicePrincipal'
   }
 }
+
+output roleDefinitionId string = clusterOperator.id

@@ -55,6 +55,8 @@ var appSettings = {
   PROVISION_DEADLINE_MINUTES: '45'
   STORAGE_TIMEOUT_SECONDS: '5'
   DURABLE_CLIENT_TIMEOUT_SECONDS: '15'
+  // Preflight prices (public API, no credential).
+  RETAIL_PRICES_ENDPOINT: 'https://prices.azure.com'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
