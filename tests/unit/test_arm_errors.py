@@ -403,6 +403,13 @@ def test_cancelled_operation_is_in_the_cancelled_category(code: str) -> None:
     assert (error.category, error.retryable) == (ErrorCategory.CANCELLED, True)
 
 
+def test_aks_preemption_by_a_delete_is_in_the_cancelled_category() -> None:
+    message = "This operation has been preempted by Deleting operation."
+    error = classify("AKSOperationPreemptedByDelete", message, 200)
+    assert (error.category, error.retryable, error.actions) == (ErrorCategory.CANCELLED, True, ())
+    assert (error.code, error.message) == ("AKSOperationPreemptedByDelete", message)
+
+
 def test_vm_extension_failure_after_accept_is_unknown_but_retryable() -> None:
     error = classify("VMExtensionProvisioningError", VM_EXTENSION_FAILED, status=200)
     assert (error.category, error.retryable, error.actions) == (ErrorCategory.UNKNOWN, True, ())
