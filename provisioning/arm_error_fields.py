@@ -45,13 +45,13 @@ def http_error_fields(exc: Any) -> ArmErrorFields:
 
 def network_fault_code(exc: BaseException, core_errors: Any) -> str | None:
     """'Timeout' or 'NetworkError' when ARM could not be reached at all, else None."""
-    if isinstance(exc, core_errors.ServiceRequestError | core_errors.ServiceResponseError):
-        return "NetworkError"
-    if isinstance(exc, TimeoutError):
-        return "Timeout"
-    if isinstance(exc, ConnectionError):
-        return "NetworkError"
-    return None
+    faults: tuple[tuple[type[BaseException], str], ...] = (
+        (core_errors.ServiceRequestError, "NetworkError"),
+        (core_errors.ServiceResponseError, "NetworkError"),  # its read timeouts included
+        (TimeoutError, "Timeout"),
+        (ConnectionError, "NetworkError"),
+    )
+    return next((code for kind, code in faults if isinstance(exc, kind)), None)
 
 
 def _specific_detail(details: Any, depth: int) -> Any:
