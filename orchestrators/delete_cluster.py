@@ -10,16 +10,14 @@ from orchestrators.instance_clock import instance_created_at
 from orchestrators.outcomes import progress_status
 from orchestrators.poll_loop import poll_until_settled
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
-from provisioning.arm_errors import cancelled_error, deadline_error
 from provisioning.attempt_steps import error_from_activity_failure
-from provisioning.attempts import LATE_START_REASON, start_failure_error, started_too_late
-from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
-
-DELETE_FAILED = ClassifiedError(
-    code="DeleteFailed",
-    category=ErrorCategory.UNKNOWN,
-    message="Azure could not delete the cluster; check it in the portal.",
-    retryable=True,
+from provisioning.attempts import LATE_START_REASON, started_too_late
+from provisioning.models import ClassifiedError, TaskStatus
+from provisioning.product_errors import (
+    DELETE_FAILED,
+    cancelled_error,
+    deadline_error,
+    start_failure_error,
 )
 
 

@@ -5,9 +5,15 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from provisioning.arm_errors import cancelled_error, deadline_error, partial_cluster_actions
 from provisioning.attempts import TOTAL_STEPS
-from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
+from provisioning.models import ClassifiedError, TaskStatus
+from provisioning.product_errors import (
+    CLUSTER_DISAPPEARED,
+    PROVISIONING_FAILED,
+    cancelled_error,
+    deadline_error,
+    partial_cluster_actions,
+)
 
 TERMINAL_CLUSTER_STATES = ("Succeeded", "Failed", "Canceled")
 
@@ -101,20 +107,7 @@ def cluster_outcome(attempt: dict[str, Any], polled: dict[str, Any]) -> dict[str
     if state == "Canceled":
         return cancelled_outcome(attempt, cluster_seen=True, cluster_state=state)
     if state == "Failed":
-        error = ClassifiedError(
-            code="ProvisioningFailed",
-            category=ErrorCategory.UNKNOWN,
-            message="The cluster ended in the Failed state.",
-            retryable=True,
-        )
-        return failed_outcome(error, state, cluster_seen=True, portal_url=portal_url)
+        return failed_outcome(PROVISIONING_FAILED, state, cluster_seen=True, portal_url=portal_url)
     if polled.get("gone"):
-        error = ClassifiedError(
-            code="ClusterDisappeared",
-            category=ErrorCategory.CONFLICT,
-            message="The cluster resource disappeared while it was being created "
-            "(deleted outside this app?).",
-            retryable=True,
-        )
-        return failed_outcome(error, None, cluster_seen=True, portal_url=portal_url)
+        return failed_outcome(CLUSTER_DISAPPEARED, None, cluster_seen=True, portal_url=portal_url)
     return None

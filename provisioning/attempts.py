@@ -15,20 +15,21 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from provisioning.arm_errors import cancelled_error
 from provisioning.attempt_log import log_attempt_event
 from provisioning.cluster_ownership import ExistingCluster, may_delete
 from provisioning.jobstate import JobState, new_task_id, record_outcome
 from provisioning.jobstate_repository import JobStateRepository, StorageUnavailable
 from provisioning.models import (
-    ClassifiedError,
-    ErrorCategory,
     ProvisionRequest,
     TaskStatus,
     TaskType,
 )
 from provisioning.portal_links import cluster_resource_id, portal_url_for
-from provisioning.product_errors import orchestration_lost_error
+from provisioning.product_errors import (
+    cancelled_error,
+    orchestration_lost_error,
+    start_failure_error,
+)
 from provisioning.validation import validate_provision_request
 
 logger = logging.getLogger(__name__)
@@ -487,16 +488,6 @@ def started_too_late(attempt: dict[str, Any], instance_created_at: datetime | No
 def _as_utc(moment: datetime) -> datetime:
     """Durable's clock may be naive UTC; compare everything as aware UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def start_failure_error(reason: str) -> ClassifiedError:
-    """The failure of an attempt whose orchestration could not be started."""
-    return ClassifiedError(
-        code="OrchestrationNotStarted",
-        category=ErrorCategory.TRANSIENT,
-        message=f"The attempt could not be started: {reason}",
-        retryable=True,
-    )
 
 
 def job_from_orchestration_input(attempt: dict[str, Any]) -> JobState:

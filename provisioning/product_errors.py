@@ -1,15 +1,87 @@
-"""The product's own failures (not ARM's words): each a ClassifiedError with its advice."""
+"""The product's own failures (not ARM's words): each a ClassifiedError with its advice.
+
+ARM's own errors are classified in `arm_errors`; everything the app itself concludes (the user
+cancelled, time ran out, the cluster vanished, the workflow was lost) is worded here, once.
+"""
 
 from __future__ import annotations
 
-import logging
-
 from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
-
-logger = logging.getLogger(__name__)
 
 ARM_NOT_ANSWERING_STEP = "Azure is not answering; still trying"
 ARM_SERVICE_NAME = "Azure Resource Manager"
+PORTAL_ACTION_LABEL = "Open cluster in Azure portal"
+DELETE_ACTION_LABEL = "Delete partial cluster"
+
+PROVISIONING_FAILED = ClassifiedError(
+    code="ProvisioningFailed",
+    category=ErrorCategory.UNKNOWN,
+    message="The cluster ended in the Failed state.",
+    retryable=True,
+)
+CLUSTER_DISAPPEARED = ClassifiedError(
+    code="ClusterDisappeared",
+    category=ErrorCategory.CONFLICT,
+    message="The cluster resource disappeared while it was being created "
+    "(deleted outside this app?).",
+    retryable=True,
+)
+DELETE_FAILED = ClassifiedError(
+    code="DeleteFailed",
+    category=ErrorCategory.UNKNOWN,
+    message="Azure could not delete the cluster; check it in the portal.",
+    retryable=True,
+)
+
+
+def partial_cluster_actions(portal_url: str | None) -> tuple[ErrorAction, ...]:
+    """Actions for a cluster resource left behind: open it in the portal, delete it."""
+    deletion = ErrorAction(kind="delete_cluster", label=DELETE_ACTION_LABEL, url=None)
+    return (*_portal_actions(portal_url), deletion)
+
+
+def cancelled_error(cluster_seen: bool, portal_url: str | None) -> ClassifiedError:
+    """The error recorded when the user cancelled; warns if a cluster may have been left."""
+    message = "The attempt was cancelled before it finished; nothing was created on Azure."
+    actions: tuple[ErrorAction, ...] = ()
+    if cluster_seen:
+        # The dashboard already says "cancelled before it finished" for this case.
+        message = (
+            "Stopped while Azure was creating the cluster. The cluster resource may still "
+            "exist: check it in the portal and delete it if you do not need it."
+        )
+        actions = partial_cluster_actions(portal_url)
+    return ClassifiedError(
+        code="Cancelled",
+        category=ErrorCategory.CANCELLED,
+        message=message,
+        retryable=True,
+        actions=actions,
+    )
+
+
+def deadline_error(minutes: int, portal_url: str | None = None) -> ClassifiedError:
+    """The error recorded when the cluster was not ready in time (it may still be creating)."""
+    return ClassifiedError(
+        code="DeadlineExceeded",
+        category=ErrorCategory.UNKNOWN,
+        message=(
+            f"The cluster was not ready within {minutes} minutes. It may still be creating on "
+            "Azure: check it in the portal before trying again."
+        ),
+        retryable=True,
+        actions=_portal_actions(portal_url),
+    )
+
+
+def start_failure_error(reason: str) -> ClassifiedError:
+    """The failure of an attempt whose orchestration could not be started."""
+    return ClassifiedError(
+        code="OrchestrationNotStarted",
+        category=ErrorCategory.TRANSIENT,
+        message=f"The attempt could not be started: {reason}",
+        retryable=True,
+    )
 
 
 def cluster_exists_error(cluster_name: str, resource_group: str) -> ClassifiedError:
@@ -72,3 +144,10 @@ def cluster_changing_error(cluster_name: str, resource_group: str) -> Classified
         ),
         retryable=True,
     )
+
+
+def _portal_actions(portal_url: str | None) -> tuple[ErrorAction, ...]:
+    """The portal link to the cluster, when its address is known."""
+    if not portal_url:
+        return ()
+    return (ErrorAction(kind="portal", label=PORTAL_ACTION_LABEL, url=portal_url),)

@@ -17,18 +17,11 @@ from azure.core.exceptions import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provisioning.arm_errors import (
-    MAX_ERROR_MESSAGE_BYTES,
-    cancelled_error,
-    cap_message,
-    classify_arm_error,
-    classify_exception,
-    deadline_error,
-    is_transient,
-    parse_quota_numbers,
-    partial_cluster_actions,
-)
+from provisioning.arm_error_advice import parse_quota_numbers
+from provisioning.arm_errors import classify_arm_error, classify_exception, is_transient
+from provisioning.error_text import MAX_ERROR_MESSAGE_BYTES, cap_message
 from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
+from provisioning.product_errors import cancelled_error, deadline_error, partial_cluster_actions
 
 SUB = "00000000-0000-0000-0000-000000000001"
 CONTEXT: dict[str, Any] = {"subscription_id": SUB, "region": "eastus", "vm_size": "Standard_D2s_v5"}
@@ -408,6 +401,13 @@ def test_plain_conflict_is_a_terminal_conflict(code: str) -> None:
 def test_cancelled_operation_is_in_the_cancelled_category(code: str) -> None:
     error = classify(code, "The operation was canceled.", 200)
     assert (error.category, error.retryable) == (ErrorCategory.CANCELLED, True)
+
+
+def test_aks_preemption_by_a_delete_is_in_the_cancelled_category() -> None:
+    message = "This operation has been preempted by Deleting operation."
+    error = classify("AKSOperationPreemptedByDelete", message, 200)
+    assert (error.category, error.retryable, error.actions) == (ErrorCategory.CANCELLED, True, ())
+    assert (error.code, error.message) == ("AKSOperationPreemptedByDelete", message)
 
 
 def test_vm_extension_failure_after_accept_is_unknown_but_retryable() -> None:
