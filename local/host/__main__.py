@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import signal
+import sys
 from pathlib import Path
 
 from aiohttp import web
@@ -43,7 +44,11 @@ async def serve(args: argparse.Namespace) -> None:
     from local.host.function_index import load_index
     from local.host.server import HostConfig, build_app, build_rpc_app
 
-    host_json = json.loads((PROJECT_ROOT / "host.json").read_text())
+    script_root = Path(args.script_root).resolve()
+    if str(script_root) not in sys.path:
+        sys.path.insert(0, str(script_root))  # like the worker: the app's folder is importable
+    host_file = script_root / "host.json"
+    host_json = json.loads(host_file.read_text()) if host_file.is_file() else {}
     extensions = host_json.get("extensions", {})
     route_prefix = extensions.get("http", {}).get("routePrefix", "api")
     hub_name = args.hub_name or extensions.get("durableTask", {}).get("hubName", "TestHubName")
@@ -57,8 +62,8 @@ async def serve(args: argparse.Namespace) -> None:
     )
 
     runners = [
-        web.AppRunner(build_rpc_app(engine), access_log=None),
-        web.AppRunner(build_app(config, index), access_log=None),
+        web.AppRunner(build_rpc_app(engine, config), access_log=None),
+        web.AppRunner(build_app(config, index, engine), access_log=None),
     ]
     for runner in runners:
         await runner.setup()
@@ -101,6 +106,11 @@ def main() -> None:
         "--no-dev-identity",
         action="store_true",
         help="play Azure with App Service Authentication off (no identity injected or trusted)",
+    )
+    parser.add_argument(
+        "--script-root",
+        default=str(PROJECT_ROOT),
+        help="folder holding host.json and the app module (e.g. a samples-v2 app)",
     )
     parser.add_argument("--static", default=str(PROJECT_ROOT / "static_web"))
     parser.add_argument("--settings", default=str(PROJECT_ROOT / "local.settings.json"))

@@ -48,7 +48,8 @@ async def status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
             "output": result.output,
             "customStatus": result.custom_status,
             "input": result.input_,
-            "history": result.historyEvents,
+            # The extension omits historyEvents while the instance is still Pending.
+            "history": getattr(result, "historyEvents", []),
         }
     )
 
