@@ -204,7 +204,7 @@ def report_progress(context: df.DurableOrchestrationContext):
 @samples.orchestration_trigger(context_name="context")
 def fails_until_rewound(context: df.DurableOrchestrationContext):
     """An activity failure fails the instance; after a rewind the activity runs again."""
-    result = yield context.call_activity("fail_once", context.get_input())
+    result = yield context.call_activity("fail_once", context.get_input()["key"])
     return result
 
 

@@ -337,7 +337,7 @@ class DurableEngine:
             "instanceId": state.instance_id,
             "isReplaying": False,
             "parentInstanceId": parent.instance_id if parent else None,
-            "input": None if state.input is None else json.loads(state.input),
+            "input": context_input(state.input),
             "upperSchemaVersion": SCHEMA_VERSION,
             "upperSchemaVersionNew": SCHEMA_VERSION,
         }
@@ -562,6 +562,19 @@ class DurableEngine:
             self._scheduler.spawn(self._start_child(parent_id, job))
         elif child.is_terminal:
             await self._deliver(parent_id, _child_outcome(child, job.task_id))
+
+
+def context_input(token_json: str | None) -> Any:
+    """The orchestration input as the SDK's context expects it.
+
+    A string token (what the Python client sends) or an object goes in as is; other JSON
+    values (numbers, lists, booleans, from raw HTTP starts) go in as their JSON text, which
+    is what the SDK's `get_input` can parse.
+    """
+    if token_json is None:
+        return None
+    token = json.loads(token_json)
+    return token if isinstance(token, str | dict) else token_json
 
 
 def _child_outcome(child: InstanceState, task_id: int) -> dict[str, Any]:
