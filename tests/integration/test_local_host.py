@@ -239,6 +239,42 @@ def test_dev_identity_is_injected_and_a_caller_principal_is_kept(host: RunningHo
     assert explicit.json()["principal"] == "bob"
 
 
+def test_cross_site_requests_without_the_dev_cookie_are_not_signed_in(host: RunningHost) -> None:
+    """DESIGN §8: a page on another site must not act as the default dev user."""
+    cross = host.get("/api/echo/1", headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross.json()["principal"] is None
+    foreign = requests.put(
+        f"{host.base_url}/api/echo/1",
+        data="x",
+        headers={"Origin": "https://evil.example"},
+        timeout=10,
+    )
+    assert foreign.json()["principal"] is None
+    same = host.get(
+        "/api/echo/1", headers={"Origin": host.base_url, "Sec-Fetch-Site": "same-origin"}
+    )
+    assert same.json()["principal"] == "dev"
+    session = requests.Session()
+    session.get(f"{host.base_url}/.auth/login/dev?user=carol", timeout=10)
+    signed_in = session.get(
+        f"{host.base_url}/api/echo/1", headers={"Sec-Fetch-Site": "cross-site"}, timeout=10
+    )
+    assert signed_in.json()["principal"] == "carol"
+
+
+def test_host_level_errors_are_json_in_the_contract_shape(host: RunningHost) -> None:
+    too_big = requests.put(
+        f"{host.base_url}/api/echo/1", data=b"x" * (1024 * 1024 + 10), timeout=30
+    )
+    assert too_big.status_code == 413
+    assert too_big.headers["Content-Type"].startswith("application/json")
+    assert too_big.json()["error"]["code"] == "request_entity_too_large"
+    assert too_big.json()["error"]["message"]
+    missing = host.get("/no/such/file.txt")
+    assert missing.status_code == 404
+    assert set(missing.json()["error"]) == {"code", "message"}
+
+
 def test_restart_resumes_orchestrations_waiting_on_a_timer_and_in_an_activity(
     azurite: str, tmp_path: Path
 ) -> None:
