@@ -257,3 +257,14 @@ async def slow_marker(args: dict) -> str:
     started.write_text(str(runs))
     await asyncio.sleep(args["activity_seconds"])
     return f"done after {runs} run(s)"
+
+
+@app.orchestration_trigger(context_name="context")
+def timer_chain(context: df.DurableOrchestrationContext):
+    """N short durable timers one after another (bench/timer_chain.py)."""
+    args = context.get_input()
+    for _ in range(args["timers"]):
+        yield context.create_timer(
+            context.current_utc_datetime + timedelta(seconds=args["seconds"])
+        )
+    return args["timers"]

@@ -97,6 +97,9 @@ class DurableEngine:
         self._scheduler = InstanceScheduler(self._run_one_episode)
         # History of unfinished instances, so an episode reads only its new (inbox) rows.
         self._histories: dict[str, list[dict[str, Any]]] = {}
+        # State rows of unfinished instances as last written by an episode; any other writer
+        # (terminate, suspend, resume, rewind, start, purge) drops the entry instead.
+        self._states: dict[str, InstanceState] = {}
         # Replay time per episode, for the benchmark; bounded so a long `make run` cannot grow it.
         self.episode_durations_ms: deque[float] = deque(maxlen=EPISODE_SAMPLES)
 
@@ -144,6 +147,7 @@ class DurableEngine:
                     )
                 await self._store.purge(instance_id)
             self._histories[instance_id] = []
+            self._states.pop(instance_id, None)
             now = utcnow()
             state = InstanceState(
                 instance_id=instance_id,
@@ -250,6 +254,7 @@ class DurableEngine:
             keys = [history_key(i) for i in range(last_start, len(history))]
             await self._store.commit_episode(state, last_start, [], [], keys)
             self._histories[instance_id] = history[:last_start]
+            self._states.pop(instance_id, None)
         logger.info("rewound %s: %s", instance_id, reason)
         self._start_work(instance_id, work)
         self._scheduler.wake(instance_id)
@@ -258,21 +263,21 @@ class DurableEngine:
         """Delete an instance and its history."""
         async with self._scheduler.lock(instance_id):
             self._scheduler.cancel_timers(instance_id)
-            self._histories.pop(instance_id, None)
+            self._forget(instance_id)
             return await self._store.purge(instance_id)
 
     # ------------------------------------------------------------------ episodes
 
     async def _run_one_episode(self, instance_id: str) -> bool:
         """Absorb at most one deliverable inbox event; returns True if history advanced."""
-        state = await self._store.load_state(instance_id)
+        state = self._states.get(instance_id) or await self._store.load_state(instance_id)
         if state is None:
             return False
         inbox = await self._store.load_inbox(instance_id)
         if state.is_terminal:
             if inbox:
                 await self._store.delete_inbox(instance_id, [m.row_key for m in inbox])
-            self._histories.pop(instance_id, None)
+            self._forget(instance_id)
             return False
         if state.runtime_status == "Suspended":
             return False
@@ -287,7 +292,11 @@ class DurableEngine:
         )
         if decision is None:
             return False
-        await self._commit(state, history, decision)
+        try:
+            await self._commit(state, history, decision)
+        except BaseException:
+            self._forget(instance_id)  # the cached copies may be ahead of storage now
+            raise
         self._start_work(instance_id, decision.work)
         if state.is_terminal:
             await self._finished(state)
@@ -315,6 +324,7 @@ class DurableEngine:
         await self._store.commit_episode(
             state, first_seq, decision.new_events, decision.consumed, reset_keys
         )
+        self._states[state.instance_id] = state
         if decision.reset_history:
             self._scheduler.cancel_timers(state.instance_id)
             self._histories[state.instance_id] = list(decision.new_events)
@@ -445,7 +455,7 @@ class DurableEngine:
     async def _finished(self, state: InstanceState) -> None:
         """A terminal instance: stop its timers, free its cache, tell its parent."""
         self._scheduler.cancel_timers(state.instance_id)
-        self._histories.pop(state.instance_id, None)
+        self._forget(state.instance_id)
         parent = InstanceMeta.from_json(state.meta).parent
         if parent is not None:
             await self._deliver(parent.instance_id, _child_outcome(state, parent.task_id))
@@ -454,7 +464,7 @@ class DurableEngine:
         """Persist a completion in the inbox and wake the instance (retrying storage faults)."""
         for attempt in range(DELIVERY_ATTEMPTS):
             try:
-                state = await self._store.load_state(instance_id)
+                state = self._states.get(instance_id) or await self._store.load_state(instance_id)
                 if state is None or state.is_terminal:
                     return  # an event for an unknown or finished instance is dropped
                 await self._store.add_inbox(instance_id, new_event)
@@ -479,7 +489,13 @@ class DurableEngine:
                 self._histories[instance_id] = cached
         return cached
 
+    def _forget(self, instance_id: str) -> None:
+        """Drop the cached history and state (finished, purged, or a failed write)."""
+        self._histories.pop(instance_id, None)
+        self._states.pop(instance_id, None)
+
     async def _active_state(self, instance_id: str) -> InstanceState:
+        self._states.pop(instance_id, None)  # this writer's copy replaces the episode's
         state = await self._store.load_state(instance_id)
         if state is None:
             raise InstanceNotFound(instance_id)
