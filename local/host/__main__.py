@@ -55,7 +55,7 @@ async def serve(args: argparse.Namespace) -> None:
     os.environ["AzureWebJobsStorage"] = storage_connection_string()
     index = load_index(args.app)
     store = InstanceStore(os.environ["AzureWebJobsStorage"], f"{hub_name}Instances")
-    engine = DurableEngine(store, index.orchestrators, index.activities)
+    engine = DurableEngine(store, index.orchestrators, index.activities, entities=index.entities)
     static_dir = Path(args.static).resolve() if args.static else None
     config = HostConfig(
         args.port, args.rpc_port, route_prefix, hub_name, static_dir, not args.no_dev_identity

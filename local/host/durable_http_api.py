@@ -22,12 +22,13 @@ from aiohttp import web
 
 from local.host.durable.engine import (
     DurableEngine,
+    EntityNotFound,
     InstanceExists,
     InstanceGone,
     InstanceNotFound,
     NotRewindable,
 )
-from local.host.durable.status_view import status_payload
+from local.host.durable.status_view import json_token, status_payload, status_time
 from local.host.durable.store import InstanceState
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ class ManagementApi:
                 return _not_found()
             return await self.start(request, rest[0], rest[1] if len(rest) == 2 else None)
         if head == "entities" and 1 <= len(rest) <= 2:
-            return self.entities(request)
+            return await self.entities(request, rest[0], rest[1] if len(rest) == 2 else None)
         if head != "instances" or len(rest) > 3:
             return _not_found()
         if not rest:
@@ -306,15 +307,51 @@ class ManagementApi:
             return _not_found("No instances matched the purge filter.")
         return _json({"instancesDeleted": deleted}, 200)
 
-    def entities(self, request: web.Request) -> web.Response:
-        """Durable entities are a deliberate gap of the local host: say so in JSON."""
-        return _json(
-            message_body(
-                "Durable entities are not supported by the local host.",
-                "Entity functions, signal_entity and read_entity_state need Azure or Core Tools.",
-            ),
-            501,
-        )
+    async def entities(self, request: web.Request, name: str, key: str | None) -> web.Response:
+        """entities/{name}[/{key}]: GET reads or lists, POST signals ?op=, DELETE signals delete."""
+        if request.method == "GET":
+            if key is None:
+                return await self.list_entities(request, name)
+            row = await self._engine.read_entity(name, "" if key == "@" else key)
+            if row is None:
+                return _not_found(f"No entity '{name}' with key '{key}' exists.")
+            return _json(json_token(row.output), 200)
+        if request.method not in ("POST", "DELETE") or key is None:
+            return _not_found()
+        operation = "delete" if request.method == "DELETE" else request.query.get("op", "")
+        raw = await request.text()
+        input_json: str | None = None
+        if raw and request.content_type.lower() == "application/json":
+            try:
+                token = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                return _json(message_body(f"Could not parse JSON content: {exc}"), 400)
+            # Parsed once: the Python client's json.dumps(input) arrives as that JSON text.
+            input_json = token if isinstance(token, str) else json.dumps(token)
+        elif raw:
+            input_json = json.dumps(raw)  # other content types are a string input
+        try:
+            await self._engine.signal_entity(name, key, operation, input_json)
+        except EntityNotFound:
+            detail = f"The function '{name}' doesn't exist or is not an entity function."
+            return _json(message_body(detail, detail), 400)
+        return _json({}, 202)
+
+    async def list_entities(self, request: web.Request, name: str) -> web.Response:
+        """GET entities/{name}: every entity of that function (state with fetchState=true)."""
+        fetch_state = query_flag(request, "fetchState", False)
+        rows = await self._engine.list_entities(name)
+        body = []
+        for row in rows:
+            _, entity_name, entity_key = row.instance_id.split("@", 2)
+            item: dict[str, Any] = {
+                "entityId": {"name": entity_name, "key": entity_key},
+                "lastOperationTime": status_time(row.last_updated_time),
+            }
+            if fetch_state:
+                item["state"] = json_token(row.output)
+            body.append(item)
+        return _json(body, 200, {CONTINUATION_HEADER: "null"})
 
 
 # ---------------------------------------------------------------------- payloads & parsing

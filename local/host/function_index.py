@@ -43,6 +43,7 @@ class FunctionIndex:
     http: list[HttpFunction] = field(default_factory=list)
     orchestrators: dict[str, Callable[[str], str]] = field(default_factory=dict)
     activities: dict[str, ActivityFunction] = field(default_factory=dict)
+    entities: dict[str, Callable[[str], str]] = field(default_factory=dict)
 
     def find_route(self, path: str, method: str) -> tuple[HttpFunction, dict[str, str]] | None:
         """The function serving method + path, preferring routes with more literal segments."""
@@ -146,14 +147,17 @@ def load_index(module_name: str) -> FunctionIndex:
             index.orchestrators[name] = user_func
         elif trigger_type == "activityTrigger":
             index.activities[name] = ActivityFunction(name, user_func, trigger.name)
+        elif trigger_type == "entityTrigger":
+            index.entities[name] = user_func
         else:
             logger.warning("function %s has trigger %s, not supported locally", name, trigger_type)
     index.http.sort(key=lambda f: (-f.literal_segments, f.route))
     logger.info(
-        "indexed %d HTTP, %d orchestrator and %d activity functions from %s",
+        "indexed %d HTTP, %d orchestrator, %d activity and %d entity functions from %s",
         len(index.http),
         len(index.orchestrators),
         len(index.activities),
+        len(index.entities),
         module_name,
     )
     return index

@@ -218,13 +218,37 @@ def fail_once(key: str) -> str:
     return "succeeded after rewind"
 
 
+# ---------------------------------------------------------------- counter entity
+
+
+@samples.entity_trigger(context_name="context")
+def counter(context: df.DurableEntityContext) -> None:
+    """Counter entity: add, reset, get."""
+    value = context.get_state(lambda: 0)
+    operation = context.operation_name
+    if operation == "add":
+        value += context.get_input()
+        context.set_state(value)
+    elif operation == "reset":
+        context.set_state(0)
+    elif operation == "get":
+        context.set_result(value)
+    else:
+        raise ValueError(f"unknown operation {operation}")
+
+
 @samples.orchestration_trigger(context_name="context")
 def counter_with_entity(context: df.DurableOrchestrationContext):
-    """Entities are a deliberate gap locally: this must fail at once, never hang."""
-    entity = df.EntityId("counter", "one")
+    """Signals are fire-and-forget but run in order per entity; the call sees them all."""
+    entity = df.EntityId("counter", context.get_input()["key"])
     context.signal_entity(entity, "add", 1)
+    context.signal_entity(entity, "add", 2)
     value = yield context.call_entity(entity, "get")
-    return value
+    try:
+        yield context.call_entity(entity, "explode")
+    except Exception as exc:
+        return {"value": value, "error": str(exc)}
+    return {"value": value, "error": None}
 
 
 @samples.orchestration_trigger(context_name="context")

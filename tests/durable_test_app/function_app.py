@@ -136,8 +136,9 @@ def uncaught_failure(context: df.DurableOrchestrationContext):
 def with_retry(context: df.DurableOrchestrationContext):
     """RetryOptions: succeed on attempt N if max attempts allow, else report the failure."""
     args = context.get_input()
-    options = df.RetryOptions(first_retry_interval_in_milliseconds=200,
-                              max_number_of_attempts=args["max_attempts"])
+    options = df.RetryOptions(
+        first_retry_interval_in_milliseconds=200, max_number_of_attempts=args["max_attempts"]
+    )
     try:
         attempts = yield context.call_activity_with_retry("fails_until", options, args)
     except Exception:

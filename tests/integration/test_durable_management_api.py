@@ -308,10 +308,31 @@ def test_purge_by_filter_needs_created_time_from_and_deletes_what_matches(base: 
     )
 
 
-def test_entity_routes_answer_json_saying_entities_are_not_supported(base: str) -> None:
-    response = requests.post(f"{base}/entities/counter/one?op=add", json=1, timeout=30)
-    assert response.status_code == 501
-    assert "not supported" in response.json()["Message"]
+def test_entity_routes_signal_read_and_list_with_the_extension_status_codes(base: str) -> None:
+    key = uuid.uuid4().hex[:8]
+    entity = f"{base}/entities/counter/{key}"
+    assert requests.get(entity, timeout=30).status_code == 404
+    assert requests.post(f"{entity}?op=add", json=4, timeout=30).status_code == 202
+    assert (
+        requests.post(
+            f"{entity}?op=add",
+            data="{bad",
+            timeout=30,
+            headers={"Content-Type": "application/json"},
+        ).status_code
+        == 400
+    )
+    unknown = requests.post(f"{base}/entities/nothing/{key}?op=add", json=1, timeout=30)
+    assert unknown.status_code == 400
+    import time
+
+    deadline = time.monotonic() + 10
+    while requests.get(entity, timeout=30).status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert requests.get(entity, timeout=30).json() == 4
+    listed = requests.get(f"{base}/entities/counter", timeout=30)
+    assert listed.status_code == 200 and listed.headers["x-ms-continuation-token"] == "null"
+    assert {"name": "counter", "key": key} in [e["entityId"] for e in listed.json()]
 
 
 @pytest.mark.parametrize(
@@ -334,7 +355,7 @@ def test_unrouted_requests_are_404_with_a_json_body(base: str, method: str, path
 
 
 def test_the_sdk_client_management_calls_all_work_against_the_host(host: SampleHost) -> None:
-    """get_status_all/by, suspend, resume, terminate, rewind, restart, purge_by: none raise."""
+    """get_status_all/by, suspend, resume, rewind, restart, purge_by, entities: none raise."""
 
     async def scenario() -> dict[str, Any]:
         client = client_for(host)
@@ -352,6 +373,10 @@ def test_the_sdk_client_management_calls_all_work_against_the_host(host: SampleH
                 break
             await asyncio.sleep(0.1)
         await client.rewind(failing, "again")
+        entity = df.EntityId("counter", uuid.uuid4().hex[:8])
+        await client.signal_entity(entity, "add", 2)
+        await asyncio.sleep(0.5)
+        entity_state = await client.read_entity_state(entity)
         restarted = await client.restart(waiting)
         await asyncio.sleep(1)
         purged = await client.purge_instance_history_by(
@@ -367,6 +392,7 @@ def test_the_sdk_client_management_calls_all_work_against_the_host(host: SampleH
             "all": len(everything),
             "restarted": restarted,
             "purged": purged.instances_deleted,
+            "entity": (entity_state.entity_exists, entity_state.entity_state),
         }
 
     outcome = asyncio.run(scenario())
@@ -375,6 +401,7 @@ def test_the_sdk_client_management_calls_all_work_against_the_host(host: SampleH
     assert outcome["all"] >= 2
     assert outcome["restarted"]
     assert outcome["purged"] >= 1
+    assert outcome["entity"] == (True, 2)
 
 
 def test_management_urls_in_the_binding_are_all_served(host: SampleHost) -> None:

@@ -123,13 +123,32 @@ def test_custom_status_shows_progress_until_the_event_finishes_it(samples: Sampl
     assert status["output"] == {"finished_with": {"by": "test"}}
 
 
-@pytest.mark.parametrize(
-    ("orchestrator", "feature"),
-    [("counter_with_entity", "signal_entity"), ("calls_http", "call_http")],
-)
-def test_an_action_the_host_cannot_run_fails_the_instance_at_once(
-    samples: SampleHost, orchestrator: str, feature: str
-) -> None:
-    status = samples.wait(samples.start(orchestrator)["statusQueryGetUri"], timeout=10)
+def test_counter_entity_runs_signals_in_order_and_answers_calls(samples: SampleHost) -> None:
+    key = uuid.uuid4().hex[:8]
+    urls = samples.start("counter_with_entity", {"key": key})
+    status = samples.wait(urls["statusQueryGetUri"])
+    assert status["runtimeStatus"] == "Completed", status
+    assert status["output"]["value"] == 3
+    assert "unknown operation explode" in status["output"]["error"]
+    state = requests.get(f"{samples.webhooks}/entities/counter/{key}", timeout=30)
+    assert state.status_code == 200 and state.json() == 3
+
+
+def test_counter_entity_over_http_as_the_sample_readme_drives_it(samples: SampleHost) -> None:
+    key = uuid.uuid4().hex[:8]
+    entity = f"{samples.webhooks}/entities/counter/{key}"
+    assert requests.get(entity, timeout=30).status_code == 404
+    for amount in (5, 6):
+        assert requests.post(f"{entity}?op=add", json=amount, timeout=30).status_code == 202
+    samples.wait(entity, lambda body: body == 11)
+    listed = requests.get(f"{samples.webhooks}/entities/counter?fetchState=true", timeout=30)
+    mine = [e for e in listed.json() if e["entityId"] == {"name": "counter", "key": key}]
+    assert len(mine) == 1 and mine[0]["state"] == 11
+    assert requests.post(f"{entity}?op=reset", timeout=30).status_code == 202
+    samples.wait(entity, lambda body: body == 0)
+
+
+def test_an_action_the_host_cannot_run_fails_the_instance_at_once(samples: SampleHost) -> None:
+    status = samples.wait(samples.start("calls_http")["statusQueryGetUri"], timeout=10)
     assert status["runtimeStatus"] == "Failed"
-    assert f"{feature} is not supported by the local host" in status["output"]
+    assert "call_http is not supported by the local host" in status["output"]

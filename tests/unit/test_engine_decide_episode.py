@@ -14,6 +14,7 @@ from local.host.durable.episode import (
     ParentLink,
     ReplayOutcome,
     RunActivity,
+    RunEntityOperation,
     StartSubOrchestration,
     StartTimer,
     decide_episode,
@@ -76,8 +77,13 @@ def parent(context: df.DurableOrchestrationContext) -> Any:
 
 
 def uses_entity(context: df.DurableOrchestrationContext) -> Any:
-    value = yield context.call_entity(df.EntityId("counter", "k"), "get")
+    value = yield context.call_entity(df.EntityId("Counter", "k"), "get")
     return value
+
+
+def uses_http(context: df.DurableOrchestrationContext) -> Any:
+    response = yield context.call_http("GET", "http://127.0.0.1:9/")
+    return response.status_code
 
 
 def raises(context: df.DurableOrchestrationContext) -> Any:
@@ -180,10 +186,25 @@ def test_a_sub_orchestration_gets_a_derived_instance_id_and_a_start_work_item() 
 
 
 def test_an_unsupported_action_fails_the_instance_at_once_with_the_feature_named() -> None:
-    decision = run(uses_entity, [], [], InstanceMeta())
+    decision = run(uses_http, [], [], InstanceMeta())
     assert decision.runtime_status == "Failed"
-    assert "call_entity is not supported by the local host" in json.loads(decision.output)
+    assert "call_http is not supported by the local host" in json.loads(decision.output)
     assert decision.work == []
+
+
+def test_an_entity_call_sends_a_request_and_waits_for_the_response_event() -> None:
+    decision = run(uses_entity, [], [], InstanceMeta())
+    sent = decision.new_events[2]
+    assert sent["EventType"] == EventType.EVENT_SENT and sent["InstanceId"] == "@counter@k"
+    (job,) = decision.work
+    assert isinstance(job, RunEntityOperation) and job.operation == "get"
+    assert json.loads(sent["Input"])["id"] == job.request_id
+    assert decision.meta.waits == {job.request_id: 1}
+    response = event(
+        EventType.EVENT_RAISED, -1, NOW, Name=job.request_id, Input=json.dumps({"result": "7"})
+    )
+    done = run(uses_entity, decision.new_events, [InboxMessage("i1", response)], decision.meta)
+    assert done.runtime_status == "Completed" and done.output == "7"
 
 
 def test_a_failing_episode_keeps_the_bookkeeping_from_before_it_for_rewind() -> None:

@@ -27,6 +27,7 @@ from local.host.durable.episode import (
     ParentLink,
     ReplayOutcome,
     RunActivity,
+    RunEntityOperation,
     StartSubOrchestration,
     StartTimer,
     Work,
@@ -78,6 +79,17 @@ class ActivityFunction:
 
 
 OrchestratorHandle = Callable[[str], str]
+EntityHandle = Callable[[str], str]
+ENTITY_PREFIX = "@"  # entity scheduler ids: "@name@key"; instance ids may not start with @
+
+
+class EntityNotFound(Exception):
+    """No entity function of that name."""
+
+
+def entity_scheduler_id(name: str, key: str) -> str:
+    """The id the SDK gives an entity (EntityId.get_scheduler_id): lower-cased name."""
+    return f"{ENTITY_PREFIX}{name.lower()}{ENTITY_PREFIX}{key}"
 
 
 class DurableEngine:
@@ -89,10 +101,12 @@ class DurableEngine:
         orchestrators: dict[str, OrchestratorHandle],
         activities: dict[str, ActivityFunction],
         activity_workers: int = 16,
+        entities: dict[str, EntityHandle] | None = None,
     ) -> None:
         self._store = store
         self._orchestrators = orchestrators
         self._activities = activities
+        self._entities = {name.lower(): handle for name, handle in (entities or {}).items()}
         self._pool = ThreadPoolExecutor(max_workers=activity_workers, thread_name_prefix="activity")
         self._scheduler = InstanceScheduler(self._run_one_episode)
         # History of unfinished instances, so an episode reads only its new (inbox) rows.
@@ -108,7 +122,11 @@ class DurableEngine:
     async def start(self) -> int:
         """Open storage and resume every unfinished instance from its history."""
         await self._store.open()
-        active = await self._store.list_active()
+        active = [
+            s
+            for s in await self._store.list_active()
+            if not s.instance_id.startswith(ENTITY_PREFIX)
+        ]
         for state in active:
             await self._resume(state)
         if active:
@@ -170,7 +188,8 @@ class DurableEngine:
 
     async def list_instances(self, statuses: list[str] | None = None) -> list[InstanceState]:
         """State rows of every instance (optionally only those with one of the statuses)."""
-        return await self._store.list_states(statuses)
+        states = await self._store.list_states(statuses)
+        return [s for s in states if not s.instance_id.startswith(ENTITY_PREFIX)]
 
     async def raise_event(self, instance_id: str, name: str, data_json: str | None) -> None:
         """Queue an external event; it waits in the inbox until the orchestrator asks for it."""
@@ -376,6 +395,8 @@ class DurableEngine:
                 self._scheduler.cancel_timer(instance_id, item.timer_id)
             elif isinstance(item, StartSubOrchestration):
                 self._scheduler.spawn(self._start_child(instance_id, item))
+            elif isinstance(item, RunEntityOperation):
+                self._scheduler.spawn(self._run_entity_operation(instance_id, item))
 
     def _arm_timer(self, instance_id: str, timer_id: int, fire_at: Any) -> None:
         def fire() -> None:
@@ -451,6 +472,87 @@ class DurableEngine:
             Details=None,
         )
         await self._deliver(parent_id, failed)
+
+    # ------------------------------------------------------------------ entities
+
+    async def signal_entity(
+        self, name: str, key: str, operation: str, input_json: str | None
+    ) -> None:
+        """A client signal: the operation runs in order with the entity's other operations."""
+        if name.lower() not in self._entities:
+            raise EntityNotFound(name)
+        job = RunEntityOperation(entity_scheduler_id(name, key), operation, input_json, None)
+        self._scheduler.spawn(self._run_entity_operation(None, job))
+
+    async def read_entity(self, name: str, key: str) -> InstanceState | None:
+        """The entity's row (state JSON in `output`), None when it does not exist."""
+        row = await self._store.load_state(entity_scheduler_id(name, key))
+        return row if row is not None and row.meta.get("exists") else None
+
+    async def list_entities(self, name: str) -> list[InstanceState]:
+        """Every existing entity of one entity function."""
+        prefix = entity_scheduler_id(name, "")
+        rows = await self._store.list_states(None)
+        return [r for r in rows if r.instance_id.startswith(prefix) and r.meta.get("exists")]
+
+    async def _run_entity_operation(self, caller: str | None, job: RunEntityOperation) -> None:
+        """Run one operation under the entity's lock (FIFO: in order per entity)."""
+        _, name, key = job.entity_id.split(ENTITY_PREFIX, 2)
+        async with self._scheduler.lock(job.entity_id):
+            row = await self._store.load_state(job.entity_id)
+            handle = self._entities.get(name)
+            if handle is None:
+                response = {
+                    "result": json.dumps(f"No entity function named '{name}'."),
+                    "exceptionType": "EntityNotFound",
+                }
+            else:
+                response = await self._apply_entity_operation(handle, name, key, row, job)
+        if caller is not None and job.request_id is not None:
+            answer = event(
+                EventType.EVENT_RAISED,
+                -1,
+                utcnow(),
+                Name=job.request_id,
+                Input=json.dumps(response),
+            )
+            await self._deliver(caller, answer)
+
+    async def _apply_entity_operation(
+        self,
+        handle: EntityHandle,
+        name: str,
+        key: str,
+        row: InstanceState | None,
+        job: RunEntityOperation,
+    ) -> dict[str, Any]:
+        exists = bool(row and row.meta.get("exists"))
+        context = {
+            "self": {"name": name, "key": key},
+            "state": row.output if exists and row else None,
+            "exists": exists,
+            # The SDK's entity context decodes an operation input twice (json.loads, df_loads).
+            "batch": [
+                {
+                    "name": job.operation,
+                    "input": json.dumps(job.input),
+                    "isSignal": job.request_id is None,
+                }
+            ],
+        }
+        loop = asyncio.get_running_loop()
+        out = json.loads(await loop.run_in_executor(self._pool, handle, json.dumps(context)))
+        result = (out.get("results") or [{}])[0]
+        now = utcnow()
+        saved = row or InstanceState(job.entity_id, name, "Running", None, now, now)
+        saved.meta = {"exists": bool(out.get("entityExists"))}
+        saved.output = out.get("entityState") if saved.meta["exists"] else None
+        saved.last_updated_time = now
+        await self._store.save_state(saved)
+        response: dict[str, Any] = {"result": result.get("result")}
+        if result.get("isError"):
+            response["exceptionType"] = "Exception"
+        return response
 
     async def _finished(self, state: InstanceState) -> None:
         """A terminal instance: stop its timers, free its cache, tell its parent."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -28,11 +29,7 @@ from local.host.durable.history import (
 from local.host.durable.store import InboxMessage, InstanceState
 
 MAX_CUSTOM_STATUS_BYTES = 16 * 1024
-UNSUPPORTED_ACTION_NAMES = {
-    ActionType.CALL_ENTITY: "call_entity",
-    ActionType.SIGNAL_ENTITY: "signal_entity",
-    ActionType.CALL_HTTP: "call_http",
-}
+UNSUPPORTED_ACTION_NAMES = {ActionType.CALL_HTTP: "call_http"}
 
 
 class UnsupportedAction(Exception):
@@ -142,7 +139,17 @@ class StartSubOrchestration:
     input: str | None
 
 
-Work = RunActivity | StartTimer | CancelTimer | StartSubOrchestration
+@dataclass(frozen=True)
+class RunEntityOperation:
+    """One operation on an entity; a call (request_id set) answers the caller with an event."""
+
+    entity_id: str  # the scheduler id, "@name@key"
+    operation: str
+    input: str | None
+    request_id: str | None
+
+
+Work = RunActivity | StartTimer | CancelTimer | StartSubOrchestration | RunEntityOperation
 
 
 # ---------------------------------------------------------------------- replay result
@@ -418,11 +425,38 @@ def apply_actions(
                 work.append(StartTimer(task_id, parse_time(fire_at_text)))
         elif action_type == ActionType.CONTINUE_AS_NEW:
             continue_input = action.get("input")
+        elif action_type in (ActionType.CALL_ENTITY, ActionType.SIGNAL_ENTITY):
+            sent, job = _entity_request(task_id, action, now)
+            decisions.append(sent)
+            work.append(job)
+            if job.request_id is not None:
+                meta.waits[job.request_id] = 1  # the response arrives as an event of that name
         else:
             more, more_work = _schedule_task(instance_id, task_id, action, meta, now)
             decisions.extend(more)
             work.extend(more_work)
     return decisions, work, continue_input
+
+
+def _entity_request(
+    task_id: int, action: dict[str, Any], now: datetime
+) -> tuple[dict[str, Any], RunEntityOperation]:
+    """EventSent to the entity (its Input names the request id the SDK waits on) and the work."""
+    is_call = action["actionType"] == ActionType.CALL_ENTITY
+    request_id = str(uuid.uuid4()) if is_call else None
+    payload = {"id": request_id, "op": action.get("operation"), "signal": not is_call}
+    sent = event(
+        EventType.EVENT_SENT,
+        task_id,
+        now,
+        Name="op",
+        InstanceId=action["instanceId"],
+        Input=json.dumps(payload),
+    )
+    job = RunEntityOperation(
+        action["instanceId"], action.get("operation") or "", action.get("input"), request_id
+    )
+    return sent, job
 
 
 def _schedule_task(

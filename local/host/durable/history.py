@@ -74,6 +74,8 @@ SUPPORTED_ACTIONS = frozenset(
         ActionType.CREATE_TIMER,
         ActionType.WAIT_FOR_EXTERNAL_EVENT,
         ActionType.CONTINUE_AS_NEW,
+        ActionType.CALL_ENTITY,
+        ActionType.SIGNAL_ENTITY,
     }
 )
 # Completion events and the field that names the task they complete.
