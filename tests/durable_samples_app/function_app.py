@@ -9,7 +9,9 @@ The function app object is deliberately not named `app`: the worker finds any on
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -251,8 +253,44 @@ def counter_with_entity(context: df.DurableOrchestrationContext):
     return {"value": value, "error": None}
 
 
+# ---------------------------------------------------------------- call_http with 202 polling
+
+
 @samples.orchestration_trigger(context_name="context")
 def calls_http(context: df.DurableOrchestrationContext):
-    """call_http is a deliberate gap locally: this must fail at once, never hang."""
-    response = yield context.call_http("GET", "http://127.0.0.1:9/")
-    return response.status_code
+    """call_http to a long-running endpoint: the host follows 202 + Location until done."""
+    base = context.get_input()["base"]
+    response = yield context.call_http("POST", f"{base}/api/jobs", content={"size": 2})
+    return {"status": response["statusCode"], "body": json.loads(response["content"])}
+
+
+@samples.orchestration_trigger(context_name="context")
+def calls_http_with_managed_identity(context: df.DurableOrchestrationContext):
+    """A token source needs Azure: the call fails clearly instead of hanging."""
+    token = df.ManagedIdentityTokenSource("https://management.core.windows.net/.default")
+    try:
+        yield context.call_http("GET", "http://127.0.0.1:9/", token_source=token)
+    except Exception as exc:
+        return {"error": str(exc)}
+    return {"error": None}
+
+
+@samples.route(route="jobs", methods=["POST"])
+def start_job(req: func.HttpRequest) -> func.HttpResponse:
+    """A long-running job: 202 with a Location to poll."""
+    job_id = uuid.uuid4().hex
+    (MARKER_DIR / f"job-{job_id}").write_text("0")
+    location = req.url.split("/api/")[0] + f"/api/jobs/{job_id}"
+    return func.HttpResponse(status_code=202, headers={"Location": location, "Retry-After": "0"})
+
+
+@samples.route(route="jobs/{job_id}", methods=["GET"])
+def job_status(req: func.HttpRequest) -> func.HttpResponse:
+    """202 for the first two polls, then 200 with the job's result."""
+    marker = MARKER_DIR / f"job-{req.route_params['job_id']}"
+    polls = int(marker.read_text()) + 1
+    marker.write_text(str(polls))
+    if polls < 3:
+        return func.HttpResponse(status_code=202, headers={"Location": req.url, "Retry-After": "0"})
+    body = json.dumps({"done": True, "polls": polls})
+    return func.HttpResponse(body, status_code=200, mimetype="application/json")

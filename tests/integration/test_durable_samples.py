@@ -148,7 +148,15 @@ def test_counter_entity_over_http_as_the_sample_readme_drives_it(samples: Sample
     samples.wait(entity, lambda body: body == 0)
 
 
-def test_an_action_the_host_cannot_run_fails_the_instance_at_once(samples: SampleHost) -> None:
-    status = samples.wait(samples.start("calls_http")["statusQueryGetUri"], timeout=10)
-    assert status["runtimeStatus"] == "Failed"
-    assert "call_http is not supported by the local host" in status["output"]
+def test_call_http_follows_the_202_location_polling_until_the_result(
+    samples: SampleHost,
+) -> None:
+    urls = samples.start("calls_http", {"base": samples.base_url})
+    status = samples.wait(urls["statusQueryGetUri"])
+    assert status["runtimeStatus"] == "Completed", status
+    assert status["output"] == {"status": 200, "body": {"done": True, "polls": 3}}
+
+
+def test_call_http_with_a_managed_identity_token_fails_clearly(samples: SampleHost) -> None:
+    status = samples.wait(samples.start("calls_http_with_managed_identity")["statusQueryGetUri"])
+    assert "token_source needs Azure managed identity" in status["output"]["error"]

@@ -185,11 +185,21 @@ def test_a_sub_orchestration_gets_a_derived_instance_id_and_a_start_work_item() 
     assert created["InstanceId"] == "i-1:0"
 
 
-def test_an_unsupported_action_fails_the_instance_at_once_with_the_feature_named() -> None:
-    decision = run(uses_http, [], [], InstanceMeta())
+def test_an_action_the_host_does_not_know_fails_the_instance_at_once() -> None:
+    def unknown_action(history: list[dict[str, Any]]) -> ReplayOutcome:
+        return ReplayOutcome([[{"actionType": 99}]], False, None, None)
+
+    decision = decide_episode(state(), [], [], InstanceMeta(), unknown_action, NOW)
     assert decision.runtime_status == "Failed"
-    assert "call_http is not supported by the local host" in json.loads(decision.output)
+    assert "action type 99 is not supported by the local host" in json.loads(decision.output)
     assert decision.work == []
+
+
+def test_call_http_is_scheduled_as_the_builtin_http_activity_with_the_request() -> None:
+    decision = run(uses_http, [], [], InstanceMeta())
+    (job,) = decision.work
+    assert isinstance(job, RunActivity) and job.name == "BuiltIn::HttpActivity"
+    assert json.loads(job.input)["uri"] == "http://127.0.0.1:9/"
 
 
 def test_an_entity_call_sends_a_request_and_waits_for_the_response_event() -> None:

@@ -36,12 +36,14 @@ from local.host.durable.episode import (
 from local.host.durable.history import (
     COMPLETION_EVENTS,
     FAILURE_EVENTS,
+    HTTP_ACTIVITY,
     EventType,
     event,
     iso,
     parse_time,
     utcnow,
 )
+from local.host.durable.http_call import durable_http_call
 from local.host.durable.scheduler import InstanceScheduler
 from local.host.durable.store import InstanceState, InstanceStore, history_key
 
@@ -411,6 +413,17 @@ class DurableEngine:
         """Run one activity attempt and queue its completion (at least once)."""
         activity = self._activities.get(job.name)
         try:
+            if job.name == HTTP_ACTIVITY:
+                response = await durable_http_call(json.loads(job.input or "{}"))
+                completion = event(
+                    EventType.TASK_COMPLETED,
+                    -1,
+                    utcnow(),
+                    TaskScheduledId=job.task_id,
+                    Result=json.dumps(response),
+                )
+                await self._deliver(instance_id, completion)
+                return
             if activity is None:
                 raise LookupError(f"The function '{job.name}' doesn't exist or is not an activity")
             value = (

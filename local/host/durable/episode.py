@@ -18,6 +18,7 @@ from typing import Any
 from local.host.durable.history import (
     COMPLETION_EVENTS,
     FAILURE_EVENTS,
+    HTTP_ACTIVITY,
     SUPPORTED_ACTIONS,
     ActionType,
     EventType,
@@ -29,7 +30,7 @@ from local.host.durable.history import (
 from local.host.durable.store import InboxMessage, InstanceState
 
 MAX_CUSTOM_STATUS_BYTES = 16 * 1024
-UNSUPPORTED_ACTION_NAMES = {ActionType.CALL_HTTP: "call_http"}
+UNSUPPORTED_ACTION_NAMES: dict[int, str] = {}
 
 
 class UnsupportedAction(Exception):
@@ -425,6 +426,11 @@ def apply_actions(
                 work.append(StartTimer(task_id, parse_time(fire_at_text)))
         elif action_type == ActionType.CONTINUE_AS_NEW:
             continue_input = action.get("input")
+        elif action_type == ActionType.CALL_HTTP:
+            request = json.dumps(action.get("httpRequest") or {})
+            more, more_work = _schedule(task_id, "activity", HTTP_ACTIVITY, request, None, now)
+            decisions.extend(more)
+            work.extend(more_work)
         elif action_type in (ActionType.CALL_ENTITY, ActionType.SIGNAL_ENTITY):
             sent, job = _entity_request(task_id, action, now)
             decisions.append(sent)

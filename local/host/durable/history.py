@@ -76,8 +76,11 @@ SUPPORTED_ACTIONS = frozenset(
         ActionType.CONTINUE_AS_NEW,
         ActionType.CALL_ENTITY,
         ActionType.SIGNAL_ENTITY,
+        ActionType.CALL_HTTP,
     }
 )
+# What DTFx names the activity behind call_http (its TaskScheduled event carries the request).
+HTTP_ACTIVITY = "BuiltIn::HttpActivity"
 # Completion events and the field that names the task they complete.
 COMPLETION_EVENTS = {
     EventType.TASK_COMPLETED: "TaskScheduledId",
