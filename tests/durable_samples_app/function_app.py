@@ -294,3 +294,16 @@ def job_status(req: func.HttpRequest) -> func.HttpResponse:
         return func.HttpResponse(status_code=202, headers={"Location": req.url, "Retry-After": "0"})
     body = json.dumps({"done": True, "polls": polls})
     return func.HttpResponse(body, status_code=200, mimetype="application/json")
+
+
+# ---------------------------------------------------------------- eternal orchestration
+
+
+@samples.orchestration_trigger(context_name="context")
+def sum_events_forever(context: df.DurableOrchestrationContext):
+    """continue_as_new per event: events raised meanwhile carry over to the next generation."""
+    total = context.get_input() or 0
+    if total >= 6:
+        return total
+    amount = yield context.wait_for_external_event("add")
+    context.continue_as_new(total + amount)

@@ -160,3 +160,14 @@ def test_call_http_follows_the_202_location_polling_until_the_result(
 def test_call_http_with_a_managed_identity_token_fails_clearly(samples: SampleHost) -> None:
     status = samples.wait(samples.start("calls_http_with_managed_identity")["statusQueryGetUri"])
     assert "token_source needs Azure managed identity" in status["output"]["error"]
+
+
+def test_continue_as_new_carries_events_raised_meanwhile_to_the_next_generation(
+    samples: SampleHost,
+) -> None:
+    urls = samples.start("sum_events_forever", 0)
+    send = urls["sendEventPostUri"].replace("{eventName}", "add")
+    for amount in (1, 2, 3):  # all at once: two arrive while a generation is restarting
+        assert requests.post(send, json=amount, timeout=30).status_code == 202
+    status = samples.wait(urls["statusQueryGetUri"])
+    assert status["runtimeStatus"] == "Completed" and status["output"] == 6
