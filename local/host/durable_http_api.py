@@ -22,12 +22,12 @@ from aiohttp import web
 
 from local.host.durable.engine import (
     DurableEngine,
-    EntityNotFound,
     InstanceExists,
     InstanceGone,
     InstanceNotFound,
     NotRewindable,
 )
+from local.host.durable.entities import EntityNotFound
 from local.host.durable.status_view import json_token, status_payload, status_time
 from local.host.durable.store import InstanceState
 
@@ -312,7 +312,7 @@ class ManagementApi:
         if request.method == "GET":
             if key is None:
                 return await self.list_entities(request, name)
-            row = await self._engine.read_entity(name, "" if key == "@" else key)
+            row = await self._engine.entities.read(name, "" if key == "@" else key)
             if row is None:
                 return _not_found(f"No entity '{name}' with key '{key}' exists.")
             return _json(json_token(row.output), 200)
@@ -331,7 +331,7 @@ class ManagementApi:
         elif raw:
             input_json = json.dumps(raw)  # other content types are a string input
         try:
-            await self._engine.signal_entity(name, key, operation, input_json)
+            await self._engine.entities.signal(name, key, operation, input_json)
         except EntityNotFound:
             detail = f"The function '{name}' doesn't exist or is not an entity function."
             return _json(message_body(detail, detail), 400)
@@ -340,7 +340,7 @@ class ManagementApi:
     async def list_entities(self, request: web.Request, name: str) -> web.Response:
         """GET entities/{name}: every entity of that function (state with fetchState=true)."""
         fetch_state = query_flag(request, "fetchState", False)
-        rows = await self._engine.list_entities(name)
+        rows = await self._engine.entities.list(name)
         body = []
         for row in rows:
             _, entity_name, entity_key = row.instance_id.split("@", 2)

@@ -20,6 +20,7 @@ from typing import Any
 from azure.functions import meta
 from azure.functions.durable_functions import ActivityTriggerConverter
 
+from local.host.durable.entities import ENTITY_PREFIX, EntityHandle, EntityRunner
 from local.host.durable.episode import (
     CancelTimer,
     EpisodeDecision,
@@ -53,6 +54,17 @@ OUT_OF_PROC_MARKER = "$OutOfProcData$:"
 EPISODE_SAMPLES = 100_000
 SCHEMA_VERSION = 2  # ReplaySchema.V3: compound WhenAny / WhenAll actions
 DELIVERY_ATTEMPTS = 30
+# History events azure-functions-durable 1.7's executor ignores (it matches completions by id).
+SDK_IGNORED_EVENTS = frozenset(
+    {
+        EventType.ORCHESTRATOR_COMPLETED,
+        EventType.TASK_SCHEDULED,
+        EventType.TIMER_CREATED,
+        EventType.SUB_ORCHESTRATION_CREATED,
+        EventType.EXECUTION_SUSPENDED,
+        EventType.EXECUTION_RESUMED,
+    }
+)
 
 
 class InstanceExists(Exception):
@@ -81,17 +93,6 @@ class ActivityFunction:
 
 
 OrchestratorHandle = Callable[[str], str]
-EntityHandle = Callable[[str], str]
-ENTITY_PREFIX = "@"  # entity scheduler ids: "@name@key"; instance ids may not start with @
-
-
-class EntityNotFound(Exception):
-    """No entity function of that name."""
-
-
-def entity_scheduler_id(name: str, key: str) -> str:
-    """The id the SDK gives an entity (EntityId.get_scheduler_id): lower-cased name."""
-    return f"{ENTITY_PREFIX}{name.lower()}{ENTITY_PREFIX}{key}"
 
 
 class DurableEngine:
@@ -108,9 +109,12 @@ class DurableEngine:
         self._store = store
         self._orchestrators = orchestrators
         self._activities = activities
-        self._entities = {name.lower(): handle for name, handle in (entities or {}).items()}
+
         self._pool = ThreadPoolExecutor(max_workers=activity_workers, thread_name_prefix="activity")
         self._scheduler = InstanceScheduler(self._run_one_episode)
+        self.entities = EntityRunner(
+            store, self._scheduler, self._pool, entities or {}, self._deliver
+        )
         # History of unfinished instances, so an episode reads only its new (inbox) rows.
         self._histories: dict[str, list[dict[str, Any]]] = {}
         # State rows of unfinished instances as last written by an episode; any other writer
@@ -364,7 +368,8 @@ class DurableEngine:
         handle = self._orchestrators[state.name]
         parent = InstanceMeta.from_json(state.meta).parent
         context = {
-            "history": history,
+            # Events the SDK never reads are left out: each one costs a dateutil parse per replay.
+            "history": [e for e in history if e["EventType"] not in SDK_IGNORED_EVENTS],
             "instanceId": state.instance_id,
             "isReplaying": False,
             "parentInstanceId": parent.instance_id if parent else None,
@@ -398,7 +403,7 @@ class DurableEngine:
             elif isinstance(item, StartSubOrchestration):
                 self._scheduler.spawn(self._start_child(instance_id, item))
             elif isinstance(item, RunEntityOperation):
-                self._scheduler.spawn(self._run_entity_operation(instance_id, item))
+                self._scheduler.spawn(self.entities.run(instance_id, item))
 
     def _arm_timer(self, instance_id: str, timer_id: int, fire_at: Any) -> None:
         def fire() -> None:
@@ -411,41 +416,17 @@ class DurableEngine:
 
     async def _run_activity(self, instance_id: str, job: RunActivity) -> None:
         """Run one activity attempt and queue its completion (at least once)."""
-        activity = self._activities.get(job.name)
         try:
             if job.name == HTTP_ACTIVITY:
-                response = await durable_http_call(json.loads(job.input or "{}"))
-                completion = event(
-                    EventType.TASK_COMPLETED,
-                    -1,
-                    utcnow(),
-                    TaskScheduledId=job.task_id,
-                    Result=json.dumps(response),
-                )
-                await self._deliver(instance_id, completion)
-                return
-            if activity is None:
-                raise LookupError(f"The function '{job.name}' doesn't exist or is not an activity")
-            value = (
-                None
-                if job.input is None
-                else ActivityTriggerConverter.decode(
-                    meta.Datum(type="json", value=job.input), trigger_metadata=None
-                )
-            )
-            kwargs = {activity.input_param: value}
-            if asyncio.iscoroutinefunction(activity.func):
-                result = await activity.func(**kwargs)
+                result_json = json.dumps(await durable_http_call(json.loads(job.input or "{}")))
             else:
-                loop = asyncio.get_running_loop()
-                result = await loop.run_in_executor(self._pool, lambda: activity.func(**kwargs))
-            encoded = ActivityTriggerConverter.encode(result, expected_type=None)
+                result_json = await self._invoke_activity(job)
             completion = event(
                 EventType.TASK_COMPLETED,
                 -1,
                 utcnow(),
                 TaskScheduledId=job.task_id,
-                Result=encoded.value,
+                Result=result_json,
             )
         except asyncio.CancelledError:
             raise
@@ -462,6 +443,26 @@ class DurableEngine:
                 Details="".join(traceback.format_exception(exc))[-4000:],
             )
         await self._deliver(instance_id, completion)
+
+    async def _invoke_activity(self, job: RunActivity) -> str | None:
+        """Call the user's activity the way the worker binds activityTrigger: JSON in, JSON out."""
+        activity = self._activities.get(job.name)
+        if activity is None:
+            raise LookupError(f"The function '{job.name}' doesn't exist or is not an activity")
+        value = (
+            None
+            if job.input is None
+            else ActivityTriggerConverter.decode(
+                meta.Datum(type="json", value=job.input), trigger_metadata=None
+            )
+        )
+        kwargs = {activity.input_param: value}
+        if asyncio.iscoroutinefunction(activity.func):
+            result = await activity.func(**kwargs)
+        else:
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(self._pool, lambda: activity.func(**kwargs))
+        return ActivityTriggerConverter.encode(result, expected_type=None).value
 
     async def _start_child(self, parent_id: str, job: StartSubOrchestration) -> None:
         """Start a sub-orchestration; a start that cannot happen fails the parent's task."""
@@ -485,87 +486,6 @@ class DurableEngine:
             Details=None,
         )
         await self._deliver(parent_id, failed)
-
-    # ------------------------------------------------------------------ entities
-
-    async def signal_entity(
-        self, name: str, key: str, operation: str, input_json: str | None
-    ) -> None:
-        """A client signal: the operation runs in order with the entity's other operations."""
-        if name.lower() not in self._entities:
-            raise EntityNotFound(name)
-        job = RunEntityOperation(entity_scheduler_id(name, key), operation, input_json, None)
-        self._scheduler.spawn(self._run_entity_operation(None, job))
-
-    async def read_entity(self, name: str, key: str) -> InstanceState | None:
-        """The entity's row (state JSON in `output`), None when it does not exist."""
-        row = await self._store.load_state(entity_scheduler_id(name, key))
-        return row if row is not None and row.meta.get("exists") else None
-
-    async def list_entities(self, name: str) -> list[InstanceState]:
-        """Every existing entity of one entity function."""
-        prefix = entity_scheduler_id(name, "")
-        rows = await self._store.list_states(None)
-        return [r for r in rows if r.instance_id.startswith(prefix) and r.meta.get("exists")]
-
-    async def _run_entity_operation(self, caller: str | None, job: RunEntityOperation) -> None:
-        """Run one operation under the entity's lock (FIFO: in order per entity)."""
-        _, name, key = job.entity_id.split(ENTITY_PREFIX, 2)
-        async with self._scheduler.lock(job.entity_id):
-            row = await self._store.load_state(job.entity_id)
-            handle = self._entities.get(name)
-            if handle is None:
-                response = {
-                    "result": json.dumps(f"No entity function named '{name}'."),
-                    "exceptionType": "EntityNotFound",
-                }
-            else:
-                response = await self._apply_entity_operation(handle, name, key, row, job)
-        if caller is not None and job.request_id is not None:
-            answer = event(
-                EventType.EVENT_RAISED,
-                -1,
-                utcnow(),
-                Name=job.request_id,
-                Input=json.dumps(response),
-            )
-            await self._deliver(caller, answer)
-
-    async def _apply_entity_operation(
-        self,
-        handle: EntityHandle,
-        name: str,
-        key: str,
-        row: InstanceState | None,
-        job: RunEntityOperation,
-    ) -> dict[str, Any]:
-        exists = bool(row and row.meta.get("exists"))
-        context = {
-            "self": {"name": name, "key": key},
-            "state": row.output if exists and row else None,
-            "exists": exists,
-            # The SDK's entity context decodes an operation input twice (json.loads, df_loads).
-            "batch": [
-                {
-                    "name": job.operation,
-                    "input": json.dumps(job.input),
-                    "isSignal": job.request_id is None,
-                }
-            ],
-        }
-        loop = asyncio.get_running_loop()
-        out = json.loads(await loop.run_in_executor(self._pool, handle, json.dumps(context)))
-        result = (out.get("results") or [{}])[0]
-        now = utcnow()
-        saved = row or InstanceState(job.entity_id, name, "Running", None, now, now)
-        saved.meta = {"exists": bool(out.get("entityExists"))}
-        saved.output = out.get("entityState") if saved.meta["exists"] else None
-        saved.last_updated_time = now
-        await self._store.save_state(saved)
-        response: dict[str, Any] = {"result": result.get("result")}
-        if result.get("isError"):
-            response["exceptionType"] = "Exception"
-        return response
 
     async def _finished(self, state: InstanceState) -> None:
         """A terminal instance: stop its timers, free its cache, tell its parent."""

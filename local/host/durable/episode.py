@@ -252,38 +252,20 @@ def _replay_episode(
     now: datetime,
     status: str,
 ) -> EpisodeDecision:
+    """Replay with the new events, schedule what the SDK asked for, then settle the outcome."""
     new_events = list(opening)
     decisions, work = retry_bookkeeping(opening[-1], meta, now)
     new_events.extend(decisions)
     for past in history:
         past["IsPlayed"] = True
     outcome = replay(history + new_events)
-    if (
-        outcome.custom_status_json is not None
-        and len(outcome.custom_status_json.encode()) > MAX_CUSTOM_STATUS_BYTES
-    ):
-        outcome.error = f"Orchestrator function '{state.name}' failed: custom status exceeds 16 KB"
-    continue_input: str | None = None
-    if outcome.error is None:
-        try:
-            more, more_work, continue_input = apply_actions(
-                state.instance_id, outcome.actions, meta, now
-            )
-        except UnsupportedAction as exc:
-            outcome.error = f"Orchestrator function '{state.name}' failed: {exc}"
-        else:
-            new_events.extend(more)
-            work.extend(more_work)
+    continue_input = _schedule_outcome(state, outcome, meta, now, new_events, work)
     new_events.append(event(EventType.ORCHESTRATOR_COMPLETED, -1, now))
     decision = EpisodeDecision(
         new_events, consumed, meta, work, status, custom_status=outcome.custom_status_json
     )
     if outcome.error is not None:
-        decision.runtime_status = "Failed"
-        decision.output = json.dumps(outcome.error)
-        decision.new_events.append(event(EventType.EXECUTION_FAILED, -1, now, Reason=outcome.error))
-        decision.work = []
-        decision.meta = before  # rewind replays this episode from the bookkeeping before it
+        _fail(decision, outcome.error, before, now)
     elif continue_input is not None:
         decision.runtime_status = "Running"
         decision.new_input = json.dumps(continue_input)
@@ -292,16 +274,53 @@ def _replay_episode(
         decision.new_events = []
         decision.work = []
     elif outcome.is_done:
-        decision.output = outcome.output_json
-        if meta.timers:
-            meta.completion = outcome.output_json
-            meta.completion_pending = True
-        else:
-            decision.runtime_status = "Completed"
-            decision.new_events.append(
-                event(EventType.EXECUTION_COMPLETED, -1, now, Result=outcome.output_json)
-            )
+        _complete(decision, outcome.output_json, now)
     return decision
+
+
+def _schedule_outcome(
+    state: InstanceState,
+    outcome: ReplayOutcome,
+    meta: InstanceMeta,
+    now: datetime,
+    new_events: list[dict[str, Any]],
+    work: list[Work],
+) -> str | None:
+    """Apply the replay's new actions (a problem becomes outcome.error); continue_as_new input."""
+    custom = outcome.custom_status_json
+    if custom is not None and len(custom.encode()) > MAX_CUSTOM_STATUS_BYTES:
+        outcome.error = f"Orchestrator function '{state.name}' failed: custom status exceeds 16 KB"
+    if outcome.error is not None:
+        return None
+    try:
+        more, more_work, continue_input = apply_actions(
+            state.instance_id, outcome.actions, meta, now
+        )
+    except UnsupportedAction as exc:
+        outcome.error = f"Orchestrator function '{state.name}' failed: {exc}"
+        return None
+    new_events.extend(more)
+    work.extend(more_work)
+    return continue_input
+
+
+def _fail(decision: EpisodeDecision, error: str, before: InstanceMeta, now: datetime) -> None:
+    decision.runtime_status = "Failed"
+    decision.output = json.dumps(error)
+    decision.new_events.append(event(EventType.EXECUTION_FAILED, -1, now, Reason=error))
+    decision.work = []
+    decision.meta = before  # rewind replays this episode from the bookkeeping before it
+
+
+def _complete(decision: EpisodeDecision, output_json: str | None, now: datetime) -> None:
+    """Completed, unless a live timer holds the output back until it fires."""
+    decision.output = output_json
+    if decision.meta.timers:
+        decision.meta.completion = output_json
+        decision.meta.completion_pending = True
+        return
+    decision.runtime_status = "Completed"
+    decision.new_events.append(event(EventType.EXECUTION_COMPLETED, -1, now, Result=output_json))
 
 
 def _finish_held_completion(
