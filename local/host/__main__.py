@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -27,6 +28,20 @@ def load_local_settings(path: Path) -> None:
     values = json.loads(path.read_text()).get("Values", {})
     for key, value in values.items():
         os.environ.setdefault(key, str(value))
+
+
+def read_host_json(path: Path) -> dict[str, Any]:
+    """host.json's first JSON object: like the Functions host, trailing text is ignored.
+
+    (The samples-v2 function_chaining app ships a host.json holding two objects.)
+    """
+    if not path.is_file():
+        return {}
+    text = path.read_text().lstrip()
+    settings, end = json.JSONDecoder().raw_decode(text)
+    if text[end:].strip():
+        logger.warning("%s has text after its first JSON object; it is ignored", path)
+    return dict(settings)
 
 
 def storage_connection_string() -> str:
@@ -48,7 +63,7 @@ async def serve(args: argparse.Namespace) -> None:
     if str(script_root) not in sys.path:
         sys.path.insert(0, str(script_root))  # like the worker: the app's folder is importable
     host_file = script_root / "host.json"
-    host_json = json.loads(host_file.read_text()) if host_file.is_file() else {}
+    host_json = read_host_json(host_file)
     extensions = host_json.get("extensions", {})
     route_prefix = extensions.get("http", {}).get("routePrefix", "api")
     hub_name = args.hub_name or extensions.get("durableTask", {}).get("hubName", "TestHubName")
