@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import types
 from datetime import UTC, datetime
+from pathlib import Path
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -144,3 +145,13 @@ def test_no_function_app_or_two_of_them_are_refused_like_the_worker() -> None:
         find_function_app(module_with(blueprint=df.Blueprint()))
     with pytest.raises(NoFunctionApp, match="More than one"):
         find_function_app(module_with(a=df.DFApp(), b=func.FunctionApp()))
+
+
+def test_host_json_is_read_to_its_first_object_like_the_functions_host(tmp_path: Path) -> None:
+    """samples-v2/function_chaining ships a host.json with two objects; the host still starts."""
+    from local.host.__main__ import read_host_json
+
+    host_json = tmp_path / "host.json"
+    host_json.write_text('{"version": "2.0", "extensions": {"http": {"routePrefix": "x"}}}{"a": 1}')
+    assert read_host_json(host_json)["extensions"]["http"]["routePrefix"] == "x"
+    assert read_host_json(tmp_path / "missing.json") == {}
