@@ -8,6 +8,7 @@ port (`rpcBaseUrl`, what `DurableOrchestrationClient` calls). Routing follows th
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import json
@@ -166,8 +167,32 @@ class ManagementApi:
             return _json(message_body(detail, detail), 400)
         except InstanceExists as exc:
             return _json(message_body(str(exc), str(exc)), 400)
+        timeout = query_seconds(request, "timeout")
+        interval = query_seconds(request, "pollingInterval")
+        if timeout is not None and interval is not None:
+            finished = await self._wait_for_completion(request, instance_id, timeout, interval)
+            if finished is not None:
+                return finished
         payload = management_payload(webhook_base(request), instance_id, self._hub_name)
         return _json(payload, 202, {"Location": payload["statusQueryGetUri"]})
+
+    async def _wait_for_completion(
+        self, request: web.Request, instance_id: str, timeout: float, interval: float
+    ) -> web.Response | None:
+        """createAndWaitOnNewInstancePostUri: 200 with the output if it finishes in time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            found = await self._engine.status(instance_id)
+            state = found[0] if found else None
+            if state is not None and state.runtime_status == "Completed":
+                return _json(json_token(state.output), 200)
+            if state is not None and state.is_terminal:
+                return await self.status(request, instance_id)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return None
+            await asyncio.sleep(min(interval, remaining))
 
     async def status(self, request: web.Request, instance_id: str) -> web.Response:
         """GET instances/{id}: 202 while running, 200 once finished (500 on request for Failed)."""
@@ -423,6 +448,17 @@ def query_int(request: web.Request, name: str, default: int) -> int:
     if value <= 0:
         raise BadArgument(f"{name} must be positive")
     return value
+
+
+def query_seconds(request: web.Request, name: str) -> float | None:
+    """A duration in seconds (the extension's TimeSpan query values), None when absent."""
+    raw = request.query.get(name)
+    if raw is None or raw.startswith("{"):  # an unfilled URL template placeholder
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError as exc:
+        raise BadArgument(f"{name} must be a number of seconds") from exc
 
 
 def query_time(request: web.Request, name: str) -> datetime | None:

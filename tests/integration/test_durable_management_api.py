@@ -89,6 +89,20 @@ def test_start_of_an_unknown_orchestrator_is_400_with_exception_message(base: st
     assert "doesn't exist" in response.json()["ExceptionMessage"]
 
 
+def test_start_and_wait_answers_200_with_the_output_when_it_finishes_in_time(base: str) -> None:
+    """WaitForCompletionOrCreateCheckStatusResponseAsync: output, or the 202 payload on timeout."""
+    done = requests.post(
+        f"{base}/orchestrators/greet_cities?timeout=20&pollingInterval=0.2", timeout=30
+    )
+    assert done.status_code == 200
+    assert done.json() == ["Hello Tokyo!", "Hello Seattle!", "Hello London!"]
+    waiting = requests.post(
+        f"{base}/orchestrators/report_progress?timeout=0.5&pollingInterval=0.1", timeout=30
+    )
+    assert waiting.status_code == 202 and "statusQueryGetUri" in waiting.json()
+    requests.post(f"{base}/instances/{waiting.json()['id']}/terminate", timeout=30)
+
+
 def test_running_status_is_202_with_location_and_retry_after(base: str) -> None:
     instance_id = start(base, "report_progress")
     wait(base, instance_id, "Running")
