@@ -64,8 +64,8 @@ class SampleHost:
         raise AssertionError(f"not reached within {timeout} s: {last}")
 
 
-def launch_samples_host(azurite: str, marker_dir: Path) -> SampleHost:
-    """Start the local host on free ports with the samples app and a fresh task hub."""
+def launch_samples_host(azurite: str, marker_dir: Path, hub_name: str | None = None) -> SampleHost:
+    """Start the local host on free ports with the samples app (a fresh task hub by default)."""
     port, rpc_port = free_port(), free_port()
     env = {"AzureWebJobsStorage": azurite, "TEST_APP_MARKER_DIR": str(marker_dir)}
     process = start_local_host(
@@ -74,6 +74,6 @@ def launch_samples_host(azurite: str, marker_dir: Path) -> SampleHost:
         env,
         app=SAMPLES_APP,
         log_path=marker_dir / "host.log",
-        hub_name="Samples" + uuid.uuid4().hex[:8],
+        hub_name=hub_name or "Samples" + uuid.uuid4().hex[:8],
     )
     return SampleHost(process, port, rpc_port, marker_dir)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
+from azure.data.tables import TableServiceClient
 
 from tests.durable_host import SampleHost, launch_samples_host
 from tests.durable_samples_app.function_app import challenge_code_for
@@ -171,3 +173,24 @@ def test_continue_as_new_carries_events_raised_meanwhile_to_the_next_generation(
         assert requests.post(send, json=amount, timeout=30).status_code == 202
     status = samples.wait(urls["statusQueryGetUri"])
     assert status["runtimeStatus"] == "Completed" and status["output"] == 6
+
+
+def test_an_entity_operation_queued_when_the_host_stopped_runs_after_it_starts(
+    azurite: str, tmp_path: Path
+) -> None:
+    """Queued entity operations live in Azurite (the entity's inbox), not only in memory."""
+    hub = "Queued" + uuid.uuid4().hex[:8]
+    table = TableServiceClient.from_connection_string(azurite).create_table_if_not_exists(
+        f"{hub}Instances"
+    )
+    key = uuid.uuid4().hex[:8]
+    queued = {"operation": "add", "input": "7", "request_id": None, "caller": None}
+    table.create_entity(
+        {"PartitionKey": f"@counter@{key}", "RowKey": "i0000-queued", "Event": json.dumps(queued)}
+    )
+    host = launch_samples_host(azurite, tmp_path, hub_name=hub)
+    try:
+        entity = f"{host.webhooks}/entities/counter/{key}"
+        assert host.wait(entity, lambda body: body == 7, timeout=15) == 7
+    finally:
+        host.process.stop()

@@ -135,8 +135,11 @@ class DurableEngine:
         ]
         for state in active:
             await self._resume(state)
-        if active:
-            logger.info("resumed %d unfinished orchestration(s)", len(active))
+        entities = await self.entities.resume()
+        if active or entities:
+            logger.info(
+                "resumed %d unfinished orchestration(s), %d entity queue(s)", len(active), entities
+            )
         return len(active)
 
     async def stop(self) -> None:
@@ -403,7 +406,7 @@ class DurableEngine:
             elif isinstance(item, StartSubOrchestration):
                 self._scheduler.spawn(self._start_child(instance_id, item))
             elif isinstance(item, RunEntityOperation):
-                self._scheduler.spawn(self.entities.run(instance_id, item))
+                self._scheduler.spawn(self.entities.enqueue(instance_id, item))
 
     def _arm_timer(self, instance_id: str, timer_id: int, fire_at: Any) -> None:
         def fire() -> None:

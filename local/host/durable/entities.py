@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 EntityHandle = Callable[[str], str]
 Deliver = Callable[[str, dict[str, Any]], Awaitable[None]]
 ENTITY_PREFIX = "@"  # entity scheduler ids: "@name@key"; instance ids may not start with @
+ENTITY_END = chr(ord(ENTITY_PREFIX) + 1)  # every "@..." partition key sorts below this
 
 
 class EntityNotFound(Exception):
@@ -48,11 +49,29 @@ class EntityRunner:
         self._deliver = deliver
 
     async def signal(self, name: str, key: str, operation: str, input_json: str | None) -> None:
-        """A client signal: queued behind the entity's other operations."""
+        """A client signal: persisted, then run behind the entity's other operations."""
         if name.lower() not in self._handles:
             raise EntityNotFound(name)
         job = RunEntityOperation(entity_scheduler_id(name, key), operation, input_json, None)
-        self._scheduler.spawn(self.run(None, job))
+        await self.enqueue(None, job)
+
+    async def enqueue(self, caller: str | None, job: RunEntityOperation) -> None:
+        """Persist the request in the entity's inbox (so a restart still runs it), then drain."""
+        request = {
+            "operation": job.operation,
+            "input": job.input,
+            "request_id": job.request_id,
+            "caller": caller,
+        }
+        await self._store.add_inbox(job.entity_id, request)
+        self._scheduler.spawn(self.drain(job.entity_id))
+
+    async def resume(self) -> int:
+        """At start-up: run the operations that were queued when the host stopped."""
+        pending = await self._store.partitions_with_inbox(ENTITY_PREFIX, ENTITY_END)
+        for entity_id in pending:
+            self._scheduler.spawn(self.drain(entity_id))
+        return len(pending)
 
     async def read(self, name: str, key: str) -> InstanceState | None:
         """The entity's row (state JSON in `output`), None when it does not exist."""
@@ -65,32 +84,41 @@ class EntityRunner:
         rows = await self._store.list_states(None)
         return [r for r in rows if r.instance_id.startswith(prefix) and r.meta.get("exists")]
 
-    async def run(self, caller: str | None, job: RunEntityOperation) -> None:
-        """Run one operation under the entity's lock (asyncio locks are FIFO: in order)."""
+    async def drain(self, entity_id: str) -> None:
+        """Run the entity's queued operations in arrival order, one at a time."""
+        async with self._scheduler.lock(entity_id):
+            for message in await self._store.load_inbox(entity_id):
+                request = message.event
+                job = RunEntityOperation(
+                    entity_id, request["operation"], request["input"], request["request_id"]
+                )
+                response = await self._run_one(job, message.row_key)
+                caller = request.get("caller")
+                if caller is not None and job.request_id is not None:
+                    answer = event(
+                        EventType.EVENT_RAISED,
+                        -1,
+                        utcnow(),
+                        Name=job.request_id,
+                        Input=json.dumps(response),
+                    )
+                    await self._deliver(caller, answer)
+
+    async def _run_one(self, job: RunEntityOperation, row_key: str) -> dict[str, Any]:
         _, name, key = job.entity_id.split(ENTITY_PREFIX, 2)
-        async with self._scheduler.lock(job.entity_id):
-            handle = self._handles.get(name)
-            if handle is None:
-                response = {
-                    "result": json.dumps(f"No entity function named '{name}'."),
-                    "exceptionType": "EntityNotFound",
-                }
-            else:
-                response = await self._apply(handle, name, key, job)
-        if caller is not None and job.request_id is not None:
-            answer = event(
-                EventType.EVENT_RAISED,
-                -1,
-                utcnow(),
-                Name=job.request_id,
-                Input=json.dumps(response),
-            )
-            await self._deliver(caller, answer)
+        handle = self._handles.get(name)
+        if handle is None:
+            await self._store.delete_inbox(job.entity_id, [row_key])
+            return {
+                "result": json.dumps(f"No entity function named '{name}'."),
+                "exceptionType": "EntityNotFound",
+            }
+        return await self._apply(handle, name, key, job, row_key)
 
     async def _apply(
-        self, handle: EntityHandle, name: str, key: str, job: RunEntityOperation
+        self, handle: EntityHandle, name: str, key: str, job: RunEntityOperation, row_key: str
     ) -> dict[str, Any]:
-        """One batch of one operation through the SDK; persist the state; the response."""
+        """One operation through the SDK; the new state and the consumed request in one batch."""
         row = await self._store.load_state(job.entity_id)
         exists = bool(row is not None and row.meta.get("exists"))
         operation = {
@@ -112,7 +140,7 @@ class EntityRunner:
         saved.meta = {"exists": bool(out.get("entityExists"))}
         saved.output = out.get("entityState") if saved.meta["exists"] else None
         saved.last_updated_time = now
-        await self._store.save_state(saved)
+        await self._store.commit_episode(saved, 0, [], [row_key])
         result = (out.get("results") or [{}])[0]
         response: dict[str, Any] = {"result": result.get("result")}
         if result.get("isError"):

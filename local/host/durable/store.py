@@ -150,6 +150,20 @@ class InstanceStore:
         inbox.sort(key=lambda m: m.row_key)
         return inbox
 
+    async def partitions_with_inbox(self, low: str, high: str) -> list[str]:
+        """Partition keys in [low, high) that hold pending inbox rows (entities at start-up)."""
+        query = (
+            "PartitionKey ge @low and PartitionKey lt @high and RowKey ge @inbox and RowKey lt @end"
+        )
+        params = {"low": low, "high": high, "inbox": INBOX_PREFIX, "end": INBOX_END}
+        found: list[str] = []
+        async for entity in self._table.query_entities(
+            query, parameters=params, select=["PartitionKey"]
+        ):
+            if entity["PartitionKey"] not in found:
+                found.append(entity["PartitionKey"])
+        return found
+
     async def list_states(self, statuses: list[str] | None = None) -> list[InstanceState]:
         """Every instance's state row, optionally only those with one of the statuses."""
         params: dict[str, Any] = {"state": STATE_ROW}
