@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark in one go and regenerate results.json and the docs page.
 
-`python -m bench.run_all [--only cold_start,recent_failures,local_host,dashboard]`
+`python -m bench.run_all [--only cold_start,recent_failures,local_host,dashboard,timer_chain]`
 """
 
 from __future__ import annotations
@@ -19,11 +19,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import cold_start, dashboard, local_host, local_stack, recent_failures, report
+from bench import (
+    cold_start,
+    dashboard,
+    local_host,
+    local_stack,
+    recent_failures,
+    report,
+    timer_chain,
+)
 
 logger = logging.getLogger("bench.run_all")
 
-BENCHMARKS = ("cold_start", "recent_failures", "local_host", "dashboard")
+BENCHMARKS = ("cold_start", "recent_failures", "local_host", "dashboard", "timer_chain")
 
 
 def machine_summary() -> dict[str, Any]:
@@ -66,7 +74,7 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
     # Cold start first, while nothing else runs on the machine.
     if "cold_start" in selected:
         _attempt(results, errors, "cold_start", lambda: cold_start.run(max(repetitions, 11)))
-    needs_azurite = {"recent_failures", "local_host", "dashboard"} & set(selected)
+    needs_azurite = {"recent_failures", "local_host", "dashboard", "timer_chain"} & set(selected)
     with tempfile.TemporaryDirectory(prefix="bench-") as temp, ExitStack() as stack:
         work_dir = Path(temp)
         if needs_azurite:
@@ -75,6 +83,11 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                 _attempt(
                     results, errors, "recent_failures",
                     lambda: recent_failures.run(connection_string, repetitions=repetitions),
+                )
+            if "timer_chain" in selected:
+                _attempt(
+                    results, errors, "timer_chain",
+                    lambda: timer_chain.run(connection_string, work_dir),
                 )
             if {"local_host", "dashboard"} & set(selected):
                 host = stack.enter_context(local_stack.function_host(work_dir, connection_string))

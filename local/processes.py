@@ -73,13 +73,15 @@ class ChildProcess:
     name: str
     proc: subprocess.Popen[bytes]
     port: int
+    # Azurite flushes its data files on SIGINT only; SIGTERM loses the last seconds of writes.
+    stop_signal: signal.Signals = signal.SIGTERM
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Terminate the process group, killing it if it lingers."""
+        """Signal the process group to stop, killing it if it lingers."""
         if self.proc.poll() is not None:
             return
         try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            os.killpg(self.proc.pid, self.stop_signal)
         except ProcessLookupError:
             return
         try:
@@ -102,6 +104,7 @@ def spawn(
     env: dict[str, str] | None = None,
     log_path: Path | None = None,
     timeout: float = 60.0,
+    stop_signal: signal.Signals = signal.SIGTERM,
 ) -> ChildProcess:
     """Start a child in its own process group and wait for its port."""
     out = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
@@ -113,7 +116,7 @@ def spawn(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    child = ChildProcess(name=name, proc=proc, port=port)
+    child = ChildProcess(name=name, proc=proc, port=port, stop_signal=stop_signal)
     try:
         wait_for_port(port, timeout, proc)
     except BaseException:
@@ -135,7 +138,7 @@ def start_azurite_table(data_dir: Path, port: int, log_path: Path | None = None)
         "--disableTelemetry",
         "--silent",
     ]
-    return spawn("azurite", args, port, log_path=log_path)
+    return spawn("azurite", args, port, log_path=log_path, stop_signal=signal.SIGINT)
 
 
 def start_local_host(

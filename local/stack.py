@@ -142,7 +142,13 @@ def start_azurite() -> ChildProcess:
         "--disableTelemetry",
         "--silent",
     ]
-    child = spawn("azurite", args, AZURITE_TABLE_PORT, log_path=LOG_DIR / "azurite.log")
+    child = spawn(
+        "azurite",
+        args,
+        AZURITE_TABLE_PORT,
+        log_path=LOG_DIR / "azurite.log",
+        stop_signal=signal.SIGINT,  # SIGTERM loses Azurite's last ~5 s of writes
+    )
     try:
         for port in (AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT):
             wait_for_port(port, 30.0, child.proc)

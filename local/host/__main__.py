@@ -8,7 +8,9 @@ import json
 import logging
 import os
 import signal
+import sys
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -28,6 +30,20 @@ def load_local_settings(path: Path) -> None:
         os.environ.setdefault(key, str(value))
 
 
+def read_host_json(path: Path) -> dict[str, Any]:
+    """host.json's first JSON object: like the Functions host, trailing text is ignored.
+
+    (The samples-v2 function_chaining app ships a host.json holding two objects.)
+    """
+    if not path.is_file():
+        return {}
+    text = path.read_text().lstrip()
+    settings, end = json.JSONDecoder().raw_decode(text)
+    if text[end:].strip():
+        logger.warning("%s has text after its first JSON object; it is ignored", path)
+    return dict(settings)
+
+
 def storage_connection_string() -> str:
     """AzureWebJobsStorage, with the dev-storage shorthand expanded for Azurite."""
     raw = os.environ.get("AzureWebJobsStorage", "").strip()
@@ -43,22 +59,26 @@ async def serve(args: argparse.Namespace) -> None:
     from local.host.function_index import load_index
     from local.host.server import HostConfig, build_app, build_rpc_app
 
-    host_json = json.loads((PROJECT_ROOT / "host.json").read_text())
+    script_root = Path(args.script_root).resolve()
+    if str(script_root) not in sys.path:
+        sys.path.insert(0, str(script_root))  # like the worker: the app's folder is importable
+    host_file = script_root / "host.json"
+    host_json = read_host_json(host_file)
     extensions = host_json.get("extensions", {})
     route_prefix = extensions.get("http", {}).get("routePrefix", "api")
     hub_name = args.hub_name or extensions.get("durableTask", {}).get("hubName", "TestHubName")
     os.environ["AzureWebJobsStorage"] = storage_connection_string()
     index = load_index(args.app)
     store = InstanceStore(os.environ["AzureWebJobsStorage"], f"{hub_name}Instances")
-    engine = DurableEngine(store, index.orchestrators, index.activities)
+    engine = DurableEngine(store, index.orchestrators, index.activities, entities=index.entities)
     static_dir = Path(args.static).resolve() if args.static else None
     config = HostConfig(
         args.port, args.rpc_port, route_prefix, hub_name, static_dir, not args.no_dev_identity
     )
 
     runners = [
-        web.AppRunner(build_rpc_app(engine), access_log=None),
-        web.AppRunner(build_app(config, index), access_log=None),
+        web.AppRunner(build_rpc_app(engine, config), access_log=None),
+        web.AppRunner(build_app(config, index, engine), access_log=None),
     ]
     for runner in runners:
         await runner.setup()
@@ -101,6 +121,11 @@ def main() -> None:
         "--no-dev-identity",
         action="store_true",
         help="play Azure with App Service Authentication off (no identity injected or trusted)",
+    )
+    parser.add_argument(
+        "--script-root",
+        default=str(PROJECT_ROOT),
+        help="folder holding host.json and the app module (e.g. a samples-v2 app)",
     )
     parser.add_argument("--static", default=str(PROJECT_ROOT / "static_web"))
     parser.add_argument("--settings", default=str(PROJECT_ROOT / "local.settings.json"))

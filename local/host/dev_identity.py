@@ -48,9 +48,26 @@ def dev_user_from_cookie(cookies: Mapping[str, str]) -> str:
     return user if DEV_USER_PATTERN.fullmatch(user) else DEFAULT_DEV_USER
 
 
-def identity_headers(headers: Mapping[str, str], cookies: Mapping[str, str]) -> dict[str, str]:
-    """Headers to add: none when the caller brought a principal, else the dev user's."""
+def is_cross_site(headers: Mapping[str, str], own_origin: str) -> bool:
+    """A browser request from another site: Sec-Fetch-Site says so, or Origin is not ours."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if lowered.get("sec-fetch-site", "").strip().lower() == "cross-site":
+        return True
+    origin = lowered.get("origin")
+    return origin is not None and origin.strip().rstrip("/").lower() != own_origin.lower()
+
+
+def identity_headers(
+    headers: Mapping[str, str], cookies: Mapping[str, str], own_origin: str | None = None
+) -> dict[str, str]:
+    """Headers to add: none for a caller's own principal or a cookieless cross-site request.
+
+    A cross-site page must not act as the default dev user just by being open in a browser.
+    """
     if any(k.lower() == PRINCIPAL_HEADER for k in headers):
+        return {}
+    cross_site = own_origin is not None and is_cross_site(headers, own_origin)
+    if cross_site and DEV_USER_COOKIE not in cookies:
         return {}
     user = dev_user_from_cookie(cookies)
     return {

@@ -7,7 +7,10 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
+
+import azure.functions as func
 
 from local.host.durable.engine import ActivityFunction
 
@@ -40,6 +43,7 @@ class FunctionIndex:
     http: list[HttpFunction] = field(default_factory=list)
     orchestrators: dict[str, Callable[[str], str]] = field(default_factory=dict)
     activities: dict[str, ActivityFunction] = field(default_factory=dict)
+    entities: dict[str, Callable[[str], str]] = field(default_factory=dict)
 
     def find_route(self, path: str, method: str) -> tuple[HttpFunction, dict[str, str]] | None:
         """The function serving method + path, preferring routes with more literal segments."""
@@ -87,10 +91,32 @@ def compile_route(route: str) -> tuple[re.Pattern[str], int]:
     return re.compile("".join(parts) or "/"), literal_segments
 
 
+class NoFunctionApp(Exception):
+    """The module defines no top-level function app object, or more than one."""
+
+
+def find_function_app(module: ModuleType) -> func.FunctionRegister:
+    """The module's single top-level FunctionApp / DFApp, found as the Python worker finds it.
+
+    Any attribute name will do (the worker scans the module's globals, not `app`).
+    """
+    apps = [value for value in vars(module).values() if isinstance(value, func.FunctionRegister)]
+    if not apps:
+        raise NoFunctionApp(
+            f"Could not find top level function app instances in {module.__name__}."
+        )
+    if len(apps) > 1:
+        raise NoFunctionApp(
+            f"More than one {type(apps[0]).__name__} or other top level function app instances "
+            f"are defined in {module.__name__}."
+        )
+    return apps[0]
+
+
 def load_index(module_name: str) -> FunctionIndex:
     """Import the function app module and index its functions from decorator metadata."""
     module = importlib.import_module(module_name)
-    app = module.app
+    app = find_function_app(module)
     index = FunctionIndex()
     for function in app.get_functions():
         trigger = function.get_trigger()
@@ -121,14 +147,17 @@ def load_index(module_name: str) -> FunctionIndex:
             index.orchestrators[name] = user_func
         elif trigger_type == "activityTrigger":
             index.activities[name] = ActivityFunction(name, user_func, trigger.name)
+        elif trigger_type == "entityTrigger":
+            index.entities[name] = user_func
         else:
             logger.warning("function %s has trigger %s, not supported locally", name, trigger_type)
     index.http.sort(key=lambda f: (-f.literal_segments, f.route))
     logger.info(
-        "indexed %d HTTP, %d orchestrator and %d activity functions from %s",
+        "indexed %d HTTP, %d orchestrator, %d activity and %d entity functions from %s",
         len(index.http),
         len(index.orchestrators),
         len(index.activities),
+        len(index.entities),
         module_name,
     )
     return index

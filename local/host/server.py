@@ -10,19 +10,18 @@ import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import azure.functions as func
 from aiohttp import web
 
 from local.host import dev_identity
-from local.host.durable.engine import (
-    DurableEngine,
-    InstanceExists,
-    InstanceGone,
-    InstanceNotFound,
+from local.host.durable.engine import DurableEngine
+from local.host.durable_http_api import (
+    PUBLIC_ORIGIN,
+    RPC_PREFIX,
+    WEBHOOK_PREFIX,
+    add_management_routes,
 )
-from local.host.durable.store import InstanceState
 from local.host.function_index import FunctionIndex, MethodNotAllowed
 
 logger = logging.getLogger(__name__)
@@ -91,9 +90,33 @@ def client_binding(config: HostConfig) -> str:
 # ---------------------------------------------------------------------- app server
 
 
-def build_app(config: HostConfig, index: FunctionIndex) -> web.Application:
-    """The public server on 127.0.0.1:7071: /api, /.auth and the dashboard."""
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+@web.middleware
+async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The host's own errors (413, 404, 405, 400 ...) in the contract's JSON shape."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        code = exc.reason.lower().replace(" ", "_") if exc.reason else "error"
+        message = exc.text if exc.text and not exc.text.startswith(f"{exc.status}:") else exc.reason
+        headers = {
+            k: v
+            for k, v in exc.headers.items()
+            if k.lower() not in ("content-type", "content-length")
+        }
+        return web.json_response(
+            {"error": {"code": code, "message": message}},
+            status=exc.status,
+            headers={**headers, **API_HEADERS},
+        )
+
+
+def build_app(
+    config: HostConfig, index: FunctionIndex, engine: DurableEngine | None = None
+) -> web.Application:
+    """The public server on 127.0.0.1:7071: /api, /.auth, the durable webhooks and the dashboard."""
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[json_errors])
     binding = client_binding(config)
     prefix = "/" + config.route_prefix.strip("/") if config.route_prefix else ""
 
@@ -109,7 +132,8 @@ def build_app(config: HostConfig, index: FunctionIndex) -> web.Application:
         body = await request.read()
         headers = {k: v for k, v in request.headers.items()}
         if config.dev_identity:
-            headers.update(dev_identity.identity_headers(headers, request.cookies))
+            own_origin = f"{request.scheme}://{request.host}"
+            headers.update(dev_identity.identity_headers(headers, request.cookies, own_origin))
         http_request = func.HttpRequest(
             method=request.method,
             url=str(request.url),
@@ -177,6 +201,8 @@ def build_app(config: HostConfig, index: FunctionIndex) -> web.Application:
     app.router.add_get("/.auth/me", auth_me)
     app.router.add_get("/.auth/login/dev", auth_login_dev)
     app.router.add_get("/.auth/logout", auth_logout)
+    if engine is not None:
+        add_management_routes(app, WEBHOOK_PREFIX, engine, config.hub_name)
     if prefix:
         app.router.add_route("*", prefix + "/{tail:.*}", invoke)
         app.router.add_route("*", prefix, invoke)
@@ -223,153 +249,15 @@ def _to_aiohttp(result: Any) -> web.Response:
 # ---------------------------------------------------------------------- durable webhook API
 
 
-def build_rpc_app(engine: DurableEngine) -> web.Application:
-    """The extension's HTTP API that DurableOrchestrationClient calls (rpcBaseUrl)."""
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES)
-
-    async def start(request: web.Request) -> web.Response:
-        name = request.match_info["name"]
-        instance_id = request.match_info.get("instance_id") or _new_instance_id()
-        problem = _instance_id_problem(instance_id)
-        if problem:
-            return web.json_response({"ExceptionMessage": problem}, status=400)
-        raw = await request.text()
-        input_json = _decode_client_input(raw)
-        try:
-            await engine.start_new(name, instance_id, input_json)
-        except KeyError:
-            return web.json_response(
-                {
-                    "ExceptionMessage": f"The function '{name}' doesn't exist or is not an "
-                    "orchestrator function."
-                },
-                status=400,
-            )
-        except InstanceExists as exc:
-            return web.json_response({"ExceptionMessage": str(exc)}, status=400)
-        return web.json_response(_management_payload(request, instance_id), status=202)
-
-    async def status(request: web.Request) -> web.Response:
-        instance_id = request.match_info["instance_id"]
-        found = await engine.status(instance_id)
-        if found is None:
-            return web.json_response(
-                {"message": f"No instance with ID '{instance_id}' found."}, status=404
-            )
-        state, history = found
-        body = _status_payload(state, request.query.get("showInput", "true").lower() != "false")
-        if request.query.get("showHistory", "").lower() == "true":
-            body["historyEvents"] = history
-        code = {"Completed": 200, "Failed": 400, "Terminated": 400, "Canceled": 400}
-        return web.json_response(body, status=code.get(state.runtime_status, 202))
-
-    async def raise_event(request: web.Request) -> web.Response:
-        instance_id = request.match_info["instance_id"]
-        data_json = _decode_client_input(await request.text())
-        try:
-            await engine.raise_event(instance_id, request.match_info["event"], data_json)
-        except InstanceNotFound:
-            return web.json_response({"message": "instance not found"}, status=404)
-        except InstanceGone:
-            return web.json_response({"message": "instance is finished"}, status=410)
-        return web.json_response({}, status=202)
-
-    async def terminate(request: web.Request) -> web.Response:
-        instance_id = request.match_info["instance_id"]
-        try:
-            await engine.terminate(instance_id, request.query.get("reason", ""))
-        except InstanceNotFound:
-            return web.json_response({"message": "instance not found"}, status=404)
-        except InstanceGone:
-            return web.json_response({"message": "instance is finished"}, status=410)
-        return web.json_response({}, status=202)
-
-    async def purge(request: web.Request) -> web.Response:
-        deleted = await engine.purge(request.match_info["instance_id"])
-        if not deleted:
-            return web.json_response({"instancesDeleted": 0}, status=404)
-        return web.json_response({"instancesDeleted": deleted}, status=200)
+def build_rpc_app(engine: DurableEngine, config: HostConfig) -> web.Application:
+    """The extension's local RPC listener: the API that DurableOrchestrationClient calls."""
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[json_errors])
+    app[PUBLIC_ORIGIN] = f"http://127.0.0.1:{config.port}"
 
     async def episodes(request: web.Request) -> web.Response:
         # Read-only, for bench/: the replay time of every episode run since the host started.
         return web.json_response({"episode_durations_ms": list(engine.episode_durations_ms)})
 
-    app.router.add_post("/durabletask/orchestrators/{name}", start)
-    app.router.add_post("/durabletask/orchestrators/{name}/{instance_id}", start)
-    app.router.add_get("/durabletask/instances/{instance_id}", status)
-    app.router.add_delete("/durabletask/instances/{instance_id}", purge)
-    app.router.add_post("/durabletask/instances/{instance_id}/raiseEvent/{event}", raise_event)
-    app.router.add_post("/durabletask/instances/{instance_id}/terminate", terminate)
-    app.router.add_get("/durabletask/_diagnostics/episodes", episodes)
+    app.router.add_get(RPC_PREFIX + "/_diagnostics/episodes", episodes)
+    add_management_routes(app, RPC_PREFIX, engine, config.hub_name)
     return app
-
-
-def _new_instance_id() -> str:
-    import uuid
-
-    return uuid.uuid4().hex
-
-
-def _instance_id_problem(instance_id: str) -> str | None:
-    """Instance ids: 1-100 chars, not starting with @, no / \\ # ? or control characters."""
-    if not 1 <= len(instance_id) <= 100:
-        return "Instance ID must be between 1 and 100 characters."
-    if instance_id.startswith("@"):
-        return "Instance ID must not start with '@'."
-    if any(ch in "/\\#?" or ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in instance_id):
-        return "Instance ID must not contain /, \\, #, ? or control characters."
-    return None
-
-
-def _decode_client_input(raw: str) -> str | None:
-    """The Python client posts json.dumps(json_text): unwrap to the payload's JSON text."""
-    if not raw:
-        return None
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        return json.dumps(raw)
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            json.loads(value)
-            return value
-        except json.JSONDecodeError:
-            return json.dumps(value)
-    return json.dumps(value)
-
-
-def _loads_or_none(text: str | None) -> Any:
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return text
-
-
-def _status_payload(state: InstanceState, show_input: bool) -> dict[str, Any]:
-    from local.host.durable.history import iso
-
-    return {
-        "name": state.name,
-        "instanceId": state.instance_id,
-        "runtimeStatus": state.runtime_status,
-        "input": _loads_or_none(state.input) if show_input else None,
-        "customStatus": _loads_or_none(state.custom_status),
-        "output": _loads_or_none(state.output),
-        "createdTime": iso(state.created_time),
-        "lastUpdatedTime": iso(state.last_updated_time),
-    }
-
-
-def _management_payload(request: web.Request, instance_id: str) -> dict[str, str]:
-    base = f"http://{request.host}/durabletask/instances/{quote(instance_id)}"
-    return {
-        "id": instance_id,
-        "statusQueryGetUri": base,
-        "sendEventPostUri": f"{base}/raiseEvent/{{eventName}}",
-        "terminatePostUri": f"{base}/terminate?reason={{text}}",
-        "purgeHistoryDeleteUri": base,
-    }

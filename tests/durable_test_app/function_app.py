@@ -48,7 +48,8 @@ async def status(req: func.HttpRequest, client: df.DurableOrchestrationClient) -
             "output": result.output,
             "customStatus": result.custom_status,
             "input": result.input_,
-            "history": result.historyEvents,
+            # The extension omits historyEvents while the instance is still Pending.
+            "history": getattr(result, "historyEvents", []),
         }
     )
 
@@ -135,8 +136,9 @@ def uncaught_failure(context: df.DurableOrchestrationContext):
 def with_retry(context: df.DurableOrchestrationContext):
     """RetryOptions: succeed on attempt N if max attempts allow, else report the failure."""
     args = context.get_input()
-    options = df.RetryOptions(first_retry_interval_in_milliseconds=200,
-                              max_number_of_attempts=args["max_attempts"])
+    options = df.RetryOptions(
+        first_retry_interval_in_milliseconds=200, max_number_of_attempts=args["max_attempts"]
+    )
     try:
         attempts = yield context.call_activity_with_retry("fails_until", options, args)
     except Exception:
@@ -256,3 +258,14 @@ async def slow_marker(args: dict) -> str:
     started.write_text(str(runs))
     await asyncio.sleep(args["activity_seconds"])
     return f"done after {runs} run(s)"
+
+
+@app.orchestration_trigger(context_name="context")
+def timer_chain(context: df.DurableOrchestrationContext):
+    """N short durable timers one after another (bench/timer_chain.py)."""
+    args = context.get_input()
+    for _ in range(args["timers"]):
+        yield context.create_timer(
+            context.current_utc_datetime + timedelta(seconds=args["seconds"])
+        )
+    return args["timers"]

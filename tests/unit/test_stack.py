@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,3 +67,19 @@ def test_second_stack_refuses_before_starting_anything(
         assert stack.run_stack() == 1
     assert f"port {stack.HOST_RPC_PORT}" in caplog.text
     assert "make run" in caplog.text
+
+
+def test_the_stack_stops_azurite_with_sigint_so_its_last_writes_are_flushed(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    spawned: dict[str, object] = {}
+
+    def fake_spawn(name: str, args: list[str], port: int, **kwargs: object) -> object:
+        spawned.update(kwargs)
+        raise RuntimeError("not started in a unit test")
+
+    monkeypatch.setattr(stack, "AZURITE_DATA_DIR", tmp_path)
+    monkeypatch.setattr(stack, "spawn", fake_spawn)
+    with pytest.raises(RuntimeError):
+        stack.start_azurite()
+    assert spawned["stop_signal"] == signal.SIGINT

@@ -1,8 +1,7 @@
 """The orchestration runner: replays history through the real SDK, runs activities and timers.
 
-One new event is absorbed per episode. That keeps task numbering identical to the
-SDK's own counter even for `RetryOptions`, whose retry timers and re-scheduled
-attempts take task ids that never appear in the action list.
+The decisions live in `episode.decide_episode`; the async machinery in `scheduler`.
+This module persists what they decide and runs the work (activities, timers, children).
 """
 
 from __future__ import annotations
@@ -10,33 +9,62 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 import traceback
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
 from azure.functions import meta
 from azure.functions.durable_functions import ActivityTriggerConverter
 
+from local.host.durable.entities import ENTITY_PREFIX, EntityHandle, EntityRunner
+from local.host.durable.episode import (
+    CancelTimer,
+    EpisodeDecision,
+    InstanceMeta,
+    ParentLink,
+    ReplayOutcome,
+    RunActivity,
+    RunEntityOperation,
+    StartSubOrchestration,
+    StartTimer,
+    Work,
+    decide_episode,
+)
 from local.host.durable.history import (
-    SUPPORTED_ACTIONS,
-    ActionType,
+    COMPLETION_EVENTS,
+    FAILURE_EVENTS,
+    HTTP_ACTIVITY,
     EventType,
     event,
-    flatten_actions,
+    iso,
+    parse_time,
     utcnow,
 )
-from local.host.durable.store import InboxMessage, InstanceState, InstanceStore
+from local.host.durable.http_call import durable_http_call
+from local.host.durable.scheduler import InstanceScheduler
+from local.host.durable.store import InstanceState, InstanceStore, history_key
 
 logger = logging.getLogger(__name__)
 
 OUT_OF_PROC_MARKER = "$OutOfProcData$:"
-MAX_CUSTOM_STATUS_BYTES = 16 * 1024
 EPISODE_SAMPLES = 100_000
 SCHEMA_VERSION = 2  # ReplaySchema.V3: compound WhenAny / WhenAll actions
+DELIVERY_ATTEMPTS = 30
+# History events azure-functions-durable 1.7's executor ignores (it matches completions by id).
+SDK_IGNORED_EVENTS = frozenset(
+    {
+        EventType.ORCHESTRATOR_COMPLETED,
+        EventType.TASK_SCHEDULED,
+        EventType.TIMER_CREATED,
+        EventType.SUB_ORCHESTRATION_CREATED,
+        EventType.EXECUTION_SUSPENDED,
+        EventType.EXECUTION_RESUMED,
+    }
+)
 
 
 class InstanceExists(Exception):
@@ -49,6 +77,10 @@ class InstanceNotFound(Exception):
 
 class InstanceGone(Exception):
     """The instance has already reached a terminal status."""
+
+
+class NotRewindable(Exception):
+    """Rewind applies to failed instances only."""
 
 
 @dataclass(frozen=True)
@@ -72,17 +104,22 @@ class DurableEngine:
         orchestrators: dict[str, OrchestratorHandle],
         activities: dict[str, ActivityFunction],
         activity_workers: int = 16,
+        entities: dict[str, EntityHandle] | None = None,
     ) -> None:
         self._store = store
         self._orchestrators = orchestrators
         self._activities = activities
+
         self._pool = ThreadPoolExecutor(max_workers=activity_workers, thread_name_prefix="activity")
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._wakeups: dict[str, asyncio.Task[None]] = {}
-        self._dirty: set[str] = set()
-        self._timers: dict[tuple[str, int], asyncio.TimerHandle] = {}
-        self._background: set[asyncio.Task[Any]] = set()
-        self._closed = False
+        self._scheduler = InstanceScheduler(self._run_one_episode)
+        self.entities = EntityRunner(
+            store, self._scheduler, self._pool, entities or {}, self._deliver
+        )
+        # History of unfinished instances, so an episode reads only its new (inbox) rows.
+        self._histories: dict[str, list[dict[str, Any]]] = {}
+        # State rows of unfinished instances as last written by an episode; any other writer
+        # (terminate, suspend, resume, rewind, start, purge) drops the entry instead.
+        self._states: dict[str, InstanceState] = {}
         # Replay time per episode, for the benchmark; bounded so a long `make run` cannot grow it.
         self.episode_durations_ms: deque[float] = deque(maxlen=EPISODE_SAMPLES)
 
@@ -91,31 +128,43 @@ class DurableEngine:
     async def start(self) -> int:
         """Open storage and resume every unfinished instance from its history."""
         await self._store.open()
-        active = await self._store.list_active()
+        active = [
+            s
+            for s in await self._store.list_active()
+            if not s.instance_id.startswith(ENTITY_PREFIX)
+        ]
         for state in active:
             await self._resume(state)
-        if active:
-            logger.info("resumed %d unfinished orchestration(s)", len(active))
+        entities = await self.entities.resume()
+        if active or entities:
+            logger.info(
+                "resumed %d unfinished orchestration(s), %d entity queue(s)", len(active), entities
+            )
         return len(active)
 
     async def stop(self) -> None:
         """Stop timers and workers; persisted state is left for the next start."""
-        self._closed = True
-        for handle in self._timers.values():
-            handle.cancel()
-        self._timers.clear()
-        for task in list(self._background) + list(self._wakeups.values()):
-            task.cancel()
+        self._scheduler.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         await self._store.close()
 
     # ------------------------------------------------------------------ client API
 
-    async def start_new(self, name: str, instance_id: str, input_json: str | None) -> None:
-        """Create an instance and run its first episode."""
+    def has_orchestrator(self, name: str) -> bool:
+        """True when the app registered an orchestrator of that name."""
+        return name in self._orchestrators
+
+    async def start_new(
+        self,
+        name: str,
+        instance_id: str,
+        input_json: str | None,
+        parent: ParentLink | None = None,
+    ) -> None:
+        """Create an instance (input is the JSON of the extension's input token)."""
         if name not in self._orchestrators:
             raise KeyError(name)
-        async with self._lock(instance_id):
+        async with self._scheduler.lock(instance_id):
             existing = await self._store.load_state(instance_id)
             if existing is not None:
                 if not existing.is_terminal:
@@ -124,6 +173,8 @@ class DurableEngine:
                         f"already exists."
                     )
                 await self._store.purge(instance_id)
+            self._histories[instance_id] = []
+            self._states.pop(instance_id, None)
             now = utcnow()
             state = InstanceState(
                 instance_id=instance_id,
@@ -132,18 +183,22 @@ class DurableEngine:
                 input=input_json,
                 created_time=now,
                 last_updated_time=now,
-                meta=_new_meta(),
+                meta=InstanceMeta(parent=parent).to_json(),
             )
             await self._store.create_instance(state)
-        self._wake(instance_id)
+        self._scheduler.wake(instance_id)
 
     async def status(self, instance_id: str) -> tuple[InstanceState, list[dict[str, Any]]] | None:
         """State row and history of an instance (None if unknown)."""
         state = await self._store.load_state(instance_id)
         if state is None:
             return None
-        history, _ = await self._store.load_rows(instance_id)
-        return state, history
+        return state, list(await self._history(instance_id))
+
+    async def list_instances(self, statuses: list[str] | None = None) -> list[InstanceState]:
+        """State rows of every instance (optionally only those with one of the statuses)."""
+        states = await self._store.list_states(statuses)
+        return [s for s in states if not s.instance_id.startswith(ENTITY_PREFIX)]
 
     async def raise_event(self, instance_id: str, name: str, data_json: str | None) -> None:
         """Queue an external event; it waits in the inbox until the orchestrator asks for it."""
@@ -154,313 +209,174 @@ class DurableEngine:
             raise InstanceGone(instance_id)
         raised = event(EventType.EVENT_RAISED, -1, utcnow(), Name=name, Input=data_json)
         await self._store.add_inbox(instance_id, raised)
-        self._wake(instance_id)
+        self._scheduler.wake(instance_id)
 
     async def terminate(self, instance_id: str, reason: str) -> None:
         """Mark the instance Terminated; running activities finish but are ignored."""
-        async with self._lock(instance_id):
-            state = await self._store.load_state(instance_id)
-            if state is None:
-                raise InstanceNotFound(instance_id)
-            if state.is_terminal:
-                raise InstanceGone(instance_id)
-            history, inbox = await self._store.load_rows(instance_id)
+        async with self._scheduler.lock(instance_id):
+            state = await self._active_state(instance_id)
             now = utcnow()
             state.runtime_status = "Terminated"
             state.output = json.dumps(reason)
-            state.last_updated_time = now
             terminated = event(EventType.EXECUTION_TERMINATED, -1, now, Input=json.dumps(reason))
-            await self._store.commit_episode(
-                state, len(history), [terminated], [m.row_key for m in inbox]
-            )
-            self._cancel_timers(instance_id)
+            inbox = await self._store.load_inbox(instance_id)
+            await self._append(state, [terminated], [m.row_key for m in inbox])
+        await self._finished(state)
         logger.info("terminated %s: %s", instance_id, reason)
+
+    async def suspend(self, instance_id: str, reason: str) -> None:
+        """Hold the instance: events queue up but no episode runs until it is resumed."""
+        async with self._scheduler.lock(instance_id):
+            state = await self._active_state(instance_id)
+            if state.runtime_status == "Suspended":
+                return
+            state.meta["status_before_suspend"] = state.runtime_status
+            state.runtime_status = "Suspended"
+            await self._append_marker(state, EventType.EXECUTION_SUSPENDED, reason)
+
+    async def resume(self, instance_id: str, reason: str) -> None:
+        """Let a suspended instance run again, absorbing what queued meanwhile."""
+        async with self._scheduler.lock(instance_id):
+            state = await self._active_state(instance_id)
+            if state.runtime_status != "Suspended":
+                return
+            state.runtime_status = state.meta.pop("status_before_suspend", "Running")
+            await self._append_marker(state, EventType.EXECUTION_RESUMED, reason)
+        self._scheduler.wake(instance_id)
+
+    async def restart(self, instance_id: str, new_instance_id: str) -> None:
+        """Start the instance's orchestrator again with its original input."""
+        state = await self._store.load_state(instance_id)
+        if state is None:
+            raise InstanceNotFound(instance_id)
+        await self.start_new(state.name, new_instance_id, state.input)
+
+    async def rewind(self, instance_id: str, reason: str) -> None:
+        """Undo a failed instance's last episode and run it again (failed tasks run again)."""
+        async with self._scheduler.lock(instance_id):
+            state = await self._store.load_state(instance_id)
+            if state is None:
+                raise InstanceNotFound(instance_id)
+            if state.runtime_status != "Failed":
+                raise NotRewindable(instance_id)
+            history = await self._history(instance_id)
+            last_start = max(
+                (
+                    i
+                    for i, e in enumerate(history)
+                    if e["EventType"] == EventType.ORCHESTRATOR_STARTED
+                ),
+                default=0,
+            )
+            absorbed = history[last_start + 1] if last_start + 1 < len(history) else None
+            work = self._rewound_work(history, absorbed)
+            if (
+                absorbed is not None
+                and not work
+                and absorbed["EventType"] != EventType.EXECUTION_STARTED
+            ):
+                await self._store.add_inbox(instance_id, absorbed)
+            state.runtime_status = "Running" if last_start > 0 else "Pending"
+            state.output = None
+            state.last_updated_time = utcnow()
+            keys = [history_key(i) for i in range(last_start, len(history))]
+            await self._store.commit_episode(state, last_start, [], [], keys)
+            self._histories[instance_id] = history[:last_start]
+            self._states.pop(instance_id, None)
+        logger.info("rewound %s: %s", instance_id, reason)
+        self._start_work(instance_id, work)
+        self._scheduler.wake(instance_id)
 
     async def purge(self, instance_id: str) -> int:
         """Delete an instance and its history."""
-        async with self._lock(instance_id):
-            self._cancel_timers(instance_id)
+        async with self._scheduler.lock(instance_id):
+            self._scheduler.cancel_timers(instance_id)
+            self._forget(instance_id)
             return await self._store.purge(instance_id)
-
-    # ------------------------------------------------------------------ scheduling
-
-    def _lock(self, instance_id: str) -> asyncio.Lock:
-        lock = self._locks.get(instance_id)
-        if lock is None:
-            lock = self._locks[instance_id] = asyncio.Lock()
-        return lock
-
-    def _wake(self, instance_id: str) -> None:
-        """Make sure an episode loop will look at this instance's inbox."""
-        if self._closed:
-            return
-        running = self._wakeups.get(instance_id)
-        if running is not None and not running.done():
-            self._dirty.add(instance_id)
-            return
-        task = asyncio.get_running_loop().create_task(self._episode_loop(instance_id))
-        self._wakeups[instance_id] = task
-
-    async def _episode_loop(self, instance_id: str) -> None:
-        try:
-            while True:
-                self._dirty.discard(instance_id)
-                async with self._lock(instance_id):
-                    progressed = await self._run_one_episode(instance_id)
-                if not progressed and instance_id not in self._dirty:
-                    return
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            logger.exception(
-                "episode loop for %s failed; will retry on the next event", instance_id
-            )
-            await asyncio.sleep(1)
-            self._wakeups.pop(instance_id, None)
-            self._wake(instance_id)
-        finally:
-            if self._wakeups.get(instance_id) is asyncio.current_task():
-                self._wakeups.pop(instance_id, None)
-
-    def _spawn(self, coro: Awaitable[Any]) -> None:
-        task = asyncio.ensure_future(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
 
     # ------------------------------------------------------------------ episodes
 
     async def _run_one_episode(self, instance_id: str) -> bool:
         """Absorb at most one deliverable inbox event; returns True if history advanced."""
-        state = await self._store.load_state(instance_id)
+        state = self._states.get(instance_id) or await self._store.load_state(instance_id)
         if state is None:
             return False
-        history, inbox = await self._store.load_rows(instance_id)
+        inbox = await self._store.load_inbox(instance_id)
         if state.is_terminal:
             if inbox:
                 await self._store.delete_inbox(instance_id, [m.row_key for m in inbox])
+            self._forget(instance_id)
             return False
-
-        now = utcnow()
-        meta_state = state.meta
-        new_events: list[dict[str, Any]] = []
-        consumed: list[str] = []
-        if not history:
-            new_events.append(event(EventType.ORCHESTRATOR_STARTED, -1, now))
-            new_events.append(
-                event(
-                    EventType.EXECUTION_STARTED,
-                    -1,
-                    state.created_time,  # like DTFx: when the start was accepted, not first run
-                    Name=state.name,
-                    Version="",
-                    Input=state.input,
-                    OrchestrationInstance={"InstanceId": instance_id},
-                )
-            )
-            state.runtime_status = "Running"
-        else:
-            message = self._next_deliverable(history, inbox, meta_state)
-            if message is None:
-                return False
-            consumed.append(message.row_key)
-            new_events.append(event(EventType.ORCHESTRATOR_STARTED, -1, now))
-            new_events.append(message.event)
-
-        decisions, dispatch = self._retry_bookkeeping(new_events[-1], meta_state, now)
-        new_events.extend(decisions)
-
-        started = asyncio.get_running_loop().time()
-        full_history = history + new_events
-        for past in history:
-            past["IsPlayed"] = True
-        outcome = self._replay(state, full_history)
-        self.episode_durations_ms.append((asyncio.get_running_loop().time() - started) * 1000)
-
-        if outcome.custom_status_json is not None:
-            state.custom_status = outcome.custom_status_json
-        more_decisions, more_dispatch, continue_input = self._apply_actions(
-            outcome.actions, meta_state, now
+        if state.runtime_status == "Suspended":
+            return False
+        history = await self._history(instance_id)
+        decision = decide_episode(
+            state,
+            history,
+            inbox,
+            InstanceMeta.from_json(state.meta),
+            lambda full: self._timed_replay(state, full),
+            utcnow(),
         )
-        new_events.extend(more_decisions)
-        dispatch.extend(more_dispatch)
-        new_events.append(event(EventType.ORCHESTRATOR_COMPLETED, -1, now))
-
-        reset_keys: list[str] | None = None
-        if outcome.error is not None:
-            state.runtime_status = "Failed"
-            state.output = json.dumps(outcome.error)
-            new_events.append(event(EventType.EXECUTION_FAILED, -1, now, Reason=outcome.error))
-            dispatch = []
-            logger.warning("orchestration %s failed: %s", instance_id, outcome.error[:500])
-        elif continue_input is not None:
-            state.runtime_status = "Running"
-            state.input = continue_input
-            state.meta = meta_state = _new_meta()
-            from local.host.durable.store import history_key
-
-            reset_keys = [history_key(i) for i in range(len(history))]
-            new_events = []
-            dispatch = []
-            self._cancel_timers(instance_id)
-        elif outcome.is_done:
-            state.output = outcome.output_json
-            if self._pending_timer_ids(meta_state):
-                meta_state["completion"] = outcome.output_json
-            else:
-                state.runtime_status = "Completed"
-                new_events.append(
-                    event(EventType.EXECUTION_COMPLETED, -1, now, Result=outcome.output_json)
-                )
-        state.last_updated_time = now
-        state.meta = meta_state
-        first_seq = 0 if reset_keys is not None else len(history)
-        await self._store.commit_episode(state, first_seq, new_events, consumed, reset_keys)
-
-        for job in dispatch:
-            job(instance_id)
+        if decision is None:
+            return False
+        try:
+            await self._commit(state, history, decision)
+        except BaseException:
+            self._forget(instance_id)  # the cached copies may be ahead of storage now
+            raise
+        self._start_work(instance_id, decision.work)
         if state.is_terminal:
-            self._cancel_timers(instance_id)
+            await self._finished(state)
         return True
 
-    @staticmethod
-    def _next_deliverable(
-        history: list[dict[str, Any]], inbox: list[InboxMessage], meta_state: dict[str, Any]
-    ) -> InboxMessage | None:
-        """First inbox event the orchestrator can take now; raised events wait for a waiter."""
-        completed_tasks = {
-            e["TaskScheduledId"]
-            for e in history
-            if e["EventType"] in (EventType.TASK_COMPLETED, EventType.TASK_FAILED)
-        }
-        fired_timers = {e["TimerId"] for e in history if e["EventType"] == EventType.TIMER_FIRED}
-        raised_counts: dict[str, int] = {}
-        for e in history:
-            if e["EventType"] == EventType.EVENT_RAISED:
-                raised_counts[e["Name"]] = raised_counts.get(e["Name"], 0) + 1
-        waits: dict[str, int] = meta_state.get("waits", {})
-        for message in inbox:
-            kind = message.event["EventType"]
-            if kind in (EventType.TASK_COMPLETED, EventType.TASK_FAILED):
-                if message.event["TaskScheduledId"] in completed_tasks:
-                    continue  # a duplicate completion (activities run at least once)
-                return message
-            if kind == EventType.TIMER_FIRED:
-                if message.event["TimerId"] in fired_timers:
-                    continue
-                return message
-            if kind == EventType.EVENT_RAISED:
-                name = message.event["Name"]
-                if waits.get(name, 0) > raised_counts.get(name, 0):
-                    return message
-        return None
+    async def _commit(
+        self, state: InstanceState, history: list[dict[str, Any]], decision: EpisodeDecision
+    ) -> None:
+        """Persist one decision: history rows, consumed inbox rows and the state row."""
+        if decision.runtime_status == "Failed":
+            logger.warning("orchestration %s failed: %s", state.instance_id, decision.output)
+        state.runtime_status = decision.runtime_status
+        if decision.output is not None:
+            state.output = decision.output
+        if decision.custom_status is not None:
+            state.custom_status = decision.custom_status
+        if decision.new_input is not None:
+            state.input = decision.new_input
+        state.meta = decision.meta.to_json()
+        state.last_updated_time = utcnow()
+        reset_keys = (
+            [history_key(i) for i in range(len(history))] if decision.reset_history else None
+        )
+        first_seq = 0 if decision.reset_history else len(history)
+        await self._store.commit_episode(
+            state, first_seq, decision.new_events, decision.consumed, reset_keys
+        )
+        self._states[state.instance_id] = state
+        if decision.reset_history:
+            self._scheduler.cancel_timers(state.instance_id)
+            self._histories[state.instance_id] = list(decision.new_events)
+        else:
+            history.extend(decision.new_events)
 
-    def _retry_bookkeeping(
-        self, new_event: dict[str, Any], meta_state: dict[str, Any], now: datetime
-    ) -> tuple[list[dict[str, Any]], list[Callable[[str], None]]]:
-        """Mirror the SDK's RetryAbleTask: a retry timer after a failure, a new attempt after it."""
-        decisions: list[dict[str, Any]] = []
-        dispatch: list[Callable[[str], None]] = []
-        retries: dict[str, Any] = meta_state["retries"]
-        kind = new_event["EventType"]
-        if kind == EventType.TASK_FAILED:
-            chain = retries.pop(str(new_event["TaskScheduledId"]), None)
-            if chain is not None:
-                timer_id = _take_id(meta_state)
-                fire_at = now + timedelta(milliseconds=chain["interval_ms"])
-                decisions.append(
-                    event(EventType.TIMER_CREATED, timer_id, now, FireAt=_iso(fire_at))
-                )
-                meta_state["retry_timers"][str(timer_id)] = chain
-                meta_state["timers"][str(timer_id)] = _iso(fire_at)
-                dispatch.append(self._timer_job(timer_id, fire_at))
-        elif kind == EventType.TIMER_FIRED:
-            meta_state["timers"].pop(str(new_event["TimerId"]), None)
-            chain = meta_state["retry_timers"].pop(str(new_event["TimerId"]), None)
-            if chain is not None and chain["attempts"] < chain["max_attempts"]:
-                chain["attempts"] += 1
-                task_id = _take_id(meta_state)
-                decisions.append(
-                    event(
-                        EventType.TASK_SCHEDULED,
-                        task_id,
-                        now,
-                        Name=chain["name"],
-                        Input=chain["input"],
-                    )
-                )
-                retries[str(task_id)] = chain
-                dispatch.append(self._activity_job(task_id, chain["name"], chain["input"]))
-        return decisions, dispatch
-
-    def _apply_actions(
-        self, actions: list[Any], meta_state: dict[str, Any], now: datetime
-    ) -> tuple[list[dict[str, Any]], list[Callable[[str], None]], str | None]:
-        """Schedule the actions the orchestrator added in this episode; honour timer cancels."""
-        decisions: list[dict[str, Any]] = []
-        dispatch: list[Callable[[str], None]] = []
-        continue_input: str | None = None
-        flat = flatten_actions(actions)
-        action_ids: list[int | None] = meta_state["action_ids"]
-        for index, action in enumerate(flat):
-            action_type = action.get("actionType")
-            if index < len(action_ids):
-                task_id = action_ids[index]
-                if (
-                    action_type == ActionType.CREATE_TIMER
-                    and action.get("isCanceled")
-                    and task_id is not None
-                    and str(task_id) in meta_state["timers"]
-                ):
-                    meta_state["timers"].pop(str(task_id))
-                    meta_state["cancelled_timers"].append(task_id)
-                    dispatch.append(self._cancel_job(task_id))
-                continue
-            if action_type not in SUPPORTED_ACTIONS:
-                raise UnsupportedAction(f"action type {action_type} is not supported locally")
-            if action_type == ActionType.WAIT_FOR_EXTERNAL_EVENT:
-                name = action["externalEventName"]
-                meta_state["waits"][name] = meta_state["waits"].get(name, 0) + 1
-                action_ids.append(None)
-                continue
-            task_id = _take_id(meta_state)
-            action_ids.append(task_id)
-            if action_type in (ActionType.CALL_ACTIVITY, ActionType.CALL_ACTIVITY_WITH_RETRY):
-                name = action["functionName"]
-                input_json = action.get("input")
-                decisions.append(
-                    event(EventType.TASK_SCHEDULED, task_id, now, Name=name, Input=input_json)
-                )
-                if action_type == ActionType.CALL_ACTIVITY_WITH_RETRY:
-                    options = action.get("retryOptions") or {}
-                    meta_state["retries"][str(task_id)] = {
-                        "name": name,
-                        "input": input_json,
-                        "attempts": 1,
-                        "max_attempts": int(options.get("maxNumberOfAttempts", 1)),
-                        "interval_ms": int(options.get("firstRetryIntervalInMilliseconds", 1000)),
-                    }
-                dispatch.append(self._activity_job(task_id, name, input_json))
-            elif action_type == ActionType.CREATE_TIMER:
-                fire_at_text = action["fireAt"]
-                decisions.append(event(EventType.TIMER_CREATED, task_id, now, FireAt=fire_at_text))
-                if action.get("isCanceled"):
-                    meta_state["cancelled_timers"].append(task_id)
-                else:
-                    meta_state["timers"][str(task_id)] = fire_at_text
-                    dispatch.append(self._timer_job(task_id, _parse_time(fire_at_text)))
-            elif action_type == ActionType.CONTINUE_AS_NEW:
-                continue_input = action.get("input")
-        return decisions, dispatch, continue_input
+    def _timed_replay(self, state: InstanceState, history: list[dict[str, Any]]) -> ReplayOutcome:
+        started = time.perf_counter()
+        try:
+            return self._replay(state, history)
+        finally:
+            self.episode_durations_ms.append((time.perf_counter() - started) * 1000)
 
     def _replay(self, state: InstanceState, history: list[dict[str, Any]]) -> ReplayOutcome:
         """Run the registered orchestrator handle over the history: the SDK decides."""
         handle = self._orchestrators[state.name]
+        parent = InstanceMeta.from_json(state.meta).parent
         context = {
-            "history": history,
+            # Events the SDK never reads are left out: each one costs a dateutil parse per replay.
+            "history": [e for e in history if e["EventType"] not in SDK_IGNORED_EVENTS],
             "instanceId": state.instance_id,
             "isReplaying": False,
-            "parentInstanceId": None,
-            "input": state.input,
+            "parentInstanceId": parent.instance_id if parent else None,
+            "input": context_input(state.input),
             "upperSchemaVersion": SCHEMA_VERSION,
             "upperSchemaVersionNew": SCHEMA_VERSION,
         }
@@ -468,123 +384,127 @@ class DurableEngine:
             result = handle(json.dumps(context))
         except Exception as exc:  # the SDK reports user-code failures this way
             text = str(exc)
+            failed = f"Orchestrator function '{state.name}' failed"
             if OUT_OF_PROC_MARKER in text:
                 message, _, payload = text.partition(OUT_OF_PROC_MARKER)
                 out = json.loads(payload)
                 error = out.get("error") or message.strip()
-                return ReplayOutcome.from_state(
-                    out, error=f"Orchestrator function '{state.name}' failed: {error}"
-                )
-            return ReplayOutcome(
-                actions=[],
-                is_done=False,
-                output_json=None,
-                custom_status_json=None,
-                error=f"Orchestrator function '{state.name}' failed: {text}",
+                return ReplayOutcome.from_state(out, error=f"{failed}: {error}")
+            return ReplayOutcome([], False, None, None, error=f"{failed}: {text}")
+        return ReplayOutcome.from_state(json.loads(result))
+
+    # ------------------------------------------------------------------ work
+
+    def _start_work(self, instance_id: str, work: list[Work]) -> None:
+        for item in work:
+            if isinstance(item, RunActivity):
+                self._scheduler.spawn(self._run_activity(instance_id, item))
+            elif isinstance(item, StartTimer):
+                self._arm_timer(instance_id, item.timer_id, item.fire_at)
+            elif isinstance(item, CancelTimer):
+                self._scheduler.cancel_timer(instance_id, item.timer_id)
+            elif isinstance(item, StartSubOrchestration):
+                self._scheduler.spawn(self._start_child(instance_id, item))
+            elif isinstance(item, RunEntityOperation):
+                self._scheduler.spawn(self.entities.enqueue(instance_id, item))
+
+    def _arm_timer(self, instance_id: str, timer_id: int, fire_at: Any) -> None:
+        def fire() -> None:
+            fired = event(
+                EventType.TIMER_FIRED, -1, utcnow(), TimerId=timer_id, FireAt=iso(fire_at)
             )
-        outcome = ReplayOutcome.from_state(json.loads(result))
-        if (
-            outcome.custom_status_json is not None
-            and len(outcome.custom_status_json.encode()) > MAX_CUSTOM_STATUS_BYTES
-        ):
-            outcome.error = (
-                f"Orchestrator function '{state.name}' failed: custom status exceeds 16 KB"
-            )
-        return outcome
+            self._scheduler.spawn(self._deliver(instance_id, fired))
 
-    # ------------------------------------------------------------------ activities & timers
+        self._scheduler.arm_timer(instance_id, timer_id, fire_at, fire)
 
-    def _activity_job(
-        self, task_id: int, name: str, input_json: str | None
-    ) -> Callable[[str], None]:
-        def job(instance_id: str) -> None:
-            self._spawn(self._run_activity(instance_id, task_id, name, input_json))
-
-        return job
-
-    def _timer_job(self, timer_id: int, fire_at: datetime) -> Callable[[str], None]:
-        def job(instance_id: str) -> None:
-            self._schedule_timer(instance_id, timer_id, fire_at)
-
-        return job
-
-    def _cancel_job(self, timer_id: int) -> Callable[[str], None]:
-        def job(instance_id: str) -> None:
-            handle = self._timers.pop((instance_id, timer_id), None)
-            if handle is not None:
-                handle.cancel()
-
-        return job
-
-    async def _run_activity(
-        self, instance_id: str, task_id: int, name: str, input_json: str | None
-    ) -> None:
+    async def _run_activity(self, instance_id: str, job: RunActivity) -> None:
         """Run one activity attempt and queue its completion (at least once)."""
-        activity = self._activities.get(name)
-        now = utcnow
         try:
-            if activity is None:
-                raise LookupError(f"The function '{name}' doesn't exist or is not an activity")
-            value = (
-                None
-                if input_json is None
-                else ActivityTriggerConverter.decode(
-                    meta.Datum(type="json", value=input_json), trigger_metadata=None
-                )
-            )
-            kwargs = {activity.input_param: value}
-            if asyncio.iscoroutinefunction(activity.func):
-                result = await activity.func(**kwargs)
+            if job.name == HTTP_ACTIVITY:
+                result_json = json.dumps(await durable_http_call(json.loads(job.input or "{}")))
             else:
-                loop = asyncio.get_running_loop()
-                result = await loop.run_in_executor(self._pool, lambda: activity.func(**kwargs))
-            encoded = ActivityTriggerConverter.encode(result, expected_type=None)
+                result_json = await self._invoke_activity(job)
             completion = event(
-                EventType.TASK_COMPLETED, -1, now(), TaskScheduledId=task_id, Result=encoded.value
+                EventType.TASK_COMPLETED,
+                -1,
+                utcnow(),
+                TaskScheduledId=job.task_id,
+                Result=result_json,
             )
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            logger.info("activity %s (task %d of %s) failed: %s", name, task_id, instance_id, exc)
+            logger.info(
+                "activity %s (task %d of %s) failed: %s", job.name, job.task_id, instance_id, exc
+            )
             completion = event(
                 EventType.TASK_FAILED,
                 -1,
-                now(),
-                TaskScheduledId=task_id,
-                Reason=f"Activity function '{name}' failed: {type(exc).__name__}: {exc}",
+                utcnow(),
+                TaskScheduledId=job.task_id,
+                Reason=f"Activity function '{job.name}' failed: {type(exc).__name__}: {exc}",
                 Details="".join(traceback.format_exception(exc))[-4000:],
             )
         await self._deliver(instance_id, completion)
 
-    def _schedule_timer(self, instance_id: str, timer_id: int, fire_at: datetime) -> None:
-        delay = max(0.0, (fire_at - utcnow()).total_seconds())
-        loop = asyncio.get_running_loop()
-        key = (instance_id, timer_id)
-        previous = self._timers.pop(key, None)
-        if previous is not None:
-            previous.cancel()
-
-        def fire() -> None:
-            self._timers.pop(key, None)
-            fired = event(
-                EventType.TIMER_FIRED, -1, utcnow(), TimerId=timer_id, FireAt=_iso(fire_at)
+    async def _invoke_activity(self, job: RunActivity) -> str | None:
+        """Call the user's activity the way the worker binds activityTrigger: JSON in, JSON out."""
+        activity = self._activities.get(job.name)
+        if activity is None:
+            raise LookupError(f"The function '{job.name}' doesn't exist or is not an activity")
+        value = (
+            None
+            if job.input is None
+            else ActivityTriggerConverter.decode(
+                meta.Datum(type="json", value=job.input), trigger_metadata=None
             )
-            self._spawn(self._deliver(instance_id, fired))
+        )
+        kwargs = {activity.input_param: value}
+        if asyncio.iscoroutinefunction(activity.func):
+            result = await activity.func(**kwargs)
+        else:
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(self._pool, lambda: activity.func(**kwargs))
+        return ActivityTriggerConverter.encode(result, expected_type=None).value
 
-        self._timers[key] = loop.call_later(delay, fire)
+    async def _start_child(self, parent_id: str, job: StartSubOrchestration) -> None:
+        """Start a sub-orchestration; a start that cannot happen fails the parent's task."""
+        token = None if job.input is None else json.dumps(job.input)
+        try:
+            await self.start_new(
+                job.name, job.instance_id, token, ParentLink(parent_id, job.task_id)
+            )
+        except KeyError:
+            reason = f"The function '{job.name}' doesn't exist or is not an orchestrator function."
+        except InstanceExists as exc:
+            reason = str(exc)
+        else:
+            return
+        failed = event(
+            EventType.SUB_ORCHESTRATION_FAILED,
+            -1,
+            utcnow(),
+            TaskScheduledId=job.task_id,
+            Reason=reason,
+            Details=None,
+        )
+        await self._deliver(parent_id, failed)
+
+    async def _finished(self, state: InstanceState) -> None:
+        """A terminal instance: stop its timers, free its cache, tell its parent."""
+        self._scheduler.cancel_timers(state.instance_id)
+        self._forget(state.instance_id)
+        parent = InstanceMeta.from_json(state.meta).parent
+        if parent is not None:
+            await self._deliver(parent.instance_id, _child_outcome(state, parent.task_id))
 
     async def _deliver(self, instance_id: str, new_event: dict[str, Any]) -> None:
         """Persist a completion in the inbox and wake the instance (retrying storage faults)."""
-        for attempt in range(30):
+        for attempt in range(DELIVERY_ATTEMPTS):
             try:
-                state = await self._store.load_state(instance_id)
+                state = self._states.get(instance_id) or await self._store.load_state(instance_id)
                 if state is None or state.is_terminal:
-                    if state is not None and new_event["EventType"] == EventType.TIMER_FIRED:
-                        return
-                    return
-                if new_event["EventType"] == EventType.TIMER_FIRED and "completion" in state.meta:
-                    await self._finish_pending_completion(instance_id, new_event["TimerId"])
-                    return
+                    return  # an event for an unknown or finished instance is dropped
                 await self._store.add_inbox(instance_id, new_event)
                 break
             except Exception:
@@ -593,112 +513,143 @@ class DurableEngine:
         else:
             logger.error("dropping event for %s after repeated storage failures", instance_id)
             return
-        self._wake(instance_id)
+        self._scheduler.wake(instance_id)
 
-    async def _finish_pending_completion(self, instance_id: str, timer_id: int) -> None:
-        """An orchestrator returned with a live timer: complete once the last timer fires."""
-        async with self._lock(instance_id):
+    # ------------------------------------------------------------------ storage helpers
+
+    async def _history(self, instance_id: str) -> list[dict[str, Any]]:
+        """The cached history, read from storage once per host run."""
+        cached = self._histories.get(instance_id)
+        if cached is None:
+            cached, _ = await self._store.load_rows(instance_id)
             state = await self._store.load_state(instance_id)
-            if state is None or state.is_terminal:
-                return
-            state.meta["timers"].pop(str(timer_id), None)
-            if self._pending_timer_ids(state.meta):
-                await self._store.save_state(state)
-                return
-            history, _ = await self._store.load_rows(instance_id)
-            now = utcnow()
-            output = state.meta.pop("completion")
-            state.runtime_status = "Completed"
-            state.output = output
-            state.last_updated_time = now
-            done = event(EventType.EXECUTION_COMPLETED, -1, now, Result=output)
-            await self._store.commit_episode(state, len(history), [done], [])
+            if state is not None and not state.is_terminal:
+                self._histories[instance_id] = cached
+        return cached
 
-    @staticmethod
-    def _pending_timer_ids(meta_state: dict[str, Any]) -> list[str]:
-        return list(meta_state["timers"].keys())
+    def _forget(self, instance_id: str) -> None:
+        """Drop the cached history and state (finished, purged, or a failed write)."""
+        self._histories.pop(instance_id, None)
+        self._states.pop(instance_id, None)
 
-    def _cancel_timers(self, instance_id: str) -> None:
-        for key in [k for k in self._timers if k[0] == instance_id]:
-            self._timers.pop(key).cancel()
+    async def _active_state(self, instance_id: str) -> InstanceState:
+        self._states.pop(instance_id, None)  # this writer's copy replaces the episode's
+        state = await self._store.load_state(instance_id)
+        if state is None:
+            raise InstanceNotFound(instance_id)
+        if state.is_terminal:
+            raise InstanceGone(instance_id)
+        return state
+
+    async def _append(
+        self, state: InstanceState, events: list[dict[str, Any]], consumed: list[str]
+    ) -> None:
+        """Append events outside an episode (terminate, suspend, resume) and save the state."""
+        history = await self._history(state.instance_id)
+        state.last_updated_time = utcnow()
+        await self._store.commit_episode(state, len(history), events, consumed)
+        history.extend(events)
+
+    async def _append_marker(self, state: InstanceState, kind: EventType, reason: str) -> None:
+        history = await self._history(state.instance_id)
+        # A not-yet-started instance has no history to mark: its first episode opens it.
+        events = [event(kind, -1, utcnow(), Reason=reason)] if history else []
+        await self._append(state, events, [])
+
+    def _rewound_work(
+        self, history: list[dict[str, Any]], absorbed: dict[str, Any] | None
+    ) -> list[Work]:
+        """The failed task that the rewound episode had absorbed, to run it again."""
+        if absorbed is None or absorbed["EventType"] not in FAILURE_EVENTS:
+            return []
+        task_id = absorbed["TaskScheduledId"]
+        scheduled = next(
+            (
+                e
+                for e in history
+                if e["EventId"] == task_id
+                and e["EventType"]
+                in (EventType.TASK_SCHEDULED, EventType.SUB_ORCHESTRATION_CREATED)
+            ),
+            None,
+        )
+        if scheduled is None:
+            return []
+        if scheduled["EventType"] == EventType.TASK_SCHEDULED:
+            return [RunActivity(task_id, scheduled["Name"], scheduled.get("Input"))]
+        return [
+            StartSubOrchestration(
+                task_id, scheduled["Name"], scheduled["InstanceId"], scheduled.get("Input")
+            )
+        ]
 
     async def _resume(self, state: InstanceState) -> None:
-        """After a restart: re-run unfinished activities, re-arm timers, drain the inbox."""
-        history, inbox = await self._store.load_rows(state.instance_id)
-        done_tasks = {
-            e["TaskScheduledId"]
+        """After a restart: re-run unfinished tasks and children, re-arm timers, drain the inbox."""
+        history = await self._history(state.instance_id)
+        inbox = await self._store.load_inbox(state.instance_id)
+        done = {
+            int(e[COMPLETION_EVENTS[EventType(e["EventType"])]])
             for e in history + [m.event for m in inbox]
-            if e["EventType"] in (EventType.TASK_COMPLETED, EventType.TASK_FAILED)
+            if e["EventType"] in COMPLETION_EVENTS
         }
-        for e in history:
-            if e["EventType"] == EventType.TASK_SCHEDULED and e["EventId"] not in done_tasks:
-                self._activity_job(e["EventId"], e["Name"], e.get("Input"))(state.instance_id)
-        fired = {
-            e["TimerId"]
-            for e in history + [m.event for m in inbox]
-            if e["EventType"] == EventType.TIMER_FIRED
-        }
-        for timer_id, fire_at in state.meta.get("timers", {}).items():
-            if int(timer_id) not in fired:
-                self._schedule_timer(state.instance_id, int(timer_id), _parse_time(fire_at))
-        self._wake(state.instance_id)
+        work: list[Work] = []
+        for past in history:
+            if past["EventId"] in done:
+                continue
+            if past["EventType"] == EventType.TASK_SCHEDULED:
+                work.append(RunActivity(past["EventId"], past["Name"], past.get("Input")))
+            elif past["EventType"] == EventType.SUB_ORCHESTRATION_CREATED:
+                await self._resume_child(state.instance_id, past)
+        for timer_id, fire_at in InstanceMeta.from_json(state.meta).timers.items():
+            if timer_id not in done:
+                work.append(StartTimer(timer_id, parse_time(fire_at)))
+        self._start_work(state.instance_id, work)
+        self._scheduler.wake(state.instance_id)
 
-
-class UnsupportedAction(Exception):
-    """The orchestrator used a Durable feature the local engine does not implement."""
-
-
-@dataclass
-class ReplayOutcome:
-    """What one replay decided."""
-
-    actions: list[Any]
-    is_done: bool
-    output_json: str | None
-    custom_status_json: str | None
-    error: str | None = None
-
-    @classmethod
-    def from_state(cls, out: dict[str, Any], error: str | None = None) -> ReplayOutcome:
-        """Read the SDK's OrchestratorState JSON."""
-        custom = out.get("customStatus")
-        return cls(
-            actions=out.get("actions") or [],
-            is_done=bool(out.get("isDone")),
-            output_json=json.dumps(out["output"]) if "output" in out else None,
-            custom_status_json=json.dumps(custom) if custom is not None else None,
-            error=error,
+    async def _resume_child(self, parent_id: str, created: dict[str, Any]) -> None:
+        """A child the parent is waiting on: start it if it never started, report it if done."""
+        child = await self._store.load_state(created["InstanceId"])
+        job = StartSubOrchestration(
+            created["EventId"], created["Name"], created["InstanceId"], created.get("Input")
         )
+        if child is None:
+            self._scheduler.spawn(self._start_child(parent_id, job))
+        elif child.is_terminal:
+            await self._deliver(parent_id, _child_outcome(child, job.task_id))
 
 
-def _new_meta() -> dict[str, Any]:
-    return {
-        "next_id": 0,
-        "action_ids": [],
-        "retries": {},
-        "retry_timers": {},
-        "timers": {},
-        "cancelled_timers": [],
-        "waits": {},
-    }
+def context_input(token_json: str | None) -> Any:
+    """The orchestration input as the SDK's context expects it.
+
+    A string token (what the Python client sends) or an object goes in as is; other JSON
+    values (numbers, lists, booleans, from raw HTTP starts) go in as their JSON text, which
+    is what the SDK's `get_input` can parse.
+    """
+    if token_json is None:
+        return None
+    token = json.loads(token_json)
+    return token if isinstance(token, str | dict) else token_json
 
 
-def _take_id(meta_state: dict[str, Any]) -> int:
-    task_id = int(meta_state["next_id"])
-    meta_state["next_id"] = task_id + 1
-    return task_id
-
-
-def _iso(moment: datetime) -> str:
-    from local.host.durable.history import iso
-
-    return iso(moment)
-
-
-def _parse_time(text: str) -> datetime:
-    from datetime import UTC
-
-    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+def _child_outcome(child: InstanceState, task_id: int) -> dict[str, Any]:
+    """The parent's SubOrchestrationInstanceCompleted / Failed event for a finished child."""
+    now = utcnow()
+    if child.runtime_status == "Completed":
+        return event(
+            EventType.SUB_ORCHESTRATION_COMPLETED,
+            -1,
+            now,
+            TaskScheduledId=task_id,
+            Result=child.output,
+        )
+    reason = json.loads(child.output) if child.output else child.runtime_status
+    if child.runtime_status == "Terminated":
+        reason = f"Sub-orchestration '{child.instance_id}' was terminated: {reason}"
+    return event(
+        EventType.SUB_ORCHESTRATION_FAILED,
+        -1,
+        now,
+        TaskScheduledId=task_id,
+        Reason=str(reason),
+        Details=None,
+    )

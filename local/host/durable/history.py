@@ -18,12 +18,20 @@ class EventType(IntEnum):
     TASK_SCHEDULED = 4
     TASK_COMPLETED = 5
     TASK_FAILED = 6
+    SUB_ORCHESTRATION_CREATED = 7
+    SUB_ORCHESTRATION_COMPLETED = 8
+    SUB_ORCHESTRATION_FAILED = 9
     TIMER_CREATED = 10
     TIMER_FIRED = 11
     ORCHESTRATOR_STARTED = 12
     ORCHESTRATOR_COMPLETED = 13
+    EVENT_SENT = 14
     EVENT_RAISED = 15
     CONTINUE_AS_NEW = 16
+    GENERIC_EVENT = 17
+    HISTORY_STATE = 18
+    EXECUTION_SUSPENDED = 19
+    EXECUTION_RESUMED = 20
 
 
 class ActionType(IntEnum):
@@ -61,16 +69,38 @@ SUPPORTED_ACTIONS = frozenset(
     {
         ActionType.CALL_ACTIVITY,
         ActionType.CALL_ACTIVITY_WITH_RETRY,
+        ActionType.CALL_SUB_ORCHESTRATOR,
+        ActionType.CALL_SUB_ORCHESTRATOR_WITH_RETRY,
         ActionType.CREATE_TIMER,
         ActionType.WAIT_FOR_EXTERNAL_EVENT,
         ActionType.CONTINUE_AS_NEW,
+        ActionType.CALL_ENTITY,
+        ActionType.SIGNAL_ENTITY,
+        ActionType.CALL_HTTP,
     }
 )
+# What DTFx names the activity behind call_http (its TaskScheduled event carries the request).
+HTTP_ACTIVITY = "BuiltIn::HttpActivity"
+# Completion events and the field that names the task they complete.
+COMPLETION_EVENTS = {
+    EventType.TASK_COMPLETED: "TaskScheduledId",
+    EventType.TASK_FAILED: "TaskScheduledId",
+    EventType.SUB_ORCHESTRATION_COMPLETED: "TaskScheduledId",
+    EventType.SUB_ORCHESTRATION_FAILED: "TaskScheduledId",
+    EventType.TIMER_FIRED: "TimerId",
+}
+FAILURE_EVENTS = frozenset({EventType.TASK_FAILED, EventType.SUB_ORCHESTRATION_FAILED})
 
 
 def iso(moment: datetime) -> str:
     """ISO 8601 UTC text with a Z suffix, the way the host writes timestamps."""
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_time(text: str) -> datetime:
+    """Read an ISO 8601 timestamp (naive ones are UTC)."""
+    parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:

@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 STATE_ROW = "state"
 HISTORY_PREFIX = "h"
 INBOX_PREFIX = "i"
+INBOX_END = "j"
 MAX_BATCH = 99  # a Table transaction holds at most 100 operations
 
 ACTIVE_STATUSES = ("Pending", "Running", "ContinuedAsNew", "Suspended")
@@ -137,6 +138,46 @@ class InstanceStore:
         history.sort(key=lambda item: item[0])
         inbox.sort(key=lambda m: m.row_key)
         return [event for _, event in history], inbox
+
+    async def load_inbox(self, instance_id: str) -> list[InboxMessage]:
+        """Only the pending inbox rows (history is cached by the engine)."""
+        inbox: list[InboxMessage] = []
+        query = "PartitionKey eq @pk and RowKey ge @low and RowKey lt @high"
+        async for entity in self._table.query_entities(
+            query, parameters={"pk": instance_id, "low": INBOX_PREFIX, "high": INBOX_END}
+        ):
+            inbox.append(InboxMessage(entity["RowKey"], json.loads(entity["Event"])))
+        inbox.sort(key=lambda m: m.row_key)
+        return inbox
+
+    async def partitions_with_inbox(self, low: str, high: str) -> list[str]:
+        """Partition keys in [low, high) that hold pending inbox rows (entities at start-up)."""
+        query = (
+            "PartitionKey ge @low and PartitionKey lt @high and RowKey ge @inbox and RowKey lt @end"
+        )
+        params = {"low": low, "high": high, "inbox": INBOX_PREFIX, "end": INBOX_END}
+        found: list[str] = []
+        async for entity in self._table.query_entities(
+            query, parameters=params, select=["PartitionKey"]
+        ):
+            if entity["PartitionKey"] not in found:
+                found.append(entity["PartitionKey"])
+        return found
+
+    async def list_states(self, statuses: list[str] | None = None) -> list[InstanceState]:
+        """Every instance's state row, optionally only those with one of the statuses."""
+        params: dict[str, Any] = {"state": STATE_ROW}
+        query = "RowKey eq @state"
+        if statuses:
+            ors = " or ".join(f"RuntimeStatus eq @s{i}" for i in range(len(statuses)))
+            query += f" and ( {ors} )"
+            params.update({f"s{i}": s for i, s in enumerate(statuses)})
+        found = [
+            InstanceState.from_entity(dict(entity))
+            async for entity in self._table.query_entities(query, parameters=params)
+        ]
+        found.sort(key=lambda s: (s.created_time, s.instance_id))
+        return found
 
     async def create_instance(self, state: InstanceState) -> None:
         """Write a fresh instance (the caller purged any previous one)."""
