@@ -170,9 +170,12 @@ def host_environment(mode: StackMode, cert_path: Path | None) -> dict[str, str]:
         # point real-Azure runs back at the simulator.
         env["ARM_ENDPOINT"] = ""
         env["ARM_CA_BUNDLE"] = ""
+        env["RETAIL_PRICES_ENDPOINT"] = ""
     else:
         env["ARM_ENDPOINT"] = arm_simulator_base_url(ARM_SIMULATOR_PORT)
         env["ARM_CA_BUNDLE"] = str(cert_path)
+        # The simulator also plays the public Retail Prices API (same port and certificate).
+        env["RETAIL_PRICES_ENDPOINT"] = arm_simulator_base_url(ARM_SIMULATOR_PORT)
     return env
 
 
