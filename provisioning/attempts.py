@@ -18,8 +18,9 @@ from typing import Any
 from provisioning.arm_errors import cancelled_error
 from provisioning.attempt_log import log_attempt_event
 from provisioning.cluster_ownership import ExistingCluster, may_delete
-from provisioning.jobstate import JobState, new_task_id, record_outcome
-from provisioning.jobstate_repository import JobStateRepository, StorageUnavailable
+from provisioning.jobstate import JobState
+from provisioning.jobstate_repository import JobStateRepository
+from provisioning.jobstate_rules import record_outcome
 from provisioning.models import (
     ClassifiedError,
     ErrorCategory,
@@ -29,6 +30,8 @@ from provisioning.models import (
 )
 from provisioning.portal_links import cluster_resource_id, portal_url_for
 from provisioning.product_errors import orchestration_lost_error
+from provisioning.table_clients import StorageUnavailable
+from provisioning.task_ids import new_task_id
 from provisioning.validation import validate_provision_request
 
 logger = logging.getLogger(__name__)
@@ -154,7 +157,6 @@ def accept_provision(
         request,
         now=now,
         total_steps=TOTAL_STEPS,
-        idempotency_key=idempotency_key,
     )
     portal_url = portal_url_of(request, tenant_id)
     if repo is None:

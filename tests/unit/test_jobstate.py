@@ -6,20 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from provisioning.jobstate import (
-    MAX_ERROR_MESSAGE_BYTES,
-    JobState,
-    created_at_from_task_id,
+from provisioning.arm_errors import MAX_ERROR_MESSAGE_BYTES
+from provisioning.jobstate import JobState
+from provisioning.jobstate_entity import job_from_entity, job_to_entity
+from provisioning.jobstate_rules import (
     dismiss,
-    hash_idempotency_key,
-    is_task_id,
     mark_running,
-    new_task_id,
     record_outcome,
     record_progress,
     resolve,
-    rowkey_lower_bound,
-    rowkey_upper_bound,
     transition,
 )
 from provisioning.models import (
@@ -29,6 +24,13 @@ from provisioning.models import (
     ProvisionRequest,
     TaskStatus,
     TaskType,
+)
+from provisioning.task_ids import (
+    created_at_from_task_id,
+    is_task_id,
+    new_task_id,
+    rowkey_lower_bound,
+    rowkey_upper_bound,
 )
 
 NOW = datetime(2025, 3, 14, 12, 30, 45, 123456, tzinfo=UTC)
@@ -113,13 +115,12 @@ def test_entity_round_trip_keeps_every_field() -> None:
         dismissed_at=NOW,
         resolved_by="later",
         target_task_id="target",
-        idempotency_key=hash_idempotency_key("k"),
     )
-    assert JobState.from_entity(job.to_entity()) == job
+    assert job_from_entity(job_to_entity(job)) == job
 
 
 def test_entity_uses_design_property_names() -> None:
-    entity = make_job(TaskStatus.FAILED, error=QUOTA_ERROR).to_entity()
+    entity = job_to_entity(make_job(TaskStatus.FAILED, error=QUOTA_ERROR))
     expected = {
         "PartitionKey", "RowKey", "Type", "Status", "CreatedAt", "UpdatedAt", "SubscriptionId",
         "ResourceGroup", "ClusterName", "Region", "NodeVmSize", "NodeCount", "KubernetesVersion",
@@ -132,18 +133,12 @@ def test_entity_uses_design_property_names() -> None:
 
 def test_entity_missing_properties_reads_with_defaults() -> None:
     task_id = new_task_id(NOW, "c" * 32)
-    job = JobState.from_entity({"PartitionKey": "owner", "RowKey": task_id, "Status": "running"})
+    job = job_from_entity({"PartitionKey": "owner", "RowKey": task_id, "Status": "running"})
     assert job.status == TaskStatus.RUNNING
     assert job.type == TaskType.AKS_PROVISION
     assert job.created_at == NOW
     assert job.request.cluster_name == "" and job.request.node_count == 0
     assert job.error is None and job.cluster_seen is False
-
-
-def test_new_job_stores_idempotency_key_hashed() -> None:
-    job = JobState.new("o", new_task_id(NOW, "d" * 32), REQUEST, now=NOW, idempotency_key="k/1")
-    assert job.idempotency_key == hash_idempotency_key("k/1")
-    assert "k/1" not in str(job.to_entity())
 
 
 def test_queued_job_is_marked_running() -> None:
@@ -244,7 +239,9 @@ def test_importing_the_adapters_loads_no_azure_sdk() -> None:
     code = (
         "import sys, provisioning.jobstate, provisioning.jobstate_repository, "
         "provisioning.recent_failures, provisioning.task_documents, provisioning.clients, "
-        "provisioning.clusters\n"
+        "provisioning.clusters, provisioning.task_ids, provisioning.jobstate_entity, "
+        "provisioning.jobstate_rules, provisioning.table_clients, provisioning.table_rows, "
+        "provisioning.claims_repository, provisioning.utc\n"
         "print(sorted(m for m in sys.modules if m.startswith('azure')))"
     )
     result = subprocess.run(
