@@ -27,7 +27,7 @@ from provisioning.table_rows import (
     replace_row,
     retry_races,
 )
-from provisioning.utc import as_utc
+from provisioning.utc import stored_time
 
 if TYPE_CHECKING:
     from azure.data.tables import TableClient
@@ -62,6 +62,7 @@ def claims_table_name(jobstate_table_name: str) -> str:
 
 
 def _sha256(text: str) -> str:
+    """Claims RowKeys are hashes: raw keys and names may hold characters a key cannot."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -78,6 +79,7 @@ def idempotency_row_key(key: str) -> str:
 def _claim_row(
     owner_id: str, row_key: str, task_id: str, now: datetime, fingerprint: str | None = None
 ) -> dict[str, Any]:
+    """A claims row; only idempotency claims carry a Fingerprint."""
     row: dict[str, Any] = {
         C.PARTITION_KEY: owner_id,
         C.ROW_KEY: row_key,
@@ -90,12 +92,13 @@ def _claim_row(
 
 
 def _holder(row: Any) -> str:
+    """The task id holding a claim ("" on a damaged row: such a claim can be taken over)."""
     return str(row.get(C.TASK_ID) or "")
 
 
 def _claimed_at(row: Any) -> datetime | None:
-    value = row.get(C.CLAIMED_AT)
-    return as_utc(value) if isinstance(value, datetime) else None
+    """When the claim was taken; what the grace periods count from."""
+    return stored_time(row.get(C.CLAIMED_AT))
 
 
 @dataclass(frozen=True)
@@ -199,9 +202,9 @@ class ClaimsRepository:
 
         def attempt() -> str | None:
             existing = insert_or_read(self.table_client, row)
-            holder = _holder(existing) if existing is not None else task_id
-            if holder == task_id:
+            if existing is None or _holder(existing) == task_id:
                 return None
+            holder = _holder(existing)
             if self._holder_active(owner_id, holder, _claimed_at(existing), moment):
                 return holder
             replace_row(self.table_client, row, etag=etag_of(existing))

@@ -23,7 +23,7 @@ from provisioning.models import (
     TaskType,
 )
 from provisioning.task_ids import TICKS_EPOCH, InvalidTaskId, created_at_from_task_id
-from provisioning.utc import as_utc
+from provisioning.utc import stored_time
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def _error_to_entity(error: ClassifiedError | None) -> dict[str, Any]:
 def job_from_entity(entity: dict[str, Any]) -> JobState:
     """Rebuild from a stored entity, tolerating properties a partial upsert left out."""
     task_id = str(entity[P.ROW_KEY])
-    created_at = _stored_time(entity, P.CREATED_AT) or _created_at_or_epoch(task_id)
+    created_at = stored_time(entity.get(P.CREATED_AT)) or _created_at_or_epoch(task_id)
     metadata = getattr(entity, "metadata", None) or {}
     return JobState(
         owner_id=str(entity[P.PARTITION_KEY]),
@@ -121,7 +121,7 @@ def job_from_entity(entity: dict[str, Any]) -> JobState:
         type=_enum(TaskType, entity.get(P.TYPE), TaskType.AKS_PROVISION),
         status=_enum(TaskStatus, entity.get(P.STATUS), TaskStatus.QUEUED),
         created_at=created_at,
-        updated_at=_stored_time(entity, P.UPDATED_AT) or created_at,
+        updated_at=stored_time(entity.get(P.UPDATED_AT)) or created_at,
         request=_request_from_entity(entity),
         step=entity.get(P.STEP) or None,
         step_index=_int(entity.get(P.STEP_INDEX)),
@@ -130,7 +130,7 @@ def job_from_entity(entity: dict[str, Any]) -> JobState:
         cluster_seen=bool(entity.get(P.CLUSTER_SEEN, False)),
         portal_url=entity.get(P.PORTAL_URL) or None,
         error=_error_from_entity(entity),
-        dismissed_at=_stored_time(entity, P.DISMISSED_AT),
+        dismissed_at=stored_time(entity.get(P.DISMISSED_AT)),
         resolved_by=entity.get(P.RESOLVED_BY) or None,
         target_task_id=entity.get(P.TARGET_TASK_ID) or None,
         etag=metadata.get("etag"),
@@ -182,12 +182,6 @@ def _created_at_or_epoch(task_id: str) -> datetime:
         return created_at_from_task_id(task_id)
     except InvalidTaskId:
         return TICKS_EPOCH
-
-
-def _stored_time(entity: dict[str, Any], name: JobStateProperty) -> datetime | None:
-    """A datetime property as aware UTC; None when absent or not a datetime."""
-    value = entity.get(name)
-    return as_utc(value) if isinstance(value, datetime) else None
 
 
 def _int(value: Any) -> int:
