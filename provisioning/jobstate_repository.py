@@ -77,6 +77,7 @@ class JobStateRepository:
         return job_from_entity(entity) if entity is not None else None
 
     def _status_of(self, owner_id: str, task_id: str) -> TaskStatus | None:
+        """What the claims need to know of a slot holder: its status, None before its row."""
         job = self.get(owner_id, task_id)
         return job.status if job is not None else None
 
