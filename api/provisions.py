@@ -19,9 +19,9 @@ from api.responses import (
 from orchestrators.blueprint import PROVISION_CLUSTER
 from provisioning import clients
 from provisioning.attempts import accept_provision, release_idempotency_key
-from provisioning.jobstate_repository import StorageUnavailable
 from provisioning.recent_failures import recent_failures
 from provisioning.settings import get_settings
+from provisioning.table_clients import StorageUnavailable
 from provisioning.task_documents import recent_failure_row, task_document
 from provisioning.validation import (
     MAX_IDEMPOTENCY_KEY_CHARS,

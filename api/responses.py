@@ -26,8 +26,8 @@ from provisioning.cross_site import (
     check_state_changing_request,
 )
 from provisioning.identity import IdentityError, Principal, principal_from_headers
-from provisioning.jobstate_repository import StorageUnavailable
 from provisioning.settings import SettingsError, get_settings
+from provisioning.table_clients import StorageUnavailable
 from provisioning.validation import RequestValidationError
 
 logger = logging.getLogger(__name__)

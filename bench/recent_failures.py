@@ -1,7 +1,7 @@
 """Recent failures, ours (RowKey window) vs the original design (newest 200, filter in memory).
 
 Both run against a real Azurite loaded with rows built exactly as the product writes them
-(JobState(...).to_entity(), task ids from new_task_id), for one owner.
+(job_to_entity(JobState(...)), task ids from new_task_id), for one owner.
 """
 
 from __future__ import annotations
@@ -14,11 +14,14 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bench.percentiles import summary_ms
-from provisioning.jobstate import JobState, new_task_id
-from provisioning.jobstate_repository import table_client_from_connection_string
+from provisioning.claims_repository import claims_table_name
+from provisioning.jobstate import JobState
+from provisioning.jobstate_entity import job_from_entity, job_to_entity
+from provisioning.jobstate_repository import JobStateRepository
 from provisioning.models import (
     ClassifiedError,
     ErrorAction,
@@ -28,6 +31,8 @@ from provisioning.models import (
 )
 from provisioning.portal_links import portal_url_for
 from provisioning.recent_failures import RecentFailures, recent_failures
+from provisioning.table_clients import table_client_from_connection_string
+from provisioning.task_ids import new_task_id
 
 if TYPE_CHECKING:
     from azure.data.tables import TableClient
@@ -161,7 +166,7 @@ def _batches(entities: Sequence[dict[str, Any]]) -> Iterator[list[tuple[str, dic
 
 def load(table: TableClient, jobs: Sequence[JobState]) -> float:
     """Insert the rows in ≤100-entity transactions (one partition); returns rows per second."""
-    entities = [job.to_entity() for job in jobs]
+    entities = [job_to_entity(job) for job in jobs]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=LOAD_THREADS) as pool:
         for _ in pool.map(table.submit_transaction, _batches(entities)):
@@ -183,7 +188,7 @@ def original_recent_failures(
     oldest = now - timedelta(hours=hours)
     found = []
     for entity in rows:
-        job = JobState.from_entity(entity)
+        job = job_from_entity(entity)
         fresh = oldest <= job.created_at <= now
         if fresh and job.is_reportable_failure and not job.is_resolved:
             found.append(job)
@@ -211,12 +216,12 @@ Query = Callable[..., RecentFailures]
 
 
 def measure(
-    table: TableClient, dataset: Dataset, hours: int, limit: int, repetitions: int
+    repo: JobStateRepository, dataset: Dataset, hours: int, limit: int, repetitions: int
 ) -> dict[str, Any]:
     """Both implementations, interleaved so noise hits both: reads, latency, misses."""
     implementations: dict[str, Query] = {
-        "ours": recent_failures,
-        "original": original_recent_failures,
+        "ours": partial(recent_failures, repo),
+        "original": partial(original_recent_failures, repo.table_client),
     }
     truth = ground_truth(dataset.jobs, now=dataset.now, hours=hours, limit=limit)
     timings: dict[str, list[float]] = {name: [] for name in implementations}
@@ -224,7 +229,7 @@ def measure(
     for repetition in range(repetitions + 1):
         for name, query in implementations.items():
             started = time.perf_counter()
-            answer = query(table, dataset.owner_id, now=dataset.now, hours=hours, limit=limit)
+            answer = query(dataset.owner_id, now=dataset.now, hours=hours, limit=limit)
             elapsed_ms = (time.perf_counter() - started) * 1000
             if repetition > 0:  # the first round warms the connection
                 timings[name].append(elapsed_ms)
@@ -266,12 +271,16 @@ def run(
         table = table_client_from_connection_string(
             connection_string, table_name, timeout_seconds=30
         )
+        claims = table_client_from_connection_string(
+            connection_string, claims_table_name(table_name), timeout_seconds=30
+        )
+        repo = JobStateRepository(table, claims)  # recent failures never touch the claims
         table.create_table()
         rate = load(table, jobs)
         logger.info("recent_failures: loaded %s (%d rows, %.0f rows/s)", name, size, rate)
         queries = []
         for hours, limit in QUERIES:
-            figures = measure(table, dataset, hours, limit, repetitions)
+            figures = measure(repo, dataset, hours, limit, repetitions)
             queries.append(figures)
             logger.info(
                 "recent_failures %-16s %3dh limit %-2d: read ours %4d original %3d (x%.1f), "
@@ -289,6 +298,7 @@ def run(
         }
         table.delete_table()
         table.close()
+        claims.close()
     return headline(datasets, repetitions)
 
 

@@ -32,8 +32,9 @@ from provisioning.clusters import (
     start_cluster_create,
     start_cluster_delete,
 )
-from provisioning.jobstate import JobState, mark_running, record_outcome, record_progress
-from provisioning.jobstate_repository import JobStateRepository, StorageUnavailable
+from provisioning.jobstate import JobState
+from provisioning.jobstate_repository import JobStateRepository
+from provisioning.jobstate_rules import mark_running, record_outcome, record_progress
 from provisioning.models import (
     ClassifiedError,
     ErrorCategory,
@@ -47,6 +48,7 @@ from provisioning.product_errors import (
     cluster_exists_error,
     cluster_not_ours_error,
 )
+from provisioning.table_clients import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 

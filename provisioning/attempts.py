@@ -17,8 +17,9 @@ from typing import Any
 
 from provisioning.attempt_log import log_attempt_event
 from provisioning.cluster_ownership import ExistingCluster, may_delete
-from provisioning.jobstate import JobState, new_task_id, record_outcome
-from provisioning.jobstate_repository import JobStateRepository, StorageUnavailable
+from provisioning.jobstate import JobState
+from provisioning.jobstate_repository import JobStateRepository
+from provisioning.jobstate_rules import record_outcome
 from provisioning.models import (
     ProvisionRequest,
     TaskStatus,
@@ -30,6 +31,8 @@ from provisioning.product_errors import (
     orchestration_lost_error,
     start_failure_error,
 )
+from provisioning.table_clients import StorageUnavailable
+from provisioning.task_ids import new_task_id
 from provisioning.validation import validate_provision_request
 
 logger = logging.getLogger(__name__)
@@ -155,7 +158,6 @@ def accept_provision(
         request,
         now=now,
         total_steps=TOTAL_STEPS,
-        idempotency_key=idempotency_key,
     )
     portal_url = portal_url_of(request, tenant_id)
     if repo is None:

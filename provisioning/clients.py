@@ -6,15 +6,14 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from provisioning.jobstate_repository import (
-    JobStateRepository,
+from provisioning.claims_repository import claims_table_name
+from provisioning.jobstate_repository import JobStateRepository
+from provisioning.settings import Settings, get_settings
+from provisioning.table_clients import (
     StorageUnavailable,
-    claims_table_name,
-    storage_call,
     table_client_from_connection_string,
     table_client_from_endpoint,
 )
-from provisioning.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -63,16 +62,6 @@ def _table_client(settings: Settings, table_name: str) -> TableClient:
     )
 
 
-def _ensure_table(client: TableClient) -> None:
-    from azure.core.exceptions import ResourceExistsError
-
-    with storage_call(f"create table {client.table_name}"):
-        try:
-            client.create_table()
-        except ResourceExistsError:
-            pass
-
-
 def jobstate_repository() -> JobStateRepository:
     """The process's JobState repository; its tables are created on first successful use.
 
@@ -87,8 +76,7 @@ def jobstate_repository() -> JobStateRepository:
         with _lock:
             repository = _cache.setdefault("repository", repository)
     if not _cache.get("tables_ready"):
-        _ensure_table(repository.table_client)
-        _ensure_table(repository.claims_table_client)
+        repository.ensure_tables()
         _cache["tables_ready"] = True
         logger.info("JobState tables ready")
     return repository

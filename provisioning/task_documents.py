@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from provisioning.jobstate import JobState
 from provisioning.models import TaskType
+from provisioning.utc import as_utc
 
 RECENT_FAILURE_FIELDS = (
     "task_id",
@@ -23,8 +24,7 @@ def iso_utc(moment: datetime | None) -> str | None:
     """ISO 8601 in UTC with a trailing Z, the form browsers parse everywhere."""
     if moment is None:
         return None
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return as_utc(moment).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def task_document(job: JobState) -> dict[str, Any]:

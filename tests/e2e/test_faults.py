@@ -33,7 +33,8 @@ from local.processes import (
     start_local_host,
 )
 from provisioning.jobstate import JobState
-from provisioning.jobstate_repository import table_client_from_connection_string
+from provisioning.jobstate_entity import job_from_entity
+from provisioning.table_clients import table_client_from_connection_string
 from tests.arm_fixtures import ArmSimulator
 from tests.stack_fixtures import TERMINAL_STATUSES, LocalStack, UserClient, stack_env
 
@@ -66,7 +67,7 @@ def jobstate_rows(env: dict[str, str], owner_id: str) -> dict[str, JobState]:
     )
     with client:
         entities = client.query_entities("PartitionKey eq @pk", parameters={"pk": owner_id})
-        return {entity["RowKey"]: JobState.from_entity(entity) for entity in entities}
+        return {entity["RowKey"]: job_from_entity(entity) for entity in entities}
 
 
 def assert_rows_intact(before: dict[str, JobState], after: dict[str, JobState]) -> None:

@@ -6,11 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from provisioning.jobstate_repository import (
-    JobStateRepository,
-    claims_table_name,
-    table_client_from_connection_string,
-)
+from provisioning.claims_repository import claims_table_name
+from provisioning.jobstate_repository import JobStateRepository
+from provisioning.table_clients import table_client_from_connection_string
 
 
 def build_repository(connection_string: str, table_name: str) -> JobStateRepository:
@@ -30,7 +28,7 @@ def jobstate_repo(azurite: str, unique_table_name: str) -> Iterator[JobStateRepo
     repository = build_repository(azurite, unique_table_name)
     yield repository
     repository.table_client.delete_table()
-    repository.claims_table_client.delete_table()
+    repository.claims.table_client.delete_table()
 
 
 @pytest.fixture

@@ -22,8 +22,9 @@ from provisioning.attempts import (
 from provisioning.cluster_ownership import ExistingCluster, product_tags
 from provisioning.clusters import read_cluster
 from provisioning.identity import hashed_owner
-from provisioning.jobstate import JobState, record_outcome
+from provisioning.jobstate import JobState
 from provisioning.jobstate_repository import JobStateRepository
+from provisioning.jobstate_rules import record_outcome
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID
 

@@ -32,9 +32,11 @@ from provisioning.attempts import (
 )
 from provisioning.cluster_ownership import ExistingCluster, product_tags
 from provisioning.identity import hashed_owner
-from provisioning.jobstate import JobState, mark_running, new_task_id, record_outcome
+from provisioning.jobstate import JobState
 from provisioning.jobstate_repository import JobStateRepository
+from provisioning.jobstate_rules import mark_running, record_outcome
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
+from provisioning.task_ids import new_task_id
 from provisioning.validation import RequestValidationError
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -13,18 +13,9 @@ from typing import Any
 
 import pytest
 
-from provisioning.jobstate import (
-    JobState,
-    mark_running,
-    new_task_id,
-    record_outcome,
-    record_progress,
-)
-from provisioning.jobstate_repository import (
-    JobStateRepository,
-    StorageUnavailable,
-    table_client_from_connection_string,
-)
+from provisioning.jobstate import JobState
+from provisioning.jobstate_repository import JobStateRepository
+from provisioning.jobstate_rules import mark_running, record_outcome, record_progress
 from provisioning.models import (
     ClassifiedError,
     ErrorCategory,
@@ -33,6 +24,8 @@ from provisioning.models import (
     TaskType,
 )
 from provisioning.recent_failures import recent_failures
+from provisioning.table_clients import StorageUnavailable, table_client_from_connection_string
+from provisioning.task_ids import new_task_id
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 JOIN_LIMIT_SECONDS = 120
@@ -55,6 +48,11 @@ def make_job(
     job = JobState.new(owner, new_task_id(created, uuid.uuid4().hex), request_for(cluster, rg),
                        now=created, total_steps=4)
     return replace(job, status=status, **changes)
+
+
+def claim_key(repo: JobStateRepository, owner: str, key: str, task_id: str) -> str:
+    """The task id that holds `key` for `owner` once task_id tried to claim it."""
+    return repo.claims.claim_idempotency(owner, key, task_id, None).task_id
 
 
 def run_threads(targets: list[Callable[[], Any]]) -> list[Any]:
@@ -257,26 +255,15 @@ def test_history_is_newest_first_and_limited(repo: JobStateRepository) -> None:
     assert history[-1].type == TaskType.AKS_DELETE
 
 
-def test_find_active_ignores_finished_and_other_clusters(repo: JobStateRepository) -> None:
-    repo.insert_new(make_job(status=TaskStatus.FAILED))
-    repo.insert_new(make_job(status=TaskStatus.RUNNING, cluster="other"))
-    assert repo.find_active("owner-1", "rg-one", "demo") is None
-    active = make_job(status=TaskStatus.RUNNING, cluster="Demo")
-    repo.insert_new(active)
-    found = repo.find_active("owner-1", "RG-ONE", "demo")
-    assert found is not None and found.task_id == active.task_id
-    assert repo.find_active("owner-2", "rg-one", "demo") is None
-
-
 def test_idempotency_key_race_yields_one_task(repo: JobStateRepository) -> None:
     candidates = [new_task_id(NOW, uuid.uuid4().hex) for _ in range(6)]
     results = run_threads([
-        lambda t=t: repo.claim_idempotency_key("owner-1", "key/with#odd?chars", t)
+        lambda t=t: claim_key(repo, "owner-1", "key/with#odd?chars", t)
         for t in candidates
     ])
     assert len(set(results)) == 1 and results[0] in candidates
-    assert repo.claim_idempotency_key("owner-1", "key/with#odd?chars", "late") == results[0]
-    assert repo.claim_idempotency_key("owner-2", "key/with#odd?chars", "mine") == "mine"
+    assert claim_key(repo, "owner-1", "key/with#odd?chars", "late") == results[0]
+    assert claim_key(repo, "owner-2", "key/with#odd?chars", "mine") == "mine"
 
 
 def test_active_slot_race_yields_one_attempt(repo: JobStateRepository) -> None:
@@ -341,13 +328,14 @@ def test_odd_owner_ids_only_ever_see_their_own_rows(
     assert [j.task_id for j in repo.list_history(owner, 20)] == [mine.task_id]
     found = recent_failures(repo, owner, now=NOW + timedelta(seconds=1), hours=24, limit=10)
     assert [j.task_id for j in found.jobs] == [mine.task_id]
-    assert repo.find_active(owner, "rg-one", "busy") is None
+    assert repo.claim_active_slot("owner-1", "rg-one", "busy", victim_active.task_id) is None
+    assert repo.claim_active_slot(owner, "rg-one", "busy", "t-mine") is None
     stored = repo.get(owner, mine.task_id)
     assert stored is not None and stored.owner_id == owner
     assert repo.dismiss(owner, mine.task_id, NOW) is not None
     assert repo.get("owner-1", victim.task_id) == victim
-    assert repo.claim_idempotency_key(owner, "k", "t1") == "t1"
-    assert repo.claim_idempotency_key("owner-1", "k", "t2") == "t2"
+    assert claim_key(repo, owner, "k", "t1") == "t1"
+    assert claim_key(repo, "owner-1", "k", "t2") == "t2"
 
 
 @pytest.fixture
@@ -398,12 +386,12 @@ def test_app_repository_factory_creates_tables_once_and_caches(
         job = make_job()
         repository.insert_new(job)
         assert repository.get(job.owner_id, job.task_id) == job
-        assert repository.claim_idempotency_key("owner-1", "k", job.task_id) == job.task_id
+        assert claim_key(repository, "owner-1", "k", job.task_id) == job.task_id
         clients.reset_clients()
         again = clients.jobstate_repository()  # tables already exist: tolerated
         assert again is not repository and again.get(job.owner_id, job.task_id) == job
         again.table_client.delete_table()
-        again.claims_table_client.delete_table()
+        again.claims.table_client.delete_table()
     finally:
         clients.reset_clients()
         get_settings.cache_clear()

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from provisioning.jobstate import JobState, new_task_id
+from provisioning.jobstate import JobState
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.models import (
     ClassifiedError,
@@ -17,6 +17,7 @@ from provisioning.models import (
     TaskType,
 )
 from provisioning.recent_failures import recent_failures
+from provisioning.task_ids import new_task_id
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 OWNER = "owner-1"
@@ -139,10 +140,3 @@ def test_old_failures_behind_many_newer_rows_are_found_cheaply(
 
     assert ids(found.jobs) == ids(old_failures)
     assert found.entities_read == 4
-
-
-def test_accepts_a_bare_table_client(repo: JobStateRepository) -> None:
-    failed = attempt(timedelta(minutes=1), TaskStatus.FAILED)
-    store(repo, failed)
-    found = recent_failures(repo.table_client, OWNER, now=NOW, hours=1, limit=5)
-    assert ids(found.jobs) == ids([failed])

@@ -102,8 +102,9 @@ async def test_cancel_answers_503_when_the_durable_backend_never_answers(
     from datetime import UTC, datetime
 
     from provisioning.identity import encode_easyauth_principal
-    from provisioning.jobstate import JobState, new_task_id
+    from provisioning.jobstate import JobState
     from provisioning.models import ProvisionRequest, TaskStatus
+    from provisioning.task_ids import new_task_id
 
     monkeypatch.setenv("AzureWebJobsStorage", azurite)
     monkeypatch.setenv("JOBSTATE_TABLE_NAME", unique_table_name)

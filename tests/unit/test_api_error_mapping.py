@@ -25,8 +25,8 @@ from provisioning.identity import (
     MalformedPrincipal,
     MissingPrincipal,
 )
-from provisioning.jobstate_repository import StorageUnavailable
 from provisioning.settings import SettingsError
+from provisioning.table_clients import StorageUnavailable
 from provisioning.validation import RequestValidationError
 
 MAPPED = [

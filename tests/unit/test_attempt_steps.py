@@ -21,8 +21,8 @@ from provisioning.attempt_steps import TransientArmFailure, error_from_activity_
 from provisioning.cluster_ownership import product_tags
 from provisioning.clusters import CreateAccepted
 from provisioning.jobstate import JobState
-from provisioning.jobstate_repository import StorageUnavailable
 from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
+from provisioning.table_clients import StorageUnavailable
 from tests.unit.test_provision_cluster_orchestrator import attempt_input
 
 NOW = datetime(2025, 3, 1, 12, 5, tzinfo=UTC)

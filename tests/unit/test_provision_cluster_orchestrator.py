@@ -27,8 +27,9 @@ from provisioning.attempts import (
     orchestration_input,
     portal_url_of,
 )
-from provisioning.jobstate import JobState, new_task_id
+from provisioning.jobstate import JobState
 from provisioning.models import ClassifiedError, ErrorCategory, ProvisionRequest
+from provisioning.task_ids import new_task_id
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 REQUEST = ProvisionRequest(

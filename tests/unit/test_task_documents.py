@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from provisioning.jobstate import JobState, new_task_id
+from provisioning.jobstate import JobState
 from provisioning.models import (
     ClassifiedError,
     ErrorAction,
@@ -15,6 +15,7 @@ from provisioning.models import (
     TaskType,
 )
 from provisioning.task_documents import iso_utc, recent_failure_row, task_document
+from provisioning.task_ids import new_task_id
 
 NOW = datetime(2025, 3, 14, 12, 30, 45, 123456, tzinfo=UTC)
 REQUEST = ProvisionRequest("sub", "rg", "demo", "eastus", "Standard_D2s_v3", 3, None)
@@ -26,6 +27,7 @@ def failed_job() -> JobState:
     return replace(
         job,
         status=TaskStatus.FAILED,
+        step="queued",
         cluster_seen=True,
         error=ClassifiedError(
             "SkuNotAvailable",
