@@ -13,10 +13,11 @@ from typing import Any
 from provisioning.azure_catalog import KubernetesVersion, upgrades_for
 from provisioning.cluster_inventory import ClusterView, read_all_clusters, read_one_cluster
 from provisioning.jobstate import JobState
-from provisioning.jobstate_repository import JobStateRepository, StorageUnavailable
+from provisioning.jobstate_repository import JobStateRepository
 from provisioning.models import ACTIVE_STATUSES
 from provisioning.portal_links import portal_url_for
 from provisioning.recent_failures import recent_failures
+from provisioning.table_clients import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
