@@ -1,7 +1,8 @@
-"""What a user can ask of their attempts: accept, read, cancel, dismiss, delete a partial cluster.
+"""What a user can ask of their attempts: accept, read, dismiss, delete a partial cluster.
 
 Plain functions over a JobStateRepository; the HTTP layer only parses, authorizes and
-shapes responses, and the orchestrators only sequence the activities below.
+shapes responses. Cancelling lives in provisioning.cancellation, starting an orchestration
+(and what a failed start means) in provisioning.orchestration_starts.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from provisioning.arm_errors import cancelled_error
 from provisioning.attempt_log import log_attempt_event
 from provisioning.cluster_ownership import ExistingCluster, may_delete
 from provisioning.jobstate import JobState, new_task_id, record_outcome
@@ -27,16 +26,14 @@ from provisioning.models import (
     TaskStatus,
     TaskType,
 )
+from provisioning.operation_messages import OperationInput
+from provisioning.operation_steps import DELETE_STEPS, PROVISION_STEPS
 from provisioning.portal_links import cluster_resource_id, portal_url_for
 from provisioning.product_errors import orchestration_lost_error
 from provisioning.validation import validate_provision_request
 
 logger = logging.getLogger(__name__)
 
-PROVISION_STEPS = ("Queued", "Starting", "Submitting cluster to Azure", "Creating cluster",
-                   "Finishing")
-DELETE_STEPS = ("Queued", "Starting", "Deleting cluster", "Waiting for deletion", "Finishing")
-TOTAL_STEPS = len(PROVISION_STEPS) - 1  # "Queued" is step 0
 # A request holding a key it has not yet turned into an attempt is waited for this long...
 IDEMPOTENCY_WAIT_SECONDS = 3.0
 IDEMPOTENCY_POLL_SECONDS = 0.05
@@ -98,25 +95,27 @@ class AcceptedAttempt:
 
     task_id: str
     already_existed: bool
-    orchestration_input: dict[str, Any]
+    orchestration_input: OperationInput
     status: str = str(TaskStatus.QUEUED)
+    # The Idempotency-Key bound to this attempt, released again if its start fails.
+    idempotency_key: str | None = None
 
 
 def orchestration_input(
     job: JobState, timing: OrchestrationTiming, portal_url: str
-) -> dict[str, Any]:
-    """The JSON input both orchestrators receive: everything they need, nothing they read."""
-    return {
-        "task_id": job.task_id,
-        "owner_id": job.owner_id,
-        "type": str(job.type),
-        "created_at": job.created_at.isoformat(),
-        "request": job.request.to_dict(),
-        "target_task_id": job.target_task_id,
-        "poll_seconds": timing.poll_seconds,
-        "deadline_minutes": timing.deadline_minutes,
-        "portal_url": portal_url,
-    }
+) -> OperationInput:
+    """The input every operation's orchestration receives: everything it needs, nothing it reads."""
+    return OperationInput(
+        task_id=job.task_id,
+        owner_id=job.owner_id,
+        type=job.type,
+        created_at=job.created_at,
+        request=job.request,
+        target_task_id=job.target_task_id,
+        poll_seconds=timing.poll_seconds,
+        deadline_minutes=timing.deadline_minutes,
+        portal_url=portal_url,
+    )
 
 
 def portal_url_of(request: ProvisionRequest, tenant_id: str) -> str:
@@ -153,7 +152,7 @@ def accept_provision(
         task_id,
         request,
         now=now,
-        total_steps=TOTAL_STEPS,
+        total_steps=PROVISION_STEPS.total,
         idempotency_key=idempotency_key,
     )
     portal_url = portal_url_of(request, tenant_id)
@@ -187,7 +186,10 @@ def accept_provision(
         except StorageUnavailable:
             logger.warning("JobState unavailable while accepting %s; starting anyway", task_id)
     log_attempt_event("attempt_accepted", job)
-    return AcceptedAttempt(task_id, False, orchestration_input(job, timing, portal_url))
+    bound_key = idempotency_key if repo is not None else None
+    return AcceptedAttempt(
+        task_id, False, orchestration_input(job, timing, portal_url), idempotency_key=bound_key
+    )
 
 
 def request_fingerprint(request: ProvisionRequest) -> str:
@@ -257,45 +259,6 @@ def get_task(repo: JobStateRepository, owner_id: str, task_id: str) -> JobState:
     return job
 
 
-@dataclass(frozen=True)
-class CancelDecision:
-    """What cancel did: whether the orchestration must be told, and the status to report."""
-
-    status: str
-    was_running: bool
-    signal_orchestration: bool
-
-
-def cancel_attempt(
-    repo: JobStateRepository, owner_id: str, task_id: str, *, now: datetime
-) -> CancelDecision:
-    """Queued: cancel at once (nothing reached Azure). Running: signal. Finished: report."""
-    job = get_task(repo, owner_id, task_id)
-    if job.status.is_terminal:
-        return CancelDecision(str(job.status), False, False)
-    if job.type == TaskType.AKS_DELETE and job.status == TaskStatus.RUNNING:
-        raise NotCancellable("a cluster deletion that has started cannot be stopped")
-    if job.status == TaskStatus.QUEUED:
-        stored = repo.update(
-            owner_id,
-            task_id,
-            lambda current: record_outcome(
-                current,
-                TaskStatus.CANCELLED,
-                cancelled_error(current.cluster_seen, current.portal_url),
-                now=now,
-                step="Cancelled",
-            )
-            if current.status == TaskStatus.QUEUED
-            else None,
-        )
-        if stored is not None and stored.status == TaskStatus.CANCELLED:
-            log_attempt_event("attempt_finished", stored)
-            # Still tell the orchestration, so it stops before touching Azure.
-            return CancelDecision("cancelling", True, True)
-    return CancelDecision("cancelling", True, True)
-
-
 def record_orchestration_lost(
     repo: JobStateRepository, owner_id: str, task_id: str, *, now: datetime
 ) -> JobState:
@@ -335,7 +298,7 @@ def orchestration_is_gone(
     if runtime_status in ENDED_RUNTIME_STATUSES:
         return True
     if runtime_status is None:
-        return (now - _as_utc(job.created_at)).total_seconds() > start_grace_seconds
+        return (now - as_utc(job.created_at)).total_seconds() > start_grace_seconds
     return False
 
 
@@ -398,7 +361,7 @@ def accept_cluster_delete(
         request,
         now=now,
         task_type=TaskType.AKS_DELETE,
-        total_steps=len(DELETE_STEPS) - 1,
+        total_steps=DELETE_STEPS.total,
         target_task_id=task_id,
     )
     portal_url = original.portal_url or portal_url_of(request, tenant_id)
@@ -454,7 +417,7 @@ def _finish_gone_delete(
     done = replace(
         job,
         status=TaskStatus.SUCCEEDED,
-        step="Deleted",
+        step=DELETE_STEPS.succeeded,
         step_index=job.total_steps,
         cluster_state="Deleted",
         updated_at=now,
@@ -468,23 +431,7 @@ def _finish_gone_delete(
     )
 
 
-START_BY_KEY = "start_by"
-LATE_START_REASON = "the workflow engine answered too late"
-
-
-def started_too_late(attempt: dict[str, Any], instance_created_at: datetime | None) -> bool:
-    """True when the engine created the instance after its HTTP caller stopped waiting.
-
-    That caller answered 503 "try again", so the attempt must not go on. The instance's
-    creation time (not its first run) decides: a busy engine may run it much later.
-    """
-    start_by = attempt.get(START_BY_KEY)
-    if not start_by or instance_created_at is None:
-        return False
-    return _as_utc(instance_created_at) > _as_utc(datetime.fromisoformat(str(start_by)))
-
-
-def _as_utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
     """Durable's clock may be naive UTC; compare everything as aware UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -497,38 +444,3 @@ def start_failure_error(reason: str) -> ClassifiedError:
         message=f"The attempt could not be started: {reason}",
         retryable=True,
     )
-
-
-def job_from_orchestration_input(attempt: dict[str, Any]) -> JobState:
-    """The queued row as the accept step meant to write it (for a missing-row upsert)."""
-    task_type = TaskType(attempt.get("type", TaskType.AKS_PROVISION))
-    steps = DELETE_STEPS if task_type == TaskType.AKS_DELETE else PROVISION_STEPS
-    return JobState.new(
-        attempt["owner_id"],
-        attempt["task_id"],
-        ProvisionRequest.from_dict(attempt["request"]),
-        now=datetime.fromisoformat(attempt["created_at"]),
-        task_type=task_type,
-        total_steps=len(steps) - 1,
-        target_task_id=attempt.get("target_task_id"),
-    )
-
-
-def record_start_failure(
-    repo: JobStateRepository, attempt: dict[str, Any], reason: str, *, now: datetime
-) -> None:
-    """The orchestration could not be started (in time): fail its row, writing it if missing.
-
-    The row then holds no active slot, and if the engine completes the start later
-    anyway, the orchestration's first step finds the row finished and stops before Azure.
-    """
-    error = start_failure_error(reason)
-    try:
-        repo.upsert_missing(job_from_orchestration_input(attempt))
-        repo.update(
-            attempt["owner_id"],
-            attempt["task_id"],
-            lambda job: record_outcome(job, TaskStatus.FAILED, error, now=now, step="Failed"),
-        )
-    except StorageUnavailable:
-        logger.warning("could not record start failure of %s", attempt["task_id"])
