@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from provisioning.attempt_steps import begin_attempt
 from provisioning.attempts import (
     AcceptedAttempt,
     ActiveAttemptExists,
@@ -24,18 +23,19 @@ from provisioning.attempts import (
     TaskNotFound,
     accept_cluster_delete,
     accept_provision,
-    cancel_attempt,
     dismiss_attempt,
     record_orchestration_lost,
-    record_start_failure,
     release_idempotency_key,
 )
+from provisioning.cancellation import cancel_attempt
 from provisioning.cluster_ownership import ExistingCluster, product_tags
 from provisioning.identity import hashed_owner
 from provisioning.jobstate import JobState, mark_running, new_task_id, record_outcome
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
+from provisioning.orchestration_starts import record_start_failure
 from provisioning.validation import RequestValidationError
+from tests.wire_steps import begin_attempt
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 OWNER = "owner-attempts"
@@ -120,10 +120,10 @@ def test_accepting_writes_one_queued_row_and_the_orchestration_input(
     assert stored.request.cluster_name == "demo"
     assert stored.request.subscription_id == SUBSCRIPTION
     assert accepted.already_existed is False
-    assert accepted.orchestration_input["task_id"] == accepted.task_id
-    assert accepted.orchestration_input["poll_seconds"] == 1
-    assert accepted.orchestration_input["deadline_minutes"] == 5
-    assert "/managedClusters/demo/" in accepted.orchestration_input["portal_url"]
+    assert accepted.orchestration_input.task_id == accepted.task_id
+    assert accepted.orchestration_input.poll_seconds == 1
+    assert accepted.orchestration_input.deadline_minutes == 5
+    assert "/managedClusters/demo/" in accepted.orchestration_input.portal_url
 
 
 def test_same_idempotency_key_returns_the_same_task(jobstate_repo: JobStateRepository) -> None:
@@ -304,8 +304,8 @@ def test_without_storage_the_attempt_is_still_accepted() -> None:
 
     assert accepted.task_id
     assert accepted.already_existed is False
-    assert accepted.orchestration_input["task_id"] == accepted.task_id
-    assert accepted.orchestration_input["request"]["cluster_name"] == "demo"
+    assert accepted.orchestration_input.task_id == accepted.task_id
+    assert accepted.orchestration_input.request.cluster_name == "demo"
 
 
 def test_invalid_request_names_the_field(jobstate_repo: JobStateRepository) -> None:
@@ -459,9 +459,9 @@ def test_cancelled_attempt_that_left_a_cluster_starts_a_delete(
     assert (stored.type, stored.status) == (TaskType.AKS_DELETE, TaskStatus.QUEUED)
     assert stored.target_task_id == accepted.task_id
     assert stored.request == original.request
-    assert deletion.orchestration_input["type"] == "aks_delete"
-    assert deletion.orchestration_input["target_task_id"] == accepted.task_id
-    assert deletion.orchestration_input["portal_url"] == original.portal_url
+    assert deletion.orchestration_input.type == "aks_delete"
+    assert deletion.orchestration_input.target_task_id == accepted.task_id
+    assert deletion.orchestration_input.portal_url == original.portal_url
     with pytest.raises(ActiveAttemptExists):
         delete_of(jobstate_repo, accepted.task_id)
 
@@ -534,7 +534,7 @@ def test_start_failure_writes_the_failed_row_when_the_accept_insert_was_lost(
     stored = jobstate_repo.get(OWNER, accepted.task_id)
     assert stored is not None and stored.status == TaskStatus.FAILED
     assert stored.request.cluster_name == "demo"
-    step = begin_attempt(jobstate_repo, accepted.orchestration_input, now=NOW)
+    step = begin_attempt(jobstate_repo, accepted.orchestration_input.to_dict(), now=NOW)
     assert step == {"proceed": False, "status": "failed"}
 
 
