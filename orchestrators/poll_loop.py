@@ -68,15 +68,7 @@ def poll_until_settled(
     deadline = context.current_utc_datetime + timedelta(minutes=attempt.deadline_minutes)
     unreachable = 0
     while True:
-        context.set_custom_status(
-            progress_status(
-                attempt,
-                Phase.WAITING,
-                cluster_state,
-                cluster_seen=cluster_seen,
-                step=ARM_NOT_ANSWERING_STEP if unreachable else None,
-            )
-        )
+        _show_waiting(context, attempt, cluster_state, cluster_seen, unreachable)
         if context.current_utc_datetime >= deadline:
             return PollEnd(PollEndReason.DEADLINE, cluster_state)
         wait = timedelta(seconds=backoff_seconds(attempt.poll_seconds, unreachable))
@@ -92,6 +84,21 @@ def poll_until_settled(
         outcome = settled(polled)
         if outcome is not None:
             return PollEnd(PollEndReason.SETTLED, cluster_state, outcome)
+
+
+def _show_waiting(
+    context: df.DurableOrchestrationContext,
+    attempt: OperationInput,
+    cluster_state: str | None,
+    cluster_seen: bool,
+    unreachable: int,
+) -> None:
+    """The wait step in the custom status, saying so while Azure does not answer."""
+    shown = ARM_NOT_ANSWERING_STEP if unreachable else None
+    status = progress_status(
+        attempt, Phase.WAITING, cluster_state, cluster_seen=cluster_seen, step=shown
+    )
+    context.set_custom_status(status)
 
 
 def _cancelled_while_waiting(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -187,42 +187,77 @@ def submit_cluster_create(
     progress, the existing cluster decides: our own create carries on, the caller's own
     Failed/Canceled cluster is replaced with If-Match, anything else is refused untouched.
     """
-    request = attempt.request
-    owner_id, task_id = attempt.owner_id, attempt.task_id
-    tags = product_tags(owner_id, task_id)
+    tags = product_tags(attempt.owner_id, attempt.task_id)
     etag: str | None = None
     for _ in range(MAX_CREATE_ROUNDS):
         try:
-            accepted = start_cluster_create(client, request, tags, etag=etag)
+            accepted = start_cluster_create(client, attempt.request, tags, etag=etag)
         except Exception as exc:  # every ARM fault is classified, never swallowed
-            error = classify_exception(exc, **_arm_context(request))
-            refused = is_precondition_failed(exc)
-            if not refused and not is_transient(error):
-                logger.info("create of %s rejected: %s", request.cluster_name, error.code)
-                return CreateSubmitted.rejected(error)
-            existing = _read_or_raise(client, request, error, exc)
-            if existing is None:
-                if refused:  # deleted between our PUT and our read: try a plain create again
-                    etag = None
-                    continue
-                raise TransientArmFailure(error) from exc
-            decision = decide_on_existing(existing, owner_id, task_id)
-            if decision is CreateDecision.CARRY_ON:
-                state = existing.provisioning_state or "Creating"
-                return _accepted(repo, attempt, state, None, now=now)
-            if decision is CreateDecision.RETRY_OWN and refused:
-                etag = existing.etag  # a concurrent change makes this 412 again: decide anew
-                continue
-            if decision is CreateDecision.RETRY_OWN:  # own failed cluster, still busy
-                raise TransientArmFailure(error) from exc
-            logger.info("create of %s refused: the name is taken", request.cluster_name)
-            return CreateSubmitted.rejected(
-                cluster_exists_error(request.cluster_name, request.resource_group)
-            )
-        return _accepted(
-            repo, attempt, accepted.provisioning_state or "Creating", accepted.operation_url,
-            now=now,
-        )
+            judged = _judge_refused_create(repo, client, attempt, exc, now=now)
+            if isinstance(judged, CreateSubmitted):
+                return judged
+            etag = judged.etag
+            continue
+        state = accepted.provisioning_state or "Creating"
+        return _accepted(repo, attempt, state, accepted.operation_url, now=now)
+    return _name_taken(attempt.request)
+
+
+@dataclass(frozen=True)
+class _RetryCreate:
+    """Put again: a plain create (no etag) or an If-Match replace of the caller's own cluster."""
+
+    etag: str | None
+
+
+def _judge_refused_create(
+    repo: JobStateRepository | None,
+    client: Any,
+    attempt: OperationInput,
+    exc: Exception,
+    *,
+    now: datetime,
+) -> CreateSubmitted | _RetryCreate:
+    """ARM refused the PUT: a terminal fault ends the step, else the existing cluster decides."""
+    request = attempt.request
+    error = classify_exception(exc, **_arm_context(request))
+    refused = is_precondition_failed(exc)
+    if not refused and not is_transient(error):
+        logger.info("create of %s rejected: %s", request.cluster_name, error.code)
+        return CreateSubmitted.rejected(error)
+    existing = _read_or_raise(client, request, error, exc)
+    if existing is None:
+        if refused:  # deleted between our PUT and our read: try a plain create again
+            return _RetryCreate(None)
+        raise TransientArmFailure(error) from exc
+    return _existing_decides(repo, attempt, existing, refused, error, exc, now=now)
+
+
+def _existing_decides(
+    repo: JobStateRepository | None,
+    attempt: OperationInput,
+    existing: ExistingCluster,
+    refused: bool,
+    error: ClassifiedError,
+    cause: Exception,
+    *,
+    now: datetime,
+) -> CreateSubmitted | _RetryCreate:
+    """Our own create carries on, the caller's own failed one is replaced, others refused."""
+    request = attempt.request
+    decision = decide_on_existing(existing, attempt.owner_id, attempt.task_id)
+    if decision is CreateDecision.CARRY_ON:
+        state = existing.provisioning_state or "Creating"
+        return _accepted(repo, attempt, state, None, now=now)
+    if decision is not CreateDecision.RETRY_OWN:
+        logger.info("create of %s refused: the name is taken", request.cluster_name)
+        return _name_taken(request)
+    if refused:
+        return _RetryCreate(existing.etag)  # a concurrent change makes this 412 again
+    raise TransientArmFailure(error) from cause  # own failed cluster, still busy
+
+
+def _name_taken(request: ProvisionRequest) -> CreateSubmitted:
     return CreateSubmitted.rejected(
         cluster_exists_error(request.cluster_name, request.resource_group)
     )
@@ -357,22 +392,29 @@ def _delete_if_ours(
     """
     for _ in range(MAX_DELETE_ROUNDS):
         try:
-            existing = read_cluster(client, request.resource_group, request.cluster_name)
-            if existing is None:
-                return False
-            if not may_delete(existing, attempt.owner_id, attempt.target_task_id or ""):
-                return cluster_not_ours_error(request.cluster_name, request.resource_group)
-            return start_cluster_delete(
-                client, request.resource_group, request.cluster_name, etag=existing.etag
-            )
+            return _delete_once_if_ours(client, attempt, request)
         except Exception as exc:
             if is_precondition_failed(exc):
-                continue
+                continue  # it changed since we read it: read and judge again
             error = classify_exception(exc, **_arm_context(request))
             if is_transient(error):
                 raise TransientArmFailure(error) from exc
             return error
     return cluster_changing_error(request.cluster_name, request.resource_group)
+
+
+def _delete_once_if_ours(
+    client: Any, attempt: OperationInput, request: ProvisionRequest
+) -> bool | ClassifiedError:
+    """Read the cluster and delete it on that etag, if the attempt or the caller owns it."""
+    existing = read_cluster(client, request.resource_group, request.cluster_name)
+    if existing is None:
+        return False
+    if not may_delete(existing, attempt.owner_id, attempt.target_task_id or ""):
+        return cluster_not_ours_error(request.cluster_name, request.resource_group)
+    return start_cluster_delete(
+        client, request.resource_group, request.cluster_name, etag=existing.etag
+    )
 
 
 def finish_attempt(

@@ -165,31 +165,44 @@ def accept_provision(
                 repo, owner_id, idempotency_key, task_id, fingerprint, now=now
             )
             if earlier is not None:
-                return AcceptedAttempt(
-                    earlier.task_id,
-                    True,
-                    orchestration_input(
-                        earlier, timing, earlier.portal_url or portal_url_of(earlier.request,
-                                                                             tenant_id)
-                    ),
-                    str(earlier.status),
-                )
-        try:
-            holder = repo.claim_active_slot(
-                owner_id, request.resource_group, request.cluster_name, task_id, now=now
-            )
-            if holder is not None:
-                if idempotency_key:
-                    release_idempotency_key(repo, owner_id, idempotency_key, task_id)
-                raise ActiveAttemptExists(holder)
-            repo.insert_new(job)
-        except StorageUnavailable:
-            logger.warning("JobState unavailable while accepting %s; starting anyway", task_id)
+                return _already_accepted(earlier, timing, tenant_id)
+        _claim_and_insert(repo, job, idempotency_key, now=now)
     log_attempt_event("attempt_accepted", job)
     bound_key = idempotency_key if repo is not None else None
     return AcceptedAttempt(
         task_id, False, orchestration_input(job, timing, portal_url), idempotency_key=bound_key
     )
+
+
+def _already_accepted(
+    earlier: JobState, timing: OrchestrationTiming, tenant_id: str
+) -> AcceptedAttempt:
+    """The attempt an Idempotency-Key already names: answered again, never started twice."""
+    portal_url = earlier.portal_url or portal_url_of(earlier.request, tenant_id)
+    return AcceptedAttempt(
+        earlier.task_id, True, orchestration_input(earlier, timing, portal_url), str(earlier.status)
+    )
+
+
+def _claim_and_insert(
+    repo: JobStateRepository, job: JobState, idempotency_key: str | None, *, now: datetime
+) -> None:
+    """Claim the cluster's active slot and write the queued row; storage faults degrade.
+
+    A slot held by another active attempt refuses this one (409) and frees its key.
+    """
+    request = job.request
+    try:
+        holder = repo.claim_active_slot(
+            job.owner_id, request.resource_group, request.cluster_name, job.task_id, now=now
+        )
+        if holder is not None:
+            if idempotency_key:
+                release_idempotency_key(repo, job.owner_id, idempotency_key, job.task_id)
+            raise ActiveAttemptExists(holder)
+        repo.insert_new(job)
+    except StorageUnavailable:
+        logger.warning("JobState unavailable while accepting %s; starting anyway", job.task_id)
 
 
 def request_fingerprint(request: ProvisionRequest) -> str:
@@ -372,26 +385,40 @@ def accept_cluster_delete(
     return AcceptedAttempt(delete_id, False, orchestration_input(job, timing, portal_url))
 
 
+# Why an attempt has no partial cluster to delete: (applies to the attempt, the reason).
+NOT_DELETABLE_RULES: tuple[tuple[Callable[[JobState], bool], Callable[[JobState], str]], ...] = (
+    (
+        lambda job: job.type != TaskType.AKS_PROVISION,
+        lambda job: "only a cluster provisioning attempt can have a partial cluster",
+    ),
+    (
+        lambda job: job.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED),
+        lambda job: f"the attempt is {job.status}; only a failed or cancelled attempt's "
+        "partial cluster can be deleted here",
+    ),
+    (
+        lambda job: not job.cluster_seen,
+        lambda job: "the attempt never created a cluster resource, so there is nothing "
+        "to delete",
+    ),
+    (
+        lambda job: bool(job.resolved_by),
+        lambda job: "this failure is already resolved (a later attempt for the same cluster "
+        "succeeded, or its cluster was deleted), so its cleanup would touch a cluster "
+        "it no longer owns",
+    ),
+    (
+        lambda job: job.dismissed_at is not None,
+        lambda job: "this failure was dismissed; manage the cluster from the portal",
+    ),
+)
+
+
 def _check_deletable(original: JobState) -> None:
     """Why an attempt has no partial cluster to delete (NotDeletable), if it has none."""
-    if original.type != TaskType.AKS_PROVISION:
-        raise NotDeletable("only a cluster provisioning attempt can have a partial cluster")
-    if original.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
-        raise NotDeletable(
-            f"the attempt is {original.status}; only a failed or cancelled attempt's "
-            "partial cluster can be deleted here"
-        )
-    if not original.cluster_seen:
-        raise NotDeletable("the attempt never created a cluster resource, so there is nothing "
-                           "to delete")
-    if original.resolved_by:
-        raise NotDeletable(
-            "this failure is already resolved (a later attempt for the same cluster "
-            "succeeded, or its cluster was deleted), so its cleanup would touch a cluster "
-            "it no longer owns"
-        )
-    if original.dismissed_at is not None:
-        raise NotDeletable("this failure was dismissed; manage the cluster from the portal")
+    for applies, reason in NOT_DELETABLE_RULES:
+        if applies(original):
+            raise NotDeletable(reason(original))
 
 
 def _read_for_delete(
