@@ -32,10 +32,10 @@ def begin_attempt(attempt: dict[str, Any]) -> dict[str, Any]:
 @blueprint.activity_trigger(input_name="attempt", activity=names.SUBMIT_CLUSTER_CREATE)
 def submit_cluster_create(attempt: dict[str, Any]) -> dict[str, Any]:
     """PUT the managed cluster; returns once ARM accepted it."""
-    from provisioning import attempt_steps, clients
+    from provisioning import clients, create_steps
     from provisioning.operation_messages import OperationInput
 
-    return attempt_steps.submit_cluster_create(
+    return create_steps.submit_cluster_create(
         clients.jobstate_repository_or_none(),
         clients.container_service_client(),
         OperationInput.from_dict(attempt),
@@ -60,10 +60,10 @@ def poll_cluster(attempt: dict[str, Any]) -> dict[str, Any]:
 @blueprint.activity_trigger(input_name="attempt", activity=names.ABORT_CLUSTER_CREATE)
 def abort_cluster_create(attempt: dict[str, Any]) -> dict[str, Any]:
     """Abort the running create after a cancel (best effort)."""
-    from provisioning import attempt_steps, clients
+    from provisioning import clients, create_steps
     from provisioning.operation_messages import OperationInput
 
-    return attempt_steps.abort_cluster_create(
+    return create_steps.abort_cluster_create(
         clients.container_service_client(), OperationInput.from_dict(attempt)
     ).to_dict()
 
@@ -71,10 +71,10 @@ def abort_cluster_create(attempt: dict[str, Any]) -> dict[str, Any]:
 @blueprint.activity_trigger(input_name="attempt", activity=names.SUBMIT_CLUSTER_DELETE)
 def submit_cluster_delete(attempt: dict[str, Any]) -> dict[str, Any]:
     """Start deleting a partial cluster."""
-    from provisioning import attempt_steps, clients
+    from provisioning import clients, delete_steps
     from provisioning.operation_messages import OperationInput
 
-    return attempt_steps.submit_cluster_delete(
+    return delete_steps.submit_cluster_delete(
         clients.jobstate_repository_or_none(),
         clients.container_service_client(),
         OperationInput.from_dict(attempt),

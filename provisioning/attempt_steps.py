@@ -1,36 +1,23 @@
-"""The steps an orchestration runs, as plain functions over injected clients (activities wrap them).
+"""The steps every cluster operation runs (begin, poll, finish) and what they share.
 
-Every step is idempotent (activities run at least once) and records progress in
-JobState best-effort: a storage fault never fails a step that reached Azure, and
-the terminal outcome is retried until it is stored.
+Plain functions over injected clients; activities wrap them. Every step is idempotent
+(activities run at least once) and records progress in JobState best-effort: a storage
+fault never fails a step that reached Azure, and the terminal outcome is retried until it
+is stored. Each operation type's own submit (and abort) steps live in
+provisioning/<operation>_steps.py (create_steps, delete_steps).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from provisioning.arm_errors import classify_arm_error, classify_exception, is_transient
 from provisioning.attempt_log import log_attempt_event
-from provisioning.cluster_ownership import (
-    CreateDecision,
-    ExistingCluster,
-    decide_on_existing,
-    may_delete,
-    product_tags,
-)
-from provisioning.clusters import (
-    abort_cluster_operation,
-    is_precondition_failed,
-    read_cluster,
-    read_cluster_state,
-    read_operation_error,
-    start_cluster_create,
-    start_cluster_delete,
-)
+from provisioning.clusters import read_cluster_state, read_operation_error
 from provisioning.jobstate import JobState, mark_running, record_outcome, record_progress
 from provisioning.jobstate_repository import JobStateRepository, StorageUnavailable
 from provisioning.models import (
@@ -41,10 +28,7 @@ from provisioning.models import (
     TaskType,
 )
 from provisioning.operation_messages import (
-    AbortResult,
     BeginResult,
-    CreateSubmitted,
-    DeleteSubmitted,
     FinishResult,
     OperationInput,
     OperationOutcome,
@@ -52,12 +36,7 @@ from provisioning.operation_messages import (
 )
 from provisioning.operation_steps import OperationSteps, Phase
 from provisioning.orchestration_starts import job_from_orchestration_input
-from provisioning.product_errors import (
-    ARM_NOT_ANSWERING_STEP,
-    cluster_changing_error,
-    cluster_exists_error,
-    cluster_not_ours_error,
-)
+from provisioning.product_errors import ARM_NOT_ANSWERING_STEP
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +79,7 @@ def error_from_activity_failure(text: str) -> ClassifiedError:
     )
 
 
-def _arm_context(request: ProvisionRequest) -> dict[str, str]:
+def arm_context(request: ProvisionRequest) -> dict[str, str]:
     """What the classifier needs to word its advice (links for this subscription/region)."""
     return {
         "subscription_id": request.subscription_id,
@@ -110,7 +89,7 @@ def _arm_context(request: ProvisionRequest) -> dict[str, str]:
     }
 
 
-def _publish(
+def publish_progress(
     repo: JobStateRepository | None, attempt: OperationInput, mutate: Any
 ) -> JobState | None:
     """Best-effort JobState write: progress is also in the orchestration's custom status."""
@@ -123,7 +102,7 @@ def _publish(
         return None
 
 
-def _publish_waiting(
+def publish_waiting(
     repo: JobStateRepository | None,
     attempt: OperationInput,
     *,
@@ -133,7 +112,7 @@ def _publish_waiting(
     portal_url: str | None = None,
 ) -> None:
     """Publish the wait step (the one the poll loop shows) with what ARM last said."""
-    _publish(
+    publish_progress(
         repo,
         attempt,
         lambda job: record_progress(
@@ -174,121 +153,6 @@ def begin_attempt(
     return BeginResult(not status.is_terminal, status)
 
 
-MAX_CREATE_ROUNDS = 3
-MAX_DELETE_ROUNDS = 3
-
-
-def submit_cluster_create(
-    repo: JobStateRepository | None, client: Any, attempt: OperationInput, *, now: datetime
-) -> CreateSubmitted:
-    """Step 2: conditional PUT (DESIGN §5). Terminal errors return classified; transient raise.
-
-    The PUT only creates. When the name is taken (412), or ARM says an operation is in
-    progress, the existing cluster decides: our own create carries on, the caller's own
-    Failed/Canceled cluster is replaced with If-Match, anything else is refused untouched.
-    """
-    tags = product_tags(attempt.owner_id, attempt.task_id)
-    etag: str | None = None
-    for _ in range(MAX_CREATE_ROUNDS):
-        try:
-            accepted = start_cluster_create(client, attempt.request, tags, etag=etag)
-        except Exception as exc:  # every ARM fault is classified, never swallowed
-            judged = _judge_refused_create(repo, client, attempt, exc, now=now)
-            if isinstance(judged, CreateSubmitted):
-                return judged
-            etag = judged.etag
-            continue
-        state = accepted.provisioning_state or "Creating"
-        return _accepted(repo, attempt, state, accepted.operation_url, now=now)
-    return _name_taken(attempt.request)
-
-
-@dataclass(frozen=True)
-class _RetryCreate:
-    """Put again: a plain create (no etag) or an If-Match replace of the caller's own cluster."""
-
-    etag: str | None
-
-
-def _judge_refused_create(
-    repo: JobStateRepository | None,
-    client: Any,
-    attempt: OperationInput,
-    exc: Exception,
-    *,
-    now: datetime,
-) -> CreateSubmitted | _RetryCreate:
-    """ARM refused the PUT: a terminal fault ends the step, else the existing cluster decides."""
-    request = attempt.request
-    error = classify_exception(exc, **_arm_context(request))
-    refused = is_precondition_failed(exc)
-    if not refused and not is_transient(error):
-        logger.info("create of %s rejected: %s", request.cluster_name, error.code)
-        return CreateSubmitted.rejected(error)
-    existing = _read_or_raise(client, request, error, exc)
-    if existing is None:
-        if refused:  # deleted between our PUT and our read: try a plain create again
-            return _RetryCreate(None)
-        raise TransientArmFailure(error) from exc
-    return _existing_decides(repo, attempt, existing, refused, error, exc, now=now)
-
-
-def _existing_decides(
-    repo: JobStateRepository | None,
-    attempt: OperationInput,
-    existing: ExistingCluster,
-    refused: bool,
-    error: ClassifiedError,
-    cause: Exception,
-    *,
-    now: datetime,
-) -> CreateSubmitted | _RetryCreate:
-    """Our own create carries on, the caller's own failed one is replaced, others refused."""
-    request = attempt.request
-    decision = decide_on_existing(existing, attempt.owner_id, attempt.task_id)
-    if decision is CreateDecision.CARRY_ON:
-        state = existing.provisioning_state or "Creating"
-        return _accepted(repo, attempt, state, None, now=now)
-    if decision is not CreateDecision.RETRY_OWN:
-        logger.info("create of %s refused: the name is taken", request.cluster_name)
-        return _name_taken(request)
-    if refused:
-        return _RetryCreate(existing.etag)  # a concurrent change makes this 412 again
-    raise TransientArmFailure(error) from cause  # own failed cluster, still busy
-
-
-def _name_taken(request: ProvisionRequest) -> CreateSubmitted:
-    return CreateSubmitted.rejected(
-        cluster_exists_error(request.cluster_name, request.resource_group)
-    )
-
-
-def _read_or_raise(
-    client: Any, request: ProvisionRequest, error: ClassifiedError, cause: Exception
-) -> ExistingCluster | None:
-    """Read the cluster after ARM refused our call; a failed read retries the whole step."""
-    try:
-        return read_cluster(client, request.resource_group, request.cluster_name)
-    except Exception as exc:  # the orchestrator's retry policy tries the step again
-        logger.info("could not read %s after a refusal: %s", request.cluster_name, exc)
-        raise TransientArmFailure(error) from cause
-
-
-def _accepted(
-    repo: JobStateRepository | None,
-    attempt: OperationInput,
-    state: str,
-    operation_url: str | None,
-    *,
-    now: datetime,
-) -> CreateSubmitted:
-    """ARM took the create: the cluster resource exists, so the portal link is shown."""
-    _publish_waiting(
-        repo, attempt, now=now, cluster_state=state, cluster_seen=True,
-        portal_url=attempt.portal_url,
-    )
-    return CreateSubmitted(True, state, operation_url)
-
 
 def poll_cluster(
     repo: JobStateRepository | None, client: Any, attempt: OperationInput, *, now: datetime
@@ -298,10 +162,10 @@ def poll_cluster(
     try:
         state = read_cluster_state(client, request.resource_group, request.cluster_name)
     except Exception as exc:  # classified: a transient fault never ends the attempt
-        error = classify_exception(exc, **_arm_context(request))
+        error = classify_exception(exc, **arm_context(request))
         if not is_transient(error):
             return PollResult(None, error=error)
-        _publish(
+        publish_progress(
             repo,
             attempt,
             lambda job: record_progress(
@@ -311,7 +175,7 @@ def poll_cluster(
         return PollResult(None, unreachable=error)
     deleting = attempt.type == TaskType.AKS_DELETE
     if state is not None or not deleting:
-        _publish_waiting(
+        publish_waiting(
             repo, attempt, now=now, cluster_state=state,
             cluster_seen=state is not None and not deleting,
         )
@@ -325,7 +189,7 @@ def _cluster_failure(client: Any, attempt: OperationInput) -> ClassifiedError:
     if attempt.operation_url:
         return _operation_failure(client, attempt, attempt.request)
     return classify_arm_error(
-        CLUSTER_FAILED_CODE, CLUSTER_FAILED_MESSAGE, status=None, **_arm_context(attempt.request)
+        CLUSTER_FAILED_CODE, CLUSTER_FAILED_MESSAGE, status=None, **arm_context(attempt.request)
     )
 
 
@@ -342,79 +206,9 @@ def _operation_failure(
         code or CLUSTER_FAILED_CODE,
         message or CLUSTER_FAILED_MESSAGE,
         status=None,
-        **_arm_context(request),
+        **arm_context(request),
     )
 
-
-def abort_cluster_create(client: Any, attempt: OperationInput) -> AbortResult:
-    """Cancel after the PUT: abort our own running create, then re-read what ARM says.
-
-    The abort is best effort; the state read afterwards decides the outcome (a create
-    that finished before the abort landed is recorded as succeeded, not cancelled).
-    """
-    request = attempt.request
-    existing = _read_quietly(client, request)
-    if existing is not None and not existing.made_by(attempt.task_id):
-        logger.warning("not aborting %s: this attempt did not create it", request.cluster_name)
-        return AbortResult(False, existing.provisioning_state)
-    aborted = abort_cluster_operation(client, request.resource_group, request.cluster_name)
-    after = _read_quietly(client, request)
-    return AbortResult(aborted, after.provisioning_state if after else None)
-
-
-def _read_quietly(client: Any, request: ProvisionRequest) -> ExistingCluster | None:
-    """The cluster, or None when it is gone or ARM did not answer (logged)."""
-    try:
-        return read_cluster(client, request.resource_group, request.cluster_name)
-    except Exception as exc:  # a hint only: the caller decides without it
-        logger.info("could not read %s: %s", request.cluster_name, exc)
-        return None
-
-
-def submit_cluster_delete(
-    repo: JobStateRepository | None, client: Any, attempt: OperationInput, *, now: datetime
-) -> DeleteSubmitted:
-    """Delete step: delete the cluster only if it is the attempt's or the caller's."""
-    started = _delete_if_ours(client, attempt, attempt.request)
-    if isinstance(started, ClassifiedError):
-        return DeleteSubmitted(False, False, started)
-    _publish_waiting(repo, attempt, now=now, cluster_state="Deleting" if started else None)
-    return DeleteSubmitted(started, not started)
-
-
-def _delete_if_ours(
-    client: Any, attempt: OperationInput, request: ProvisionRequest
-) -> bool | ClassifiedError:
-    """True: deleting; False: already gone; else why nothing was deleted.
-
-    The delete is conditional on the etag just read, so a cluster that changed between
-    the read and the delete is read and judged again (bounded), never deleted blind.
-    """
-    for _ in range(MAX_DELETE_ROUNDS):
-        try:
-            return _delete_once_if_ours(client, attempt, request)
-        except Exception as exc:
-            if is_precondition_failed(exc):
-                continue  # it changed since we read it: read and judge again
-            error = classify_exception(exc, **_arm_context(request))
-            if is_transient(error):
-                raise TransientArmFailure(error) from exc
-            return error
-    return cluster_changing_error(request.cluster_name, request.resource_group)
-
-
-def _delete_once_if_ours(
-    client: Any, attempt: OperationInput, request: ProvisionRequest
-) -> bool | ClassifiedError:
-    """Read the cluster and delete it on that etag, if the attempt or the caller owns it."""
-    existing = read_cluster(client, request.resource_group, request.cluster_name)
-    if existing is None:
-        return False
-    if not may_delete(existing, attempt.owner_id, attempt.target_task_id or ""):
-        return cluster_not_ours_error(request.cluster_name, request.resource_group)
-    return start_cluster_delete(
-        client, request.resource_group, request.cluster_name, etag=existing.etag
-    )
 
 
 def finish_attempt(

@@ -1,4 +1,4 @@
-"""provisioning.attempt_steps called the way the activities call them: JSON in, JSON out.
+"""The operation steps called the way the activities call them: JSON in, JSON out.
 
 Tests that check what crosses the Durable boundary use these, so they see exactly the
 dicts an orchestrator receives.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from provisioning import attempt_steps
+from provisioning import attempt_steps, create_steps, delete_steps
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.operation_messages import OperationInput, OperationOutcome
 
@@ -26,7 +26,7 @@ def submit_cluster_create(
 ) -> Json:
     """The create's submit step over the JSON input."""
     typed = OperationInput.from_dict(attempt)
-    return attempt_steps.submit_cluster_create(repo, client, typed, now=now).to_dict()
+    return create_steps.submit_cluster_create(repo, client, typed, now=now).to_dict()
 
 
 def poll_cluster(
@@ -39,7 +39,7 @@ def poll_cluster(
 
 def abort_cluster_create(client: Any, attempt: Json) -> Json:
     """The abort step over the JSON input."""
-    return attempt_steps.abort_cluster_create(client, OperationInput.from_dict(attempt)).to_dict()
+    return create_steps.abort_cluster_create(client, OperationInput.from_dict(attempt)).to_dict()
 
 
 def submit_cluster_delete(
@@ -47,7 +47,7 @@ def submit_cluster_delete(
 ) -> Json:
     """The delete's submit step over the JSON input."""
     typed = OperationInput.from_dict(attempt)
-    return attempt_steps.submit_cluster_delete(repo, client, typed, now=now).to_dict()
+    return delete_steps.submit_cluster_delete(repo, client, typed, now=now).to_dict()
 
 
 def finish_attempt(

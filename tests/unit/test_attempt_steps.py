@@ -1,4 +1,4 @@
-"""attempt_steps cases the real simulator cannot produce, with tiny injected fakes.
+"""Operation step cases the real simulator cannot produce, with tiny injected fakes.
 
 Everything the simulator can produce (scenarios, async failure, idempotent re-runs)
 is covered in tests/integration/test_attempt_steps.py through the real SDK.
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError, ODataV4Format, ResourceNotFoundError
 
-from provisioning import attempt_steps
+from provisioning import attempt_steps, create_steps, delete_steps
 from provisioning.attempt_steps import TransientArmFailure, error_from_activity_failure
 from provisioning.cluster_ownership import product_tags
 from provisioning.clusters import CreateAccepted
@@ -141,7 +141,7 @@ def test_submit_raises_a_transient_fault_so_the_orchestrator_retries() -> None:
     )
 
     with pytest.raises(TransientArmFailure) as raised:
-        attempt_steps.submit_cluster_create(None, client, operation_input(), now=NOW)
+        create_steps.submit_cluster_create(None, client, operation_input(), now=NOW)
 
     assert raised.value.error.code == "TooManyRequests"
     assert error_from_activity_failure(str(raised.value)) == raised.value.error
@@ -154,7 +154,7 @@ def test_submit_that_finds_its_own_create_after_a_transient_fault_counts_as_acce
         get=cluster("Creating", own_tags(attempt)),
     )
 
-    result = attempt_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
+    result = create_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
     assert result["accepted"] is True
     assert result["cluster_state"] == "Creating"
@@ -170,7 +170,7 @@ def test_operation_in_progress_on_someone_elses_cluster_is_never_taken_as_our_cr
     other = product_tags("someone-else", "0000000000000000000-aaaaaaaaaaaa")
     client = fake_client(begin_create_or_update=raising(busy), get=cluster("Creating", other))
 
-    result = attempt_steps.submit_cluster_create(None, client, operation_input(), now=NOW).to_dict()
+    result = create_steps.submit_cluster_create(None, client, operation_input(), now=NOW).to_dict()
 
     assert result["accepted"] is False
     assert (result["error"]["code"], result["error"]["category"]) == (
@@ -192,7 +192,7 @@ def test_name_taken_by_the_callers_own_failed_cluster_is_replaced_with_if_match(
 
     client = fake_client(begin_create_or_update=put, get=cluster("Failed", earlier, "etag-7"))
 
-    result = attempt_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
+    result = create_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
     assert result["accepted"] is True
     assert [p.get("etag") for p in puts] == [None, "etag-7"]
@@ -210,7 +210,7 @@ def test_name_taken_by_the_callers_working_cluster_is_refused_untouched(state: s
 
     client = fake_client(begin_create_or_update=put, get=cluster(state, earlier))
 
-    result = attempt_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
+    result = create_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
     assert result["error"]["code"] == "ClusterAlreadyExists"
     assert len(puts) == 1  # only the create-only PUT; never an If-Match replace
@@ -223,7 +223,7 @@ def test_submit_still_raises_when_the_cluster_cannot_be_read_either() -> None:
     )
 
     with pytest.raises(TransientArmFailure):
-        attempt_steps.submit_cluster_create(None, client, operation_input(), now=NOW)
+        create_steps.submit_cluster_create(None, client, operation_input(), now=NOW)
 
 
 def test_poll_reports_a_transient_fault_as_unanswered_and_returns_a_terminal_one() -> None:
@@ -276,7 +276,7 @@ def test_delete_raises_a_transient_fault_so_the_orchestrator_retries() -> None:
     )
 
     with pytest.raises(TransientArmFailure):
-        attempt_steps.submit_cluster_delete(None, client, attempt, now=NOW)
+        delete_steps.submit_cluster_delete(None, client, attempt, now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -296,7 +296,7 @@ def test_delete_leaves_a_cluster_the_attempt_did_not_make_alone(
         get=cluster(state, product_tags(owner, task)),
     )
 
-    result = attempt_steps.submit_cluster_delete(None, client, delete_input(), now=NOW).to_dict()
+    result = delete_steps.submit_cluster_delete(None, client, delete_input(), now=NOW).to_dict()
 
     assert deletes == []
     assert result["error"]["code"] == "ClusterNotOwned"
@@ -316,7 +316,7 @@ def test_delete_is_conditional_on_the_etag_it_read() -> None:
                     "etag-42"),
     )
 
-    result = attempt_steps.submit_cluster_delete(None, client, attempt, now=NOW).to_dict()
+    result = delete_steps.submit_cluster_delete(None, client, attempt, now=NOW).to_dict()
 
     assert result == {"deleting": True, "gone": False, "error": None}
     assert calls[0]["etag"] == "etag-42"
