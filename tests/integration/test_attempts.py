@@ -27,13 +27,13 @@ from provisioning.attempts import (
     record_orchestration_lost,
     release_idempotency_key,
 )
-from provisioning.cancellation import cancel_attempt
+from provisioning.cancellation import cancel_attempt, cancel_lost_attempt, cancel_not_delivered
 from provisioning.cluster_ownership import ExistingCluster, product_tags
 from provisioning.identity import hashed_owner
 from provisioning.jobstate import JobState, mark_running, new_task_id, record_outcome
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
-from provisioning.orchestration_starts import record_start_failure
+from provisioning.orchestration_starts import abandon_unstarted_attempt, record_start_failure
 from provisioning.validation import RequestValidationError
 from tests.wire_steps import begin_attempt
 
@@ -620,3 +620,76 @@ def test_a_lost_orchestration_fails_the_attempt_and_frees_the_cluster_name(
     assert lost.error is not None and lost.error.code == "OrchestrationLost"
     again = accept(jobstate_repo)  # the same resource group + name is free again
     assert again.task_id != accepted.task_id
+
+
+# --- cancel decisions the handler used to make ---
+
+
+def test_an_undelivered_cancel_reports_a_task_that_finished_meanwhile(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo, cluster="raced")
+    jobstate_repo.update(OWNER, accepted.task_id, lambda job: mark_running(job, now=NOW))
+    decision = cancel_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+    finish(jobstate_repo, accepted.task_id, TaskStatus.SUCCEEDED, cluster_seen=True)
+
+    answer = cancel_not_delivered(jobstate_repo, OWNER, decision)
+
+    assert answer.to_dict() == {
+        "task_id": accepted.task_id, "status": "succeeded", "was_running": False
+    }
+
+
+def test_an_undelivered_cancel_of_a_task_still_running_stands(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo, cluster="stillrunning")
+    jobstate_repo.update(OWNER, accepted.task_id, lambda job: mark_running(job, now=NOW))
+    decision = cancel_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+
+    answer = cancel_not_delivered(jobstate_repo, OWNER, decision)
+
+    assert answer.to_dict() == {
+        "task_id": accepted.task_id, "status": "cancelling", "was_running": True
+    }
+
+
+def test_cancelling_an_attempt_whose_orchestration_is_gone_fails_it_without_a_signal(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo, cluster="lost")
+
+    answer = cancel_lost_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+
+    assert (answer.status, answer.was_running, answer.signal_orchestration) == (
+        "failed", False, False
+    )
+    stored = jobstate_repo.get(OWNER, accepted.task_id)
+    assert stored is not None and stored.status == TaskStatus.FAILED
+
+
+# --- abandon_unstarted_attempt ---
+
+
+def test_an_unstarted_attempt_is_failed_and_its_key_freed_for_a_fresh_try(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    first = accept(jobstate_repo, cluster="abandoned", key="k-abandoned")
+
+    abandon_unstarted_attempt(jobstate_repo, first, now=NOW)
+
+    stored = jobstate_repo.get(OWNER, first.task_id)
+    assert stored is not None and stored.status == TaskStatus.FAILED
+    assert stored.error is not None and stored.error.code == "OrchestrationNotStarted"
+    retry = accept(
+        jobstate_repo, cluster="abandoned", key="k-abandoned", now=NOW + timedelta(seconds=1)
+    )
+    assert retry.already_existed is False and retry.task_id != first.task_id
+
+
+def test_abandoning_without_storage_records_nothing_and_does_not_fail() -> None:
+    accepted = accept(None, cluster="nostorage", key="k-nostorage")
+
+    abandon_unstarted_attempt(None, accepted, now=NOW)
+
+    assert accepted.idempotency_key is None  # never bound: storage was down at accept time
