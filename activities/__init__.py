@@ -1,4 +1,4 @@
-"""Activity functions: thin adapters over provisioning.attempt_steps (one blueprint)."""
+"""Activity functions: thin adapters over the operation steps (attempt_, create_, delete_steps)."""
 
 from activities.attempt_activities import blueprint
 
