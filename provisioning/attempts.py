@@ -248,20 +248,34 @@ def _bind_idempotency_key(
     while claim.task_id != task_id:
         earlier = repo.get(owner_id, claim.task_id)
         if earlier is not None:
-            if (claim.fingerprint or request_fingerprint(earlier.request)) != fingerprint:
-                raise IdempotencyKeyReused(claim.task_id)
-            return earlier
-        if claim.claimed_at is None or now - claim.claimed_at >= IDEMPOTENCY_CLAIM_GRACE:
-            if repo.take_over_idempotency_claim(
-                owner_id, key, claim, task_id, fingerprint, now=now
-            ):
-                return None
-        elif time.monotonic() >= deadline:
-            raise IdempotencyKeyInProgress(claim.task_id)
-        else:
-            time.sleep(IDEMPOTENCY_POLL_SECONDS)
+            return _same_request_or_raise(earlier, claim.fingerprint, fingerprint)
+        if not _claim_is_stale(claim.claimed_at, now):
+            _wait_for_claim_holder(claim.task_id, deadline)
+        elif repo.take_over_idempotency_claim(owner_id, key, claim, task_id, fingerprint, now=now):
+            return None
         claim = repo.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
     return None
+
+
+def _same_request_or_raise(
+    earlier: JobState, claimed_fingerprint: str | None, fingerprint: str
+) -> JobState:
+    """The earlier attempt a key names, if this request is the one the key was sent with."""
+    if (claimed_fingerprint or request_fingerprint(earlier.request)) != fingerprint:
+        raise IdempotencyKeyReused(earlier.task_id)
+    return earlier
+
+
+def _claim_is_stale(claimed_at: datetime | None, now: datetime) -> bool:
+    """A claim whose attempt was never written past the grace period: its request died."""
+    return claimed_at is None or now - claimed_at >= IDEMPOTENCY_CLAIM_GRACE
+
+
+def _wait_for_claim_holder(holder_task_id: str, deadline: float) -> None:
+    """Wait briefly for the request holding the key; past the deadline, 409 in progress."""
+    if time.monotonic() >= deadline:
+        raise IdempotencyKeyInProgress(holder_task_id)
+    time.sleep(IDEMPOTENCY_POLL_SECONDS)
 
 
 def get_task(repo: JobStateRepository, owner_id: str, task_id: str) -> JobState:
