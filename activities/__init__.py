@@ -1,5 +1,9 @@
-"""Activity functions: thin adapters over provisioning.attempt_steps (one blueprint)."""
+"""Activity functions: thin adapters over the operation steps (one blueprint for the folder).
 
-from activities.attempt_activities import blueprint
+operation_activities: the steps every operation runs; <operation>_activities: its own.
+"""
 
-__all__ = ["blueprint"]
+from activities import create_activities, delete_activities, operation_activities
+from activities.blueprint import blueprint
+
+__all__ = ["blueprint", "create_activities", "delete_activities", "operation_activities"]

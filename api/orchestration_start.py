@@ -4,20 +4,17 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from api.responses import error_response, json_response, task_urls
 from provisioning import clients
-from provisioning.attempts import (
-    START_BY_KEY,
-    AcceptedAttempt,
-    OrchestrationTiming,
-    record_start_failure,
-)
+from provisioning.attempts import AcceptedAttempt, OrchestrationTiming
 from provisioning.jobstate_repository import JobStateRepository
+from provisioning.operation_messages import OperationInput
+from provisioning.orchestration_starts import abandon_unstarted_attempt
 from provisioning.settings import get_settings
 
 logger = logging.getLogger(__name__)
@@ -36,14 +33,13 @@ async def durable_call(call: Awaitable[T]) -> T:
     return await asyncio.wait_for(call, timeout=get_settings().durable_client_timeout_seconds)
 
 
-def with_start_by(accepted: AcceptedAttempt) -> dict[str, Any]:
+def with_start_by(accepted: AcceptedAttempt) -> OperationInput:
     """The orchestration input plus the moment after which this request stops waiting for it.
 
     An engine that creates the instance later (the caller already got 503) must not proceed.
     """
     bound = timedelta(seconds=get_settings().durable_client_timeout_seconds)
-    start_by = (datetime.now(UTC) + bound).isoformat()
-    return {**accepted.orchestration_input, START_BY_KEY: start_by}
+    return accepted.orchestration_input.with_start_by(datetime.now(UTC) + bound)
 
 
 async def start_and_answer(
@@ -54,22 +50,17 @@ async def start_and_answer(
     *,
     what: str,
 ) -> func.HttpResponse:
-    """Start the orchestration and answer 202; if it cannot start, fail its row and answer 503."""
+    """Start the orchestration and answer 202; if it cannot start, abandon it and answer 503."""
     try:
-        start = client.start_new(orchestrator, accepted.task_id, with_start_by(accepted))
+        start = client.start_new(orchestrator, accepted.task_id, with_start_by(accepted).to_dict())
         await durable_call(start)
     except Exception as exc:  # the durable backend refused, is down or did not answer in time
         logger.error("could not start orchestration %s: %s", accepted.task_id, exc)
         # Storage may be back by now even if it was not at accept time.
         repo = repo or await asyncio.to_thread(clients.jobstate_repository_or_none)
-        if repo is not None:
-            await asyncio.to_thread(
-                record_start_failure,
-                repo,
-                accepted.orchestration_input,
-                "the workflow engine is unavailable",
-                now=datetime.now(UTC),
-            )
+        await asyncio.to_thread(
+            abandon_unstarted_attempt, repo, accepted, now=datetime.now(UTC)
+        )
         return error_response(
             503, "orchestration_unavailable", f"Could not start the {what}; try again."
         )

@@ -18,7 +18,7 @@ from api.responses import (
 )
 from orchestrators.blueprint import PROVISION_CLUSTER
 from provisioning import clients
-from provisioning.attempts import accept_provision, release_idempotency_key
+from provisioning.attempts import accept_provision
 from provisioning.recent_failures import recent_failures
 from provisioning.settings import get_settings
 from provisioning.table_clients import StorageUnavailable
@@ -62,13 +62,7 @@ async def start_provision(
     )
     if accepted.already_existed:
         return accepted_response(accepted)
-    response = await start_and_answer(client, PROVISION_CLUSTER, accepted, repo, what="attempt")
-    if key is not None and response.status_code >= 500 and repo is not None:
-        # Not started: the attempt was not accepted, so a retry with this key starts afresh.
-        await asyncio.to_thread(
-            release_idempotency_key, repo, owner.owner_id, key, accepted.task_id
-        )
-    return response
+    return await start_and_answer(client, PROVISION_CLUSTER, accepted, repo, what="attempt")
 
 
 @blueprint.route(route="aks/recent-failed-provisions", methods=["GET"])

@@ -22,12 +22,12 @@ from provisioning import clients
 from provisioning.attempts import (
     TaskNotFound,
     accept_cluster_delete,
-    cancel_attempt,
     dismiss_attempt,
     get_task,
     orchestration_is_gone,
     record_orchestration_lost,
 )
+from provisioning.cancellation import cancel_attempt, cancel_lost_attempt, cancel_not_delivered
 from provisioning.cluster_ownership import ExistingCluster
 from provisioning.clusters import read_cluster
 from provisioning.jobstate import JobState
@@ -96,13 +96,13 @@ async def cancel_task(
     repo = await asyncio.to_thread(clients.jobstate_repository)
     job = await asyncio.to_thread(get_task, repo, owner.owner_id, task_id)
     if not job.status.is_terminal and await _orchestration_gone(client, job):
-        lost = await asyncio.to_thread(
-            record_orchestration_lost, repo, owner.owner_id, task_id, now=datetime.now(UTC)
+        decision = await asyncio.to_thread(
+            cancel_lost_attempt, repo, owner.owner_id, task_id, now=datetime.now(UTC)
         )
-        return json_response({"task_id": task_id, "status": str(lost.status), "was_running": False})
-    decision = await asyncio.to_thread(
-        cancel_attempt, repo, owner.owner_id, task_id, now=datetime.now(UTC)
-    )
+    else:
+        decision = await asyncio.to_thread(
+            cancel_attempt, repo, owner.owner_id, task_id, now=datetime.now(UTC)
+        )
     if decision.signal_orchestration:
         try:
             await durable_call(client.raise_event(task_id, CANCEL_EVENT, {"requested_by": "user"}))
@@ -113,16 +113,10 @@ async def cancel_task(
             )
         except Exception as exc:  # finished (410) or never started (404) meanwhile
             logger.info("cancel event for %s not delivered: %s", task_id, exc)
-            job = await asyncio.to_thread(get_task, repo, owner.owner_id, task_id)
-            if job.status.is_terminal:
-                return json_response(
-                    {"task_id": task_id, "status": str(job.status), "was_running": False}
-                )
-    if not decision.was_running:
-        return json_response(
-            {"task_id": task_id, "status": decision.status, "was_running": False}
-        )
-    return json_response({"task_id": task_id, "status": "cancelling", "was_running": True}, 202)
+            decision = await asyncio.to_thread(
+                cancel_not_delivered, repo, owner.owner_id, decision
+            )
+    return json_response(decision.to_dict(), 202 if decision.was_running else 200)
 
 
 @blueprint.route(route="tasks/{task_id}/dismiss", methods=["POST"])

@@ -1,12 +1,13 @@
-"""Pure helpers for orchestrators: custom status and terminal outcomes as small JSON dicts."""
+"""Pure helpers for orchestrators: the custom status and the terminal outcomes they record."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
 
-from provisioning.attempts import TOTAL_STEPS
 from provisioning.models import ClassifiedError, TaskStatus
+from provisioning.operation_messages import OperationInput, OperationOutcome, PollResult
+from provisioning.operation_steps import TERMINAL_CLUSTER_STATES, Phase
 from provisioning.product_errors import (
     CLUSTER_DISAPPEARED,
     PROVISIONING_FAILED,
@@ -15,45 +16,30 @@ from provisioning.product_errors import (
     partial_cluster_actions,
 )
 
-TERMINAL_CLUSTER_STATES = ("Succeeded", "Failed", "Canceled")
-
 
 def progress_status(
-    attempt: dict[str, Any],
-    step: str,
-    step_index: int,
+    attempt: OperationInput,
+    phase: Phase,
     cluster_state: str | None = None,
     *,
     cluster_seen: bool = False,
     status: str = "running",
+    step: str | None = None,
 ) -> dict[str, Any]:
-    """Custom status (well under 16 KB): the live progress any client can read."""
+    """Custom status (well under 16 KB): the live progress an operator sees in the monitor.
+
+    The step name and index come from the operation's step table; `step` overrides the
+    name only for a passing condition (Azure not answering) within the same step.
+    """
     return {
-        "task_id": attempt["task_id"],
+        "task_id": attempt.task_id,
         "status": status,
-        "step": step,
-        "step_index": step_index,
-        "total_steps": TOTAL_STEPS,
+        "step": step or attempt.steps.name(phase),
+        "step_index": int(phase),
+        "total_steps": attempt.steps.total,
         "cluster_state": cluster_state,
         "cluster_seen": cluster_seen,
-        "portal_url": attempt["portal_url"] if cluster_seen else None,
-    }
-
-
-def _outcome(
-    status: TaskStatus,
-    error: ClassifiedError | None,
-    cluster_state: str | None,
-    *,
-    cluster_seen: bool,
-    step: str,
-) -> dict[str, Any]:
-    return {
-        "status": str(status),
-        "error": error.to_dict() if error else None,
-        "cluster_state": cluster_state,
-        "cluster_seen": cluster_seen,
-        "step": step,
+        "portal_url": attempt.portal_url if cluster_seen else None,
     }
 
 
@@ -65,49 +51,78 @@ def with_partial_cluster_actions(error: ClassifiedError, portal_url: str | None)
 
 
 def failed_outcome(
-    error: ClassifiedError | dict[str, Any],
+    error: ClassifiedError,
     cluster_state: str | None,
     *,
     cluster_seen: bool,
     portal_url: str | None = None,
-) -> dict[str, Any]:
+) -> OperationOutcome:
     """Failed; if the cluster resource exists the user is offered a way to remove it."""
-    classified = error if isinstance(error, ClassifiedError) else ClassifiedError.from_dict(error)
     if cluster_seen:
-        classified = with_partial_cluster_actions(classified, portal_url)
-    return _outcome(
-        TaskStatus.FAILED, classified, cluster_state, cluster_seen=cluster_seen, step="Failed"
+        error = with_partial_cluster_actions(error, portal_url)
+    return OperationOutcome(TaskStatus.FAILED, error, cluster_state, cluster_seen, "Failed")
+
+
+def succeeded_outcome(
+    attempt: OperationInput, cluster_state: str | None, *, cluster_seen: bool
+) -> OperationOutcome:
+    """Succeeded, named as the operation's step table names its success."""
+    return OperationOutcome(
+        TaskStatus.SUCCEEDED, None, cluster_state, cluster_seen, attempt.steps.succeeded
     )
 
 
 def cancelled_outcome(
-    attempt: dict[str, Any], *, cluster_seen: bool, cluster_state: str | None
-) -> dict[str, Any]:
+    attempt: OperationInput, *, cluster_seen: bool, cluster_state: str | None
+) -> OperationOutcome:
     """Cancelled; after the PUT the cluster may exist, so portal link and delete are offered."""
-    error = cancelled_error(cluster_seen, attempt["portal_url"] if cluster_seen else None)
-    return _outcome(
-        TaskStatus.CANCELLED, error, cluster_state, cluster_seen=cluster_seen, step="Cancelled"
+    error = cancelled_error(cluster_seen, attempt.portal_url if cluster_seen else None)
+    return OperationOutcome(TaskStatus.CANCELLED, error, cluster_state, cluster_seen, "Cancelled")
+
+
+def deadline_outcome(
+    attempt: OperationInput, cluster_state: str | None, *, cluster_seen: bool = True
+) -> OperationOutcome:
+    """The cluster did not settle before the deadline (it may still be changing)."""
+    error = deadline_error(attempt.deadline_minutes, attempt.portal_url)
+    return failed_outcome(
+        error, cluster_state, cluster_seen=cluster_seen, portal_url=attempt.portal_url
     )
 
 
-def deadline_outcome(attempt: dict[str, Any], cluster_state: str | None) -> dict[str, Any]:
-    """The cluster was not ready before the deadline (it may still be creating)."""
-    error = deadline_error(attempt["deadline_minutes"], attempt["portal_url"])
-    return failed_outcome(error, cluster_state, cluster_seen=True, portal_url=attempt["portal_url"])
+def _created(attempt: OperationInput, state: str) -> OperationOutcome:
+    return succeeded_outcome(attempt, state, cluster_seen=True)
 
 
-def cluster_outcome(attempt: dict[str, Any], polled: dict[str, Any]) -> dict[str, Any] | None:
-    """The outcome a poll result implies, or None while the cluster is still changing."""
-    state = polled.get("cluster_state")
-    portal_url = attempt["portal_url"]
-    if polled.get("error"):
-        return failed_outcome(polled["error"], state, cluster_seen=True, portal_url=portal_url)
-    if state == "Succeeded":
-        return _outcome(TaskStatus.SUCCEEDED, None, state, cluster_seen=True, step="Succeeded")
-    if state == "Canceled":
-        return cancelled_outcome(attempt, cluster_seen=True, cluster_state=state)
-    if state == "Failed":
-        return failed_outcome(PROVISIONING_FAILED, state, cluster_seen=True, portal_url=portal_url)
-    if polled.get("gone"):
-        return failed_outcome(CLUSTER_DISAPPEARED, None, cluster_seen=True, portal_url=portal_url)
+def _create_cancelled(attempt: OperationInput, state: str) -> OperationOutcome:
+    return cancelled_outcome(attempt, cluster_seen=True, cluster_state=state)
+
+
+def _create_failed(attempt: OperationInput, state: str) -> OperationOutcome:
+    return failed_outcome(
+        PROVISIONING_FAILED, state, cluster_seen=True, portal_url=attempt.portal_url
+    )
+
+
+# How a create ends in each terminal provisioningState (a poll error takes precedence).
+CREATE_ENDINGS = {
+    "Succeeded": _created,
+    "Canceled": _create_cancelled,
+    "Failed": _create_failed,
+}
+
+
+def cluster_outcome(attempt: OperationInput, polled: PollResult) -> OperationOutcome | None:
+    """The outcome a poll of a create implies, or None while the cluster is still changing."""
+    state = polled.cluster_state
+    if polled.error is not None:
+        return failed_outcome(
+            polled.error, state, cluster_seen=True, portal_url=attempt.portal_url
+        )
+    if state in TERMINAL_CLUSTER_STATES:
+        return CREATE_ENDINGS[state](attempt, state)
+    if polled.gone:
+        return failed_outcome(
+            CLUSTER_DISAPPEARED, None, cluster_seen=True, portal_url=attempt.portal_url
+        )
     return None

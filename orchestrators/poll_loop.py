@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import timedelta
+from enum import Enum
 from typing import Any
 
 import azure.durable_functions as df
@@ -18,20 +19,32 @@ import azure.durable_functions as df
 from activities import names
 from orchestrators.outcomes import progress_status
 from orchestrators.retry_policy import ARM_RETRY
+from provisioning.operation_messages import OperationInput, OperationOutcome, PollResult
+from provisioning.operation_steps import Phase
 from provisioning.product_errors import ARM_NOT_ANSWERING_STEP
 
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 120
 
+Settled = Callable[[PollResult], OperationOutcome | None]
+
+
+class PollEndReason(Enum):
+    """Why the loop stopped."""
+
+    SETTLED = "settled"
+    CANCELLED = "cancelled"
+    DEADLINE = "deadline"
+
 
 @dataclass(frozen=True)
 class PollEnd:
-    """How the loop ended: `settled` (with the outcome), `cancelled` or `deadline`."""
+    """How the loop ended, the last cluster state seen, and the outcome when settled."""
 
-    reason: str
+    reason: PollEndReason
     cluster_state: str | None
-    outcome: dict[str, Any] | None = None
+    outcome: OperationOutcome | None = None
 
 
 def backoff_seconds(poll_seconds: int, unreachable_in_a_row: int) -> int:
@@ -44,53 +57,77 @@ def backoff_seconds(poll_seconds: int, unreachable_in_a_row: int) -> int:
 
 def poll_until_settled(
     context: df.DurableOrchestrationContext,
-    attempt: dict[str, Any],
+    attempt: OperationInput,
     *,
-    step: str,
-    step_index: int,
     cluster_state: str | None,
-    settled: Callable[[dict[str, Any]], dict[str, Any] | None],
+    settled: Settled,
     cancel: Any | None,
     cluster_seen: bool,
 ) -> Generator[Any, Any, PollEnd]:
     """Poll the cluster until `settled(polled)` gives an outcome, a cancel, or the deadline."""
-    deadline = context.current_utc_datetime + timedelta(minutes=attempt["deadline_minutes"])
+    deadline = context.current_utc_datetime + timedelta(minutes=attempt.deadline_minutes)
     unreachable = 0
     while True:
-        shown = ARM_NOT_ANSWERING_STEP if unreachable else step
-        context.set_custom_status(
-            progress_status(attempt, shown, step_index, cluster_state, cluster_seen=cluster_seen)
-        )
+        _show_waiting(context, attempt, cluster_state, cluster_seen, unreachable)
         if context.current_utc_datetime >= deadline:
-            return PollEnd("deadline", cluster_state)
-        wait = timedelta(seconds=backoff_seconds(attempt["poll_seconds"], unreachable))
-        timer = context.create_timer(min(context.current_utc_datetime + wait, deadline))
-        if cancel is not None:
-            winner = yield context.task_any([timer, cancel])
-            if winner == cancel:
-                if not timer.is_completed:
-                    timer.cancel()
-                return PollEnd("cancelled", cluster_state)
-        else:
-            yield timer
-        polled = yield from _poll_once(context, attempt)
-        if polled is None or polled.get("unreachable"):
+            return PollEnd(PollEndReason.DEADLINE, cluster_state)
+        wait = timedelta(seconds=backoff_seconds(attempt.poll_seconds, unreachable))
+        fire_at = min(context.current_utc_datetime + wait, deadline)
+        if (yield from _cancelled_while_waiting(context, fire_at, cancel)):
+            return PollEnd(PollEndReason.CANCELLED, cluster_state)
+        polled = yield from poll_once(context, attempt)
+        if polled is None:
             unreachable += 1
             continue
         unreachable = 0
-        cluster_state = polled.get("cluster_state") or cluster_state
+        cluster_state = polled.cluster_state or cluster_state
         outcome = settled(polled)
         if outcome is not None:
-            return PollEnd("settled", cluster_state, outcome)
+            return PollEnd(PollEndReason.SETTLED, cluster_state, outcome)
 
 
-def _poll_once(
-    context: df.DurableOrchestrationContext, attempt: dict[str, Any]
-) -> Generator[Any, Any, dict[str, Any] | None]:
-    """One poll; None when the step itself kept failing (treated like an unanswered poll)."""
+def _show_waiting(
+    context: df.DurableOrchestrationContext,
+    attempt: OperationInput,
+    cluster_state: str | None,
+    cluster_seen: bool,
+    unreachable: int,
+) -> None:
+    """The wait step in the custom status, saying so while Azure does not answer."""
+    shown = ARM_NOT_ANSWERING_STEP if unreachable else None
+    status = progress_status(
+        attempt, Phase.WAITING, cluster_state, cluster_seen=cluster_seen, step=shown
+    )
+    context.set_custom_status(status)
+
+
+def _cancelled_while_waiting(
+    context: df.DurableOrchestrationContext, fire_at: Any, cancel: Any | None
+) -> Generator[Any, Any, bool]:
+    """Wait on a durable timer; True when the cancel event won the race (timer cancelled)."""
+    timer = context.create_timer(fire_at)
+    if cancel is None:
+        yield timer
+        return False
+    winner = yield context.task_any([timer, cancel])
+    if winner != cancel:
+        return False
+    if not timer.is_completed:
+        timer.cancel()
+    return True
+
+
+def poll_once(
+    context: df.DurableOrchestrationContext, attempt: OperationInput
+) -> Generator[Any, Any, PollResult | None]:
+    """One poll; None when Azure did not answer or the step itself kept failing."""
     try:
-        return (yield context.call_activity_with_retry(names.POLL_CLUSTER, ARM_RETRY, attempt))
+        result = yield context.call_activity_with_retry(
+            names.POLL_CLUSTER, ARM_RETRY, attempt.to_dict()
+        )
     except Exception as exc:  # the loop goes on until the deadline
         if not context.is_replaying:
-            logger.warning("poll of %s failed after retries: %s", attempt["task_id"], exc)
+            logger.warning("poll of %s failed after retries: %s", attempt.task_id, exc)
         return None
+    polled = PollResult.from_dict(result)
+    return None if polled.unreachable is not None else polled

@@ -14,34 +14,13 @@ import logging
 from provisioning.arm_error_advice import ArmErrorFacts
 from provisioning.arm_error_fields import http_error_fields, network_fault_code
 from provisioning.arm_error_rules import first_matching_rule
-from provisioning.error_text import (
-    MAX_ERROR_MESSAGE_BYTES,
-    as_text,
-    cap_message,
-    clean_code,
-    exception_text,
-)
+from provisioning.error_text import as_text, cap_message, clean_code, exception_text
 from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
-from provisioning.product_errors import (
-    arm_unreachable_message,
-    cancelled_error,
-    partial_cluster_actions,
-)
+from provisioning.product_errors import arm_unreachable_message
 
 logger = logging.getLogger(__name__)
 
-# The text cap and two canned errors are re-exported only until their last importers
-# (provisioning/jobstate.py, tests/unit/test_openapi.py, tests/unit/test_orchestration_outcomes.py)
-# import them from error_text and product_errors.
-__all__ = [
-    "MAX_ERROR_MESSAGE_BYTES",
-    "cancelled_error",
-    "cap_message",
-    "classify_arm_error",
-    "classify_exception",
-    "is_transient",
-    "partial_cluster_actions",
-]
+__all__ = ["classify_arm_error", "classify_exception", "is_transient"]
 
 Verdict = tuple[ErrorCategory, bool, tuple[ErrorAction, ...]]
 

@@ -1,8 +1,10 @@
-"""The steps an orchestration runs, as plain functions over injected clients (activities wrap them).
+"""The steps every cluster operation runs (begin, poll, finish) and what they share.
 
-Every step is idempotent (activities run at least once) and records progress in
-JobState best-effort: a storage fault never fails a step that reached Azure, and
-the terminal outcome is retried until it is stored.
+Plain functions over injected clients; activities wrap them. Every step is idempotent
+(activities run at least once) and records progress in JobState best-effort: a storage
+fault never fails a step that reached Azure, and the terminal outcome is retried until it
+is stored. Each operation type's own submit (and abort) steps live in
+provisioning/<operation>_steps.py (create_steps, delete_steps).
 """
 
 from __future__ import annotations
@@ -15,23 +17,7 @@ from typing import Any
 
 from provisioning.arm_errors import classify_arm_error, classify_exception, is_transient
 from provisioning.attempt_log import log_attempt_event
-from provisioning.attempts import DELETE_STEPS, PROVISION_STEPS, job_from_orchestration_input
-from provisioning.cluster_ownership import (
-    CreateDecision,
-    ExistingCluster,
-    decide_on_existing,
-    may_delete,
-    product_tags,
-)
-from provisioning.clusters import (
-    abort_cluster_operation,
-    is_precondition_failed,
-    read_cluster,
-    read_cluster_state,
-    read_operation_error,
-    start_cluster_create,
-    start_cluster_delete,
-)
+from provisioning.clusters import read_cluster_state, read_operation_error
 from provisioning.jobstate import JobState
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.jobstate_rules import mark_running, record_outcome, record_progress
@@ -42,18 +28,23 @@ from provisioning.models import (
     TaskStatus,
     TaskType,
 )
-from provisioning.product_errors import (
-    ARM_NOT_ANSWERING_STEP,
-    cluster_changing_error,
-    cluster_exists_error,
-    cluster_not_ours_error,
+from provisioning.operation_messages import (
+    BeginResult,
+    FinishResult,
+    OperationInput,
+    OperationOutcome,
+    PollResult,
 )
+from provisioning.operation_steps import OperationSteps, Phase
+from provisioning.orchestration_starts import job_from_orchestration_input
+from provisioning.product_errors import ARM_NOT_ANSWERING_STEP, PROVISIONING_FAILED
 from provisioning.table_clients import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
 TRANSIENT_MARKER = "TransientArmFailure:"
-TERMINAL_CLUSTER_STATES = frozenset({"Succeeded", "Failed", "Canceled"})
+CLUSTER_FAILED_CODE = PROVISIONING_FAILED.code
+CLUSTER_FAILED_MESSAGE = PROVISIONING_FAILED.message
 
 
 class TransientArmFailure(Exception):
@@ -90,7 +81,7 @@ def error_from_activity_failure(text: str) -> ClassifiedError:
     )
 
 
-def _arm_context(request: ProvisionRequest) -> dict[str, str]:
+def arm_context(request: ProvisionRequest) -> dict[str, str]:
     """What the classifier needs to word its advice (links for this subscription/region)."""
     return {
         "subscription_id": request.subscription_id,
@@ -100,320 +91,171 @@ def _arm_context(request: ProvisionRequest) -> dict[str, str]:
     }
 
 
-def _steps(attempt: dict[str, Any]) -> tuple[tuple[str, ...], int]:
-    steps = DELETE_STEPS if attempt.get("type") == TaskType.AKS_DELETE else PROVISION_STEPS
-    return steps, len(steps) - 1
-
-
-def _publish(
-    repo: JobStateRepository | None, attempt: dict[str, Any], mutate: Any
+def publish_progress(
+    repo: JobStateRepository | None, attempt: OperationInput, mutate: Any
 ) -> JobState | None:
     """Best-effort JobState write: progress is also in the orchestration's custom status."""
     if repo is None:
         return None
     try:
-        return repo.update(attempt["owner_id"], attempt["task_id"], mutate)
+        return repo.update(attempt.owner_id, attempt.task_id, mutate)
     except StorageUnavailable:
-        logger.warning("progress of %s not stored (storage unavailable)", attempt["task_id"])
+        logger.warning("progress of %s not stored (storage unavailable)", attempt.task_id)
         return None
 
 
-def _running(job: JobState, steps: tuple[str, ...], now: datetime) -> JobState | None:
-    moved = mark_running(job, now=now, step=steps[1])
-    return None if moved is None else replace(moved, step_index=1)
-
-
-def begin_attempt(
-    repo: JobStateRepository | None, attempt: dict[str, Any], *, now: datetime
-) -> dict[str, Any]:
-    """Step 1: make sure the row exists, mark it running; stop if it was cancelled while queued."""
-    steps, _ = _steps(attempt)
-    if repo is None:
-        return {"proceed": True, "status": str(TaskStatus.RUNNING)}
-    try:
-        repo.upsert_missing(job_from_orchestration_input(attempt))
-        stored = repo.update(
-            attempt["owner_id"], attempt["task_id"], lambda job: _running(job, steps, now)
-        )
-    except StorageUnavailable:
-        logger.warning("could not mark %s running (storage unavailable)", attempt["task_id"])
-        return {"proceed": True, "status": str(TaskStatus.RUNNING)}
-    status = stored.status if stored is not None else TaskStatus.RUNNING
-    return {"proceed": not status.is_terminal, "status": str(status)}
-
-
-MAX_CREATE_ROUNDS = 3
-MAX_DELETE_ROUNDS = 3
-
-
-def submit_cluster_create(
-    repo: JobStateRepository | None, client: Any, attempt: dict[str, Any], *, now: datetime
-) -> dict[str, Any]:
-    """Step 2: conditional PUT (DESIGN §5). Terminal errors return classified; transient raise.
-
-    The PUT only creates. When the name is taken (412), or ARM says an operation is in
-    progress, the existing cluster decides: our own create carries on, the caller's own
-    Failed/Canceled cluster is replaced with If-Match, anything else is refused untouched.
-    """
-    request = ProvisionRequest.from_dict(attempt["request"])
-    owner_id, task_id = attempt["owner_id"], attempt["task_id"]
-    tags = product_tags(owner_id, task_id)
-    etag: str | None = None
-    for _ in range(MAX_CREATE_ROUNDS):
-        try:
-            accepted = start_cluster_create(client, request, tags, etag=etag)
-        except Exception as exc:  # every ARM fault is classified, never swallowed
-            error = classify_exception(exc, **_arm_context(request))
-            refused = is_precondition_failed(exc)
-            if not refused and not is_transient(error):
-                logger.info("create of %s rejected: %s", request.cluster_name, error.code)
-                return _rejected(error)
-            existing = _read_or_raise(client, request, error, exc)
-            if existing is None:
-                if refused:  # deleted between our PUT and our read: try a plain create again
-                    etag = None
-                    continue
-                raise TransientArmFailure(error) from exc
-            decision = decide_on_existing(existing, owner_id, task_id)
-            if decision is CreateDecision.CARRY_ON:
-                state = existing.provisioning_state or "Creating"
-                return _accepted(repo, attempt, state, None, now=now)
-            if decision is CreateDecision.RETRY_OWN and refused:
-                etag = existing.etag  # a concurrent change makes this 412 again: decide anew
-                continue
-            if decision is CreateDecision.RETRY_OWN:  # own failed cluster, still busy
-                raise TransientArmFailure(error) from exc
-            logger.info("create of %s refused: the name is taken", request.cluster_name)
-            return _rejected(cluster_exists_error(request.cluster_name, request.resource_group))
-        return _accepted(
-            repo, attempt, accepted.provisioning_state or "Creating", accepted.operation_url,
-            now=now,
-        )
-    return _rejected(cluster_exists_error(request.cluster_name, request.resource_group))
-
-
-def _rejected(error: ClassifiedError) -> dict[str, Any]:
-    return {"accepted": False, "cluster_state": None, "error": error.to_dict()}
-
-
-def _read_or_raise(
-    client: Any, request: ProvisionRequest, error: ClassifiedError, cause: Exception
-) -> ExistingCluster | None:
-    """Read the cluster after ARM refused our call; a failed read retries the whole step."""
-    try:
-        return read_cluster(client, request.resource_group, request.cluster_name)
-    except Exception as exc:  # the orchestrator's retry policy tries the step again
-        logger.info("could not read %s after a refusal: %s", request.cluster_name, exc)
-        raise TransientArmFailure(error) from cause
-
-
-def _accepted(
+def publish_waiting(
     repo: JobStateRepository | None,
-    attempt: dict[str, Any],
-    state: str,
-    operation_url: str | None,
+    attempt: OperationInput,
     *,
     now: datetime,
-) -> dict[str, Any]:
-    steps, total = _steps(attempt)
-    _publish(
+    cluster_state: str | None,
+    cluster_seen: bool = False,
+    portal_url: str | None = None,
+) -> None:
+    """Publish the wait step (the one the poll loop shows) with what ARM last said."""
+    publish_progress(
         repo,
         attempt,
         lambda job: record_progress(
             job,
             now=now,
-            step=steps[3],
-            step_index=3,
-            cluster_state=state,
-            cluster_seen=True,
-            portal_url=attempt["portal_url"],
+            step=attempt.steps.name(Phase.WAITING),
+            step_index=Phase.WAITING,
+            cluster_state=cluster_state,
+            cluster_seen=cluster_seen,
+            portal_url=portal_url,
         ),
     )
-    return {
-        "accepted": True,
-        "cluster_state": state,
-        "operation_url": operation_url,
-        "error": None,
-    }
+
+
+def _running(job: JobState, steps: OperationSteps, now: datetime) -> JobState | None:
+    moved = mark_running(job, now=now, step=steps.name(Phase.STARTING))
+    return None if moved is None else replace(moved, step_index=Phase.STARTING)
+
+
+PROCEED_WITHOUT_STORAGE = BeginResult(True, TaskStatus.RUNNING)
+
+
+def begin_attempt(
+    repo: JobStateRepository | None, attempt: OperationInput, *, now: datetime
+) -> BeginResult:
+    """Step 1: make sure the row exists, mark it running; stop if it was cancelled while queued."""
+    if repo is None:
+        return PROCEED_WITHOUT_STORAGE
+    try:
+        repo.upsert_missing(job_from_orchestration_input(attempt))
+        stored = repo.update(
+            attempt.owner_id, attempt.task_id, lambda job: _running(job, attempt.steps, now)
+        )
+    except StorageUnavailable:
+        logger.warning("could not mark %s running (storage unavailable)", attempt.task_id)
+        return PROCEED_WITHOUT_STORAGE
+    status = stored.status if stored is not None else TaskStatus.RUNNING
+    return BeginResult(not status.is_terminal, status)
+
 
 
 def poll_cluster(
-    repo: JobStateRepository | None, client: Any, attempt: dict[str, Any], *, now: datetime
-) -> dict[str, Any]:
-    """Step 3/4 loop body: read provisioningState, publish it, explain a failure."""
-    request = ProvisionRequest.from_dict(attempt["request"])
-    deleting = attempt.get("type") == TaskType.AKS_DELETE
-    step_index = 3  # "Creating cluster" / "Waiting for deletion", as in the custom status
+    repo: JobStateRepository | None, client: Any, attempt: OperationInput, *, now: datetime
+) -> PollResult:
+    """The wait step's loop body: read provisioningState, publish it, explain a failure."""
+    request = attempt.request
     try:
         state = read_cluster_state(client, request.resource_group, request.cluster_name)
     except Exception as exc:  # classified: a transient fault never ends the attempt
-        error = classify_exception(exc, **_arm_context(request))
-        if is_transient(error):
-            _publish(
-                repo,
-                attempt,
-                lambda job: record_progress(
-                    job, now=now, step=ARM_NOT_ANSWERING_STEP, step_index=step_index
-                ),
-            )
-            return {"cluster_state": None, "gone": False, "error": None,
-                    "unreachable": error.to_dict()}
-        return {"cluster_state": None, "gone": False, "error": error.to_dict()}
-    steps, _ = _steps(attempt)
-    if state is not None or not deleting:
-        _publish(
+        error = classify_exception(exc, **arm_context(request))
+        if not is_transient(error):
+            return PollResult(None, error=error)
+        publish_progress(
             repo,
             attempt,
             lambda job: record_progress(
-                job,
-                now=now,
-                step=steps[step_index],
-                step_index=step_index,
-                cluster_state=state,
-                cluster_seen=state is not None and not deleting,
+                job, now=now, step=ARM_NOT_ANSWERING_STEP, step_index=Phase.WAITING
             ),
         )
-    result: dict[str, Any] = {"cluster_state": state, "gone": state is None, "error": None}
-    if state == "Failed" and attempt.get("operation_url"):
-        result["error"] = _operation_failure(client, attempt, request).to_dict()
-    elif state == "Failed":
-        result["error"] = classify_arm_error(
-            "ProvisioningFailed",
-            "The cluster ended in the Failed state.",
-            status=None,
-            **_arm_context(request),
-        ).to_dict()
-    return result
+        return PollResult(None, unreachable=error)
+    deleting = attempt.type == TaskType.AKS_DELETE
+    if state is not None or not deleting:
+        publish_waiting(
+            repo, attempt, now=now, cluster_state=state,
+            cluster_seen=state is not None and not deleting,
+        )
+    if state != "Failed":
+        return PollResult(state, gone=state is None)
+    return PollResult(state, error=_cluster_failure(client, attempt))
+
+
+def _cluster_failure(client: Any, attempt: OperationInput) -> ClassifiedError:
+    """Why the cluster ended Failed: its async operation's error, or a generic failure."""
+    if attempt.operation_url:
+        return _operation_failure(client, attempt, attempt.request)
+    return classify_arm_error(
+        CLUSTER_FAILED_CODE, CLUSTER_FAILED_MESSAGE, status=None, **arm_context(attempt.request)
+    )
 
 
 def _operation_failure(
-    client: Any, attempt: dict[str, Any], request: ProvisionRequest
+    client: Any, attempt: OperationInput, request: ProvisionRequest
 ) -> ClassifiedError:
     """Why an accepted create failed: the async operation's error, classified."""
     try:
-        _, code, message = read_operation_error(client, attempt["operation_url"])
+        _, code, message = read_operation_error(client, attempt.operation_url)
     except Exception as exc:  # fall back to a generic failure rather than lose the outcome
         logger.warning("could not read the failed operation of %s: %s", request.cluster_name, exc)
-        code, message = "ProvisioningFailed", "The cluster ended in the Failed state."
+        code, message = CLUSTER_FAILED_CODE, CLUSTER_FAILED_MESSAGE
     return classify_arm_error(
-        code or "ProvisioningFailed",
-        message or "The cluster ended in the Failed state.",
+        code or CLUSTER_FAILED_CODE,
+        message or CLUSTER_FAILED_MESSAGE,
         status=None,
-        **_arm_context(request),
+        **arm_context(request),
     )
 
-
-def abort_cluster_create(client: Any, attempt: dict[str, Any]) -> dict[str, Any]:
-    """Cancel after the PUT: abort our own running create, then re-read what ARM says.
-
-    The abort is best effort; the state read afterwards decides the outcome (a create
-    that finished before the abort landed is recorded as succeeded, not cancelled).
-    """
-    request = ProvisionRequest.from_dict(attempt["request"])
-    existing = _read_quietly(client, request)
-    if existing is not None and not existing.made_by(attempt["task_id"]):
-        logger.warning("not aborting %s: this attempt did not create it", request.cluster_name)
-        return {"aborted": False, "cluster_state": existing.provisioning_state}
-    aborted = abort_cluster_operation(client, request.resource_group, request.cluster_name)
-    after = _read_quietly(client, request)
-    return {"aborted": aborted, "cluster_state": after.provisioning_state if after else None}
-
-
-def _read_quietly(client: Any, request: ProvisionRequest) -> ExistingCluster | None:
-    """The cluster, or None when it is gone or ARM did not answer (logged)."""
-    try:
-        return read_cluster(client, request.resource_group, request.cluster_name)
-    except Exception as exc:  # a hint only: the caller decides without it
-        logger.info("could not read %s: %s", request.cluster_name, exc)
-        return None
-
-
-def submit_cluster_delete(
-    repo: JobStateRepository | None, client: Any, attempt: dict[str, Any], *, now: datetime
-) -> dict[str, Any]:
-    """Delete step: delete the cluster only if it is the attempt's or the caller's."""
-    request = ProvisionRequest.from_dict(attempt["request"])
-    started = _delete_if_ours(client, attempt, request)
-    if isinstance(started, ClassifiedError):
-        return {"deleting": False, "gone": False, "error": started.to_dict()}
-    steps, _ = _steps(attempt)
-    _publish(
-        repo,
-        attempt,
-        lambda job: record_progress(job, now=now, step=steps[3], step_index=3,
-                                    cluster_state="Deleting" if started else None),
-    )
-    return {"deleting": started, "gone": not started, "error": None}
-
-
-def _delete_if_ours(
-    client: Any, attempt: dict[str, Any], request: ProvisionRequest
-) -> bool | ClassifiedError:
-    """True: deleting; False: already gone; else why nothing was deleted.
-
-    The delete is conditional on the etag just read, so a cluster that changed between
-    the read and the delete is read and judged again (bounded), never deleted blind.
-    """
-    for _ in range(MAX_DELETE_ROUNDS):
-        try:
-            existing = read_cluster(client, request.resource_group, request.cluster_name)
-            if existing is None:
-                return False
-            if not may_delete(existing, attempt["owner_id"], attempt.get("target_task_id") or ""):
-                return cluster_not_ours_error(request.cluster_name, request.resource_group)
-            return start_cluster_delete(
-                client, request.resource_group, request.cluster_name, etag=existing.etag
-            )
-        except Exception as exc:
-            if is_precondition_failed(exc):
-                continue
-            error = classify_exception(exc, **_arm_context(request))
-            if is_transient(error):
-                raise TransientArmFailure(error) from exc
-            return error
-    return cluster_changing_error(request.cluster_name, request.resource_group)
 
 
 def finish_attempt(
-    repo: JobStateRepository, attempt: dict[str, Any], outcome: dict[str, Any], *, now: datetime
-) -> dict[str, Any]:
+    repo: JobStateRepository, attempt: OperationInput, outcome: OperationOutcome, *, now: datetime
+) -> FinishResult:
     """Final step: store the terminal outcome (raises on storage faults so it is retried)."""
-    status = TaskStatus(outcome["status"])
-    error = ClassifiedError.from_dict(outcome["error"]) if outcome.get("error") else None
-    steps, total = _steps(attempt)
     repo.upsert_missing(job_from_orchestration_input(attempt))
-
-    def finished(job: JobState) -> JobState | None:
-        moved = record_outcome(
-            job,
-            status,
-            error,
-            now=now,
-            step=outcome.get("step") or steps[total],
-            cluster_state=outcome.get("cluster_state"),
-            cluster_seen=bool(outcome.get("cluster_seen")),
-            portal_url=attempt["portal_url"] if outcome.get("cluster_seen") else None,
-        )
-        if moved is None or status != TaskStatus.SUCCEEDED:
-            return moved
-        return replace(moved, step_index=total)
-
-    stored = repo.update(attempt["owner_id"], attempt["task_id"], finished)
+    stored = repo.update(
+        attempt.owner_id, attempt.task_id, lambda job: _finished(job, attempt, outcome, now)
+    )
     if stored is None:
-        return {"status": str(status)}
-    if stored.status == status:
+        return FinishResult(outcome.status)
+    if stored.status == outcome.status:
         log_attempt_event("attempt_finished", stored)
     if stored.status == TaskStatus.SUCCEEDED:
         _resolve_after_success(repo, stored, attempt, now=now)
-    return {"status": str(stored.status)}
+    return FinishResult(stored.status)
+
+
+def _finished(
+    job: JobState, attempt: OperationInput, outcome: OperationOutcome, now: datetime
+) -> JobState | None:
+    """The row with the outcome recorded; a success also completes the step count."""
+    steps = attempt.steps
+    moved = record_outcome(
+        job,
+        outcome.status,
+        outcome.error,
+        now=now,
+        step=outcome.step or steps.finishing,
+        cluster_state=outcome.cluster_state,
+        cluster_seen=outcome.cluster_seen,
+        portal_url=attempt.portal_url if outcome.cluster_seen else None,
+    )
+    if moved is None or outcome.status != TaskStatus.SUCCEEDED:
+        return moved
+    return replace(moved, step_index=steps.total)
 
 
 def _resolve_after_success(
-    repo: JobStateRepository, job: JobState, attempt: dict[str, Any], *, now: datetime
+    repo: JobStateRepository, job: JobState, attempt: OperationInput, *, now: datetime
 ) -> None:
     """A success makes earlier failures for the same cluster moot (and a delete, its target)."""
-    if job.type == TaskType.AKS_DELETE and attempt.get("target_task_id"):
-        repo.resolve(job.owner_id, attempt["target_task_id"], job.task_id, now=now)
+    if job.type == TaskType.AKS_DELETE and attempt.target_task_id:
+        repo.resolve(job.owner_id, attempt.target_task_id, job.task_id, now=now)
         return
     repo.resolve_earlier_failures(
         job.owner_id,

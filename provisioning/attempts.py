@@ -1,7 +1,8 @@
-"""What a user can ask of their attempts: accept, read, cancel, dismiss, delete a partial cluster.
+"""What a user can ask of their attempts: accept, read, dismiss, delete a partial cluster.
 
 Plain functions over a JobStateRepository; the HTTP layer only parses, authorizes and
-shapes responses, and the orchestrators only sequence the activities below.
+shapes responses. Cancelling lives in provisioning.cancellation, starting an orchestration
+(and what a failed start means) in provisioning.orchestration_starts.
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 
 from provisioning.attempt_log import log_attempt_event
 from provisioning.cluster_ownership import ExistingCluster, may_delete
@@ -25,22 +25,19 @@ from provisioning.models import (
     TaskStatus,
     TaskType,
 )
+from provisioning.operation_messages import OperationInput
+from provisioning.operation_steps import DELETE_STEPS, PROVISION_STEPS
 from provisioning.portal_links import cluster_resource_id, portal_url_for
 from provisioning.product_errors import (
-    cancelled_error,
     orchestration_lost_error,
-    start_failure_error,
 )
 from provisioning.table_clients import StorageUnavailable
 from provisioning.task_ids import new_task_id
+from provisioning.utc import as_utc
 from provisioning.validation import validate_provision_request
 
 logger = logging.getLogger(__name__)
 
-PROVISION_STEPS = ("Queued", "Starting", "Submitting cluster to Azure", "Creating cluster",
-                   "Finishing")
-DELETE_STEPS = ("Queued", "Starting", "Deleting cluster", "Waiting for deletion", "Finishing")
-TOTAL_STEPS = len(PROVISION_STEPS) - 1  # "Queued" is step 0
 # A request holding a key it has not yet turned into an attempt is waited for this long...
 IDEMPOTENCY_WAIT_SECONDS = 3.0
 IDEMPOTENCY_POLL_SECONDS = 0.05
@@ -102,25 +99,27 @@ class AcceptedAttempt:
 
     task_id: str
     already_existed: bool
-    orchestration_input: dict[str, Any]
+    orchestration_input: OperationInput
     status: str = str(TaskStatus.QUEUED)
+    # The Idempotency-Key bound to this attempt, released again if its start fails.
+    idempotency_key: str | None = None
 
 
 def orchestration_input(
     job: JobState, timing: OrchestrationTiming, portal_url: str
-) -> dict[str, Any]:
-    """The JSON input both orchestrators receive: everything they need, nothing they read."""
-    return {
-        "task_id": job.task_id,
-        "owner_id": job.owner_id,
-        "type": str(job.type),
-        "created_at": job.created_at.isoformat(),
-        "request": job.request.to_dict(),
-        "target_task_id": job.target_task_id,
-        "poll_seconds": timing.poll_seconds,
-        "deadline_minutes": timing.deadline_minutes,
-        "portal_url": portal_url,
-    }
+) -> OperationInput:
+    """The input every operation's orchestration receives: everything it needs, nothing it reads."""
+    return OperationInput(
+        task_id=job.task_id,
+        owner_id=job.owner_id,
+        type=job.type,
+        created_at=job.created_at,
+        request=job.request,
+        target_task_id=job.target_task_id,
+        poll_seconds=timing.poll_seconds,
+        deadline_minutes=timing.deadline_minutes,
+        portal_url=portal_url,
+    )
 
 
 def portal_url_of(request: ProvisionRequest, tenant_id: str) -> str:
@@ -157,7 +156,7 @@ def accept_provision(
         task_id,
         request,
         now=now,
-        total_steps=TOTAL_STEPS,
+        total_steps=PROVISION_STEPS.total,
     )
     portal_url = portal_url_of(request, tenant_id)
     if repo is None:
@@ -169,28 +168,44 @@ def accept_provision(
                 repo, owner_id, idempotency_key, task_id, fingerprint, now=now
             )
             if earlier is not None:
-                return AcceptedAttempt(
-                    earlier.task_id,
-                    True,
-                    orchestration_input(
-                        earlier, timing, earlier.portal_url or portal_url_of(earlier.request,
-                                                                             tenant_id)
-                    ),
-                    str(earlier.status),
-                )
-        try:
-            holder = repo.claim_active_slot(
-                owner_id, request.resource_group, request.cluster_name, task_id, now=now
-            )
-            if holder is not None:
-                if idempotency_key:
-                    release_idempotency_key(repo, owner_id, idempotency_key, task_id)
-                raise ActiveAttemptExists(holder)
-            repo.insert_new(job)
-        except StorageUnavailable:
-            logger.warning("JobState unavailable while accepting %s; starting anyway", task_id)
+                return _already_accepted(earlier, timing, tenant_id)
+        _claim_and_insert(repo, job, idempotency_key, now=now)
     log_attempt_event("attempt_accepted", job)
-    return AcceptedAttempt(task_id, False, orchestration_input(job, timing, portal_url))
+    bound_key = idempotency_key if repo is not None else None
+    return AcceptedAttempt(
+        task_id, False, orchestration_input(job, timing, portal_url), idempotency_key=bound_key
+    )
+
+
+def _already_accepted(
+    earlier: JobState, timing: OrchestrationTiming, tenant_id: str
+) -> AcceptedAttempt:
+    """The attempt an Idempotency-Key already names: answered again, never started twice."""
+    portal_url = earlier.portal_url or portal_url_of(earlier.request, tenant_id)
+    return AcceptedAttempt(
+        earlier.task_id, True, orchestration_input(earlier, timing, portal_url), str(earlier.status)
+    )
+
+
+def _claim_and_insert(
+    repo: JobStateRepository, job: JobState, idempotency_key: str | None, *, now: datetime
+) -> None:
+    """Claim the cluster's active slot and write the queued row; storage faults degrade.
+
+    A slot held by another active attempt refuses this one (409) and frees its key.
+    """
+    request = job.request
+    try:
+        holder = repo.claim_active_slot(
+            job.owner_id, request.resource_group, request.cluster_name, job.task_id, now=now
+        )
+        if holder is not None:
+            if idempotency_key:
+                release_idempotency_key(repo, job.owner_id, idempotency_key, job.task_id)
+            raise ActiveAttemptExists(holder)
+        repo.insert_new(job)
+    except StorageUnavailable:
+        logger.warning("JobState unavailable while accepting %s; starting anyway", job.task_id)
 
 
 def request_fingerprint(request: ProvisionRequest) -> str:
@@ -236,20 +251,34 @@ def _bind_idempotency_key(
     while claim.task_id != task_id:
         earlier = repo.get(owner_id, claim.task_id)
         if earlier is not None:
-            if (claim.fingerprint or request_fingerprint(earlier.request)) != fingerprint:
-                raise IdempotencyKeyReused(claim.task_id)
-            return earlier
-        if claim.claimed_at is None or now - claim.claimed_at >= IDEMPOTENCY_CLAIM_GRACE:
-            if repo.take_over_idempotency_claim(
-                owner_id, key, claim, task_id, fingerprint, now=now
-            ):
-                return None
-        elif time.monotonic() >= deadline:
-            raise IdempotencyKeyInProgress(claim.task_id)
-        else:
-            time.sleep(IDEMPOTENCY_POLL_SECONDS)
+            return _same_request_or_raise(earlier, claim.fingerprint, fingerprint)
+        if not _claim_is_stale(claim.claimed_at, now):
+            _wait_for_claim_holder(claim.task_id, deadline)
+        elif repo.take_over_idempotency_claim(owner_id, key, claim, task_id, fingerprint, now=now):
+            return None
         claim = repo.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
     return None
+
+
+def _same_request_or_raise(
+    earlier: JobState, claimed_fingerprint: str | None, fingerprint: str
+) -> JobState:
+    """The earlier attempt a key names, if this request is the one the key was sent with."""
+    if (claimed_fingerprint or request_fingerprint(earlier.request)) != fingerprint:
+        raise IdempotencyKeyReused(earlier.task_id)
+    return earlier
+
+
+def _claim_is_stale(claimed_at: datetime | None, now: datetime) -> bool:
+    """A claim whose attempt was never written past the grace period: its request died."""
+    return claimed_at is None or now - claimed_at >= IDEMPOTENCY_CLAIM_GRACE
+
+
+def _wait_for_claim_holder(holder_task_id: str, deadline: float) -> None:
+    """Wait briefly for the request holding the key; past the deadline, 409 in progress."""
+    if time.monotonic() >= deadline:
+        raise IdempotencyKeyInProgress(holder_task_id)
+    time.sleep(IDEMPOTENCY_POLL_SECONDS)
 
 
 def get_task(repo: JobStateRepository, owner_id: str, task_id: str) -> JobState:
@@ -258,45 +287,6 @@ def get_task(repo: JobStateRepository, owner_id: str, task_id: str) -> JobState:
     if job is None:
         raise TaskNotFound(task_id)
     return job
-
-
-@dataclass(frozen=True)
-class CancelDecision:
-    """What cancel did: whether the orchestration must be told, and the status to report."""
-
-    status: str
-    was_running: bool
-    signal_orchestration: bool
-
-
-def cancel_attempt(
-    repo: JobStateRepository, owner_id: str, task_id: str, *, now: datetime
-) -> CancelDecision:
-    """Queued: cancel at once (nothing reached Azure). Running: signal. Finished: report."""
-    job = get_task(repo, owner_id, task_id)
-    if job.status.is_terminal:
-        return CancelDecision(str(job.status), False, False)
-    if job.type == TaskType.AKS_DELETE and job.status == TaskStatus.RUNNING:
-        raise NotCancellable("a cluster deletion that has started cannot be stopped")
-    if job.status == TaskStatus.QUEUED:
-        stored = repo.update(
-            owner_id,
-            task_id,
-            lambda current: record_outcome(
-                current,
-                TaskStatus.CANCELLED,
-                cancelled_error(current.cluster_seen, current.portal_url),
-                now=now,
-                step="Cancelled",
-            )
-            if current.status == TaskStatus.QUEUED
-            else None,
-        )
-        if stored is not None and stored.status == TaskStatus.CANCELLED:
-            log_attempt_event("attempt_finished", stored)
-            # Still tell the orchestration, so it stops before touching Azure.
-            return CancelDecision("cancelling", True, True)
-    return CancelDecision("cancelling", True, True)
 
 
 def record_orchestration_lost(
@@ -338,7 +328,7 @@ def orchestration_is_gone(
     if runtime_status in ENDED_RUNTIME_STATUSES:
         return True
     if runtime_status is None:
-        return (now - _as_utc(job.created_at)).total_seconds() > start_grace_seconds
+        return (now - as_utc(job.created_at)).total_seconds() > start_grace_seconds
     return False
 
 
@@ -401,7 +391,7 @@ def accept_cluster_delete(
         request,
         now=now,
         task_type=TaskType.AKS_DELETE,
-        total_steps=len(DELETE_STEPS) - 1,
+        total_steps=DELETE_STEPS.total,
         target_task_id=task_id,
     )
     portal_url = original.portal_url or portal_url_of(request, tenant_id)
@@ -412,26 +402,40 @@ def accept_cluster_delete(
     return AcceptedAttempt(delete_id, False, orchestration_input(job, timing, portal_url))
 
 
+# Why an attempt has no partial cluster to delete: (applies to the attempt, the reason).
+NOT_DELETABLE_RULES: tuple[tuple[Callable[[JobState], bool], Callable[[JobState], str]], ...] = (
+    (
+        lambda job: job.type != TaskType.AKS_PROVISION,
+        lambda job: "only a cluster provisioning attempt can have a partial cluster",
+    ),
+    (
+        lambda job: job.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED),
+        lambda job: f"the attempt is {job.status}; only a failed or cancelled attempt's "
+        "partial cluster can be deleted here",
+    ),
+    (
+        lambda job: not job.cluster_seen,
+        lambda job: "the attempt never created a cluster resource, so there is nothing "
+        "to delete",
+    ),
+    (
+        lambda job: bool(job.resolved_by),
+        lambda job: "this failure is already resolved (a later attempt for the same cluster "
+        "succeeded, or its cluster was deleted), so its cleanup would touch a cluster "
+        "it no longer owns",
+    ),
+    (
+        lambda job: job.dismissed_at is not None,
+        lambda job: "this failure was dismissed; manage the cluster from the portal",
+    ),
+)
+
+
 def _check_deletable(original: JobState) -> None:
     """Why an attempt has no partial cluster to delete (NotDeletable), if it has none."""
-    if original.type != TaskType.AKS_PROVISION:
-        raise NotDeletable("only a cluster provisioning attempt can have a partial cluster")
-    if original.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):
-        raise NotDeletable(
-            f"the attempt is {original.status}; only a failed or cancelled attempt's "
-            "partial cluster can be deleted here"
-        )
-    if not original.cluster_seen:
-        raise NotDeletable("the attempt never created a cluster resource, so there is nothing "
-                           "to delete")
-    if original.resolved_by:
-        raise NotDeletable(
-            "this failure is already resolved (a later attempt for the same cluster "
-            "succeeded, or its cluster was deleted), so its cleanup would touch a cluster "
-            "it no longer owns"
-        )
-    if original.dismissed_at is not None:
-        raise NotDeletable("this failure was dismissed; manage the cluster from the portal")
+    for applies, reason in NOT_DELETABLE_RULES:
+        if applies(original):
+            raise NotDeletable(reason(original))
 
 
 def _read_for_delete(
@@ -457,7 +461,7 @@ def _finish_gone_delete(
     done = replace(
         job,
         status=TaskStatus.SUCCEEDED,
-        step="Deleted",
+        step=DELETE_STEPS.succeeded,
         step_index=job.total_steps,
         cluster_state="Deleted",
         updated_at=now,
@@ -469,59 +473,3 @@ def _finish_gone_delete(
     return AcceptedAttempt(
         job.task_id, True, orchestration_input(job, timing, portal_url), str(done.status)
     )
-
-
-START_BY_KEY = "start_by"
-LATE_START_REASON = "the workflow engine answered too late"
-
-
-def started_too_late(attempt: dict[str, Any], instance_created_at: datetime | None) -> bool:
-    """True when the engine created the instance after its HTTP caller stopped waiting.
-
-    That caller answered 503 "try again", so the attempt must not go on. The instance's
-    creation time (not its first run) decides: a busy engine may run it much later.
-    """
-    start_by = attempt.get(START_BY_KEY)
-    if not start_by or instance_created_at is None:
-        return False
-    return _as_utc(instance_created_at) > _as_utc(datetime.fromisoformat(str(start_by)))
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """Durable's clock may be naive UTC; compare everything as aware UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def job_from_orchestration_input(attempt: dict[str, Any]) -> JobState:
-    """The queued row as the accept step meant to write it (for a missing-row upsert)."""
-    task_type = TaskType(attempt.get("type", TaskType.AKS_PROVISION))
-    steps = DELETE_STEPS if task_type == TaskType.AKS_DELETE else PROVISION_STEPS
-    return JobState.new(
-        attempt["owner_id"],
-        attempt["task_id"],
-        ProvisionRequest.from_dict(attempt["request"]),
-        now=datetime.fromisoformat(attempt["created_at"]),
-        task_type=task_type,
-        total_steps=len(steps) - 1,
-        target_task_id=attempt.get("target_task_id"),
-    )
-
-
-def record_start_failure(
-    repo: JobStateRepository, attempt: dict[str, Any], reason: str, *, now: datetime
-) -> None:
-    """The orchestration could not be started (in time): fail its row, writing it if missing.
-
-    The row then holds no active slot, and if the engine completes the start later
-    anyway, the orchestration's first step finds the row finished and stops before Azure.
-    """
-    error = start_failure_error(reason)
-    try:
-        repo.upsert_missing(job_from_orchestration_input(attempt))
-        repo.update(
-            attempt["owner_id"],
-            attempt["task_id"],
-            lambda job: record_outcome(job, TaskStatus.FAILED, error, now=now, step="Failed"),
-        )
-    except StorageUnavailable:
-        logger.warning("could not record start failure of %s", attempt["task_id"])

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from provisioning.arm_errors import cap_message
+from provisioning.error_text import cap_message
 from provisioning.jobstate import JobState
 from provisioning.models import (
     ClassifiedError,

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from provisioning.arm_errors import MAX_ERROR_MESSAGE_BYTES, cap_message
+from provisioning.error_text import MAX_ERROR_MESSAGE_BYTES, cap_message
 from provisioning.jobstate import JobState
 from provisioning.models import TERMINAL_STATUSES, ClassifiedError, TaskStatus
 

@@ -11,14 +11,13 @@ from typing import Any
 import pytest
 from azure.mgmt.containerservice import ContainerServiceClient
 
-from provisioning import attempt_steps
 from provisioning.attempts import (
     ClusterReader,
     OrchestrationTiming,
     accept_cluster_delete,
     accept_provision,
-    cancel_attempt,
 )
+from provisioning.cancellation import cancel_attempt
 from provisioning.cluster_ownership import ExistingCluster, product_tags
 from provisioning.clusters import read_cluster
 from provisioning.identity import hashed_owner
@@ -26,6 +25,8 @@ from provisioning.jobstate import JobState
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.jobstate_rules import record_outcome
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
+from provisioning.operation_messages import OperationOutcome
+from tests import wire_steps
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -59,7 +60,7 @@ def accepted_input(
         idempotency_key=None,
         now=now,
         unique=uuid.uuid4().hex,
-    ).orchestration_input
+    ).orchestration_input.to_dict()
 
 
 def reader(client: ContainerServiceClient) -> ClusterReader:
@@ -82,7 +83,7 @@ def poll_until(
     """Run the poll step until the cluster reaches one of `states`; fails rather than hangs."""
     deadline = time.monotonic() + WAIT_LIMIT_SECONDS
     while True:
-        polled = attempt_steps.poll_cluster(repo, client, attempt, now=NOW)
+        polled = wire_steps.poll_cluster(repo, client, attempt, now=NOW)
         if polled["cluster_state"] in states:
             return polled
         assert time.monotonic() < deadline, f"cluster stuck in {polled['cluster_state']}"
@@ -90,9 +91,8 @@ def poll_until(
 
 
 def outcome(status: str, *, error: ClassifiedError | None = None, seen: bool = True,
-            state: str | None = None) -> dict[str, Any]:
-    return {"status": status, "error": error.to_dict() if error else None,
-            "cluster_state": state, "cluster_seen": seen, "step": status.capitalize()}
+            state: str | None = None) -> OperationOutcome:
+    return OperationOutcome(TaskStatus(status), error, state, seen, status.capitalize())
 
 
 # --- begin_attempt ---
@@ -103,7 +103,7 @@ def test_begin_writes_a_missing_row_and_marks_it_running(
 ) -> None:
     attempt = accepted_input(None, unique("demo-"))  # the accept-time insert never landed
 
-    began = attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
+    began = wire_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
 
     assert began == {"proceed": True, "status": "running"}
     job = stored(jobstate_repo, attempt)
@@ -116,8 +116,8 @@ def test_begin_writes_a_missing_row_and_marks_it_running(
 def test_begin_is_idempotent(jobstate_repo: JobStateRepository) -> None:
     attempt = accepted_input(jobstate_repo, unique("demo-"))
 
-    first = attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
-    again = attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW + timedelta(seconds=5))
+    first = wire_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
+    again = wire_steps.begin_attempt(jobstate_repo, attempt, now=NOW + timedelta(seconds=5))
 
     assert first == again == {"proceed": True, "status": "running"}
 
@@ -128,7 +128,7 @@ def test_begin_stops_an_attempt_cancelled_while_queued(
     attempt = accepted_input(jobstate_repo, unique("demo-"))
     cancel_attempt(jobstate_repo, OWNER, attempt["task_id"], now=NOW)
 
-    began = attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
+    began = wire_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
 
     assert began == {"proceed": False, "status": "cancelled"}
     assert stored(jobstate_repo, attempt).status == TaskStatus.CANCELLED
@@ -141,9 +141,9 @@ def test_accepted_create_records_that_the_cluster_exists(
     jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
 ) -> None:
     attempt = accepted_input(jobstate_repo, unique("demo-"))
-    attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
+    wire_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
 
-    created = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    created = wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
 
     assert created["accepted"] is True
     assert created["cluster_state"] == "Creating"
@@ -174,9 +174,9 @@ def test_rejected_create_is_classified_and_leaves_no_cluster_seen(
     category: str,
 ) -> None:
     attempt = accepted_input(jobstate_repo, unique(prefix), resource_group=resource_group)
-    attempt_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
+    wire_steps.begin_attempt(jobstate_repo, attempt, now=NOW)
 
-    created = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    created = wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
 
     assert created["accepted"] is False
     assert created["cluster_state"] is None
@@ -193,7 +193,7 @@ def test_quota_rejection_links_the_quota_request(
 ) -> None:
     attempt = accepted_input(jobstate_repo, unique("quota-"))
 
-    created = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    created = wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
 
     links = [a for a in created["error"]["actions"] if a["kind"] == "link"]
     assert links and SIMULATOR_SUBSCRIPTION_ID in links[0]["url"]
@@ -204,9 +204,9 @@ def test_rerunning_the_create_while_it_is_in_progress_counts_as_accepted(
     jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
 ) -> None:
     attempt = accepted_input(jobstate_repo, unique("slow-"))
-    first = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    first = wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
 
-    again = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    again = wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
 
     assert first["accepted"] is True
     assert again["accepted"] is True
@@ -221,7 +221,7 @@ def test_async_failure_is_explained_by_the_operation_error(
     jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
 ) -> None:
     attempt = accepted_input(jobstate_repo, unique("fail-"))
-    created = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    created = wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
     attempt = {**attempt, "operation_url": created["operation_url"]}
 
     polled = poll_until(jobstate_repo, arm_client, attempt, {"Failed"})
@@ -237,10 +237,10 @@ def test_slow_cluster_keeps_creating(
     jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
 ) -> None:
     attempt = accepted_input(jobstate_repo, unique("slow-"))
-    created = attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    created = wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
     attempt = {**attempt, "operation_url": created["operation_url"]}
 
-    polled = attempt_steps.poll_cluster(jobstate_repo, arm_client, attempt, now=NOW)
+    polled = wire_steps.poll_cluster(jobstate_repo, arm_client, attempt, now=NOW)
 
     assert polled == {"cluster_state": "Creating", "gone": False, "error": None}
     assert stored(jobstate_repo, attempt).cluster_state == "Creating"
@@ -250,7 +250,7 @@ def test_default_cluster_succeeds(
     jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
 ) -> None:
     attempt = accepted_input(jobstate_repo, unique("demo-"))
-    attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
 
     polled = poll_until(jobstate_repo, arm_client, attempt, {"Succeeded", "Failed"})
 
@@ -261,9 +261,9 @@ def test_abort_cancels_a_slow_create(
     jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
 ) -> None:
     attempt = accepted_input(jobstate_repo, unique("slow-"))
-    attempt_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
+    wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
 
-    aborted = attempt_steps.abort_cluster_create(arm_client, attempt)
+    aborted = wire_steps.abort_cluster_create(arm_client, attempt)
 
     assert aborted["aborted"] is True
     assert aborted["cluster_state"] in {"Canceling", "Canceled"}  # re-read after the abort
@@ -279,7 +279,7 @@ def test_delete_of_an_absent_cluster_is_already_done(
 ) -> None:
     attempt = accepted_input(jobstate_repo, unique("never-created-"))
 
-    started = attempt_steps.submit_cluster_delete(jobstate_repo, arm_client, attempt, now=NOW)
+    started = wire_steps.submit_cluster_delete(jobstate_repo, arm_client, attempt, now=NOW)
 
     assert started == {"deleting": False, "gone": True, "error": None}
 
@@ -291,7 +291,7 @@ def test_finish_never_overwrites_a_terminal_status(jobstate_repo: JobStateReposi
     attempt = accepted_input(jobstate_repo, unique("demo-"))
     cancel_attempt(jobstate_repo, OWNER, attempt["task_id"], now=NOW)
 
-    result = attempt_steps.finish_attempt(
+    result = wire_steps.finish_attempt(
         jobstate_repo, attempt, outcome("succeeded", state="Succeeded"), now=NOW
     )
 
@@ -307,8 +307,8 @@ def test_finish_records_a_failure_with_its_error_and_is_idempotent(
     attempt = accepted_input(jobstate_repo, unique("quota-"))
     failed = outcome("failed", error=QUOTA, seen=False)
 
-    first = attempt_steps.finish_attempt(jobstate_repo, attempt, failed, now=NOW)
-    again = attempt_steps.finish_attempt(jobstate_repo, attempt, failed, now=NOW)
+    first = wire_steps.finish_attempt(jobstate_repo, attempt, failed, now=NOW)
+    again = wire_steps.finish_attempt(jobstate_repo, attempt, failed, now=NOW)
 
     assert first == again == {"status": "failed"}
     job = stored(jobstate_repo, attempt)
@@ -321,7 +321,7 @@ def test_finish_writes_the_row_when_every_earlier_write_was_lost(
 ) -> None:
     attempt = accepted_input(None, unique("demo-"))
 
-    result = attempt_steps.finish_attempt(
+    result = wire_steps.finish_attempt(
         jobstate_repo, attempt, outcome("failed", error=QUOTA, seen=False), now=NOW
     )
 
@@ -334,16 +334,16 @@ def test_success_resolves_earlier_failures_for_the_same_cluster(
 ) -> None:
     cluster = unique("demo-")
     earlier = accepted_input(jobstate_repo, cluster, now=NOW - timedelta(minutes=10))
-    attempt_steps.finish_attempt(
+    wire_steps.finish_attempt(
         jobstate_repo, earlier, outcome("failed", error=QUOTA, seen=False), now=NOW
     )
     other = accepted_input(jobstate_repo, unique("demo-"), now=NOW - timedelta(minutes=9))
-    attempt_steps.finish_attempt(
+    wire_steps.finish_attempt(
         jobstate_repo, other, outcome("failed", error=QUOTA, seen=False), now=NOW
     )
     later = accepted_input(jobstate_repo, cluster)
 
-    result = attempt_steps.finish_attempt(
+    result = wire_steps.finish_attempt(
         jobstate_repo, later, outcome("succeeded", state="Succeeded"), now=NOW
     )
 
@@ -365,13 +365,12 @@ def test_successful_delete_resolves_its_target(jobstate_repo: JobStateRepository
     deletion = accept_cluster_delete(
         jobstate_repo, OWNER, original["task_id"], read_existing=lambda request: made,
         tenant_id="tenant-1", timing=TIMING, now=NOW, unique=uuid.uuid4().hex,
-    ).orchestration_input
-    attempt_steps.begin_attempt(jobstate_repo, deletion, now=NOW)
+    ).orchestration_input.to_dict()
+    wire_steps.begin_attempt(jobstate_repo, deletion, now=NOW)
 
-    result = attempt_steps.finish_attempt(
+    result = wire_steps.finish_attempt(
         jobstate_repo, deletion,
-        {"status": "succeeded", "error": None, "cluster_state": None, "cluster_seen": False,
-         "step": "Deleted"},
+        OperationOutcome(TaskStatus.SUCCEEDED, None, None, False, "Deleted"),
         now=NOW,
     )
 
@@ -385,18 +384,18 @@ def test_delete_steps_remove_a_partial_cluster(
     jobstate_repo: JobStateRepository, arm_client: ContainerServiceClient
 ) -> None:
     provision = accepted_input(jobstate_repo, unique("fail-"))
-    attempt_steps.submit_cluster_create(jobstate_repo, arm_client, provision, now=NOW)
+    wire_steps.submit_cluster_create(jobstate_repo, arm_client, provision, now=NOW)
     poll_until(jobstate_repo, arm_client, provision, {"Failed"})
-    attempt_steps.finish_attempt(
+    wire_steps.finish_attempt(
         jobstate_repo, provision, outcome("failed", error=QUOTA, state="Failed"), now=NOW
     )
     deletion = accept_cluster_delete(
         jobstate_repo, OWNER, provision["task_id"], read_existing=reader(arm_client),
         tenant_id="tenant-1", timing=TIMING, now=NOW + timedelta(seconds=1),
         unique=uuid.uuid4().hex,
-    ).orchestration_input
+    ).orchestration_input.to_dict()
 
-    started = attempt_steps.submit_cluster_delete(jobstate_repo, arm_client, deletion, now=NOW)
+    started = wire_steps.submit_cluster_delete(jobstate_repo, arm_client, deletion, now=NOW)
     gone = poll_until(jobstate_repo, arm_client, deletion, {None})
 
     assert started == {"deleting": True, "gone": False, "error": None}
@@ -413,7 +412,7 @@ def test_finish_logs_the_attempt_dimensions(
     attempt = accepted_input(jobstate_repo, unique("quota-"))
 
     with caplog.at_level(logging.INFO, logger="provisioning.attempts"):
-        attempt_steps.finish_attempt(
+        wire_steps.finish_attempt(
             jobstate_repo, attempt, outcome("failed", error=QUOTA, seen=False), now=NOW
         )
 

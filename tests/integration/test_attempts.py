@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from provisioning.attempt_steps import begin_attempt
 from provisioning.attempts import (
     AcceptedAttempt,
     ActiveAttemptExists,
@@ -24,20 +23,21 @@ from provisioning.attempts import (
     TaskNotFound,
     accept_cluster_delete,
     accept_provision,
-    cancel_attempt,
     dismiss_attempt,
     record_orchestration_lost,
-    record_start_failure,
     release_idempotency_key,
 )
+from provisioning.cancellation import cancel_attempt, cancel_lost_attempt, cancel_not_delivered
 from provisioning.cluster_ownership import ExistingCluster, product_tags
 from provisioning.identity import hashed_owner
 from provisioning.jobstate import JobState
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.jobstate_rules import mark_running, record_outcome
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
+from provisioning.orchestration_starts import abandon_unstarted_attempt, record_start_failure
 from provisioning.task_ids import new_task_id
 from provisioning.validation import RequestValidationError
+from tests.wire_steps import begin_attempt
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 OWNER = "owner-attempts"
@@ -122,10 +122,10 @@ def test_accepting_writes_one_queued_row_and_the_orchestration_input(
     assert stored.request.cluster_name == "demo"
     assert stored.request.subscription_id == SUBSCRIPTION
     assert accepted.already_existed is False
-    assert accepted.orchestration_input["task_id"] == accepted.task_id
-    assert accepted.orchestration_input["poll_seconds"] == 1
-    assert accepted.orchestration_input["deadline_minutes"] == 5
-    assert "/managedClusters/demo/" in accepted.orchestration_input["portal_url"]
+    assert accepted.orchestration_input.task_id == accepted.task_id
+    assert accepted.orchestration_input.poll_seconds == 1
+    assert accepted.orchestration_input.deadline_minutes == 5
+    assert "/managedClusters/demo/" in accepted.orchestration_input.portal_url
 
 
 def test_same_idempotency_key_returns_the_same_task(jobstate_repo: JobStateRepository) -> None:
@@ -306,8 +306,8 @@ def test_without_storage_the_attempt_is_still_accepted() -> None:
 
     assert accepted.task_id
     assert accepted.already_existed is False
-    assert accepted.orchestration_input["task_id"] == accepted.task_id
-    assert accepted.orchestration_input["request"]["cluster_name"] == "demo"
+    assert accepted.orchestration_input.task_id == accepted.task_id
+    assert accepted.orchestration_input.request.cluster_name == "demo"
 
 
 def test_invalid_request_names_the_field(jobstate_repo: JobStateRepository) -> None:
@@ -461,9 +461,9 @@ def test_cancelled_attempt_that_left_a_cluster_starts_a_delete(
     assert (stored.type, stored.status) == (TaskType.AKS_DELETE, TaskStatus.QUEUED)
     assert stored.target_task_id == accepted.task_id
     assert stored.request == original.request
-    assert deletion.orchestration_input["type"] == "aks_delete"
-    assert deletion.orchestration_input["target_task_id"] == accepted.task_id
-    assert deletion.orchestration_input["portal_url"] == original.portal_url
+    assert deletion.orchestration_input.type == "aks_delete"
+    assert deletion.orchestration_input.target_task_id == accepted.task_id
+    assert deletion.orchestration_input.portal_url == original.portal_url
     with pytest.raises(ActiveAttemptExists):
         delete_of(jobstate_repo, accepted.task_id)
 
@@ -536,7 +536,7 @@ def test_start_failure_writes_the_failed_row_when_the_accept_insert_was_lost(
     stored = jobstate_repo.get(OWNER, accepted.task_id)
     assert stored is not None and stored.status == TaskStatus.FAILED
     assert stored.request.cluster_name == "demo"
-    step = begin_attempt(jobstate_repo, accepted.orchestration_input, now=NOW)
+    step = begin_attempt(jobstate_repo, accepted.orchestration_input.to_dict(), now=NOW)
     assert step == {"proceed": False, "status": "failed"}
 
 
@@ -622,3 +622,76 @@ def test_a_lost_orchestration_fails_the_attempt_and_frees_the_cluster_name(
     assert lost.error is not None and lost.error.code == "OrchestrationLost"
     again = accept(jobstate_repo)  # the same resource group + name is free again
     assert again.task_id != accepted.task_id
+
+
+# --- cancel decisions the handler used to make ---
+
+
+def test_an_undelivered_cancel_reports_a_task_that_finished_meanwhile(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo, cluster="raced")
+    jobstate_repo.update(OWNER, accepted.task_id, lambda job: mark_running(job, now=NOW))
+    decision = cancel_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+    finish(jobstate_repo, accepted.task_id, TaskStatus.SUCCEEDED, cluster_seen=True)
+
+    answer = cancel_not_delivered(jobstate_repo, OWNER, decision)
+
+    assert answer.to_dict() == {
+        "task_id": accepted.task_id, "status": "succeeded", "was_running": False
+    }
+
+
+def test_an_undelivered_cancel_of_a_task_still_running_stands(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo, cluster="stillrunning")
+    jobstate_repo.update(OWNER, accepted.task_id, lambda job: mark_running(job, now=NOW))
+    decision = cancel_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+
+    answer = cancel_not_delivered(jobstate_repo, OWNER, decision)
+
+    assert answer.to_dict() == {
+        "task_id": accepted.task_id, "status": "cancelling", "was_running": True
+    }
+
+
+def test_cancelling_an_attempt_whose_orchestration_is_gone_fails_it_without_a_signal(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    accepted = accept(jobstate_repo, cluster="lost")
+
+    answer = cancel_lost_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
+
+    assert (answer.status, answer.was_running, answer.signal_orchestration) == (
+        "failed", False, False
+    )
+    stored = jobstate_repo.get(OWNER, accepted.task_id)
+    assert stored is not None and stored.status == TaskStatus.FAILED
+
+
+# --- abandon_unstarted_attempt ---
+
+
+def test_an_unstarted_attempt_is_failed_and_its_key_freed_for_a_fresh_try(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    first = accept(jobstate_repo, cluster="abandoned", key="k-abandoned")
+
+    abandon_unstarted_attempt(jobstate_repo, first, now=NOW)
+
+    stored = jobstate_repo.get(OWNER, first.task_id)
+    assert stored is not None and stored.status == TaskStatus.FAILED
+    assert stored.error is not None and stored.error.code == "OrchestrationNotStarted"
+    retry = accept(
+        jobstate_repo, cluster="abandoned", key="k-abandoned", now=NOW + timedelta(seconds=1)
+    )
+    assert retry.already_existed is False and retry.task_id != first.task_id
+
+
+def test_abandoning_without_storage_records_nothing_and_does_not_fail() -> None:
+    accepted = accept(None, cluster="nostorage", key="k-nostorage")
+
+    abandon_unstarted_attempt(None, accepted, now=NOW)
+
+    assert accepted.idempotency_key is None  # never bound: storage was down at accept time

@@ -1,4 +1,4 @@
-"""attempt_steps cases the real simulator cannot produce, with tiny injected fakes.
+"""Operation step cases the real simulator cannot produce, with tiny injected fakes.
 
 Everything the simulator can produce (scenarios, async failure, idempotent re-runs)
 is covered in tests/integration/test_attempt_steps.py through the real SDK.
@@ -16,14 +16,16 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError, ODataV4Format, ResourceNotFoundError
 
-from provisioning import attempt_steps
+from provisioning import attempt_steps, create_steps, delete_steps
 from provisioning.attempt_steps import TransientArmFailure, error_from_activity_failure
 from provisioning.cluster_ownership import product_tags
 from provisioning.clusters import CreateAccepted
 from provisioning.jobstate import JobState
-from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
+from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory, TaskStatus
+from provisioning.operation_messages import OperationInput, OperationOutcome
 from provisioning.table_clients import StorageUnavailable
-from tests.unit.test_provision_cluster_orchestrator import attempt_input
+from tests.orchestration_fakes import attempt_input, operation_input
+from tests.orchestration_fakes import delete_input as delete_attempt_input
 
 NOW = datetime(2025, 3, 1, 12, 5, tzinfo=UTC)
 THROTTLED = ClassifiedError(
@@ -65,9 +67,9 @@ def cluster(
     )
 
 
-def own_tags(attempt: dict[str, Any]) -> dict[str, str]:
+def own_tags(attempt: OperationInput) -> dict[str, str]:
     """The tags this attempt's own PUT wrote."""
-    return product_tags(attempt["owner_id"], attempt["task_id"])
+    return product_tags(attempt.owner_id, attempt.task_id)
 
 
 class UnavailableRepository:
@@ -139,20 +141,20 @@ def test_submit_raises_a_transient_fault_so_the_orchestrator_retries() -> None:
     )
 
     with pytest.raises(TransientArmFailure) as raised:
-        attempt_steps.submit_cluster_create(None, client, attempt_input(), now=NOW)
+        create_steps.submit_cluster_create(None, client, operation_input(), now=NOW)
 
     assert raised.value.error.code == "TooManyRequests"
     assert error_from_activity_failure(str(raised.value)) == raised.value.error
 
 
 def test_submit_that_finds_its_own_create_after_a_transient_fault_counts_as_accepted() -> None:
-    attempt = attempt_input()
+    attempt = operation_input()
     client = fake_client(
         begin_create_or_update=raising(arm_error("ServiceUnavailable", "try later", 503)),
         get=cluster("Creating", own_tags(attempt)),
     )
 
-    result = attempt_steps.submit_cluster_create(None, client, attempt, now=NOW)
+    result = create_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
     assert result["accepted"] is True
     assert result["cluster_state"] == "Creating"
@@ -168,7 +170,7 @@ def test_operation_in_progress_on_someone_elses_cluster_is_never_taken_as_our_cr
     other = product_tags("someone-else", "0000000000000000000-aaaaaaaaaaaa")
     client = fake_client(begin_create_or_update=raising(busy), get=cluster("Creating", other))
 
-    result = attempt_steps.submit_cluster_create(None, client, attempt_input(), now=NOW)
+    result = create_steps.submit_cluster_create(None, client, operation_input(), now=NOW).to_dict()
 
     assert result["accepted"] is False
     assert (result["error"]["code"], result["error"]["category"]) == (
@@ -178,8 +180,8 @@ def test_operation_in_progress_on_someone_elses_cluster_is_never_taken_as_our_cr
 
 
 def test_name_taken_by_the_callers_own_failed_cluster_is_replaced_with_if_match() -> None:
-    attempt = attempt_input()
-    earlier = product_tags(attempt["owner_id"], "0000000000000000000-bbbbbbbbbbbb")
+    attempt = operation_input()
+    earlier = product_tags(attempt.owner_id, "0000000000000000000-bbbbbbbbbbbb")
     puts: list[dict[str, Any]] = []
 
     def put(resource_group: str, name: str, body: Any, **kwargs: Any) -> Any:
@@ -190,7 +192,7 @@ def test_name_taken_by_the_callers_own_failed_cluster_is_replaced_with_if_match(
 
     client = fake_client(begin_create_or_update=put, get=cluster("Failed", earlier, "etag-7"))
 
-    result = attempt_steps.submit_cluster_create(None, client, attempt, now=NOW)
+    result = create_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
     assert result["accepted"] is True
     assert [p.get("etag") for p in puts] == [None, "etag-7"]
@@ -198,8 +200,8 @@ def test_name_taken_by_the_callers_own_failed_cluster_is_replaced_with_if_match(
 
 @pytest.mark.parametrize("state", ["Succeeded", "Creating", "Updating"])
 def test_name_taken_by_the_callers_working_cluster_is_refused_untouched(state: str) -> None:
-    attempt = attempt_input()
-    earlier = product_tags(attempt["owner_id"], "0000000000000000000-bbbbbbbbbbbb")
+    attempt = operation_input()
+    earlier = product_tags(attempt.owner_id, "0000000000000000000-bbbbbbbbbbbb")
     puts: list[dict[str, Any]] = []
 
     def put(resource_group: str, name: str, body: Any, **kwargs: Any) -> Any:
@@ -208,7 +210,7 @@ def test_name_taken_by_the_callers_working_cluster_is_refused_untouched(state: s
 
     client = fake_client(begin_create_or_update=put, get=cluster(state, earlier))
 
-    result = attempt_steps.submit_cluster_create(None, client, attempt, now=NOW)
+    result = create_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
     assert result["error"]["code"] == "ClusterAlreadyExists"
     assert len(puts) == 1  # only the create-only PUT; never an If-Match replace
@@ -221,15 +223,15 @@ def test_submit_still_raises_when_the_cluster_cannot_be_read_either() -> None:
     )
 
     with pytest.raises(TransientArmFailure):
-        attempt_steps.submit_cluster_create(None, client, attempt_input(), now=NOW)
+        create_steps.submit_cluster_create(None, client, operation_input(), now=NOW)
 
 
 def test_poll_reports_a_transient_fault_as_unanswered_and_returns_a_terminal_one() -> None:
     throttled = fake_client(get=raising(arm_error("TooManyRequests", "Slow down", 429)))
     denied = fake_client(get=raising(arm_error("AuthorizationFailed", "no read", 403)))
 
-    unanswered = attempt_steps.poll_cluster(None, throttled, attempt_input(), now=NOW)
-    result = attempt_steps.poll_cluster(None, denied, attempt_input(), now=NOW)
+    unanswered = attempt_steps.poll_cluster(None, throttled, operation_input(), now=NOW).to_dict()
+    result = attempt_steps.poll_cluster(None, denied, operation_input(), now=NOW).to_dict()
 
     # A transient fault is not an outcome: the orchestrator keeps polling until its deadline.
     assert unanswered["error"] is None
@@ -240,41 +242,41 @@ def test_poll_reports_a_transient_fault_as_unanswered_and_returns_a_terminal_one
 
 
 def test_failed_cluster_whose_operation_cannot_be_read_still_fails_classified() -> None:
-    attempt = {**attempt_input(), "operation_url": "https://management.example/operations/1"}
+    attempt = operation_input().with_operation_url("https://management.example/operations/1")
     client = fake_client(
         get=cluster("Failed"),
         send_request=raising(arm_error("ServiceUnavailable", "try later", 503)),
     )
 
-    result = attempt_steps.poll_cluster(None, client, attempt, now=NOW)
+    result = attempt_steps.poll_cluster(None, client, attempt, now=NOW).to_dict()
 
     assert result["cluster_state"] == "Failed"
     assert result["error"]["code"] == "ProvisioningFailed"
 
 
 def test_operation_url_off_the_arm_endpoint_is_never_fetched() -> None:
-    attempt = {**attempt_input(), "operation_url": "https://attacker.example/steal-token"}
+    attempt = operation_input().with_operation_url("https://attacker.example/steal-token")
     client = fake_client(get=cluster("Failed"))  # send_request would fail the test
 
-    result = attempt_steps.poll_cluster(None, client, attempt, now=NOW)
+    result = attempt_steps.poll_cluster(None, client, attempt, now=NOW).to_dict()
 
     assert result["error"]["code"] == "ProvisioningFailed"
 
 
-def delete_input(target_task_id: str = "0000000000000000000-cccccccccccc") -> dict[str, Any]:
+def delete_input(target_task_id: str = "0000000000000000000-cccccccccccc") -> OperationInput:
     """A cleanup's orchestration input: the caller's id and the attempt it cleans up."""
-    return {**attempt_input(), "type": "aks_delete", "target_task_id": target_task_id}
+    return OperationInput.from_dict(delete_attempt_input(target_task_id))
 
 
 def test_delete_raises_a_transient_fault_so_the_orchestrator_retries() -> None:
     attempt = delete_input()
     client = fake_client(
         begin_delete=raising(arm_error("InternalServerError", "oops", 500)),
-        get=cluster("Failed", product_tags(attempt["owner_id"], attempt["target_task_id"])),
+        get=cluster("Failed", product_tags(attempt.owner_id, attempt.target_task_id or "")),
     )
 
     with pytest.raises(TransientArmFailure):
-        attempt_steps.submit_cluster_delete(None, client, attempt, now=NOW)
+        delete_steps.submit_cluster_delete(None, client, attempt, now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -294,7 +296,7 @@ def test_delete_leaves_a_cluster_the_attempt_did_not_make_alone(
         get=cluster(state, product_tags(owner, task)),
     )
 
-    result = attempt_steps.submit_cluster_delete(None, client, delete_input(), now=NOW)
+    result = delete_steps.submit_cluster_delete(None, client, delete_input(), now=NOW).to_dict()
 
     assert deletes == []
     assert result["error"]["code"] == "ClusterNotOwned"
@@ -310,11 +312,11 @@ def test_delete_is_conditional_on_the_etag_it_read() -> None:
 
     client = fake_client(
         begin_delete=delete,
-        get=cluster("Canceled", product_tags(attempt["owner_id"], attempt["target_task_id"]),
+        get=cluster("Canceled", product_tags(attempt.owner_id, attempt.target_task_id or ""),
                     "etag-42"),
     )
 
-    result = attempt_steps.submit_cluster_delete(None, client, attempt, now=NOW)
+    result = delete_steps.submit_cluster_delete(None, client, attempt, now=NOW).to_dict()
 
     assert result == {"deleting": True, "gone": False, "error": None}
     assert calls[0]["etag"] == "etag-42"
@@ -327,23 +329,25 @@ def test_delete_is_conditional_on_the_etag_it_read() -> None:
 def test_storage_outage_never_fails_a_step_that_reached_azure() -> None:
     client = fake_client(get=cluster("Creating"))
 
-    began = attempt_steps.begin_attempt(UnavailableRepository(), attempt_input(), now=NOW)
-    polled = attempt_steps.poll_cluster(UnavailableRepository(), client, attempt_input(), now=NOW)
+    began = attempt_steps.begin_attempt(UnavailableRepository(), operation_input(), now=NOW)
+    polled = attempt_steps.poll_cluster(UnavailableRepository(), client, operation_input(), now=NOW)
+    began, polled = began.to_dict(), polled.to_dict()
 
     assert began == {"proceed": True, "status": "running"}
     assert polled == {"cluster_state": "Creating", "gone": False, "error": None}
 
 
 def test_without_storage_the_attempt_proceeds() -> None:
-    assert attempt_steps.begin_attempt(None, attempt_input(), now=NOW)["proceed"] is True
+    began = attempt_steps.begin_attempt(None, operation_input(), now=NOW).to_dict()
+
+    assert began["proceed"] is True
 
 
 def test_finishing_raises_on_a_storage_outage_so_the_outcome_is_retried() -> None:
-    outcome = {"status": "succeeded", "error": None, "cluster_state": "Succeeded",
-               "cluster_seen": True, "step": "Succeeded"}
+    outcome = OperationOutcome(TaskStatus.SUCCEEDED, None, "Succeeded", True, "Succeeded")
 
     with pytest.raises(StorageUnavailable):
-        attempt_steps.finish_attempt(UnavailableRepository(), attempt_input(), outcome, now=NOW)
+        attempt_steps.finish_attempt(UnavailableRepository(), operation_input(), outcome, now=NOW)
 
 
 def test_transient_failure_message_is_json_after_the_marker() -> None:
@@ -366,7 +370,9 @@ def test_missing_row_is_rebuilt_from_the_orchestration_input() -> None:
         def update(self, owner_id: str, task_id: str, mutate: Any) -> JobState | None:
             return mutate(captured[-1])
 
-    began = attempt_steps.begin_attempt(RecordingRepository(), attempt, now=NOW)  # type: ignore[arg-type]
+    began = attempt_steps.begin_attempt(
+        RecordingRepository(), OperationInput.from_dict(attempt), now=NOW  # type: ignore[arg-type]
+    ).to_dict()
 
     (job,) = captured
     assert (job.owner_id, job.task_id) == (attempt["owner_id"], attempt["task_id"])

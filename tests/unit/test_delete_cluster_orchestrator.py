@@ -1,41 +1,39 @@
-"""delete_cluster stepped with the same fake orchestration context as provision_cluster."""
+"""delete_cluster stepped with the same shared fake orchestration context as provision_cluster."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
 from datetime import timedelta
 from typing import Any
 
 from activities import names
 from orchestrators import delete_cluster as module
 from provisioning.attempt_steps import TransientArmFailure
-from provisioning.attempts import START_BY_KEY
-from provisioning.models import ClassifiedError, ErrorCategory, TaskType
-from tests.unit.test_provision_cluster_orchestrator import (
+from provisioning.models import ClassifiedError, ErrorCategory
+from provisioning.operation_messages import START_BY_KEY, DeleteSubmitted
+from tests.orchestration_fakes import (
     START,
-    THROTTLED,
+    TARGET_TASK_ID,
     FakeOrchestrationContext,
     Result,
     activity_failure,
-    attempt_input,
     began,
+    delete_input,
+    delete_refused,
+    deleting,
+    orchestrator_of,
+    polled,
     run_orchestrator,
 )
 
-TARGET_TASK_ID = "2517000000000000000-bbbbbbbbbbbb"
+THROTTLED = ClassifiedError("TooManyRequests", ErrorCategory.TRANSIENT, "Slow down.", True)
 DENIED = ClassifiedError(
     "AuthorizationFailed", ErrorCategory.PERMISSION, "No delete permission.", False
 )
 
 
-def delete_input(**timing: int) -> dict[str, Any]:
-    """A delete attempt's input: same shape as a provision's, type aks_delete plus its target."""
-    return {**attempt_input(**timing), "type": str(TaskType.AKS_DELETE),
-            "target_task_id": TARGET_TASK_ID}
-
-
-def orchestrator_function() -> Callable[[Any], Generator[Any, Any, Any]]:
-    return module.delete_cluster.build().get_user_function().orchestrator_function
+def orchestrator_function() -> Any:
+    """The user generator behind the blueprint decorator."""
+    return orchestrator_of(module.delete_cluster)
 
 
 def delete(
@@ -43,14 +41,6 @@ def delete(
 ) -> tuple[dict[str, Any], FakeOrchestrationContext]:
     context = FakeOrchestrationContext(delete_input(**timing), results)
     return run_orchestrator(orchestrator_function(), context), context
-
-
-def deleting() -> dict[str, Any]:
-    return {"deleting": True, "gone": False, "error": None}
-
-
-def polled(state: str | None) -> dict[str, Any]:
-    return {"cluster_state": state, "gone": state is None, "error": None}
 
 
 def test_delete_polls_until_the_cluster_is_gone_then_succeeds() -> None:
@@ -84,7 +74,7 @@ def test_delete_polls_until_the_cluster_is_gone_then_succeeds() -> None:
 def test_cluster_already_gone_succeeds_without_polling() -> None:
     outcome, context = delete({
         names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_DELETE: [{"deleting": False, "gone": True, "error": None}],
+        names.SUBMIT_CLUSTER_DELETE: [DeleteSubmitted(False, True).to_dict()],
     })
 
     assert outcome["status"] == "succeeded"
@@ -95,9 +85,7 @@ def test_cluster_already_gone_succeeds_without_polling() -> None:
 def test_rejected_delete_fails_with_the_classified_error() -> None:
     outcome, context = delete({
         names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_DELETE: [
-            {"deleting": False, "gone": False, "error": DENIED.to_dict()}
-        ],
+        names.SUBMIT_CLUSTER_DELETE: [delete_refused(DENIED)],
     })
 
     assert outcome["status"] == "failed"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from provisioning.arm_errors import MAX_ERROR_MESSAGE_BYTES
+from provisioning.error_text import MAX_ERROR_MESSAGE_BYTES
 from provisioning.jobstate_rules import (
     NEXT_STATUSES,
     can_transition,

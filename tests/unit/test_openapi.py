@@ -15,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.openapi import ERROR_CODES, openapi_document
-from provisioning.arm_errors import cancelled_error, classify_arm_error
+from provisioning.arm_errors import classify_arm_error
 from provisioning.jobstate import JobState
 from provisioning.models import ProvisionRequest, TaskStatus, TaskType
+from provisioning.product_errors import cancelled_error
 from provisioning.task_documents import recent_failure_row, task_document
 from provisioning.task_ids import new_task_id
 from provisioning.validation import (

@@ -8,16 +8,20 @@ from typing import Any
 import pytest
 
 from orchestrators.outcomes import (
+    CREATE_ENDINGS,
     cancelled_outcome,
     cluster_outcome,
     deadline_outcome,
     failed_outcome,
     progress_status,
+    succeeded_outcome,
     with_partial_cluster_actions,
 )
-from provisioning.arm_errors import partial_cluster_actions
 from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
-from tests.unit.test_provision_cluster_orchestrator import attempt_input
+from provisioning.operation_messages import OperationInput, OperationOutcome, PollResult
+from provisioning.operation_steps import TERMINAL_CLUSTER_STATES, Phase
+from provisioning.product_errors import partial_cluster_actions
+from tests.orchestration_fakes import attempt_input, delete_input, operation_input
 
 CUSTOM_STATUS_LIMIT_BYTES = 16 * 1024
 QUOTA = ClassifiedError(
@@ -30,10 +34,18 @@ def kinds(outcome: dict[str, Any]) -> list[str]:
     return [action["kind"] for action in outcome["error"]["actions"]]
 
 
+def as_json(outcome: OperationOutcome | None) -> dict[str, Any]:
+    """The outcome as the finish step receives it."""
+    assert outcome is not None
+    return outcome.to_dict()
+
+
 def test_progress_status_has_the_documented_fields_and_stays_small() -> None:
     attempt = {**attempt_input(), "portal_url": "https://portal.azure.com/" + "x" * 2000}
 
-    status = progress_status(attempt, "Creating cluster", 3, "Creating", cluster_seen=True)
+    status = progress_status(
+        OperationInput.from_dict(attempt), Phase.WAITING, "Creating", cluster_seen=True
+    )
 
     assert set(status) == {
         "task_id", "status", "step", "step_index", "total_steps", "cluster_state",
@@ -47,7 +59,7 @@ def test_progress_status_has_the_documented_fields_and_stays_small() -> None:
 
 
 def test_progress_status_hides_the_portal_link_until_the_cluster_exists() -> None:
-    status = progress_status(attempt_input(), "Starting", 1)
+    status = progress_status(operation_input(), Phase.STARTING)
 
     assert status["cluster_seen"] is False
     assert status["portal_url"] is None
@@ -76,8 +88,8 @@ def test_partial_cluster_actions_keep_an_existing_portal_action() -> None:
 def test_failed_outcome_offers_cleanup_only_when_the_cluster_was_seen() -> None:
     portal = attempt_input()["portal_url"]
 
-    unseen = failed_outcome(QUOTA.to_dict(), None, cluster_seen=False, portal_url=portal)
-    seen = failed_outcome(QUOTA, "Failed", cluster_seen=True, portal_url=portal)
+    unseen = as_json(failed_outcome(QUOTA, None, cluster_seen=False, portal_url=portal))
+    seen = as_json(failed_outcome(QUOTA, "Failed", cluster_seen=True, portal_url=portal))
 
     assert kinds(unseen) == ["link"]
     assert kinds(seen) == ["link", "portal", "delete_cluster"]
@@ -86,9 +98,10 @@ def test_failed_outcome_offers_cleanup_only_when_the_cluster_was_seen() -> None:
 
 def test_cancelled_outcome_after_the_put_links_the_cluster() -> None:
     attempt = attempt_input()
+    operation = OperationInput.from_dict(attempt)
 
-    before = cancelled_outcome(attempt, cluster_seen=False, cluster_state=None)
-    after = cancelled_outcome(attempt, cluster_seen=True, cluster_state="Creating")
+    before = as_json(cancelled_outcome(operation, cluster_seen=False, cluster_state=None))
+    after = as_json(cancelled_outcome(operation, cluster_seen=True, cluster_state="Creating"))
 
     assert before["status"] == after["status"] == "cancelled"
     assert before["error"]["category"] == "cancelled"
@@ -98,7 +111,7 @@ def test_cancelled_outcome_after_the_put_links_the_cluster() -> None:
 
 
 def test_deadline_outcome_is_a_failure_with_the_cluster_seen() -> None:
-    outcome = deadline_outcome(attempt_input(deadline_minutes=45), "Creating")
+    outcome = as_json(deadline_outcome(operation_input(deadline_minutes=45), "Creating"))
 
     assert outcome["status"] == "failed"
     assert outcome["error"]["code"] == "DeadlineExceeded"
@@ -110,21 +123,18 @@ def test_deadline_outcome_is_a_failure_with_the_cluster_seen() -> None:
 @pytest.mark.parametrize(
     ("polled", "status", "code"),
     [
-        ({"cluster_state": "Succeeded", "gone": False, "error": None}, "succeeded", None),
-        ({"cluster_state": "Failed", "gone": False, "error": None}, "failed", "ProvisioningFailed"),
-        ({"cluster_state": "Canceled", "gone": False, "error": None}, "cancelled", "Cancelled"),
-        ({"cluster_state": None, "gone": True, "error": None}, "failed", "ClusterDisappeared"),
-        (
-            {"cluster_state": "Failed", "gone": False, "error": QUOTA.to_dict()},
-            "failed",
-            "QuotaExceeded",
-        ),
+        (PollResult("Succeeded"), "succeeded", None),
+        (PollResult("Failed"), "failed", "ProvisioningFailed"),
+        (PollResult("Canceled"), "cancelled", "Cancelled"),
+        (PollResult(None, gone=True), "failed", "ClusterDisappeared"),
+        (PollResult("Failed", error=QUOTA), "failed", "QuotaExceeded"),
     ],
 )
 def test_terminal_cluster_states_end_the_attempt(
-    polled: dict[str, Any], status: str, code: str | None
+    polled: PollResult, status: str, code: str | None
 ) -> None:
-    outcome = cluster_outcome(attempt_input(), polled)
+    settled = cluster_outcome(operation_input(), polled)
+    outcome = as_json(settled)
 
     assert outcome is not None
     assert outcome["status"] == status
@@ -136,13 +146,34 @@ def test_terminal_cluster_states_end_the_attempt(
 
 @pytest.mark.parametrize("state", ["Creating", "Updating", "Canceling"])
 def test_changing_cluster_states_keep_polling(state: str) -> None:
-    assert cluster_outcome(attempt_input(), {"cluster_state": state, "gone": False,
-                                             "error": None}) is None
+    assert cluster_outcome(operation_input(), PollResult(state)) is None
 
 
 def test_outcomes_are_json_round_trippable() -> None:
-    outcome = cluster_outcome(attempt_input(), {"cluster_state": "Failed", "gone": False,
-                                                "error": QUOTA.to_dict()})
+    outcome = as_json(cluster_outcome(operation_input(), PollResult("Failed", error=QUOTA)))
 
     assert json.loads(json.dumps(outcome)) == outcome
     assert ClassifiedError.from_dict(outcome["error"]).code == "QuotaExceeded"
+
+
+def test_every_terminal_cluster_state_ends_a_create() -> None:
+    assert set(CREATE_ENDINGS) == TERMINAL_CLUSTER_STATES
+
+
+def test_success_is_named_by_the_operation_step_table() -> None:
+    created = succeeded_outcome(operation_input(), "Succeeded", cluster_seen=True)
+    deleted = succeeded_outcome(
+        OperationInput.from_dict(delete_input()), "Deleted", cluster_seen=False
+    )
+
+    assert (created.step, deleted.step) == ("Succeeded", "Deleted")
+
+
+def test_progress_status_counts_the_steps_of_the_operation_type() -> None:
+    deleting = OperationInput.from_dict(delete_input())
+
+    status = progress_status(deleting, Phase.WAITING, "Deleting")
+
+    assert (status["step"], status["step_index"], status["total_steps"]) == (
+        "Waiting for deletion", 3, 4
+    )

@@ -1,242 +1,43 @@
-"""provision_cluster stepped with a hand-written fake orchestration context (pure logic).
-
-The fake follows the SDK's task semantics: `task_any` resolves to the winning task,
-a failed task's `.result` is its exception, and a yielded failed task is thrown into
-the generator. Durable timers advance the fake clock to their fire time.
-"""
+"""provision_cluster stepped with the shared fake orchestration context (pure logic)."""
 
 from __future__ import annotations
 
-import json
-import traceback
-from collections.abc import Callable, Generator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-
-import azure.durable_functions as df
-from azure.durable_functions.models.history import HistoryEvent
 
 from activities import names
 from orchestrators import provision_cluster as module
 from orchestrators.blueprint import CANCEL_EVENT
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
 from provisioning.attempt_steps import TransientArmFailure
-from provisioning.attempts import (
-    START_BY_KEY,
-    OrchestrationTiming,
-    orchestration_input,
-    portal_url_of,
+from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
+from provisioning.operation_messages import START_BY_KEY, AbortResult, FinishResult
+from tests.orchestration_fakes import (
+    OPERATION_URL,
+    START,
+    FakeOrchestrationContext,
+    Result,
+    accepted,
+    activity_failure,
+    attempt_input,
+    began,
+    orchestrator_of,
+    polled,
+    rejected,
+    run_orchestrator,
+    unanswered,
 )
-from provisioning.jobstate import JobState
-from provisioning.models import ClassifiedError, ErrorCategory, ProvisionRequest
-from provisioning.task_ids import new_task_id
 
-START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
-REQUEST = ProvisionRequest(
-    "00000000-0000-0000-0000-000000000000", "rg-demo", "demo", "eastus", "Standard_D2s_v3", 2,
-    None,
-)
-OPERATION_URL = "https://management.example/operations/op-1"
 QUOTA = ClassifiedError("QuotaExceeded", ErrorCategory.QUOTA, "Not enough cores.", False)
 EXTENSION_FAILED = ClassifiedError(
     "VMExtensionProvisioningError", ErrorCategory.UNKNOWN, "Node bootstrap failed.", True
 )
 THROTTLED = ClassifiedError("TooManyRequests", ErrorCategory.TRANSIENT, "Slow down.", True)
 
-Result = Any | Exception | Callable[[Any], Any]
 
-
-def attempt_input(*, poll_seconds: int = 15, deadline_minutes: int = 45) -> dict[str, Any]:
-    """The orchestration input exactly as the accept step builds it."""
-    job = JobState.new("owner-1", new_task_id(START, "a" * 12), REQUEST, now=START, total_steps=4)
-    timing = OrchestrationTiming(poll_seconds=poll_seconds, deadline_minutes=deadline_minutes)
-    return orchestration_input(job, timing, portal_url_of(REQUEST, "tenant-1"))
-
-
-def activity_failure(name: str, exc: Exception) -> Exception:
-    """The exception the SDK throws into an orchestrator for a failed activity.
-
-    Reason/Details as the local engine (and the Functions host) report them, joined the way
-    the SDK's TaskOrchestrationExecutor does: f"{Reason} \\n {Details}".
-    """
-    try:
-        raise exc
-    except Exception as raised:  # capture a real traceback for Details
-        details = "".join(traceback.format_exception(raised))
-    reason = f"Activity function '{name}' failed: {type(exc).__name__}: {exc}"
-    return Exception(f"{reason} \n {details}")
-
-
-class FakeTask:
-    """A durable task: activity, timer, external event or a task_any race."""
-
-    def __init__(self, kind: str, name: str | None = None, payload: Any = None) -> None:
-        self.kind = kind
-        self.name = name
-        self.payload = payload
-        self.retry_options: df.RetryOptions | None = None
-        self.result: Any = None
-        self.failed = False
-        self.is_completed = False
-        self.cancelled = False
-
-    def cancel(self) -> None:
-        """What the SDK's TimerTask.cancel() does, observable by the test."""
-        self.cancelled = True
-
-    def complete(self, value: Any) -> None:
-        self.is_completed = True
-        self.failed = isinstance(value, Exception)
-        self.result = value
-
-
-class FakeOrchestrationContext:
-    """Scripted activity results, an optional cancel winning the n-th race, a fake clock."""
-
-    def __init__(
-        self,
-        orchestration_input: dict[str, Any],
-        results: dict[str, list[Result]],
-        *,
-        cancel_on_race: int | None = None,
-    ) -> None:
-        self._input = orchestration_input
-        self._results = {name: list(values) for name, values in results.items()}
-        self._cancel_on_race = cancel_on_race
-        self._races = 0
-        self.current_utc_datetime = START
-        # What the engine recorded when it accepted the start (ExecutionStarted).
-        self.histories = [
-            HistoryEvent(EventType=0, EventId=-1, IsPlayed=False, Timestamp=START.isoformat())
-        ]
-        self.is_replaying = False
-        self.instance_id = orchestration_input["task_id"]
-        self.custom_statuses: list[dict[str, Any]] = []
-        self.activities: list[FakeTask] = []
-        self.timers: list[FakeTask] = []
-        self.events: list[FakeTask] = []
-        self.unexpected_calls: list[str] = []
-
-    # --- the DurableOrchestrationContext surface the orchestrators use ---
-
-    def get_input(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self._input))
-
-    def call_activity(self, name: str, input_: Any = None) -> FakeTask:
-        return self._schedule(name, input_, None)
-
-    def call_activity_with_retry(
-        self, name: str, retry_options: df.RetryOptions, input_: Any = None
-    ) -> FakeTask:
-        return self._schedule(name, input_, retry_options)
-
-    def create_timer(self, fire_at: datetime) -> FakeTask:
-        timer = FakeTask("timer", payload=fire_at)
-        self.timers.append(timer)
-        return timer
-
-    def wait_for_external_event(self, name: str) -> FakeTask:
-        event = FakeTask("event", name)
-        self.events.append(event)
-        return event
-
-    def task_any(self, tasks: list[FakeTask]) -> FakeTask:
-        return FakeTask("any", payload=list(tasks))
-
-    def set_custom_status(self, status: Any) -> None:
-        encoded = json.dumps(status)  # the host stores it as JSON
-        self.custom_statuses.append(json.loads(encoded))
-
-    # --- what the test reads ---
-
-    @property
-    def activity_names(self) -> list[str]:
-        return [task.name or "" for task in self.activities]
-
-    def inputs_of(self, name: str) -> list[Any]:
-        return [task.payload for task in self.activities if task.name == name]
-
-    @property
-    def step_indexes(self) -> list[int]:
-        return [status["step_index"] for status in self.custom_statuses]
-
-    # --- the replay side: settle whatever the orchestrator yields ---
-
-    def settle(self, task: FakeTask) -> FakeTask:
-        """Complete a yielded task the way the durable runtime would; returns it."""
-        if task.kind == "timer":
-            self._fire(task)
-        elif task.kind == "any":
-            self._races += 1
-            event = next((t for t in task.payload if t.kind == "event"), None)
-            if event is not None and self._races == self._cancel_on_race:
-                event.complete(None)
-                task.complete(event)
-            else:
-                winner = next(t for t in task.payload if t.kind != "event")
-                if winner.kind == "timer":
-                    self._fire(winner)
-                task.complete(winner)
-        elif not task.is_completed:
-            raise AssertionError(f"yielded a {task.kind} task that can never complete")
-        return task
-
-    def _fire(self, timer: FakeTask) -> None:
-        self.current_utc_datetime = max(self.current_utc_datetime, timer.payload)
-        timer.complete(None)
-
-    def _schedule(self, name: str, input_: Any, retry: df.RetryOptions | None) -> FakeTask:
-        task = FakeTask("activity", name, json.loads(json.dumps(input_)))
-        task.retry_options = retry
-        self.activities.append(task)
-        queue = self._results.get(name)
-        if name == names.FINISH_ATTEMPT and not queue:
-            task.complete({"status": input_["outcome"]["status"]})
-            return task
-        if not queue:
-            # Raised into the orchestrator (which may catch it); run_orchestrator fails the test.
-            self.unexpected_calls.append(name)
-            raise AssertionError(f"unexpected call of activity {name}")
-        value = queue.pop(0)
-        task.complete(value(input_) if callable(value) else value)
-        return task
-
-
-def run_orchestrator(
-    orchestrator: Callable[[Any], Generator[Any, Any, Any]], context: FakeOrchestrationContext
-) -> Any:
-    """Drive the generator to its return value, throwing failed tasks into it like the SDK."""
-    generator = orchestrator(context)
-    task = next(generator)
-    while True:
-        settled = context.settle(task)
-        try:
-            if settled.failed:
-                task = generator.throw(settled.result)
-            else:
-                task = generator.send(settled.result)
-        except StopIteration as stop:
-            assert context.unexpected_calls == [], "activities called without a scripted result"
-            return stop.value
-
-
-def orchestrator_function() -> Callable[[Any], Generator[Any, Any, Any]]:
-    """The user generator behind the blueprint decorator (the samples-v2 unwrapping)."""
-    return module.provision_cluster.build().get_user_function().orchestrator_function
-
-
-def began(proceed: bool = True) -> dict[str, Any]:
-    return {"proceed": proceed, "status": "running" if proceed else "cancelled"}
-
-
-def accepted(state: str = "Creating") -> dict[str, Any]:
-    return {"accepted": True, "cluster_state": state, "operation_url": OPERATION_URL,
-            "error": None}
-
-
-def polled(state: str | None, *, error: ClassifiedError | None = None) -> dict[str, Any]:
-    return {"cluster_state": state, "gone": state is None,
-            "error": error.to_dict() if error else None}
+def orchestrator_function() -> Any:
+    """The user generator behind the blueprint decorator."""
+    return orchestrator_of(module.provision_cluster)
 
 
 def provision(
@@ -316,10 +117,9 @@ def test_arm_calls_retry_transient_faults_and_the_outcome_write_keeps_trying() -
 
 
 def test_terminal_error_at_put_fails_at_once_without_polling() -> None:
-    rejected = {"accepted": False, "cluster_state": None, "error": QUOTA.to_dict()}
     outcome, context = provision({
         names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [rejected],
+        names.SUBMIT_CLUSTER_CREATE: [rejected(QUOTA)],
     })
 
     assert outcome["status"] == "failed"
@@ -364,12 +164,12 @@ def test_async_failure_offers_the_portal_and_a_delete_of_the_partial_cluster() -
 
 def test_polls_that_keep_failing_never_end_the_attempt_before_its_deadline() -> None:
     failure = activity_failure(names.POLL_CLUSTER, TransientArmFailure(THROTTLED))
-    unanswered = {"cluster_state": None, "gone": False, "error": None,
-                  "unreachable": THROTTLED.to_dict()}
     outcome, context = provision({
         names.BEGIN_ATTEMPT: [began()],
         names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [failure, unanswered, unanswered, failure, polled("Succeeded")],
+        names.POLL_CLUSTER: [
+            failure, unanswered(THROTTLED), unanswered(THROTTLED), failure, polled("Succeeded")
+        ],
     }, poll_seconds=15)
 
     assert outcome["status"] == "succeeded"
@@ -383,12 +183,10 @@ def test_polls_that_keep_failing_never_end_the_attempt_before_its_deadline() -> 
 
 
 def test_an_outage_until_the_deadline_fails_on_the_deadline_not_on_the_outage() -> None:
-    unanswered = {"cluster_state": None, "gone": False, "error": None,
-                  "unreachable": THROTTLED.to_dict()}
     outcome, _ = provision({
         names.BEGIN_ATTEMPT: [began()],
         names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [unanswered] * 6,
+        names.POLL_CLUSTER: [unanswered(THROTTLED)] * 6,
     }, poll_seconds=15, deadline_minutes=5)
 
     assert outcome["status"] == "failed"
@@ -420,7 +218,7 @@ def test_cancel_after_the_put_aborts_and_offers_cleanup() -> None:
         names.BEGIN_ATTEMPT: [began()],
         names.SUBMIT_CLUSTER_CREATE: [accepted()],
         names.POLL_CLUSTER: [polled("Creating")],
-        names.ABORT_CLUSTER_CREATE: [{"aborted": True}],
+        names.ABORT_CLUSTER_CREATE: [AbortResult(True).to_dict()],
     }, cancel_on_race=3)
 
     assert context.activity_names == [
@@ -459,7 +257,7 @@ def test_a_cancel_that_lost_the_race_to_completion_records_success() -> None:
     outcome, context = provision({
         names.BEGIN_ATTEMPT: [began()],
         names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.ABORT_CLUSTER_CREATE: [{"aborted": False, "cluster_state": "Succeeded"}],
+        names.ABORT_CLUSTER_CREATE: [AbortResult(False, "Succeeded").to_dict()],
         names.POLL_CLUSTER: [polled("Succeeded")],
     }, cancel_on_race=2)
 
@@ -472,7 +270,7 @@ def test_an_accepted_abort_records_the_cancel_with_the_state_arm_reports() -> No
     outcome, _ = provision({
         names.BEGIN_ATTEMPT: [began()],
         names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.ABORT_CLUSTER_CREATE: [{"aborted": True, "cluster_state": "Canceling"}],
+        names.ABORT_CLUSTER_CREATE: [AbortResult(True, "Canceling").to_dict()],
     }, cancel_on_race=2)
 
     assert outcome["status"] == "cancelled"
@@ -539,7 +337,7 @@ def test_output_reports_the_status_that_was_actually_stored() -> None:
         names.BEGIN_ATTEMPT: [began()],
         names.SUBMIT_CLUSTER_CREATE: [accepted()],
         names.POLL_CLUSTER: [polled("Succeeded")],
-        names.FINISH_ATTEMPT: [{"status": "cancelled"}],
+        names.FINISH_ATTEMPT: [FinishResult(TaskStatus.CANCELLED).to_dict()],
     })
 
     assert outcome["status"] == "cancelled"

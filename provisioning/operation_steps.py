@@ -1,0 +1,76 @@
+"""One step table per operation type: the single source of step names, indexes and totals.
+
+Every durable cluster operation runs the same phases (begin, submit, wait, finish); a type
+only names its submit and wait steps. Both the orchestration's custom status and the
+JobState row read their step names and indexes from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from provisioning.models import TaskType
+
+
+class Phase(IntEnum):
+    """The phases every cluster operation goes through; the value is the step index."""
+
+    QUEUED = 0
+    STARTING = 1
+    SUBMITTING = 2
+    WAITING = 3
+    FINISHING = 4
+
+
+# Cluster provisioningStates after which ARM will not change the cluster on its own.
+TERMINAL_CLUSTER_STATES = frozenset({"Succeeded", "Failed", "Canceled"})
+
+
+@dataclass(frozen=True)
+class OperationSteps:
+    """The steps of one operation type, in order; "Queued" is step 0 and is not counted."""
+
+    task_type: TaskType
+    submitting: str
+    waiting: str
+    succeeded: str
+    queued: str = "Queued"
+    starting: str = "Starting"
+    finishing: str = "Finishing"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every step name, indexed by Phase."""
+        return (self.queued, self.starting, self.submitting, self.waiting, self.finishing)
+
+    @property
+    def total(self) -> int:
+        """TotalSteps as the user sees it ("Step N of total")."""
+        return len(self.names) - 1
+
+    def name(self, phase: Phase) -> str:
+        """The step name shown while the operation is in `phase`."""
+        return self.names[phase]
+
+
+PROVISION_STEPS = OperationSteps(
+    TaskType.AKS_PROVISION,
+    submitting="Submitting cluster to Azure",
+    waiting="Creating cluster",
+    succeeded="Succeeded",
+)
+DELETE_STEPS = OperationSteps(
+    TaskType.AKS_DELETE,
+    submitting="Deleting cluster",
+    waiting="Waiting for deletion",
+    succeeded="Deleted",
+)
+STEPS_BY_TYPE: dict[TaskType, OperationSteps] = {
+    steps.task_type: steps for steps in (PROVISION_STEPS, DELETE_STEPS)
+}
+
+
+def steps_for(task_type: TaskType | str) -> OperationSteps:
+    """The step table of an operation type (KeyError for a type with no table yet)."""
+    return STEPS_BY_TYPE[TaskType(task_type)]

@@ -1,0 +1,46 @@
+"""provisioning.operation_steps: one step table per operation type, read by status and JobState."""
+
+from __future__ import annotations
+
+import pytest
+
+from provisioning.models import TaskType
+from provisioning.operation_steps import (
+    DELETE_STEPS,
+    PROVISION_STEPS,
+    STEPS_BY_TYPE,
+    Phase,
+    steps_for,
+)
+
+
+def test_every_operation_type_has_a_step_table() -> None:
+    assert set(STEPS_BY_TYPE) == set(TaskType)
+
+
+def test_the_provision_steps_read_as_the_user_sees_them() -> None:
+    assert PROVISION_STEPS.names == (
+        "Queued", "Starting", "Submitting cluster to Azure", "Creating cluster", "Finishing"
+    )
+    assert PROVISION_STEPS.total == 4
+
+
+def test_the_delete_steps_share_the_skeleton_and_name_their_own_work() -> None:
+    assert DELETE_STEPS.names == (
+        "Queued", "Starting", "Deleting cluster", "Waiting for deletion", "Finishing"
+    )
+    assert DELETE_STEPS.total == PROVISION_STEPS.total
+
+
+@pytest.mark.parametrize(
+    ("phase", "index"),
+    [(Phase.STARTING, 1), (Phase.SUBMITTING, 2), (Phase.WAITING, 3), (Phase.FINISHING, 4)],
+)
+def test_a_phase_is_its_step_index(phase: Phase, index: int) -> None:
+    assert int(phase) == index
+    assert PROVISION_STEPS.name(phase) == PROVISION_STEPS.names[index]
+
+
+def test_steps_are_found_by_the_type_as_stored() -> None:
+    assert steps_for("aks_delete") is DELETE_STEPS
+    assert steps_for(TaskType.AKS_PROVISION) is PROVISION_STEPS
