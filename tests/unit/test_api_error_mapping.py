@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from api.openapi import ERROR_CODES
-from api.responses import HANDLED, error_to_response
+from api.error_specs import ERROR_CODES, HANDLED
+from api.responses import error_to_response
 from provisioning.attempts import (
     ActiveAttemptExists,
     IdempotencyKeyInProgress,

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.openapi import ERROR_CODES, openapi_document
+from api.openapi_document import ERROR_CODES, openapi_document
 from provisioning.arm_errors import cancelled_error, classify_arm_error
 from provisioning.jobstate import JobState, new_task_id
 from provisioning.models import ProvisionRequest, TaskStatus, TaskType
