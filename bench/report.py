@@ -464,6 +464,32 @@ def _dashboard_section(figures: dict[str, Any] | None) -> list[str]:
     return lines + [""]
 
 
+def _cold_start_finding(cold: dict[str, Any] | None) -> list[str]:
+    """The cold-start bullet of the findings: both modes, and where the time goes."""
+    if not cold:
+        return []
+    breakdown = ", ".join(
+        f"`{name}` {ms}" for name, ms in cold.get("app_packages_importtime_ms", {}).items()
+    )
+    uncached = cold.get("no_bytecode") or {}
+    return [
+        f"- **Cold start.** `function_app` costs ×{cold['ratio_to_floor']} the floor "
+        f"({_fmt(cold['function_app']['median_ms'])} vs {_fmt(cold['floor']['median_ms'])} "
+        f"ms) with bytecode and ×{uncached.get('ratio_to_floor', '—')} without (the "
+        "read-only deployment mount); importing every runtime SDK eagerly would cost ×"
+        f"{cold['all_sdks_ratio_to_floor']}. `python -X importtime -c 'import function_app'`"
+        " shows the difference over the floor is the app's own packages (cumulative ms, "
+        f"one noisy sample: {breakdown}), mostly the domain modules that handler and "
+        "orchestrator modules import at module level (attempts, error classification, "
+        "JobState); the OpenAPI builder and the error table load on first use; "
+        "`azure.data.tables`, "
+        "`azure.identity` and "
+        "`azure.mgmt.containerservice` are imported inside the functions that use them, "
+        "and the import succeeds with an empty environment (nothing runs at import). "
+        "`tests/unit/test_cold_start_imports.py` keeps it that way."
+    ]
+
+
 def _findings(results: dict[str, Any]) -> list[str]:
     lines = ["## Findings", ""]
     rf = results.get("recent_failures")
@@ -493,28 +519,7 @@ def _findings(results: dict[str, Any]) -> list[str]:
                 "weeks back, a 24 h or 168 h window holds none and ours reads nothing; the "
                 "original still reads 200."
             )
-    cold = results.get("cold_start")
-    if cold:
-        breakdown = ", ".join(
-            f"`{name}` {ms}" for name, ms in cold.get("app_packages_importtime_ms", {}).items()
-        )
-        uncached = cold.get("no_bytecode") or {}
-        lines.append(
-            f"- **Cold start.** `function_app` costs ×{cold['ratio_to_floor']} the floor "
-            f"({_fmt(cold['function_app']['median_ms'])} vs {_fmt(cold['floor']['median_ms'])} "
-            f"ms) with bytecode and ×{uncached.get('ratio_to_floor', '—')} without (the "
-            "read-only deployment mount); importing every runtime SDK eagerly would cost ×"
-            f"{cold['all_sdks_ratio_to_floor']}. `python -X importtime -c 'import function_app'`"
-            " shows the difference over the floor is the app's own packages (cumulative ms, "
-            f"one noisy sample: {breakdown}), mostly the domain modules that handler and "
-            "orchestrator modules import at module level (attempts, error classification, "
-            "JobState); the OpenAPI builder and the error table load on first use; "
-            "`azure.data.tables`, "
-            "`azure.identity` and "
-            "`azure.mgmt.containerservice` are imported inside the functions that use them, "
-            "and the import succeeds with an empty environment (nothing runs at import). "
-            "`tests/unit/test_cold_start_imports.py` keeps it that way."
-        )
+    lines += _cold_start_finding(results.get("cold_start"))
     host = results.get("local_host")
     if host:
         lines.append(
