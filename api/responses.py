@@ -89,11 +89,11 @@ def refuse_cross_site(req: func.HttpRequest) -> None:
     )
 
 
-def _request_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> func.HttpRequest | None:
-    """The handler's HttpRequest argument, wherever the binding put it."""
-    return next(
-        (v for v in (*args, *kwargs.values()) if isinstance(v, func.HttpRequest)), None
-    )
+def _refuse_cross_site_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Apply the cross-site defence to the handler's HttpRequest, wherever the binding put it."""
+    req = next((v for v in (*args, *kwargs.values()) if isinstance(v, func.HttpRequest)), None)
+    if req is not None:
+        refuse_cross_site(req)
 
 
 def answers_errors(
@@ -104,9 +104,7 @@ def answers_errors(
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> func.HttpResponse:
         try:
-            req = _request_of(args, kwargs)
-            if req is not None:
-                refuse_cross_site(req)
+            _refuse_cross_site_call(args, kwargs)
             return handler(*args, **kwargs)
         except _handled() as exc:  # evaluated only when the handler raised
             return error_to_response(exc)
@@ -122,9 +120,7 @@ def answers_errors_async(
     @functools.wraps(handler)
     async def wrapper(*args: Any, **kwargs: Any) -> func.HttpResponse:
         try:
-            req = _request_of(args, kwargs)
-            if req is not None:
-                refuse_cross_site(req)
+            _refuse_cross_site_call(args, kwargs)
             return await handler(*args, **kwargs)
         except _handled() as exc:  # evaluated only when the handler raised
             return error_to_response(exc)
