@@ -20,13 +20,13 @@ from orchestrators.blueprint import PROVISION_CLUSTER
 from provisioning import clients
 from provisioning.attempts import accept_provision
 from provisioning.recent_failures import recent_failures
+from provisioning.request_bounds import HISTORY_LIMIT, RECENT_FAILURES_HOURS, RECENT_FAILURES_LIMIT
 from provisioning.settings import get_settings
 from provisioning.table_clients import StorageUnavailable
 from provisioning.task_documents import recent_failure_row, task_document
 from provisioning.validation import (
     MAX_IDEMPOTENCY_KEY_CHARS,
     decode_json_body,
-    parse_bounded_int,
     validate_idempotency_key,
 )
 
@@ -70,8 +70,8 @@ async def start_provision(
 def list_recent_failed_provisions(req: func.HttpRequest) -> func.HttpResponse:
     """The caller's unresolved recent failures; degraded (never 500) when storage is down."""
     owner = caller(req)
-    hours = parse_bounded_int(req.params.get("hours"), "hours", 24, 1, 168)
-    limit = parse_bounded_int(req.params.get("limit"), "limit", 10, 1, 20)
+    hours = RECENT_FAILURES_HOURS.read(req.params)
+    limit = RECENT_FAILURES_LIMIT.read(req.params)
     try:
         found = recent_failures(
             clients.jobstate_repository(),
@@ -92,6 +92,6 @@ def list_recent_failed_provisions(req: func.HttpRequest) -> func.HttpResponse:
 def list_provisions(req: func.HttpRequest) -> func.HttpResponse:
     """The caller's attempt history, newest first (any status and type)."""
     owner = caller(req)
-    limit = parse_bounded_int(req.params.get("limit"), "limit", 20, 1, 50)
+    limit = HISTORY_LIMIT.read(req.params)
     history = clients.jobstate_repository().list_history(owner.owner_id, limit)
     return json_response({"jobs": [task_document(job) for job in history], "limit": limit})

@@ -6,29 +6,16 @@ import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
 
-from provisioning.attempts import (
-    ActiveAttemptExists,
-    IdempotencyKeyInProgress,
-    IdempotencyKeyReused,
-    NotCancellable,
-    NotDeletable,
-    NotDismissable,
-    TaskNotFound,
-)
-from provisioning.cross_site import (
-    STATE_CHANGING_METHODS,
-    CrossOriginRequest,
-    UnsupportedMediaType,
-    check_state_changing_request,
-)
-from provisioning.identity import IdentityError, Principal, principal_from_headers
-from provisioning.settings import SettingsError, get_settings
-from provisioning.table_clients import StorageUnavailable
-from provisioning.validation import RequestValidationError
+if TYPE_CHECKING:
+    from api.error_specs import ErrorSpec
+    from provisioning.identity import Principal
+
+# Domain modules (identity, settings, cross-site rules, the error table) are imported where
+# they are first used, not here: every handler module imports this one at cold start.
 
 logger = logging.getLogger(__name__)
 
@@ -51,76 +38,36 @@ def error_response(
 
 def caller(req: func.HttpRequest) -> Principal:
     """The signed-in caller, from the platform's principal header only (never the body)."""
+    from provisioning.identity import principal_from_headers
+    from provisioning.settings import get_settings
+
     settings = get_settings()
     return principal_from_headers(req.headers, trusted=settings.identity_headers_trusted)
 
 
 def error_to_response(exc: Exception) -> func.HttpResponse:
-    """Map a domain exception to the contract's error answer."""
-    if isinstance(exc, IdentityError):
-        return error_response(exc.status, exc.code, exc.message)
-    if isinstance(exc, CrossOriginRequest):
-        return error_response(403, "cross_origin", str(exc))
-    if isinstance(exc, UnsupportedMediaType):
-        return error_response(415, "unsupported_media_type", str(exc))
-    if isinstance(exc, RequestValidationError):
-        return error_response(400, "invalid_request", exc.message, field=exc.field)
-    if isinstance(exc, IdempotencyKeyReused):
-        return error_response(
-            422,
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with a different request; "
-            "send a new key for a new request.",
-        )
-    if isinstance(exc, IdempotencyKeyInProgress):
-        return error_response(
-            409,
-            "idempotency_key_in_progress",
-            "A request with this Idempotency-Key is still being processed; retry shortly.",
-        )
-    if isinstance(exc, TaskNotFound):
-        return error_response(404, "not_found", "No such task.")
-    if isinstance(exc, ActiveAttemptExists):
-        return error_response(
-            409,
-            "attempt_in_progress",
-            "An attempt for this resource group and cluster name is still running; "
-            "wait for it or stop it first.",
-            task_id=exc.task_id,
-        )
-    if isinstance(exc, NotDeletable):
-        return error_response(409, "not_deletable", str(exc))
-    if isinstance(exc, NotCancellable):
-        return error_response(409, "not_cancellable", str(exc))
-    if isinstance(exc, NotDismissable):
-        return error_response(409, "not_dismissable", str(exc))
-    if isinstance(exc, StorageUnavailable):
-        logger.warning("storage unavailable: %s", exc)
-        return error_response(
-            503, "storage_unavailable", "Attempt storage is unavailable; try again shortly."
-        )
-    if isinstance(exc, SettingsError):
-        logger.error("configuration problem: %s", exc)
-        return error_response(503, "not_configured", "The service is not configured.")
-    logger.exception("unexpected error", exc_info=exc)
-    return error_response(500, "internal_error", "Unexpected error.")
+    """Map a domain exception to the contract's error answer (api.error_specs)."""
+    from api.error_specs import spec_for
+
+    spec = spec_for(exc)
+    if spec is None:
+        logger.exception("unexpected error", exc_info=exc)
+        return error_response(500, "internal_error", "Unexpected error.")
+    _log_if_operators_care(spec, exc)
+    return json_response({"error": spec.body(exc)}, spec.status)
 
 
-HANDLED = (
-    CrossOriginRequest,
-    UnsupportedMediaType,
-    IdentityError,
-    RequestValidationError,
-    IdempotencyKeyReused,
-    IdempotencyKeyInProgress,
-    TaskNotFound,
-    ActiveAttemptExists,
-    NotDeletable,
-    NotCancellable,
-    NotDismissable,
-    StorageUnavailable,
-    SettingsError,
-)
+def _log_if_operators_care(spec: ErrorSpec, exc: Exception) -> None:
+    """Storage and configuration faults are logged; a caller's mistake is not."""
+    if spec.log_level is not None:
+        logger.log(spec.log_level, "%s: %s", spec.log_as, exc)
+
+
+def _handled() -> tuple[type[Exception], ...]:
+    """The exception types that have an answer; looked up only once something was raised."""
+    from api.error_specs import HANDLED
+
+    return HANDLED
 
 
 def refuse_cross_site(req: func.HttpRequest) -> None:
@@ -128,6 +75,9 @@ def refuse_cross_site(req: func.HttpRequest) -> None:
 
     Runs before identity: a cross-site POST is refused whoever the browser is signed in as.
     """
+    from provisioning.cross_site import STATE_CHANGING_METHODS, check_state_changing_request
+    from provisioning.settings import get_settings
+
     if req.method.upper() not in STATE_CHANGING_METHODS:
         return
     check_state_changing_request(
@@ -139,11 +89,11 @@ def refuse_cross_site(req: func.HttpRequest) -> None:
     )
 
 
-def _request_of(args: tuple[Any, ...], kwargs: dict[str, Any]) -> func.HttpRequest | None:
-    """The handler's HttpRequest argument, wherever the binding put it."""
-    return next(
-        (v for v in (*args, *kwargs.values()) if isinstance(v, func.HttpRequest)), None
-    )
+def _refuse_cross_site_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Apply the cross-site defence to the handler's HttpRequest, wherever the binding put it."""
+    req = next((v for v in (*args, *kwargs.values()) if isinstance(v, func.HttpRequest)), None)
+    if req is not None:
+        refuse_cross_site(req)
 
 
 def answers_errors(
@@ -154,11 +104,9 @@ def answers_errors(
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> func.HttpResponse:
         try:
-            req = _request_of(args, kwargs)
-            if req is not None:
-                refuse_cross_site(req)
+            _refuse_cross_site_call(args, kwargs)
             return handler(*args, **kwargs)
-        except HANDLED as exc:
+        except _handled() as exc:  # evaluated only when the handler raised
             return error_to_response(exc)
 
     return wrapper
@@ -172,11 +120,9 @@ def answers_errors_async(
     @functools.wraps(handler)
     async def wrapper(*args: Any, **kwargs: Any) -> func.HttpResponse:
         try:
-            req = _request_of(args, kwargs)
-            if req is not None:
-                refuse_cross_site(req)
+            _refuse_cross_site_call(args, kwargs)
             return await handler(*args, **kwargs)
-        except HANDLED as exc:
+        except _handled() as exc:  # evaluated only when the handler raised
             return error_to_response(exc)
 
     return wrapper

@@ -44,6 +44,7 @@ BUDGETS = (
     Budget("recent_failures.missed_ours", "= 0", operator.eq, 0),
     Budget("recent_failures.ours_within_window_rows", "true", operator.eq, True),
     Budget("cold_start.ratio_to_floor", "≤ 1.15", operator.le, 1.15),
+    Budget("cold_start.no_bytecode.ratio_to_floor", "≤ 1.15", operator.le, 1.15),
     Budget(
         "local_host.completed",
         "= 50 (all)",
@@ -185,9 +186,16 @@ def _plot_cold_start(axis: Any, figures: dict[str, Any] | None) -> None:
     if not figures:
         axis.text(0.5, 0.5, "not measured", ha="center", transform=axis.transAxes)
         return
-    labels = ["floor\n(functions + durable)", "function_app", "every runtime SDK\neagerly"]
-    values = [figures[k]["median_ms"] for k in ("floor", "function_app", "all_sdks")]
-    axis.bar(labels, values, color=["tab:gray", "tab:blue", "tab:orange"])
+    uncached = figures.get("no_bytecode") or {}
+    bars = [
+        ("floor\n(functions + durable)", figures["floor"], "tab:gray"),
+        ("function_app", figures["function_app"], "tab:blue"),
+        ("function_app\nno bytecode", uncached.get("function_app"), "tab:purple"),
+        ("every runtime SDK\neagerly", figures["all_sdks"], "tab:orange"),
+    ]
+    bars = [(label, row, colour) for label, row, colour in bars if row]
+    values = [row["median_ms"] for _, row, _ in bars]
+    axis.bar([label for label, _, _ in bars], values, color=[colour for _, _, colour in bars])
     axis.axhline(values[0] * 1.15, color="tab:red", linestyle="--", label="budget: 1.15 × floor")
     for position, value in enumerate(values):
         axis.text(position, value / 2, f"{value:.0f} ms\n×{value / values[0]:.2f}",
@@ -278,8 +286,9 @@ def _recent_failures_section(figures: dict[str, Any] | None) -> list[str]:
         "",
         "- **ours**: `provisioning.recent_failures.recent_failures` — `PartitionKey eq @pk and "
         "RowKey` inside the window `and Type eq aks_provision and (Status failed or (Status "
-        "cancelled and ClusterSeen))`, paged at 2 × limit, stopping once `limit` unresolved "
-        "failures are found.",
+        "cancelled and ClusterSeen))`, paged at the limit plus a margin for dismissed or "
+        "resolved failures (`page_size_for`: limit + max(2, limit ÷ 2), at most 1000 per page), "
+        "stopping once `limit` unresolved failures are found.",
         "- **original**: `bench.recent_failures.original_recent_failures` — `PartitionKey eq "
         "@pk`, the first 200 rows in natural (newest-first) order, filtered in memory. It is "
         "given our exact reportable/unresolved rule, so each miss is the 200-row cap's doing.",
@@ -319,36 +328,62 @@ def _cold_start_section(figures: dict[str, Any] | None) -> list[str]:
     if not figures:
         return lines + ["Not measured in this run.", ""]
     lines += [
-        f"{figures['processes']} rounds; each round starts three fresh `python -c` processes "
-        "with an empty environment (PATH only — so nothing the app imports needs a setting), "
-        "one per subject, interleaved, and times the import with `time.perf_counter()` inside "
-        "the child (interpreter start-up excluded). One unmeasured warm-up round first.",
+        f"{figures['processes']} rounds; each round starts one fresh `python -c` process per "
+        "subject with an empty environment (PATH only — so nothing the app imports needs a "
+        "setting), in alternating order (forward, then reversed), and times the import with "
+        "`time.perf_counter()` inside the child (interpreter start-up excluded). One unmeasured "
+        "warm-up round first. Two modes run in the same rounds: **bytecode** is the working "
+        "tree with its `__pycache__`; **no bytecode** is a copy of the deployed files (what "
+        "`.funcignore` lets in) without `__pycache__`, run with `PYTHONDONTWRITEBYTECODE=1` — "
+        "Flex Consumption runs the package from a read-only mount, so every module of ours is "
+        "compiled from source at each cold start, while the installed SDKs keep the bytecode "
+        "pip compiled at build time.",
         "",
         "| subject | median ms | p95 ms | ratio to floor |",
         "|---|---|---|---|",
     ]
-    floor = figures["floor"]["median_ms"]
-    subjects = (
-        ("floor: `azure.functions` + `azure.durable_functions`", "floor"),
-        ("`function_app`", "function_app"),
-        ("floor + `azure.data.tables`, `azure.identity`, `azure.mgmt.containerservice`",
-         "all_sdks"),
-    )
-    for label, key in subjects:
-        row = figures[key]
-        lines.append(
-            f"| {label} | {_fmt(row['median_ms'])} | {_fmt(row['p95_ms'])} "
-            f"| {row['median_ms'] / floor:.3f} |"
-        )
+    lines += _cold_start_rows(figures)
     eager = figures.get("eager_sdk_modules_loaded_by_app") or []
+    uncached = figures.get("no_bytecode") or {}
     lines += [
         "",
-        f"Ratio of medians {figures['ratio_to_floor']}; median of per-round ratios "
-        f"{figures['ratio_to_floor_paired_median']}. Runtime SDK modules the app imported "
-        f"eagerly: {', '.join(eager) if eager else 'none'}.",
+        f"Bytecode: ratio of medians {figures['ratio_to_floor']}, median of per-round ratios "
+        f"{figures['ratio_to_floor_paired_median']}. No bytecode: ratio of medians "
+        f"{uncached.get('ratio_to_floor', '—')}, median of per-round ratios "
+        f"{uncached.get('ratio_to_floor_paired_median', '—')}. Runtime SDK modules the app "
+        f"imported eagerly: {', '.join(eager) if eager else 'none'}.",
         "",
     ]
+    costs = uncached.get("own_modules_self_ms") or {}
+    if costs:
+        lines += [
+            "Our costliest modules without bytecode (`-X importtime` self ms, one sample): "
+            + ", ".join(f"`{name}` {ms}" for name, ms in costs.items()) + ".",
+            "",
+        ]
     return lines
+
+
+def _cold_start_rows(figures: dict[str, Any]) -> list[str]:
+    """One table row per subject, each mode against its own floor."""
+    uncached = figures.get("no_bytecode") or {}
+    subjects = [
+        ("floor: `azure.functions` + `azure.durable_functions`", figures["floor"],
+         figures["floor"]),
+        ("`function_app`", figures["function_app"], figures["floor"]),
+        ("floor + `azure.data.tables`, `azure.identity`, `azure.mgmt.containerservice`",
+         figures["all_sdks"], figures["floor"]),
+    ]
+    if uncached:
+        subjects += [
+            ("no bytecode: floor", uncached["floor"], uncached["floor"]),
+            ("no bytecode: `function_app`", uncached["function_app"], uncached["floor"]),
+        ]
+    return [
+        f"| {label} | {_fmt(row['median_ms'])} | {_fmt(row['p95_ms'])} "
+        f"| {row['median_ms'] / floor['median_ms']:.3f} |"
+        for label, row, floor in subjects
+    ]
 
 
 def _local_host_section(figures: dict[str, Any] | None) -> list[str]:
@@ -429,6 +464,32 @@ def _dashboard_section(figures: dict[str, Any] | None) -> list[str]:
     return lines + [""]
 
 
+def _cold_start_finding(cold: dict[str, Any] | None) -> list[str]:
+    """The cold-start bullet of the findings: both modes, and where the time goes."""
+    if not cold:
+        return []
+    breakdown = ", ".join(
+        f"`{name}` {ms}" for name, ms in cold.get("app_packages_importtime_ms", {}).items()
+    )
+    uncached = cold.get("no_bytecode") or {}
+    return [
+        f"- **Cold start.** `function_app` costs ×{cold['ratio_to_floor']} the floor "
+        f"({_fmt(cold['function_app']['median_ms'])} vs {_fmt(cold['floor']['median_ms'])} "
+        f"ms) with bytecode and ×{uncached.get('ratio_to_floor', '—')} without (the "
+        "read-only deployment mount); importing every runtime SDK eagerly would cost ×"
+        f"{cold['all_sdks_ratio_to_floor']}. `python -X importtime -c 'import function_app'`"
+        " shows the difference over the floor is the app's own packages (cumulative ms, "
+        f"one noisy sample: {breakdown}), mostly the domain modules that handler and "
+        "orchestrator modules import at module level (attempts, error classification, "
+        "JobState); the OpenAPI builder and the error table load on first use; "
+        "`azure.data.tables`, "
+        "`azure.identity` and "
+        "`azure.mgmt.containerservice` are imported inside the functions that use them, "
+        "and the import succeeds with an empty environment (nothing runs at import). "
+        "`tests/unit/test_cold_start_imports.py` keeps it that way."
+    ]
+
+
 def _findings(results: dict[str, Any]) -> list[str]:
     lines = ["## Findings", ""]
     rf = results.get("recent_failures")
@@ -458,24 +519,7 @@ def _findings(results: dict[str, Any]) -> list[str]:
                 "weeks back, a 24 h or 168 h window holds none and ours reads nothing; the "
                 "original still reads 200."
             )
-    cold = results.get("cold_start")
-    if cold:
-        breakdown = ", ".join(
-            f"`{name}` {ms}" for name, ms in cold.get("app_packages_importtime_ms", {}).items()
-        )
-        lines.append(
-            f"- **Cold start.** `function_app` costs ×{cold['ratio_to_floor']} the floor "
-            f"({_fmt(cold['function_app']['median_ms'])} vs {_fmt(cold['floor']['median_ms'])} "
-            f"ms); importing every runtime SDK eagerly would cost ×"
-            f"{cold['all_sdks_ratio_to_floor']}. `python -X importtime -c 'import function_app'`"
-            " shows the difference over the floor is the app's own packages (cumulative ms, "
-            f"one noisy sample: {breakdown}), mostly the domain modules the HTTP handlers "
-            "need (validation, error classification, JobState); `azure.data.tables`, "
-            "`azure.identity` and "
-            "`azure.mgmt.containerservice` are imported inside the functions that use them, "
-            "and the import succeeds with an empty environment (nothing runs at import). "
-            "`tests/unit/test_cold_start_imports.py` keeps it that way."
-        )
+    lines += _cold_start_finding(results.get("cold_start"))
     host = results.get("local_host")
     if host:
         lines.append(

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
+import azure.functions as func
 import pytest
 
-from api.openapi import ERROR_CODES
-from api.responses import HANDLED, error_to_response
+from api.error_specs import (
+    ERROR_CODES,
+    ERROR_SPECS,
+    HANDLED,
+    SPECS_BY_TYPE,
+    STATUS_BY_CODE,
+    codes_for_status,
+)
+from api.openapi_document import openapi_document
+from api.responses import answers_errors, error_to_response
 from provisioning.attempts import (
     ActiveAttemptExists,
     IdempotencyKeyInProgress,
@@ -21,14 +32,16 @@ from provisioning.cross_site import CrossOriginRequest, UnsupportedMediaType
 from provisioning.identity import (
     AmbiguousPrincipal,
     AuthNotConfigured,
+    IdentityError,
     InvalidOwnerId,
     MalformedPrincipal,
     MissingPrincipal,
 )
 from provisioning.settings import SettingsError
-from provisioning.table_clients import StorageUnavailable
+from provisioning.table_clients import ConcurrencyConflict, StorageUnavailable
 from provisioning.validation import RequestValidationError
 
+API_DIR = Path(__file__).resolve().parents[2] / "api"
 MAPPED = [
     (RequestValidationError("region", "region is required"), 400, "invalid_request"),
     (MalformedPrincipal("bad"), 401, "malformed_principal"),
@@ -77,3 +90,88 @@ def test_every_mapped_code_is_in_the_openapi_error_codes(
 def test_idempotency_errors_do_not_reveal_the_task_they_are_bound_to() -> None:
     for error in (IdempotencyKeyReused("t-secret"), IdempotencyKeyInProgress("t-secret")):
         assert b"t-secret" not in error_to_response(error).get_body()
+
+
+# --- the error table cannot drift from the mapping, the OpenAPI document or the handlers -------
+
+
+def test_every_identity_error_class_has_its_own_row_with_its_own_code() -> None:
+    def family(root: type[IdentityError]) -> list[type[IdentityError]]:
+        return [root, *(kind for child in root.__subclasses__() for kind in family(child))]
+
+    for kind in family(IdentityError):
+        spec = SPECS_BY_TYPE[kind]
+        assert (spec.status, spec.code) == (kind.status, kind.code), kind
+
+
+def test_a_subclass_of_a_mapped_error_is_answered_like_its_parent() -> None:
+    response = error_to_response(ConcurrencyConflict("kept losing"))
+    assert response.status_code == 503
+    assert json.loads(response.get_body())["error"]["code"] == "storage_unavailable"
+
+
+def test_each_code_has_one_status() -> None:
+    for spec in ERROR_SPECS:
+        assert STATUS_BY_CODE[spec.code] == spec.status, spec.code
+
+
+def test_every_spec_code_and_extra_field_is_in_the_openapi_error_schema() -> None:
+    error = openapi_document()["components"]["schemas"]["Error"]["properties"]["error"]
+    assert set(error["properties"]["code"]["enum"]) == set(ERROR_CODES)
+    for spec in ERROR_SPECS:
+        assert spec.code in error["properties"]["code"]["enum"]
+        for name in spec.extra:
+            assert spec.code in error["properties"][name]["description"], name
+
+
+def test_every_documented_error_status_names_its_codes() -> None:
+    for item in openapi_document()["paths"].values():
+        for operation in item.values():
+            for status, answer in operation["responses"].items():
+                if int(status) >= 400:
+                    for code in codes_for_status(int(status)):
+                        assert f"`{code}`" in answer["description"], (status, code)
+
+
+def _literal_codes_answered_by_handlers() -> set[str]:
+    """Every code an api/ module passes to error_response as a string literal."""
+    codes = set()
+    for source in API_DIR.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "error_response"
+                and len(node.args) >= 2
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                codes.add(node.args[1].value)
+    return codes
+
+
+def test_codes_handlers_answer_directly_are_in_the_table() -> None:
+    direct = _literal_codes_answered_by_handlers() - {"internal_error"}
+    assert "orchestration_unavailable" in direct
+    assert direct <= set(ERROR_CODES)
+
+
+def test_an_unmapped_exception_escapes_the_decorator_and_maps_to_500() -> None:
+    @answers_errors
+    def handler() -> func.HttpResponse:
+        raise KeyError("bug")
+
+    with pytest.raises(KeyError):
+        handler()
+    assert error_to_response(KeyError("bug")).status_code == 500
+
+
+def test_a_mapped_exception_raised_by_a_handler_becomes_its_answer() -> None:
+    @answers_errors
+    def handler() -> func.HttpResponse:
+        raise NotDismissable("still running")
+
+    response = handler()
+    assert response.status_code == 409
+    assert json.loads(response.get_body())["error"] == {
+        "code": "not_dismissable",
+        "message": "still running",
+    }

@@ -11,6 +11,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Loaded lazily inside the activities and handlers that use them (DESIGN §10 cold start).
 LAZY_SDK_PREFIXES = ("azure.data.tables", "azure.identity", "azure.mgmt")
+# Built on first use: the OpenAPI document on its first request, the error table on the first
+# error answer (it imports every exception's domain module).
+LAZY_APP_MODULES = ("api.openapi_document", "api.openapi_schemas", "api.error_specs")
 
 
 def _modules_after_importing_function_app() -> list[str]:
@@ -36,3 +39,10 @@ def test_function_app_imports_with_no_settings_and_no_runtime_sdk() -> None:
     assert "function_app" in modules
     assert "azure.durable_functions" in modules
     assert eager == []
+
+
+def test_function_app_import_builds_neither_the_openapi_document_nor_the_error_table() -> None:
+    modules = _modules_after_importing_function_app()
+
+    assert "api.openapi" in modules
+    assert [m for m in LAZY_APP_MODULES if m in modules] == []

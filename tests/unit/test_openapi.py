@@ -14,16 +14,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.openapi import ERROR_CODES, openapi_document
+from api.openapi_document import ERROR_CODES, openapi_document
 from provisioning.arm_errors import classify_arm_error
 from provisioning.jobstate import JobState
 from provisioning.models import ProvisionRequest, TaskStatus, TaskType
 from provisioning.product_errors import cancelled_error
+from provisioning.request_bounds import (
+    HISTORY_LIMIT,
+    RECENT_FAILURES_HOURS,
+    RECENT_FAILURES_LIMIT,
+    QueryBound,
+)
 from provisioning.task_documents import recent_failure_row, task_document
 from provisioning.task_ids import new_task_id
 from provisioning.validation import (
     AZURE_PUBLIC_REGIONS,
     CLUSTER_NAME_PATTERN,
+    MAX_BODY_BYTES,
+    MAX_IDEMPOTENCY_KEY_CHARS,
     RESOURCE_GROUP_PATTERN,
     RequestValidationError,
     validate_provision_request,
@@ -268,3 +276,37 @@ def test_provision_documents_the_reused_key_422_and_the_key_rule() -> None:
 def test_new_error_codes_are_admitted_by_the_error_schema(code: str) -> None:
     assert code in ERROR_CODES
     assert validator("Error").is_valid({"error": {"code": code, "message": "m"}})
+
+
+# --- documented bounds are the handlers' bounds ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "schema_name", "bounds"),
+    [
+        ("/api/aks/recent-failed-provisions", "RecentFailures",
+         (RECENT_FAILURES_HOURS, RECENT_FAILURES_LIMIT)),
+        ("/api/aks/provisions", "History", (HISTORY_LIMIT,)),
+    ],
+)
+def test_documented_query_bounds_are_what_the_handlers_clamp_to(
+    path: str, schema_name: str, bounds: tuple[QueryBound, ...]
+) -> None:
+    document = openapi_document()
+    parameters = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
+    echoed = document["components"]["schemas"][schema_name]["properties"]
+    for bound in bounds:
+        assert f"{bound.low}..{bound.high} (default {bound.default}" in (
+            parameters[bound.name]["description"]
+        )
+        assert echoed[bound.name]["maximum"] == bound.read({bound.name: "100000"})
+        assert echoed[bound.name]["minimum"] == bound.read({bound.name: "-100000"})
+    assert echoed["jobs"]["maxItems"] == bounds[-1].high
+
+
+def test_documented_idempotency_key_and_body_limits_are_the_validators() -> None:
+    operation = openapi_document()["paths"]["/api/aks/provision"]["post"]
+    (key,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+    assert key["schema"]["maxLength"] == MAX_IDEMPOTENCY_KEY_CHARS
+    assert f"1-{MAX_IDEMPOTENCY_KEY_CHARS} printable" in key["description"]
+    assert str(MAX_BODY_BYTES) in operation["requestBody"]["description"]
