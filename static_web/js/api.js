@@ -114,6 +114,15 @@ export function createApiClient({ fetch, baseUrl = '' }) {
       const query = new URLSearchParams({ limit: String(limit) });
       return request('GET', `/api/aks/provisions?${query}`);
     },
+    /** Your clusters (DESIGN §15): `{clusters, degraded}`. */
+    listClusters() {
+      return request('GET', '/api/aks/clusters');
+    },
+    /** Start a lifecycle operation (`verb` stop/start/scale/upgrade/delete) on one cluster. */
+    clusterOperation(resourceGroup, clusterName, verb, body) {
+      const path = `/api/aks/clusters/${encodeURIComponent(resourceGroup)}/${encodeURIComponent(clusterName)}/${encodeURIComponent(verb)}`;
+      return request('POST', path, body === undefined ? {} : { body });
+    },
     /** The signed-in principal ({userId, userDetails, ...}) or null when nobody is. */
     async me() {
       const answer = await request('GET', '/.auth/me');

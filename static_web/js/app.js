@@ -16,6 +16,7 @@ import { createLastFailedStore } from './last-failed-store.js';
 import { createLastFailureSync } from './last-failure-sync.js';
 import { noticeShown } from './state/actions.js';
 import { createDashboardStore } from './state/dashboard-store.js';
+import { createYourClusters } from './your-clusters.js';
 
 /** localStorage, or a throwaway in-memory stand-in when the browser refuses access. */
 function browserStorage() {
@@ -40,6 +41,7 @@ const lastFailed = createLastFailedStore({
   onProblem: (problem) => console.warn('Could not use localStorage.', problem),
 });
 const failures = createLastFailureSync({ lastFailed, store, api });
+const yourClusters = createYourClusters({ store, api });
 
 // instant banner from localStorage, before any network work.
 failures.showSaved();
@@ -62,6 +64,7 @@ const tracker = createAttemptTracker({
   onFinished: ({ report, task }) => {
     if (report === FAILED) failures.attemptFailed(task);
     else if (report === SUCCEEDED) failures.attemptSucceeded(task);
+    yourClusters.refresh();
   },
 });
 
@@ -85,6 +88,7 @@ const dialog = createCreateDialog({
       progress: {},
     });
     tracker.refreshHistory({ resume: false });
+    yourClusters.refresh();
   },
   renderErrorCard: (snapshot, { focusField }) => renderErrorCard(snapshot, { inDialog: true, focusField }),
 });
@@ -119,7 +123,7 @@ async function showSignedIn() {
   }
 }
 
-replaceChildren(document.getElementById('app'), card.element, dialog.element);
+replaceChildren(document.getElementById('app'), card.element, yourClusters.element, dialog.element);
 
 failures.followOtherTabs();
 document.addEventListener('visibilitychange', () => {
@@ -130,5 +134,6 @@ document.addEventListener('visibilitychange', () => {
 });
 
 showSignedIn();
+yourClusters.start();
 failures.hydrate();
 tracker.refreshHistory({ resume: true });

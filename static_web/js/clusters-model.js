@@ -61,3 +61,116 @@ export const REFRESH_MS = 10_000;
 export function nextRefreshMs(clusters) {
   return (clusters || []).some(isChanging) ? REFRESH_MS : null;
 }
+
+// ---- Rows, operations and dialogs (the section's data, kept apart from its DOM) ----
+
+/** How each row button runs: the POST verb, and the dialog that asks for its body (or none). */
+export const OPERATIONS = Object.freeze({
+  Stop: { verb: 'stop', type: 'aks_stop', dialog: null },
+  Start: { verb: 'start', type: 'aks_start', dialog: null },
+  Scale: { verb: 'scale', type: 'aks_scale', dialog: 'scale' },
+  Upgrade: { verb: 'upgrade', type: 'aks_upgrade', dialog: 'upgrade' },
+  Delete: { verb: 'delete', type: 'aks_delete', dialog: 'delete' },
+});
+
+export const MIN_NODES = 1;
+export const MAX_NODES = 100;
+
+/** One key per cluster (ARM names are case-insensitive), shared by the list and the tasks. */
+export function clusterKey(cluster) {
+  return `${String(cluster.resource_group ?? '').toLowerCase()}/${String(cluster.name ?? '').toLowerCase()}`;
+}
+
+/** The cluster as this tab knows it: an operation it follows overrides the list's (older) one. */
+export function withFollowedOperation(cluster, followed) {
+  if (!followed) return cluster;
+  const { taskId, type, status, step } = followed;
+  return { ...cluster, operation: { task_id: taskId, type, status, step } };
+}
+
+/** The followed operation after a poll: its status and step from the task document. */
+export function followedFromTask(task) {
+  const progress = task.progress ?? {};
+  return {
+    taskId: task.task_id,
+    type: task.type,
+    status: task.status,
+    step: progress.step ?? null,
+    stepIndex: progress.step_index ?? null,
+    totalSteps: progress.total_steps ?? null,
+  };
+}
+
+/** The row's progress line while an operation runs ("Stopping — Step 2 of 4: …"), else ''. */
+export function progressLine(cluster, followed = null) {
+  const op = activeOperation(cluster);
+  if (!op) return '';
+  const parts = [BY_OPERATION[op.type] ?? 'Working'];
+  const { stepIndex, totalSteps } = followed ?? {};
+  if (Number.isInteger(stepIndex) && Number.isInteger(totalSteps) && stepIndex >= 1 && totalSteps >= 1) {
+    parts.push(`Step ${Math.min(stepIndex, totalSteps)} of ${totalSteps}`);
+  }
+  const step = op.step || (op.status === 'queued' ? 'Queued' : '');
+  return step ? `${parts.join(' — ')}: ${step}` : parts.join(' — ');
+}
+
+/** The facts a row lists, as [label, value] pairs (empty values left out). */
+export function rowFacts(cluster) {
+  const nodes = Number.isInteger(cluster.node_count) ? `${cluster.node_count} ${cluster.node_count === 1 ? 'node' : 'nodes'}` : '';
+  return [
+    ['Resource group', cluster.resource_group],
+    ['Region', cluster.region],
+    ['Kubernetes', cluster.kubernetes_version],
+    ['Nodes', nodes],
+  ].filter(([, value]) => value !== undefined && value !== null && value !== '');
+}
+
+/** A problem the row shows: a failed task's classified error or a refused request. */
+export function rowProblem({ message, actions = [] }) {
+  return {
+    message: typeof message === 'string' && message ? message : 'The operation failed.',
+    actions: Array.isArray(actions) ? actions : [],
+  };
+}
+
+/** The problem of a finished task, or null when it did not fail. */
+export function problemFromTask(task) {
+  if (task.status !== 'failed') return null;
+  const error = task.error ?? {};
+  return rowProblem({ message: error.message, actions: error.actions });
+}
+
+/** Check the Scale dialog's values: `{ok, body}` or `{ok: false, field, message}`. */
+export function scaleRequest(cluster, { node_pool: pool, node_count: count }) {
+  const pools = (cluster.node_pools ?? []).map((p) => p.name);
+  if (!pools.includes(pool)) return { ok: false, field: 'node_pool', message: 'Choose one of the cluster\'s node pools.' };
+  const text = String(count ?? '').trim();
+  const nodes = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(nodes) || nodes < MIN_NODES || nodes > MAX_NODES) {
+    return { ok: false, field: 'node_count', message: `Node count must be a whole number from ${MIN_NODES} to ${MAX_NODES}.` };
+  }
+  return { ok: true, body: { node_pool: pool, node_count: nodes } };
+}
+
+/** Check the Upgrade dialog's value: one of the cluster's upgrades. */
+export function upgradeRequest(cluster, { kubernetes_version: version }) {
+  if (!(cluster.upgrades ?? []).includes(version)) {
+    return { ok: false, field: 'kubernetes_version', message: 'Choose one of the offered versions.' };
+  }
+  return { ok: true, body: { kubernetes_version: version } };
+}
+
+/** Check the Delete dialog's value: the exact cluster name, sent back as `confirm`. */
+export function deleteRequest(cluster, { confirm }) {
+  if (!confirmMatches(confirm, cluster.name)) {
+    return { ok: false, field: 'confirm', message: 'Type the cluster name exactly to confirm.' };
+  }
+  return { ok: true, body: { confirm } };
+}
+
+/** The note above the list: why it may be stale or empty, or ''. */
+export function listNote({ loaded, degraded, unavailable, clusters }) {
+  if (degraded || unavailable) return 'Cluster states could not be refreshed just now; showing the last list.';
+  if (loaded && clusters.length === 0) return 'No clusters yet. Clusters you create here appear in this list.';
+  return '';
+}

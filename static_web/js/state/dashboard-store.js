@@ -3,6 +3,7 @@
 // renders it.
 
 import { attemptSlice } from './attempt.js';
+import { clustersSlice } from './clusters.js';
 import { failureSlice } from './failure.js';
 import { historySlice } from './history.js';
 import { noticeSlice } from './notice.js';
@@ -13,6 +14,7 @@ export const DASHBOARD_SLICES = {
   attempt: attemptSlice,
   history: historySlice,
   notice: noticeSlice,
+  clusters: clustersSlice,
 };
 
 /** A fresh store for one page. */
