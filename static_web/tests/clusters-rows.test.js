@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { DIALOG_SPECS } from '../js/cluster-dialog-specs.js';
+import {
+  badgeFor,
+  clusterKey,
+  deleteRequest,
+  followedFromTask,
+  listNote,
+  problemFromTask,
+  progressLine,
+  rowFacts,
+  scaleRequest,
+  upgradeRequest,
+  withFollowedOperation,
+} from '../js/clusters-model.js';
+
+const cluster = {
+  name: 'web1', resource_group: 'RG-One', region: 'eastus', provisioning_state: 'Succeeded',
+  power_state: 'Running', kubernetes_version: '1.30.1', node_count: 3, upgrades: ['1.31.2'],
+  node_pools: [{ name: 'system', mode: 'System', count: 1 }, { name: 'work', mode: 'User', count: 2 }],
+  operation: null,
+};
+
+describe('rows', () => {
+  test('a cluster key ignores case, as ARM names do', () => {
+    assert.equal(clusterKey(cluster), clusterKey({ name: 'WEB1', resource_group: 'rg-one' }));
+  });
+  test('a row lists resource group, region, version and node count', () => {
+    assert.deepEqual(rowFacts(cluster), [
+      ['Resource group', 'RG-One'], ['Region', 'eastus'], ['Kubernetes', '1.30.1'], ['Nodes', '3 nodes'],
+    ]);
+    assert.deepEqual(rowFacts({ ...cluster, node_count: 1, kubernetes_version: null }).at(-1), ['Nodes', '1 node']);
+  });
+  test('an operation this tab follows wins over the list and drives the badge', () => {
+    const followed = { taskId: 'T9', type: 'aks_stop', status: 'running', step: 'Stopping cluster' };
+    const shown = withFollowedOperation(cluster, followed);
+    assert.equal(badgeFor(shown), 'Stopping');
+    assert.equal(withFollowedOperation(cluster, undefined), cluster);
+  });
+  test('the progress line names the operation, its step number and step', () => {
+    const task = { task_id: 'T9', type: 'aks_scale', status: 'running', progress: { step: 'Scaling node pool', step_index: 2, total_steps: 4 } };
+    const followed = followedFromTask(task);
+    assert.equal(progressLine(withFollowedOperation(cluster, followed), followed), 'Scaling — Step 2 of 4: Scaling node pool');
+    const queued = { taskId: 'T9', type: 'aks_delete', status: 'queued', step: null };
+    assert.equal(progressLine(withFollowedOperation(cluster, queued)), 'Deleting: Queued');
+    assert.equal(progressLine(cluster), '');
+  });
+  test('only a failed task leaves a problem, with its message and actions', () => {
+    const actions = [{ kind: 'link', label: 'Request quota increase', url: 'https://portal.azure.com/#q' }];
+    assert.deepEqual(problemFromTask({ status: 'failed', error: { message: 'No quota.', actions } }), { message: 'No quota.', actions });
+    assert.deepEqual(problemFromTask({ status: 'failed', error: null }), { message: 'The operation failed.', actions: [] });
+    assert.equal(problemFromTask({ status: 'succeeded' }), null);
+  });
+  test('the note explains a stale or empty list, and is empty otherwise', () => {
+    assert.match(listNote({ loaded: true, degraded: true, unavailable: false, clusters: [cluster] }), /last list/);
+    assert.match(listNote({ loaded: true, degraded: false, unavailable: false, clusters: [] }), /No clusters yet/);
+    assert.equal(listNote({ loaded: true, degraded: false, unavailable: false, clusters: [cluster] }), '');
+    assert.equal(listNote({ loaded: false, degraded: false, unavailable: false, clusters: [] }), '');
+  });
+});
+
+describe('dialog requests', () => {
+  test('scale sends one of the pools and a whole count from 1 to 100', () => {
+    assert.deepEqual(scaleRequest(cluster, { node_pool: 'work', node_count: '5' }), { ok: true, body: { node_pool: 'work', node_count: 5 } });
+    for (const count of ['0', '101', '2.5', '', 'ten']) {
+      assert.equal(scaleRequest(cluster, { node_pool: 'work', node_count: count }).field, 'node_count');
+    }
+    assert.equal(scaleRequest(cluster, { node_pool: 'other', node_count: '2' }).field, 'node_pool');
+  });
+  test('upgrade sends only an offered version', () => {
+    assert.deepEqual(upgradeRequest(cluster, { kubernetes_version: '1.31.2' }), { ok: true, body: { kubernetes_version: '1.31.2' } });
+    assert.equal(upgradeRequest(cluster, { kubernetes_version: '1.29.0' }).ok, false);
+  });
+  test('delete sends the exact name as confirm', () => {
+    assert.deepEqual(deleteRequest(cluster, { confirm: 'web1' }), { ok: true, body: { confirm: 'web1' } });
+    assert.equal(deleteRequest(cluster, { confirm: 'WEB1' }).ok, false);
+  });
+  test('the Delete dialog enables its button only on the exact name', () => {
+    const spec = DIALOG_SPECS.delete;
+    assert.equal(spec.title, 'Delete cluster');
+    assert.equal(spec.fields(cluster)[0].label, 'Type the cluster name to confirm');
+    assert.equal(spec.enabled(cluster, { confirm: 'web' }), false);
+    assert.equal(spec.enabled(cluster, { confirm: 'web1' }), true);
+  });
+  test('the Scale dialog offers every pool and starts from the chosen pool\'s count', () => {
+    const [pool, count] = DIALOG_SPECS.scale.fields(cluster);
+    assert.deepEqual(pool.choices.map((c) => c.value), ['system', 'work']);
+    assert.equal(count.value, '1');
+    assert.deepEqual(DIALOG_SPECS.scale.linked.node_pool(cluster, { node_pool: 'work', node_count: '1' }), { node_count: '2' });
+  });
+  test('the Upgrade dialog offers exactly the cluster\'s upgrades', () => {
+    const [version] = DIALOG_SPECS.upgrade.fields(cluster);
+    assert.deepEqual(version.choices.map((c) => c.value), ['1.31.2']);
+  });
+});
