@@ -41,7 +41,7 @@ const lastFailed = createLastFailedStore({
   onProblem: (problem) => console.warn('Could not use localStorage.', problem),
 });
 const failures = createLastFailureSync({ lastFailed, store, api });
-const yourClusters = createYourClusters({ store, api });
+const yourClusters = createYourClusters({ store, api, onChange: () => tracker.refreshHistory({ resume: false }) });
 
 // instant banner from localStorage, before any network work.
 failures.showSaved();
@@ -106,6 +106,7 @@ function editAndRetry(failure) {
 
 function partialClusterDeleted(failure) {
   failures.partialClusterDeleted(failure);
+  yourClusters.refresh();
   store.dispatch(noticeShown('Partial cluster deleted', { tone: 'success' }));
   tracker.refreshHistory({ resume: false });
 }

@@ -174,3 +174,29 @@ export function listNote({ loaded, degraded, unavailable, clusters }) {
   if (loaded && clusters.length === 0) return 'No clusters yet. Clusters you create here appear in this list.';
   return '';
 }
+
+const LIFECYCLE_TYPES = new Set(['aks_stop', 'aks_start', 'aks_scale', 'aks_upgrade', 'aks_delete']);
+
+/**
+ * The failure of each cluster's newest task, from the attempt history (newest first), so a
+ * reload or another device still shows it; a later task on the cluster, of any type, clears it.
+ * Create failures are left to the "Last attempt failed" banner.
+ */
+export function recordedProblems(jobs) {
+  const seen = new Set();
+  const problems = {};
+  for (const job of jobs ?? []) {
+    const key = clusterKey({ resource_group: job.request?.resource_group, name: job.request?.cluster_name });
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const problem = LIFECYCLE_TYPES.has(job.type) ? problemFromTask(job) : null;
+    if (problem) problems[key] = problem;
+  }
+  return problems;
+}
+
+/** The problem a row shows: this tab's own first, else the recorded one while nothing runs. */
+export function problemFor(cluster, ownProblem, recordedProblem) {
+  if (ownProblem) return ownProblem;
+  return activeOperation(cluster) ? null : recordedProblem ?? null;
+}

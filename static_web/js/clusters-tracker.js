@@ -24,13 +24,14 @@ export function shownClusters({ clusters, followed }) {
 }
 
 /**
- * Create the tracker. `broadcast` is {announce(taskId, phase)}; timers are injectable so
- * tests step them by hand.
+ * Create the tracker. `broadcast` is {announce(taskId, phase)}; `onChange(phase)` runs when
+ * an operation starts or ends here; timers are injectable so tests step them by hand.
  */
 export function createClustersTracker({
   api,
   store,
   broadcast,
+  onChange = () => {},
   setTimer = (fn, ms) => setTimeout(fn, ms),
   clearTimer = (id) => clearTimeout(id),
 }) {
@@ -102,6 +103,7 @@ export function createClustersTracker({
     ended.add(taskId);
     store.dispatch(clusterOperationEnded(key, taskId, problem));
     broadcast.announce(taskId, 'ended');
+    onChange('ended');
     refresh();
   }
 
@@ -110,6 +112,7 @@ export function createClustersTracker({
     const answer = await api.clusterOperation(cluster.resource_group, cluster.name, verb, body);
     follow(clusterKey(cluster), { taskId: answer.task_id, type, status: answer.status ?? 'queued', step: null });
     broadcast.announce(answer.task_id, 'started');
+    onChange('started');
     scheduleRefresh();
     return answer;
   }

@@ -19,14 +19,17 @@ function storageOf(win) {
   }
 }
 
-/** Create the feature; `start()` reads the list and begins listening. */
-export function createYourClusters({ store, api, win = window, doc = document }) {
+/**
+ * Create the feature; `start()` reads the list and begins listening. `onChange()` runs when an
+ * operation starts or ends in this tab or another (the attempt history then reloads).
+ */
+export function createYourClusters({ store, api, onChange = () => {}, win = window, doc = document }) {
   const broadcast = createClustersBroadcast({
     storage: storageOf(win),
     eventTarget: win,
     onProblem: (problem) => console.warn('Could not tell other tabs about a cluster change.', problem),
   });
-  const tracker = createClustersTracker({ api, store, broadcast });
+  const tracker = createClustersTracker({ api, store, broadcast, onChange: () => onChange() });
   const dialogs = Object.fromEntries(
     Object.entries(OPERATIONS)
       .filter(([, operation]) => operation.dialog)
@@ -55,7 +58,10 @@ export function createYourClusters({ store, api, win = window, doc = document })
   section.element.append(...Object.values(dialogs).map((dialog) => dialog.element));
 
   function start() {
-    broadcast.listen(() => tracker.refresh());
+    broadcast.listen(() => {
+      tracker.refresh();
+      onChange();
+    });
     doc.addEventListener('visibilitychange', () => {
       if (doc.visibilityState === 'visible') tracker.refresh();
     });

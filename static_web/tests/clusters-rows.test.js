@@ -8,8 +8,10 @@ import {
   deleteRequest,
   followedFromTask,
   listNote,
+  problemFor,
   problemFromTask,
   progressLine,
+  recordedProblems,
   rowFacts,
   scaleRequest,
   upgradeRequest,
@@ -58,6 +60,29 @@ describe('rows', () => {
     assert.match(listNote({ loaded: true, degraded: false, unavailable: false, clusters: [] }), /No clusters yet/);
     assert.equal(listNote({ loaded: true, degraded: false, unavailable: false, clusters: [cluster] }), '');
     assert.equal(listNote({ loaded: false, degraded: false, unavailable: false, clusters: [] }), '');
+  });
+});
+
+describe('failures recorded in the attempt history', () => {
+  const job = (type, status, name = 'web1', message = `${type} ${status}`) => ({
+    type, status, request: { resource_group: 'rg-one', cluster_name: name }, error: status === 'failed' ? { message, actions: [] } : null,
+  });
+  test("a cluster's newest task, when it is a failed operation, is its recorded problem", () => {
+    const problems = recordedProblems([job('aks_scale', 'failed'), job('aks_stop', 'succeeded')]);
+    assert.deepEqual(problems, { 'rg-one/web1': { message: 'aks_scale failed', actions: [] } });
+  });
+  test('a later task of any type clears it; create failures stay with the banner', () => {
+    assert.deepEqual(recordedProblems([job('aks_start', 'succeeded'), job('aks_scale', 'failed')]), {});
+    assert.deepEqual(recordedProblems([job('aks_provision', 'failed', 'web2')]), {});
+    assert.deepEqual(recordedProblems(undefined), {});
+  });
+  test("the row prefers this tab's problem and hides a recorded one while an operation runs", () => {
+    const own = { message: 'refused', actions: [] };
+    const recorded = { message: 'old', actions: [] };
+    const busy = { ...cluster, operation: { task_id: 'T', type: 'aks_stop', status: 'running' } };
+    assert.equal(problemFor(cluster, own, recorded), own);
+    assert.equal(problemFor(cluster, undefined, recorded), recorded);
+    assert.equal(problemFor(busy, undefined, recorded), null);
   });
 });
 

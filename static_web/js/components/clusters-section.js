@@ -1,7 +1,8 @@
 // The "Your clusters" region: its heading, a note when the list is stale or empty, and one
-// row per cluster — rendered from the store's `clusters` slice, rows kept by cluster key.
+// row per cluster — rendered from the store's `clusters` slice (and the failures the attempt
+// history records), rows kept by cluster key.
 
-import { clusterKey, listNote } from '../clusters-model.js';
+import { clusterKey, listNote, problemFor, recordedProblems } from '../clusters-model.js';
 import { shownClusters } from '../clusters-tracker.js';
 import { element } from '../element.js';
 import { createClusterRow } from './cluster-row.js';
@@ -19,7 +20,7 @@ export function createClustersSection({ store, onAction }) {
   );
   const rows = new Map(); // cluster key → row component
 
-  function renderRows(slice) {
+  function renderRows(slice, recorded) {
     const shown = shownClusters(slice);
     const keys = new Set(shown.map(clusterKey));
     for (const [key, row] of rows) {
@@ -32,16 +33,20 @@ export function createClustersSection({ store, onAction }) {
       const key = clusterKey(cluster);
       if (!rows.has(key)) rows.set(key, createClusterRow({ onAction }));
       const row = rows.get(key);
-      row.update(cluster, slice.followed[key] ?? null, slice.problems[key] ?? null);
+      row.update(cluster, slice.followed[key] ?? null, problemFor(cluster, slice.problems[key], recorded[key]));
       // Move a row only when it is out of place: moving a node would drop its focus.
       if (list.children[index] !== row.element) list.insertBefore(row.element, list.children[index] ?? null);
     });
   }
 
+  let recorded = {};
+
   function render(state, previous = null) {
-    if (state.clusters === previous?.clusters) return;
+    const historyChanged = state.history.jobs !== previous?.history.jobs;
+    if (state.clusters === previous?.clusters && !historyChanged) return;
+    if (historyChanged) recorded = recordedProblems(state.history.jobs);
     note.textContent = listNote(state.clusters);
-    renderRows(state.clusters);
+    renderRows(state.clusters, recorded);
   }
 
   render(store.getState());
