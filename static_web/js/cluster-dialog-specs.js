@@ -1,7 +1,39 @@
 // What the Scale, Upgrade and Delete dialogs ask for, as data: title, submit label, fields
-// (built from the cluster) and the check that turns the values into the request body.
+// (built from the cluster) and the check that turns the values into the request body (the
+// same rules the server applies, DESIGN §15).
 
-import { confirmMatches, deleteRequest, MAX_NODES, MIN_NODES, scaleRequest, upgradeRequest } from './clusters-model.js';
+import { confirmMatches } from './clusters-model.js';
+
+export const MIN_NODES = 1;
+export const MAX_NODES = 100;
+
+/** Check the Scale dialog's values: `{ok, body}` or `{ok: false, field, message}`. */
+export function scaleRequest(cluster, { node_pool: pool, node_count: count }) {
+  const pools = (cluster.node_pools ?? []).map((p) => p.name);
+  if (!pools.includes(pool)) return { ok: false, field: 'node_pool', message: 'Choose one of the cluster\'s node pools.' };
+  const text = String(count ?? '').trim();
+  const nodes = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(nodes) || nodes < MIN_NODES || nodes > MAX_NODES) {
+    return { ok: false, field: 'node_count', message: `Node count must be a whole number from ${MIN_NODES} to ${MAX_NODES}.` };
+  }
+  return { ok: true, body: { node_pool: pool, node_count: nodes } };
+}
+
+/** Check the Upgrade dialog's value: one of the cluster's upgrades. */
+export function upgradeRequest(cluster, { kubernetes_version: version }) {
+  if (!(cluster.upgrades ?? []).includes(version)) {
+    return { ok: false, field: 'kubernetes_version', message: 'Choose one of the offered versions.' };
+  }
+  return { ok: true, body: { kubernetes_version: version } };
+}
+
+/** Check the Delete dialog's value: the exact cluster name, sent back as `confirm`. */
+export function deleteRequest(cluster, { confirm }) {
+  if (!confirmMatches(confirm, cluster.name)) {
+    return { ok: false, field: 'confirm', message: 'Type the cluster name exactly to confirm.' };
+  }
+  return { ok: true, body: { confirm } };
+}
 
 const poolChoice = (pool) => ({ value: pool.name, text: `${pool.name} (${pool.mode ?? 'pool'}, ${pool.count} ${pool.count === 1 ? 'node' : 'nodes'})` });
 

@@ -73,9 +73,6 @@ export const OPERATIONS = Object.freeze({
   Delete: { verb: 'delete', type: 'aks_delete', dialog: 'delete' },
 });
 
-export const MIN_NODES = 1;
-export const MAX_NODES = 100;
-
 /** One key per cluster (ARM names are case-insensitive), shared by the list and the tasks. */
 export function clusterKey(cluster) {
   return `${String(cluster.resource_group ?? '').toLowerCase()}/${String(cluster.name ?? '').toLowerCase()}`;
@@ -138,34 +135,6 @@ export function problemFromTask(task) {
   if (task.status !== 'failed') return null;
   const error = task.error ?? {};
   return rowProblem({ message: error.message, actions: error.actions });
-}
-
-/** Check the Scale dialog's values: `{ok, body}` or `{ok: false, field, message}`. */
-export function scaleRequest(cluster, { node_pool: pool, node_count: count }) {
-  const pools = (cluster.node_pools ?? []).map((p) => p.name);
-  if (!pools.includes(pool)) return { ok: false, field: 'node_pool', message: 'Choose one of the cluster\'s node pools.' };
-  const text = String(count ?? '').trim();
-  const nodes = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(nodes) || nodes < MIN_NODES || nodes > MAX_NODES) {
-    return { ok: false, field: 'node_count', message: `Node count must be a whole number from ${MIN_NODES} to ${MAX_NODES}.` };
-  }
-  return { ok: true, body: { node_pool: pool, node_count: nodes } };
-}
-
-/** Check the Upgrade dialog's value: one of the cluster's upgrades. */
-export function upgradeRequest(cluster, { kubernetes_version: version }) {
-  if (!(cluster.upgrades ?? []).includes(version)) {
-    return { ok: false, field: 'kubernetes_version', message: 'Choose one of the offered versions.' };
-  }
-  return { ok: true, body: { kubernetes_version: version } };
-}
-
-/** Check the Delete dialog's value: the exact cluster name, sent back as `confirm`. */
-export function deleteRequest(cluster, { confirm }) {
-  if (!confirmMatches(confirm, cluster.name)) {
-    return { ok: false, field: 'confirm', message: 'Type the cluster name exactly to confirm.' };
-  }
-  return { ok: true, body: { confirm } };
 }
 
 /** The note above the list: why it may be stale or empty, or ''. */
