@@ -18,6 +18,8 @@ import {
   clustersUnavailable,
 } from './state/clusters.js';
 
+const STALE_LIST_STATUSES = new Set([404, 409]);
+
 /** The clusters as this tab shows them: the list with the operations it follows laid over. */
 export function shownClusters({ clusters, followed }) {
   return clusters.map((cluster) => withFollowedOperation(cluster, followed[clusterKey(cluster)]));
@@ -107,9 +109,18 @@ export function createClustersTracker({
     refresh();
   }
 
-  /** Start `verb` on a cluster; resolves once accepted, rejects with the ApiError if refused. */
+  /**
+   * Start `verb` on a cluster; resolves once accepted, rejects with the ApiError if refused.
+   * A 404 or 409 means the list was stale (changed elsewhere), so it is read again.
+   */
   async function run(cluster, { verb, type }, body) {
-    const answer = await api.clusterOperation(cluster.resource_group, cluster.name, verb, body);
+    let answer;
+    try {
+      answer = await api.clusterOperation(cluster.resource_group, cluster.name, verb, body);
+    } catch (problem) {
+      if (STALE_LIST_STATUSES.has(problem.status)) refresh();
+      throw problem;
+    }
     follow(clusterKey(cluster), { taskId: answer.task_id, type, status: answer.status ?? 'queued', step: null });
     broadcast.announce(answer.task_id, 'started');
     onChange('started');

@@ -50,7 +50,8 @@ export function createYourClusters({ store, api, onChange = () => {}, win = wind
     try {
       await tracker.run(cluster, OPERATIONS[name]);
     } catch (problem) {
-      store.dispatch(clusterProblemShown(clusterKey(cluster), rowProblem({ message: problem.message })));
+      const message = `Could not ${OPERATIONS[name].verb} the cluster: ${problem.message}`;
+      store.dispatch(clusterProblemShown(clusterKey(cluster), rowProblem({ message })));
     }
   }
 

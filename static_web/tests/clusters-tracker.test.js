@@ -101,13 +101,27 @@ describe('clusters tracker', () => {
     assert.deepEqual(store.getState().clusters.problems[clusterKey(running)], { message: 'Scale failed: quota.', actions: [] });
   });
 
-  test('a refused request rejects and follows nothing', async () => {
+  test('a refused request rejects, follows nothing and re-reads the stale list', async () => {
     const refused = Object.assign(new Error('only a running cluster can be stopped'), { status: 409 });
-    const { tracker, store, announced } = setup({ lists: [{ clusters: [running], degraded: false }], accept: () => { throw refused; } });
+    const { tracker, store, announced, api, shown } = setup({
+      lists: [{ clusters: [running], degraded: false }, { clusters: [stopped], degraded: false }],
+      accept: () => { throw refused; },
+    });
     await tracker.refresh();
     await assert.rejects(tracker.run(running, OPERATIONS.Stop), /only a running/);
+    await settle();
     assert.deepEqual(store.getState().clusters.followed, {});
     assert.deepEqual(announced, []);
+    assert.equal(api.calls.listClusters, 2);
+    assert.deepEqual(shown(), [stopped]);
+  });
+
+  test('a refusal for bad input keeps the list as it is', async () => {
+    const invalid = Object.assign(new Error('node_count must be 1..100'), { status: 400 });
+    const { tracker, api } = setup({ lists: [{ clusters: [running], degraded: false }], accept: () => { throw invalid; } });
+    await tracker.refresh();
+    await assert.rejects(tracker.run(running, OPERATIONS.Scale, { node_pool: 'p', node_count: 0 }));
+    assert.equal(api.calls.listClusters, 1);
   });
 
   test('an operation another tab started is followed from the list', async () => {

@@ -180,7 +180,9 @@ def test_a_refused_stop_shows_the_servers_reason_in_the_row(signed_in_page: Any)
 
     problem = row.get_by_test_id("cluster-problem")
     expect(problem).to_be_visible()
-    expect(problem).to_contain_text("only a running cluster")
+    expect(problem).to_contain_text("Could not stop the cluster: only a running cluster")
+    expect(row.get_by_test_id("cluster-badge")).to_have_text("Stopped")  # the list was re-read
+    expect(row_button(row, "Start")).to_be_enabled()
 
 
 def test_a_refused_scale_shows_the_servers_reason_in_the_dialog(signed_in_page: Any) -> None:
