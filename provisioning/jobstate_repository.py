@@ -39,7 +39,13 @@ EARLIER_FAILURES_FILTER = (
     f"{P.PARTITION_KEY} eq @pk and {P.ROW_KEY} gt @before and {P.TYPE} eq @type"
     f" and ( {P.STATUS} eq @failed or {P.STATUS} eq @cancelled )"
 )
-HISTORY_FILTER = f"{P.PARTITION_KEY} eq @pk and ( {P.TYPE} eq @provision or {P.TYPE} eq @delete )"
+# Every task type the product writes (rows of any other type are not ours to show).
+HISTORY_TYPES = {f"type{index}": str(kind) for index, kind in enumerate(TaskType)}
+HISTORY_FILTER = (
+    f"{P.PARTITION_KEY} eq @pk and ( "
+    + " or ".join(f"{P.TYPE} eq @{name}" for name in HISTORY_TYPES)
+    + " )"
+)
 # Only rows inside the window, and only failure candidates, leave the service.
 FAILURES_IN_WINDOW_FILTER = (
     f"{P.PARTITION_KEY} eq @pk and {P.ROW_KEY} ge @lo and {P.ROW_KEY} lt @hi and {P.TYPE} eq @type"
@@ -172,11 +178,7 @@ class JobStateRepository:
     def list_history(self, owner_id: str, limit: int) -> list[JobState]:
         """The owner's attempts of any type and status, newest first."""
         count = max(1, limit)
-        parameters = {
-            "pk": owner_id,
-            "provision": str(TaskType.AKS_PROVISION),
-            "delete": str(TaskType.AKS_DELETE),
-        }
+        parameters = {"pk": owner_id, **HISTORY_TYPES}
         pages = self._pages(HISTORY_FILTER, parameters, page_size=min(count, MAX_PAGE_SIZE))
         return list(islice((job for page in pages for job in page), count))
 
