@@ -1,7 +1,9 @@
 // HTTP client for the backend contract (DESIGN §4) and /.auth/me. fetch is injected so tests
 // use a fake; every failure becomes an ApiError with status, code, message and field.
 
-import { FIELDS } from './validation.js';
+import { FIELDS, SERVER_FIELD_TO_FORM_FIELD } from './validation.js';
+
+const NAMED_FIELDS = [...FIELDS, ...Object.keys(SERVER_FIELD_TO_FORM_FIELD)];
 
 /** A failed API call, described well enough to show next to the right form field. */
 export class ApiError extends Error {
@@ -32,7 +34,7 @@ export function apiErrorFrom(status, body) {
       ? error.message
       : `The request failed (HTTP ${status}).`;
   let field = null;
-  if (error && typeof error.field === 'string' && FIELDS.includes(error.field)) {
+  if (error && typeof error.field === 'string' && NAMED_FIELDS.includes(error.field)) {
     field = error.field;
   } else if (status === 400) {
     field = fieldFromMessage(message);
@@ -54,13 +56,14 @@ const taskPath = (taskId, suffix = '') => `/api/tasks/${encodeURIComponent(taskI
 
 /** The API client; `fetch` is the only way it talks to the network. */
 export function createApiClient({ fetch, baseUrl = '' }) {
-  async function request(method, path, { body, headers = {} } = {}) {
+  async function request(method, path, { body, headers = {}, signal } = {}) {
     const init = {
       method,
       credentials: 'same-origin',
       cache: 'no-store',
       headers: { Accept: 'application/json', ...headers },
     };
+    if (signal) init.signal = signal;
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -93,6 +96,15 @@ export function createApiClient({ fetch, baseUrl = '' }) {
     provision(body, { idempotencyKey } = {}) {
       const headers = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {};
       return request('POST', '/api/aks/provision', { body, headers });
+    },
+    /** Regions, VM sizes and Kubernetes versions offered in `region` (DESIGN §14). */
+    options(region, { signal } = {}) {
+      const query = new URLSearchParams({ region: String(region) });
+      return request('GET', `/api/aks/options?${query}`, { signal });
+    },
+    /** Check a provision body against live Azure data; advice only, never starts anything. */
+    preflight(body, { signal } = {}) {
+      return request('POST', '/api/aks/preflight', { body, signal });
     },
     getTask(taskId) {
       return request('GET', taskPath(taskId));
