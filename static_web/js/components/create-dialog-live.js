@@ -18,8 +18,9 @@ const PRESET_FIELDS = new Set(PRESETS.flatMap((preset) => Object.keys(preset.val
 /**
  * Wire the live parts. `form` gives `values()`, `check(values)` ({ok, body}) and
  * `write(values)`; the store's `options` and `preflight` slices receive what comes back.
+ * `timers` ({setTimer, clearTimer}) lets tests drive the debounce.
  */
-export function createDialogLiveness({ api, store, form }) {
+export function createDialogLiveness({ api, store, form, timers = {} }) {
   const edited = new Set();
   let optionsRequest = null;
   const runner = createPreflightRunner({
@@ -27,6 +28,7 @@ export function createDialogLiveness({ api, store, form }) {
     onPending: (busy) => busy && store.dispatch(preflightChecking()),
     onResult: ({ result, error }) =>
       store.dispatch(error ? preflightUnavailable(error.message) : preflightAnswered(result)),
+    ...timers,
   });
 
   /** Ask for the region's options; an earlier request still on its way is aborted. */
