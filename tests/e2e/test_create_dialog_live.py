@@ -1,4 +1,4 @@
-"""The live Create dialog in headless Chromium: options, presets, preflight checks (DESIGN §13/§14)."""
+"""The live Create dialog in headless Chromium: options, presets, preflight (DESIGN §13/§14)."""
 
 from __future__ import annotations
 
@@ -53,8 +53,10 @@ def checks_list(dialog: Locator) -> Locator:
 
 def check_item(dialog: Locator, status: str) -> Locator:
     """The check lines whose status reads `status`."""
-    return checks_list(dialog).get_by_role("listitem").filter(
-        has=dialog.page.locator(".check__status", has_text=re.compile(rf"^\W*{status}$"))
+    return (
+        checks_list(dialog)
+        .get_by_role("listitem")
+        .filter(has=dialog.page.locator(".check__status", has_text=re.compile(rf"^\W*{status}$")))
     )
 
 
@@ -67,8 +69,14 @@ def preflight_answer(**overrides: Any) -> dict[str, Any]:
     """A preflight answer of the contract's shape, every check passing unless overridden."""
     checks = [
         {"id": check_id, "status": "pass", "message": f"{check_id} is fine.", "actions": []}
-        for check_id in ("vm_size", "quota", "resource_group", "permission",
-                         "kubernetes_version", "cluster_name")
+        for check_id in (
+            "vm_size",
+            "quota",
+            "resource_group",
+            "permission",
+            "kubernetes_version",
+            "cluster_name",
+        )
     ]
     return {"ok": True, "checks": checks, "quota": None, "cost": None, **overrides}
 
@@ -80,7 +88,8 @@ def test_options_fill_the_selects_and_an_unavailable_size_is_disabled(
     dialog = open_dialog(page)
     size = dialog.get_by_label("Node VM size", exact=True)
     expect(size.locator("option[value='Standard_D4s_v5']")).to_have_text(
-        "Standard_D4s_v5 — 4 vCPU, 16 GiB")
+        "Standard_D4s_v5 — 4 vCPU, 16 GiB"
+    )
 
     choose_region(page, dialog, "westus3")
     restricted = size.locator("option[value='Standard_D8s_v5']")
@@ -102,11 +111,16 @@ def test_options_that_fail_leave_the_static_lists_so_the_form_still_works(
     signed_in_page: SignedInPage,
 ) -> None:
     page = signed_in_page(unique_user("olga"))
-    page.route(OPTIONS_PATTERN, lambda route: route.fulfill(status=503, json={
-        "error": {"code": "unavailable", "message": "down"}}))
+    page.route(
+        OPTIONS_PATTERN,
+        lambda route: route.fulfill(
+            status=503, json={"error": {"code": "unavailable", "message": "down"}}
+        ),
+    )
     dialog = open_dialog(page)
     expect(dialog.get_by_label("Node VM size", exact=True)).to_have_value("Standard_D2s_v5")
-    expect(dialog.get_by_label("Region", exact=True).locator("option[value='eastus']")).to_have_count(1)
+    regions = dialog.get_by_label("Region", exact=True)
+    expect(regions.locator("option[value='eastus']")).to_have_count(1)
     expect(dialog.get_by_label("Kubernetes version", exact=True)).to_have_value("")
 
     cluster = f"live-{unique_user('o')}"
@@ -151,7 +165,8 @@ def test_the_checks_list_shows_six_checks_with_their_status_as_text(
     expect(checks_list(dialog)).to_have_attribute("aria-live", "polite")
     for index in range(6):
         expect(items.nth(index).locator(".check__status")).to_have_text(
-            re.compile(r"^\W*(pass|warn|fail|unknown)$"))
+            re.compile(r"^\W*(pass|warn|fail|unknown)$")
+        )
     expect(check_item(dialog, "warn")).to_contain_text("rg-e2e")  # the group lives in eastus
     expect(create_button(dialog)).to_be_enabled()
     save_screenshot(page, "create-dialog-checks")
@@ -174,7 +189,9 @@ def test_a_failing_check_turns_create_into_fix_errors_above_and_back(
     expect(link).to_have_attribute("rel", re.compile(r"\bnoopener\b"))
 
     dialog.get_by_label("Resource group", exact=True).fill("readonly-team")
-    expect(check_item(dialog, "fail")).to_contain_text("Microsoft.ContainerService/managedClusters/write")
+    expect(check_item(dialog, "fail")).to_contain_text(
+        "Microsoft.ContainerService/managedClusters/write"
+    )
     command = check_item(dialog, "fail").locator("code")
     expect(command).to_contain_text("az role assignment create")
     expect(blocked).to_be_disabled()
@@ -227,8 +244,10 @@ def test_a_stale_preflight_answer_never_overwrites_a_newer_one(
         dialog.get_by_label("Node count", exact=True).fill("3")
     expect(checks_list(dialog)).to_contain_text("Needs 6 vCPUs")
 
-    stale = preflight_answer(ok=False, checks=[
-        {"id": "vm_size", "status": "fail", "message": "STALE ANSWER", "actions": []}])
+    stale = preflight_answer(
+        ok=False,
+        checks=[{"id": "vm_size", "status": "fail", "message": "STALE ANSWER", "actions": []}],
+    )
     with contextlib.suppress(PlaywrightError):  # the page may have aborted it already
         held[0].fulfill(json=stale)
     page.wait_for_timeout(500)
@@ -277,8 +296,12 @@ def test_the_price_line_reads_the_preflight_cost(signed_in_page: SignedInPage) -
     fill_required(dialog, f"live-{unique_user('w')}")
     expect(dialog.get_by_test_id("price-line")).to_have_text(PRICE_LINE)
 
-    page.route(PREFLIGHT_PATTERN, lambda route: route.fulfill(json=preflight_answer(
-        cost={"per_hour": 0.384, "per_month": 280.32, "currency": "USD"})))
+    page.route(
+        PREFLIGHT_PATTERN,
+        lambda route: route.fulfill(
+            json=preflight_answer(cost={"per_hour": 0.384, "per_month": 280.32, "currency": "USD"})
+        ),
+    )
     dialog.get_by_label("Node count", exact=True).fill("2")
     expect(dialog.get_by_test_id("price-line")).to_have_text("≈ $0.38/hr · $280.32/month")
 

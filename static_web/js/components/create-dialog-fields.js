@@ -3,7 +3,7 @@
 
 import { element, replaceChildren } from '../element.js';
 import { PRESETS } from '../preflight-model.js';
-import { REGIONS, VM_SIZES } from '../validation.js';
+import { FIELDS, REGIONS, validateProvisionForm, VM_SIZES, WORKLOAD_FIELDS } from '../validation.js';
 
 const NODE_COUNT_RANGE = { min: 1, max: 100, step: 1, inputmode: 'numeric' };
 const plainChoices = (values) => values.map((value) => ({ value, label: value, disabled: false }));
@@ -11,6 +11,9 @@ const PRESET_CHOICES = [
   { value: '', label: 'Custom', disabled: false },
   ...PRESETS.map((preset) => ({ value: preset.name, label: preset.name, disabled: false })),
 ];
+
+/** Every value the form holds for a request (the preset is only a way to fill them). */
+export const FORM_FIELDS = [...FIELDS, 'workload_pool', ...WORKLOAD_FIELDS];
 
 /** Every control of the dialog, in form order; `group` puts a row in a part of the form. */
 export const FIELD_SPECS = [
@@ -85,3 +88,19 @@ export function setControlValue(control, value) {
   else if (control.tagName === 'SELECT') setSelectValue(control, String(value ?? ''));
   else control.value = String(value ?? '');
 }
+
+/** The form's values, its own checks, and writing values back (used by presets). */
+export function createFormAccess(controls, onWritten) {
+  const values = () => Object.fromEntries(FORM_FIELDS.map((name) => [name, controlValue(controls[name])]));
+  const choicesOf = (name) => [...controls[name].options].map((option) => option.value);
+  const check = (formValues) =>
+    validateProvisionForm(formValues, { regions: choicesOf('region'), vmSizes: choicesOf('node_vm_size') });
+  function write(next) {
+    for (const name of FORM_FIELDS) {
+      if (name in next && next[name] !== controlValue(controls[name])) setControlValue(controls[name], next[name]);
+    }
+    onWritten();
+  }
+  return { values, check, write };
+}
+

@@ -7,17 +7,17 @@ import { dialogChoices } from '../dialog-choices.js';
 import { element, replaceChildren } from '../element.js';
 import { chosenOptions } from '../state/options.js';
 import { preflightView } from '../state/preflight.js';
+import { DEFAULT_NODE_COUNT, DEFAULT_REGION, DEFAULT_VM_SIZE, SERVER_FIELD_TO_FORM_FIELD } from '../validation.js';
 import {
-  DEFAULT_NODE_COUNT,
-  DEFAULT_REGION,
-  DEFAULT_VM_SIZE,
-  FIELDS,
-  SERVER_FIELD_TO_FORM_FIELD,
-  validateProvisionForm,
-  WORKLOAD_FIELDS,
-} from '../validation.js';
-import { buildField, controlValue, FIELD_SPECS, fillSelect, setControlValue } from './create-dialog-fields.js';
+  buildField,
+  createFormAccess,
+  FIELD_SPECS,
+  FORM_FIELDS,
+  fillSelect,
+  setControlValue,
+} from './create-dialog-fields.js';
 import { createDialogLiveness } from './create-dialog-live.js';
+import { createErrorLines, dialogShell } from './create-dialog-shell.js';
 import { createPreflightPanel } from './preflight-checks.js';
 
 const DEFAULTS = {
@@ -29,8 +29,6 @@ const DEFAULTS = {
   kubernetes_version: '',
 };
 const WORKLOAD_DEFAULTS = { preset: '', workload_pool: false, user_vm_size: DEFAULT_VM_SIZE, user_node_count: '1' };
-/** Every value the form holds for a request (the preset is only a way to fill them). */
-const FORM_FIELDS = [...FIELDS, 'workload_pool', ...WORKLOAD_FIELDS];
 
 /** The field to focus for an in-app "edit" action, by error category. */
 const FIELD_FOR_CATEGORY = { sku: 'node_vm_size', region: 'region', quota: 'node_count' };
@@ -42,76 +40,6 @@ export function openingValues(prefill) {
     if (name in values && value !== null && value !== undefined && value !== '') values[name] = String(value);
   }
   return values;
-}
-
-/** The dialog's fixed parts around the field rows. */
-function dialogShell({ rows, workloadSlot, panel, onSubmit, onCancel }) {
-  const formError = element('p', {
-    className: 'form-error',
-    hidden: true,
-    attrs: { role: 'alert', 'data-testid': 'form-error' },
-  });
-  const errorSlot = element('div', { className: 'dialog__error-slot' });
-  const submitButton = element('button', { type: 'submit', className: 'button button--primary', text: 'Create' });
-  const cancelButton = element('button', {
-    type: 'button',
-    className: 'button button--quiet',
-    text: 'Cancel',
-    on: { click: onCancel },
-  });
-  const form = element(
-    'form',
-    { className: 'dialog__form', noValidate: true, on: { submit: onSubmit } },
-    element('h2', { className: 'dialog__title', text: 'Create AKS cluster', attrs: { id: 'create-dialog-title' } }),
-    errorSlot,
-    formError,
-    element('div', { className: 'dialog__fields' }, rows, workloadSlot),
-    panel.price,
-    panel.section,
-    element('div', { className: 'dialog__buttons' }, cancelButton, submitButton),
-  );
-  const dialog = element(
-    'dialog',
-    { className: 'dialog', attrs: { 'aria-labelledby': 'create-dialog-title', 'data-testid': 'create-dialog' } },
-    form,
-  );
-  return { dialog, form, errorSlot, formError, submitButton };
-}
-
-/** Field errors and the form-level error line of one dialog. */
-function createErrorLines(fields, formError) {
-  function setFieldError(name, message) {
-    const field = fields[name];
-    if (!field) return;
-    field.note.textContent = message ?? '';
-    field.note.hidden = !message;
-    if (message) field.control.setAttribute('aria-invalid', 'true');
-    else field.control.removeAttribute('aria-invalid');
-  }
-  function setFormError(message) {
-    formError.textContent = message ?? '';
-    formError.hidden = !message;
-  }
-  function clearErrors() {
-    for (const name of Object.keys(fields)) setFieldError(name, null);
-    setFormError(null);
-  }
-  return { setFieldError, setFormError, clearErrors };
-}
-
-/** The form's values, its own checks, and writing values back (used by presets). */
-function createFormAccess(controls, onWritten) {
-  const values = () => Object.fromEntries(FORM_FIELDS.map((name) => [name, controlValue(controls[name])]));
-  const choicesOf = (name) => [...controls[name].options].map((option) => option.value);
-  const check = (formValues) =>
-    validateProvisionForm(formValues, { regions: choicesOf('region'), vmSizes: choicesOf('node_vm_size') });
-  function write(next) {
-    for (const name of FORM_FIELDS) {
-      if (name in next && next[name] !== controlValue(controls[name])) setControlValue(controls[name], next[name]);
-    }
-    onWritten();
-  }
-  return { values, check, write };
 }
 
 /**
