@@ -58,12 +58,9 @@ export function submitState(result) {
 
 /** The node count a quota failure offers to apply ("Apply N nodes"), or null. */
 export function applyNodesAction(result) {
-  for (const check of (result && result.checks) || []) {
-    for (const action of check.actions || []) {
-      if (action.kind === 'apply_nodes' && Number.isInteger(action.value) && action.value >= 1) {
-        return { label: action.label || `Apply ${action.value} nodes`, value: action.value };
-      }
-    }
+  for (const check of result?.checks ?? []) {
+    const apply = planCheckActions(check).find((item) => item.kind === 'apply_nodes');
+    if (apply) return { label: apply.label, value: apply.value };
   }
   return null;
 }

@@ -3,6 +3,7 @@
 // the live parts (options, presets, preflight checks, price) rendered from the store.
 
 import { newIdempotencyKey } from '../api.js';
+import { createSubmission } from '../create-submission.js';
 import { dialogChoices } from '../dialog-choices.js';
 import { element, replaceChildren } from '../element.js';
 import { chosenOptions } from '../state/options.js';
@@ -36,8 +37,9 @@ const FIELD_FOR_CATEGORY = { sku: 'node_vm_size', region: 'region', quota: 'node
 /** The values the dialog opens with: the defaults, overridden by any non-empty prefill. */
 export function openingValues(prefill) {
   const values = { ...DEFAULTS };
+  const given = (value) => value !== null && value !== undefined && value !== '';
   for (const [name, value] of Object.entries(prefill ?? {})) {
-    if (name in values && value !== null && value !== undefined && value !== '') values[name] = String(value);
+    if (name in values && given(value)) values[name] = String(value);
   }
   return values;
 }
@@ -52,9 +54,9 @@ export function createCreateDialog({ api, store, onStarted, renderErrorCard, mak
   const controls = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, field.control]));
   const workloadSlot = element('div', { className: 'dialog__workload', attrs: { 'data-testid': 'workload-pool' } });
   const panel = createPreflightPanel({ onApplyNodes: applyNodes, onEditField: (name) => focusField(name) });
+  const submission = createSubmission({ api, makeKey });
   let submitting = false;
   let blocked = false;
-  let submission = null; // {key, bodyJson}: reused only for a resend of the same values
 
   const { dialog, form, errorSlot, formError, submitButton } = dialogShell({
     rows: Object.values(fields).filter((field) => field.spec.group !== 'workload').map((field) => field.row),
@@ -103,18 +105,23 @@ export function createCreateDialog({ api, store, onStarted, renderErrorCard, mak
     submitButton.disabled = submitting || blocked;
   }
 
+  function renderOptions(options) {
+    for (const [name, choices] of Object.entries(dialogChoices(chosenOptions(options)))) {
+      fillSelect(controls[name], choices);
+    }
+  }
+
+  function renderPreflight(preflight) {
+    const view = preflightView(preflight);
+    panel.render(view);
+    blocked = view.blocked;
+    updateSubmitButton();
+  }
+
+  /** Render what changed in the store (everything on the first call). */
   function render(state, previous) {
-    if (!previous || state.options !== previous.options) {
-      for (const [name, choices] of Object.entries(dialogChoices(chosenOptions(state.options)))) {
-        fillSelect(controls[name], choices);
-      }
-    }
-    if (!previous || state.preflight !== previous.preflight) {
-      const view = preflightView(state.preflight);
-      panel.render(view);
-      blocked = view.blocked;
-      updateSubmitButton();
-    }
+    if (state.options !== previous?.options) renderOptions(state.options);
+    if (state.preflight !== previous?.preflight) renderPreflight(state.preflight);
   }
 
   /** Open the dialog, empty or prefilled; `failure` shows its error card at the top. */
@@ -123,7 +130,7 @@ export function createCreateDialog({ api, store, onStarted, renderErrorCard, mak
     for (const [name, value] of Object.entries(values)) setControlValue(controls[name], value);
     showWorkloadPool();
     clearErrors();
-    submission = null;
+    submission.forget();
     replaceChildren(
       errorSlot,
       failure
@@ -165,27 +172,26 @@ export function createCreateDialog({ api, store, onStarted, renderErrorCard, mak
     return checked;
   }
 
-  async function submit(event) {
-    event.preventDefault();
-    if (submitting || blocked) return;
-    clearErrors();
-    const checked = checkForm();
-    if (!checked.ok) return;
-    const bodyJson = JSON.stringify(checked.body);
-    if (!submission || submission.bodyJson !== bodyJson) submission = { key: makeKey(), bodyJson };
+  /** Send checked values; a 202 closes the dialog, a refusal is shown where it belongs. */
+  async function send(body) {
     setSubmitting(true);
     try {
-      const answer = await api.provision(checked.body, { idempotencyKey: submission.key });
-      submission = null;
+      const answer = await submission.send(body);
       dialog.close();
-      onStarted(answer, checked.body);
+      onStarted(answer, body);
     } catch (problem) {
-      // A network failure may have reached the server: keep the key so a resend is deduplicated.
-      if (problem.status !== 0) submission = null;
       showSubmitProblem(problem);
     } finally {
       setSubmitting(false);
     }
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    if (submitting || blocked) return;
+    clearErrors();
+    const checked = checkForm();
+    if (checked.ok) send(checked.body);
   }
 
   listenForEdits();

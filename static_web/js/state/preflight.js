@@ -26,17 +26,19 @@ export const preflightSlice = {
   },
 };
 
+/** The line under the title: what the checks are doing, or how they came out. */
+function preflightNote(preflight, blocked) {
+  if (preflight.status !== 'done') return PREFLIGHT_NOTES[preflight.status] ?? '';
+  return blocked ? PREFLIGHT_NOTES.failed : PREFLIGHT_NOTES.passed;
+}
+
 /** What the dialog shows: the checks, the note, the price line and the submit button. */
 export function preflightView(preflight) {
-  const checks = Array.isArray(preflight.result?.checks) ? preflight.result.checks : [];
-  const completed = preflight.status === 'done' ? preflight.result : null;
-  const submit = submitState(completed);
-  let note = PREFLIGHT_NOTES[preflight.status] ?? '';
-  if (preflight.status === 'done') note = submit.blocked ? PREFLIGHT_NOTES.failed : PREFLIGHT_NOTES.passed;
+  const submit = submitState(preflight.status === 'done' ? preflight.result : null);
   return {
-    checks,
+    checks: Array.isArray(preflight.result?.checks) ? preflight.result.checks : [],
     busy: preflight.status === 'checking',
-    note,
+    note: preflightNote(preflight, submit.blocked),
     price: priceLine(preflight.result?.cost ?? null),
     blocked: submit.blocked,
     submitLabel: submit.label,
