@@ -335,3 +335,29 @@ def test_the_workload_pool_reaches_the_server(signed_in_page: SignedInPage) -> N
     # The task document may not carry user_pool yet; when it does, it must be what was sent.
     if "user_pool" in document["request"]:
         assert document["request"]["user_pool"] == wanted
+
+
+def test_every_control_has_its_name_and_keyboard_users_reach_the_workload_pool(
+    signed_in_page: SignedInPage,
+) -> None:
+    page = signed_in_page(unique_user("yara"))
+    dialog = open_dialog(page)
+    for name in ("Preset", "Region", "Node VM size", "Kubernetes version"):
+        expect(dialog.get_by_role("combobox", name=name, exact=True)).to_be_visible()
+    for name in ("Cluster name", "Resource group"):
+        expect(dialog.get_by_role("textbox", name=name, exact=True)).to_be_visible()
+    expect(dialog.get_by_role("spinbutton", name="Node count", exact=True)).to_be_visible()
+
+    toggle = dialog.get_by_role("checkbox", name="Workload pool", exact=True)
+    expect(dialog.get_by_role("textbox", name="Cluster name", exact=True)).to_be_focused()
+    for _ in range(12):
+        if toggle.evaluate("node => node === document.activeElement"):
+            break
+        page.keyboard.press("Tab")
+    expect(toggle).to_be_focused()
+    page.keyboard.press("Space")
+    expect(toggle).to_be_checked()
+    expect(dialog.get_by_role("combobox", name="Workload VM size", exact=True)).to_be_visible()
+    expect(dialog.get_by_role("spinbutton", name="Workload node count", exact=True)).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("combobox", name="Workload VM size", exact=True)).to_be_focused()
