@@ -25,7 +25,9 @@ export function createDialogLiveness({ api, store, form, timers = {} }) {
   let optionsRequest = null;
   const runner = createPreflightRunner({
     fetchPreflight: (body, signal) => api.preflight(body, { signal }),
-    onPending: (busy) => busy && store.dispatch(preflightChecking()),
+    onPending: (busy) => {
+      if (busy) store.dispatch(preflightChecking());
+    },
     onResult: ({ result, error }) =>
       store.dispatch(error ? preflightUnavailable(error.message) : preflightAnswered(result)),
     ...timers,

@@ -50,7 +50,7 @@ const ACTION_RENDERERS = {
 
 /** One line of the list: the status in words, the message, then what to do about it. */
 function checkItem(check, handlers) {
-  const status = ['pass', 'warn', 'fail', 'unknown'].includes(check.status) ? check.status : 'unknown';
+  const status = Object.hasOwn(STATUS_ICONS, check.status) ? check.status : 'unknown';
   const actions = planCheckActions(check).map((item) => ACTION_RENDERERS[item.kind](item, handlers));
   return element(
     'li',
