@@ -6,6 +6,8 @@ import { attemptSlice } from './attempt.js';
 import { failureSlice } from './failure.js';
 import { historySlice } from './history.js';
 import { noticeSlice } from './notice.js';
+import { optionsSlice } from './options.js';
+import { preflightSlice } from './preflight.js';
 import { createStore } from './store.js';
 
 export const DASHBOARD_SLICES = {
@@ -13,6 +15,8 @@ export const DASHBOARD_SLICES = {
   attempt: attemptSlice,
   history: historySlice,
   notice: noticeSlice,
+  options: optionsSlice,
+  preflight: preflightSlice,
 };
 
 /** A fresh store for one page. */
