@@ -149,8 +149,12 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
             "summary": "Regions, VM sizes (availability, price) and Kubernetes versions.",
             "operationId": "get_options",
             "parameters": [{"name": "region", "in": "query", "required": False,
-                            "schema": {"type": "string", "enum": sorted(AZURE_PUBLIC_REGIONS)},
-                            "description": "Default eastus; a region without AKS is 400."}],
+                            # Empty means absent (the worker drops empty query values).
+                            "schema": {"anyOf": [
+                                {"type": "string", "enum": sorted(AZURE_PUBLIC_REGIONS)},
+                                {"type": "string", "maxLength": 0}]},
+                            "description": "Default eastus (also when empty); a region "
+                            "without AKS is 400."}],
             "responses": {"200": json("Options", "Never 5xx: a failed source is degraded."),
                           **errors(400)},
         }},
