@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from provisioning.claims_repository import ClaimsRepository, IdempotencyClaim
+from provisioning.claims_repository import ClaimsRepository
 from provisioning.jobstate import JobState, cluster_key
 from provisioning.jobstate_entity import JobStateProperty as P
 from provisioning.jobstate_entity import job_from_entity, job_to_entity
@@ -208,50 +208,3 @@ class JobStateRepository:
             ).by_page()
             for page in pages:
                 yield [job_from_entity(entity) for entity in page]
-
-    # --- claims, for callers that hold only the repository ---
-
-    def claim_idempotency(
-        self,
-        owner_id: str,
-        key: str,
-        task_id: str,
-        fingerprint: str | None,
-        *,
-        now: datetime | None = None,
-    ) -> IdempotencyClaim:
-        """See ClaimsRepository.claim_idempotency."""
-        return self.claims.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
-
-    def take_over_idempotency_claim(
-        self,
-        owner_id: str,
-        key: str,
-        stale: IdempotencyClaim,
-        task_id: str,
-        fingerprint: str | None,
-        *,
-        now: datetime,
-    ) -> bool:
-        """See ClaimsRepository.take_over_idempotency_claim."""
-        return self.claims.take_over_idempotency_claim(
-            owner_id, key, stale, task_id, fingerprint, now=now
-        )
-
-    def release_idempotency_claim(self, owner_id: str, key: str, task_id: str) -> None:
-        """See ClaimsRepository.release_idempotency_claim."""
-        self.claims.release_idempotency_claim(owner_id, key, task_id)
-
-    def claim_active_slot(
-        self,
-        owner_id: str,
-        resource_group: str,
-        cluster_name: str,
-        task_id: str,
-        *,
-        now: datetime | None = None,
-    ) -> str | None:
-        """See ClaimsRepository.claim_active_slot."""
-        return self.claims.claim_active_slot(
-            owner_id, resource_group, cluster_name, task_id, now=now
-        )

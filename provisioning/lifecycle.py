@@ -166,7 +166,7 @@ def accept_lifecycle_operation(
         raise InvalidClusterState(refusal)
     _check_change(wanted, view, read_upgrades)
     task_id = new_task_id(now, unique)
-    holder = repo.claim_active_slot(
+    holder = repo.claims.claim_active_slot(
         owner_id, view.resource_group, view.name, task_id, now=now
     )
     if holder is not None:
