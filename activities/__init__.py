@@ -3,7 +3,18 @@
 operation_activities: the steps every operation runs; <operation>_activities: its own.
 """
 
-from activities import create_activities, delete_activities, operation_activities
+from activities import (
+    create_activities,
+    delete_activities,
+    lifecycle_activities,
+    operation_activities,
+)
 from activities.blueprint import blueprint
 
-__all__ = ["blueprint", "create_activities", "delete_activities", "operation_activities"]
+__all__ = [
+    "blueprint",
+    "create_activities",
+    "delete_activities",
+    "lifecycle_activities",
+    "operation_activities",
+]

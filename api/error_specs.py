@@ -26,6 +26,7 @@ from provisioning.attempts import (
 )
 from provisioning.cross_site import CrossOriginRequest, UnsupportedMediaType
 from provisioning.identity import IdentityError
+from provisioning.lifecycle import ClusterNotFound, InvalidClusterState, OperationInProgress
 from provisioning.settings import SettingsError
 from provisioning.table_clients import StorageUnavailable
 from provisioning.validation import RequestValidationError
@@ -91,6 +92,9 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
         "wait for it or stop it first.",
         extra=("task_id",),
     ),
+    ErrorSpec(ClusterNotFound, 404, "not_found", "No such cluster."),
+    ErrorSpec(OperationInProgress, 409, "operation_in_progress", extra=("task_id",)),
+    ErrorSpec(InvalidClusterState, 409, "invalid_state"),
     ErrorSpec(NotDeletable, 409, "not_deletable"),
     ErrorSpec(NotCancellable, 409, "not_cancellable"),
     ErrorSpec(NotDismissable, 409, "not_dismissable"),

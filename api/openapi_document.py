@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from api.error_specs import ERROR_CODES, codes_for_status
+from api.openapi_clusters import cluster_component_schemas, cluster_paths
 from api.openapi_schemas import TASK_ID, component_schemas, ref
 from api.provisions import IDEMPOTENCY_HEADER
 from provisioning.identity import MAX_PRINCIPAL_HEADER_CHARS
@@ -239,10 +240,15 @@ def cached_document() -> dict[str, Any]:
             "and a POST body must be `application/json` (else 415) without duplicate keys.",
         },
         "security": [{SECURITY_SCHEME: []}],
-        "paths": {**_provision_paths(), **_task_paths(), **_document_paths()},
+        "paths": {
+            **_provision_paths(),
+            **cluster_paths(_json, _errors, _state_changing_errors),
+            **_task_paths(),
+            **_document_paths(),
+        },
         "components": {
             "securitySchemes": {SECURITY_SCHEME: _security_scheme()},
-            "schemas": component_schemas(),
+            "schemas": {**component_schemas(), **cluster_component_schemas()},
         },
     }
 

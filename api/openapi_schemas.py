@@ -109,6 +109,15 @@ def _request_fields() -> dict[str, dict[str, Any]]:
     }
 
 
+def _user_pool() -> dict[str, Any]:
+    """The optional User-mode workload pool: null, or exactly its VM size and node count."""
+    fields = _request_fields()
+    pool = closed_object(
+        {"node_vm_size": fields["node_vm_size"], "node_count": fields["node_count"]}
+    )
+    return {"oneOf": [{"type": "null"}, pool]}
+
+
 def _provision_schemas() -> dict[str, Any]:
     """The provision request and its 202 answer."""
     fields = _request_fields()
@@ -124,6 +133,7 @@ def _provision_schemas() -> dict[str, Any]:
                     "pattern": f"^(?:{KUBERNETES_VERSION_PATTERN.pattern})?$",
                     "description": "Empty or null means the region's default version.",
                 },
+                "user_pool": _user_pool(),
             },
             required=list(REQUIRED_FIELDS),
         ),
@@ -154,6 +164,7 @@ def _attempt_part_schemas() -> dict[str, Any]:
                     "type": ["string", "null"],
                     "pattern": anchored(KUBERNETES_VERSION_PATTERN.pattern),
                 },
+                "user_pool": _user_pool(),
             }
         ),
         "Progress": closed_object(

@@ -4,40 +4,46 @@ import asyncio
 import logging
 from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from api.responses import error_response, json_response, task_urls
-from provisioning import clients
-from provisioning.attempts import AcceptedAttempt, OrchestrationTiming
-from provisioning.jobstate_repository import JobStateRepository
-from provisioning.operation_messages import OperationInput
-from provisioning.orchestration_starts import abandon_unstarted_attempt
-from provisioning.settings import get_settings
+
+if TYPE_CHECKING:
+    from provisioning.attempts import AcceptedAttempt, OrchestrationTiming
+    from provisioning.jobstate_repository import JobStateRepository
+    from provisioning.operation_messages import OperationInput
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
 
-def timing() -> OrchestrationTiming:
+def timing() -> "OrchestrationTiming":
     """Poll interval and deadline for new orchestrations, from settings."""
+    from provisioning.attempts import OrchestrationTiming
+    from provisioning.settings import get_settings
+
     settings = get_settings()
     return OrchestrationTiming(settings.poll_seconds, settings.deadline_minutes)
 
 
 async def durable_call(call: Awaitable[T]) -> T:
     """A durable client call bounded by settings: a stuck backend raises TimeoutError."""
+    from provisioning.settings import get_settings
+
     return await asyncio.wait_for(call, timeout=get_settings().durable_client_timeout_seconds)
 
 
-def with_start_by(accepted: AcceptedAttempt) -> OperationInput:
+def with_start_by(accepted: "AcceptedAttempt") -> "OperationInput":
     """The orchestration input plus the moment after which this request stops waiting for it.
 
     An engine that creates the instance later (the caller already got 503) must not proceed.
     """
+    from provisioning.settings import get_settings
+
     bound = timedelta(seconds=get_settings().durable_client_timeout_seconds)
     return accepted.orchestration_input.with_start_by(datetime.now(UTC) + bound)
 
@@ -45,12 +51,15 @@ def with_start_by(accepted: AcceptedAttempt) -> OperationInput:
 async def start_and_answer(
     client: df.DurableOrchestrationClient,
     orchestrator: str,
-    accepted: AcceptedAttempt,
-    repo: JobStateRepository | None,
+    accepted: "AcceptedAttempt",
+    repo: "JobStateRepository | None",
     *,
     what: str,
 ) -> func.HttpResponse:
     """Start the orchestration and answer 202; if it cannot start, abandon it and answer 503."""
+    from provisioning import clients
+    from provisioning.orchestration_starts import abandon_unstarted_attempt
+
     try:
         start = client.start_new(orchestrator, accepted.task_id, with_start_by(accepted).to_dict())
         await durable_call(start)
@@ -67,7 +76,7 @@ async def start_and_answer(
     return accepted_response(accepted)
 
 
-def accepted_response(accepted: AcceptedAttempt) -> func.HttpResponse:
+def accepted_response(accepted: "AcceptedAttempt") -> func.HttpResponse:
     """202 with the task id, its status and where to follow and stop it."""
     return json_response(
         {"task_id": accepted.task_id, "status": accepted.status, **task_urls(accepted.task_id)},

@@ -7,8 +7,6 @@ import azure.functions as func
 
 from api.blueprint import blueprint
 from api.responses import answers_errors_async, caller, json_response
-from provisioning.settings import get_settings
-from provisioning.validation import decode_json_body, validate_provision_request
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +31,9 @@ async def get_options(req: func.HttpRequest) -> func.HttpResponse:
 @answers_errors_async
 async def run_preflight(req: func.HttpRequest) -> func.HttpResponse:
     """Check a provision body against live Azure data before Create (same validation)."""
+    from provisioning.settings import get_settings
+    from provisioning.validation import decode_json_body, validate_provision_request
+
     owner = caller(req)
     request = validate_provision_request(
         decode_json_body(req.get_body()), get_settings().subscription_id

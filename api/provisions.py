@@ -17,23 +17,10 @@ from api.responses import (
     json_response,
 )
 from orchestrators.blueprint import PROVISION_CLUSTER
-from provisioning import clients
-from provisioning.attempts import accept_provision
-from provisioning.recent_failures import recent_failures
-from provisioning.request_bounds import HISTORY_LIMIT, RECENT_FAILURES_HOURS, RECENT_FAILURES_LIMIT
-from provisioning.settings import get_settings
-from provisioning.table_clients import StorageUnavailable
-from provisioning.task_documents import recent_failure_row, task_document
-from provisioning.validation import (
-    MAX_IDEMPOTENCY_KEY_CHARS,
-    decode_json_body,
-    validate_idempotency_key,
-)
 
 logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
-MAX_IDEMPOTENCY_KEY = MAX_IDEMPOTENCY_KEY_CHARS
 
 
 @blueprint.route(route="aks/provision", methods=["POST"])
@@ -43,6 +30,11 @@ async def start_provision(
     req: func.HttpRequest, client: df.DurableOrchestrationClient
 ) -> func.HttpResponse:
     """Accept a cluster request: one JobState insert, then start provision_cluster."""
+    from provisioning import clients
+    from provisioning.attempts import accept_provision
+    from provisioning.settings import get_settings
+    from provisioning.validation import decode_json_body, validate_idempotency_key
+
     owner = caller(req)
     key = validate_idempotency_key(req.headers.get(IDEMPOTENCY_HEADER))
     body = decode_json_body(req.get_body())
@@ -69,6 +61,12 @@ async def start_provision(
 @answers_errors
 def list_recent_failed_provisions(req: func.HttpRequest) -> func.HttpResponse:
     """The caller's unresolved recent failures; degraded (never 500) when storage is down."""
+    from provisioning import clients
+    from provisioning.recent_failures import recent_failures
+    from provisioning.request_bounds import RECENT_FAILURES_HOURS, RECENT_FAILURES_LIMIT
+    from provisioning.table_clients import StorageUnavailable
+    from provisioning.task_documents import recent_failure_row
+
     owner = caller(req)
     hours = RECENT_FAILURES_HOURS.read(req.params)
     limit = RECENT_FAILURES_LIMIT.read(req.params)
@@ -91,6 +89,10 @@ def list_recent_failed_provisions(req: func.HttpRequest) -> func.HttpResponse:
 @answers_errors
 def list_provisions(req: func.HttpRequest) -> func.HttpResponse:
     """The caller's attempt history, newest first (any status and type)."""
+    from provisioning import clients
+    from provisioning.request_bounds import HISTORY_LIMIT
+    from provisioning.task_documents import task_document
+
     owner = caller(req)
     limit = HISTORY_LIMIT.read(req.params)
     history = clients.jobstate_repository().list_history(owner.owner_id, limit)

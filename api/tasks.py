@@ -4,6 +4,7 @@ import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 import azure.functions as func
@@ -18,29 +19,20 @@ from api.responses import (
     json_response,
 )
 from orchestrators.blueprint import CANCEL_EVENT, DELETE_CLUSTER
-from provisioning import clients
-from provisioning.attempts import (
-    TaskNotFound,
-    accept_cluster_delete,
-    dismiss_attempt,
-    get_task,
-    orchestration_is_gone,
-    record_orchestration_lost,
-)
-from provisioning.cancellation import cancel_attempt, cancel_lost_attempt, cancel_not_delivered
-from provisioning.cluster_ownership import ExistingCluster
-from provisioning.clusters import read_cluster
-from provisioning.jobstate import JobState
-from provisioning.models import ProvisionRequest
-from provisioning.settings import get_settings
-from provisioning.task_documents import task_document
-from provisioning.validation import RequestValidationError, validate_task_id
+
+if TYPE_CHECKING:
+    from provisioning.cluster_ownership import ExistingCluster
+    from provisioning.jobstate import JobState
+    from provisioning.models import ProvisionRequest
 
 logger = logging.getLogger(__name__)
 
 
 def _task_id(req: func.HttpRequest) -> str:
     """A task id from the route; a malformed one cannot exist, so it is simply not found."""
+    from provisioning.attempts import TaskNotFound
+    from provisioning.validation import RequestValidationError, validate_task_id
+
     try:
         return validate_task_id(req.route_params.get("task_id"))
     except RequestValidationError as exc:
@@ -58,6 +50,10 @@ async def get_task_document(
     An active attempt whose orchestration is gone is recorded as failed on read, so a
     status never claims "running" for a workflow that no longer exists.
     """
+    from provisioning import clients
+    from provisioning.attempts import get_task, record_orchestration_lost
+    from provisioning.task_documents import task_document
+
     owner = caller(req)
     repo = await asyncio.to_thread(clients.jobstate_repository)
     job = await asyncio.to_thread(get_task, repo, owner.owner_id, _task_id(req))
@@ -68,8 +64,11 @@ async def get_task_document(
     return json_response(task_document(job))
 
 
-async def _orchestration_gone(client: df.DurableOrchestrationClient, job: JobState) -> bool:
+async def _orchestration_gone(client: df.DurableOrchestrationClient, job: "JobState") -> bool:
     """Ask the engine whether the attempt's orchestration still exists (False if unsure)."""
+    from provisioning.attempts import orchestration_is_gone
+    from provisioning.settings import get_settings
+
     try:
         status = await durable_call(client.get_status(job.task_id))
     except Exception as exc:  # engine unreachable: say nothing rather than guess
@@ -91,6 +90,10 @@ async def cancel_task(
     req: func.HttpRequest, client: df.DurableOrchestrationClient
 ) -> func.HttpResponse:
     """Ask a running attempt to stop (external event, never terminate); idempotent."""
+    from provisioning import clients
+    from provisioning.attempts import get_task
+    from provisioning.cancellation import cancel_attempt, cancel_lost_attempt, cancel_not_delivered
+
     owner = caller(req)
     task_id = _task_id(req)
     repo = await asyncio.to_thread(clients.jobstate_repository)
@@ -123,6 +126,10 @@ async def cancel_task(
 @answers_errors
 def dismiss_task(req: func.HttpRequest) -> func.HttpResponse:
     """Hide the failure on every device of this user."""
+    from provisioning import clients
+    from provisioning.attempts import dismiss_attempt
+    from provisioning.task_documents import task_document
+
     owner = caller(req)
     job = dismiss_attempt(
         clients.jobstate_repository(), owner.owner_id, _task_id(req), now=datetime.now(UTC)
@@ -137,6 +144,10 @@ async def delete_partial_cluster(
     req: func.HttpRequest, client: df.DurableOrchestrationClient
 ) -> func.HttpResponse:
     """Start the cleanup orchestration for the cluster a failed/cancelled attempt left."""
+    from provisioning import clients
+    from provisioning.attempts import accept_cluster_delete
+    from provisioning.settings import get_settings
+
     owner = caller(req)
     task_id = _task_id(req)
     repo = await asyncio.to_thread(clients.jobstate_repository)
@@ -156,8 +167,11 @@ async def delete_partial_cluster(
     return await start_and_answer(client, DELETE_CLUSTER, accepted, repo, what="cleanup")
 
 
-def _read_existing_cluster(request: ProvisionRequest) -> ExistingCluster | None:
+def _read_existing_cluster(request: "ProvisionRequest") -> "ExistingCluster | None":
     """The cluster as ARM has it now (tags, state, etag), or None when it is gone."""
+    from provisioning import clients
+    from provisioning.clusters import read_cluster
+
     return read_cluster(
         clients.container_service_client(), request.resource_group, request.cluster_name
     )

@@ -23,6 +23,8 @@ logger = logging.getLogger(__name__)
 ORIGINAL_BAD_SKU_SECONDS = 70.0
 PRINCIPAL_USER = "bench-preflight"
 BUDGET_P95_MS = 1000.0
+# Requests that read the cached catalog: none may repeat for a warm region.
+CATALOG_PATHS = ("/skus", "/kubernetesversions", "/retail/prices")
 
 
 def _body(region: str = "eastus", size: str = "Standard_D2s_v5", **extra: Any) -> dict[str, Any]:
@@ -76,7 +78,8 @@ def arm_calls(host: FunctionHost) -> dict[str, int]:
     cold = len(counted)
     counted.clear()
     preflight(sources, cache, request, "bench-owner")
-    return {"cold": cold, "warm": len(counted)}
+    catalog = [url for url in counted if any(part in url.lower() for part in CATALOG_PATHS)]
+    return {"cold": cold, "warm": len(counted), "warm_catalog": len(catalog)}
 
 
 def _counting_sources(host: FunctionHost, hook: Any, sources_type: Any, prices: Any) -> Any:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.report_features import clusters_section, preflight_section, timer_chain_section
 from local.processes import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,10 @@ BUDGETS = (
         operator.eq,
         lambda results: lookup(results, "local_host.provisions"),
     ),
+    Budget("preflight.latency.warm.p95_ms", "≤ 1000 ms", operator.le, 1000),
+    Budget("preflight.arm_calls.warm_catalog", "= 0", operator.eq, 0),
+    Budget("clusters.list_100_p95_ms", "≤ 1000 ms", operator.le, 1000),
+    Budget("clusters.list_arm_calls_max", "= 1", operator.eq, 1),
     Budget("dashboard.banner_ms", "≤ 100 ms", operator.le, 100),
     Budget("dashboard.cross_tab_ms", "≤ 250 ms", operator.le, 250),
 )
@@ -268,6 +273,9 @@ def markdown(results: dict[str, Any]) -> str:
     parts += _cold_start_section(results.get("cold_start"))
     parts += _local_host_section(results.get("local_host"))
     parts += _dashboard_section(results.get("dashboard"))
+    parts += preflight_section(results.get("preflight"))
+    parts += clusters_section(results.get("clusters"))
+    parts += timer_chain_section(results.get("timer_chain"))
     parts += _findings(results)
     return "\n".join(parts) + "\n"
 

@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from bench import (
+    clusters,
     cold_start,
     dashboard,
     local_host,
     local_stack,
+    preflight,
     recent_failures,
     report,
     timer_chain,
@@ -31,7 +33,10 @@ from bench import (
 
 logger = logging.getLogger("bench.run_all")
 
-BENCHMARKS = ("cold_start", "recent_failures", "local_host", "dashboard", "timer_chain")
+BENCHMARKS = (
+    "cold_start", "recent_failures", "local_host", "dashboard", "timer_chain", "preflight",
+    "clusters",
+)
 
 
 def machine_summary() -> dict[str, Any]:
@@ -74,7 +79,9 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
     # Cold start first, while nothing else runs on the machine.
     if "cold_start" in selected:
         _attempt(results, errors, "cold_start", lambda: cold_start.run(max(repetitions, 11)))
-    needs_azurite = {"recent_failures", "local_host", "dashboard", "timer_chain"} & set(selected)
+    needs_azurite = {
+        "recent_failures", "local_host", "dashboard", "timer_chain", "preflight", "clusters"
+    } & set(selected)
     with tempfile.TemporaryDirectory(prefix="bench-") as temp, ExitStack() as stack:
         work_dir = Path(temp)
         if needs_azurite:
@@ -89,10 +96,16 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                     results, errors, "timer_chain",
                     lambda: timer_chain.run(connection_string, work_dir),
                 )
-            if {"local_host", "dashboard"} & set(selected):
+            if {"local_host", "dashboard", "preflight", "clusters"} & set(selected):
                 host = stack.enter_context(local_stack.function_host(work_dir, connection_string))
                 if "local_host" in selected:
                     _attempt(results, errors, "local_host", lambda: local_host.run(host))
+                if "preflight" in selected:
+                    _attempt(results, errors, "preflight",
+                             lambda: preflight.run(host, repetitions=repetitions))
+                if "clusters" in selected:
+                    _attempt(results, errors, "clusters",
+                             lambda: clusters.run(host, repetitions=repetitions))
                 if "dashboard" in selected:
                     _attempt(
                         results, errors, "dashboard",

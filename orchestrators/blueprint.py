@@ -6,4 +6,5 @@ blueprint = df.Blueprint()
 
 PROVISION_CLUSTER = "provision_cluster"
 DELETE_CLUSTER = "delete_cluster"
+CHANGE_CLUSTER = "change_cluster"
 CANCEL_EVENT = "cancel"

@@ -196,7 +196,7 @@ def _claim_and_insert(
     """
     request = job.request
     try:
-        holder = repo.claim_active_slot(
+        holder = repo.claims.claim_active_slot(
             job.owner_id, request.resource_group, request.cluster_name, job.task_id, now=now
         )
         if holder is not None:
@@ -221,7 +221,7 @@ def release_idempotency_key(
 ) -> None:
     """Unbind a key from an attempt that was not accepted after all (refused or not started)."""
     try:
-        repo.release_idempotency_claim(owner_id, key, task_id)
+        repo.claims.release_idempotency_claim(owner_id, key, task_id)
     except StorageUnavailable:
         # The unwritten claim goes stale and is taken over after the grace period.
         logger.warning("could not release the idempotency key of %s", task_id)
@@ -243,7 +243,7 @@ def _bind_idempotency_key(
     never exist. A claim that stays unwritten past the grace period is taken over.
     """
     try:
-        claim = repo.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
+        claim = repo.claims.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
     except StorageUnavailable:
         logger.warning("idempotency key not bound for %s: storage unavailable", task_id)
         return None
@@ -254,9 +254,11 @@ def _bind_idempotency_key(
             return _same_request_or_raise(earlier, claim.fingerprint, fingerprint)
         if not _claim_is_stale(claim.claimed_at, now):
             _wait_for_claim_holder(claim.task_id, deadline)
-        elif repo.take_over_idempotency_claim(owner_id, key, claim, task_id, fingerprint, now=now):
+        elif repo.claims.take_over_idempotency_claim(
+            owner_id, key, claim, task_id, fingerprint, now=now
+        ):
             return None
-        claim = repo.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
+        claim = repo.claims.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
     return None
 
 
@@ -380,7 +382,7 @@ def accept_cluster_delete(
         )
     delete_id = new_task_id(now, unique)
     request = original.request
-    holder = repo.claim_active_slot(
+    holder = repo.claims.claim_active_slot(
         owner_id, request.resource_group, request.cluster_name, delete_id, now=now
     )
     if holder is not None:

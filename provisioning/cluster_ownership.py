@@ -84,3 +84,8 @@ def may_delete(existing: ExistingCluster, owner_id: str, task_id: str) -> bool:
     if existing.made_by(task_id):
         return True
     return existing.owned_by(owner_id) and existing.provisioning_state in RETRYABLE_STATES
+
+
+def may_operate(existing: ExistingCluster, owner_id: str) -> bool:
+    """A lifecycle operation (stop, start, scale, upgrade, delete) needs the caller's owner tag."""
+    return existing.owned_by(owner_id)

@@ -7,7 +7,7 @@ from typing import Any
 
 from provisioning.arm_errors import classify_exception, is_transient
 from provisioning.attempt_steps import TransientArmFailure, arm_context, publish_waiting
-from provisioning.cluster_ownership import may_delete
+from provisioning.cluster_ownership import may_delete, may_operate
 from provisioning.clusters import is_precondition_failed, read_cluster, start_cluster_delete
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.models import ClassifiedError, ProvisionRequest
@@ -56,7 +56,12 @@ def _delete_once_if_ours(
     existing = read_cluster(client, request.resource_group, request.cluster_name)
     if existing is None:
         return False
-    if not may_delete(existing, attempt.owner_id, attempt.target_task_id or ""):
+    allowed = (
+        may_delete(existing, attempt.owner_id, attempt.target_task_id)
+        if attempt.target_task_id  # a cleanup of an attempt's partial cluster
+        else may_operate(existing, attempt.owner_id)  # "Delete" on one of your clusters
+    )
+    if not allowed:
         return cluster_not_ours_error(request.cluster_name, request.resource_group)
     return start_cluster_delete(
         client, request.resource_group, request.cluster_name, etag=existing.etag

@@ -18,6 +18,7 @@ from provisioning.models import (
     ClassifiedError,
     ErrorAction,
     ErrorCategory,
+    NodePool,
     ProvisionRequest,
     TaskStatus,
     TaskType,
@@ -44,6 +45,9 @@ class JobStateProperty(StrEnum):
     NODE_VM_SIZE = "NodeVmSize"
     NODE_COUNT = "NodeCount"
     KUBERNETES_VERSION = "KubernetesVersion"
+    # The optional User-mode workload pool (absent when the request had none).
+    USER_POOL_VM_SIZE = "UserPoolVmSize"
+    USER_POOL_NODE_COUNT = "UserPoolNodeCount"
     STEP = "Step"
     STEP_INDEX = "StepIndex"
     TOTAL_STEPS = "TotalSteps"
@@ -85,6 +89,8 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
     }
     optional: dict[str, Any] = {
         P.KUBERNETES_VERSION: request.kubernetes_version,
+        P.USER_POOL_VM_SIZE: request.user_pool.node_vm_size if request.user_pool else None,
+        P.USER_POOL_NODE_COUNT: request.user_pool.node_count if request.user_pool else None,
         P.STEP: job.step,
         P.CLUSTER_STATE: job.cluster_state,
         P.PORTAL_URL: job.portal_url,
@@ -147,7 +153,15 @@ def _request_from_entity(entity: dict[str, Any]) -> ProvisionRequest:
         node_vm_size=str(entity.get(P.NODE_VM_SIZE) or ""),
         node_count=_int(entity.get(P.NODE_COUNT)),
         kubernetes_version=entity.get(P.KUBERNETES_VERSION) or None,
+        user_pool=_user_pool_from_entity(entity),
     )
+
+
+def _user_pool_from_entity(entity: dict[str, Any]) -> NodePool | None:
+    size, count = entity.get(P.USER_POOL_VM_SIZE), entity.get(P.USER_POOL_NODE_COUNT)
+    if not size or count is None:
+        return None
+    return NodePool(node_vm_size=str(size), node_count=_int(count))
 
 
 def _error_from_entity(entity: dict[str, Any]) -> ClassifiedError | None:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from provisioning.claims_repository import ClaimsRepository, IdempotencyClaim
+from provisioning.claims_repository import ClaimsRepository
 from provisioning.jobstate import JobState, cluster_key
 from provisioning.jobstate_entity import JobStateProperty as P
 from provisioning.jobstate_entity import job_from_entity, job_to_entity
@@ -39,7 +39,13 @@ EARLIER_FAILURES_FILTER = (
     f"{P.PARTITION_KEY} eq @pk and {P.ROW_KEY} gt @before and {P.TYPE} eq @type"
     f" and ( {P.STATUS} eq @failed or {P.STATUS} eq @cancelled )"
 )
-HISTORY_FILTER = f"{P.PARTITION_KEY} eq @pk and ( {P.TYPE} eq @provision or {P.TYPE} eq @delete )"
+# Every task type the product writes (rows of any other type are not ours to show).
+HISTORY_TYPES = {f"type{index}": str(kind) for index, kind in enumerate(TaskType)}
+HISTORY_FILTER = (
+    f"{P.PARTITION_KEY} eq @pk and ( "
+    + " or ".join(f"{P.TYPE} eq @{name}" for name in HISTORY_TYPES)
+    + " )"
+)
 # Only rows inside the window, and only failure candidates, leave the service.
 FAILURES_IN_WINDOW_FILTER = (
     f"{P.PARTITION_KEY} eq @pk and {P.ROW_KEY} ge @lo and {P.ROW_KEY} lt @hi and {P.TYPE} eq @type"
@@ -172,11 +178,7 @@ class JobStateRepository:
     def list_history(self, owner_id: str, limit: int) -> list[JobState]:
         """The owner's attempts of any type and status, newest first."""
         count = max(1, limit)
-        parameters = {
-            "pk": owner_id,
-            "provision": str(TaskType.AKS_PROVISION),
-            "delete": str(TaskType.AKS_DELETE),
-        }
+        parameters = {"pk": owner_id, **HISTORY_TYPES}
         pages = self._pages(HISTORY_FILTER, parameters, page_size=min(count, MAX_PAGE_SIZE))
         return list(islice((job for page in pages for job in page), count))
 
@@ -206,50 +208,3 @@ class JobStateRepository:
             ).by_page()
             for page in pages:
                 yield [job_from_entity(entity) for entity in page]
-
-    # --- claims, for callers that hold only the repository ---
-
-    def claim_idempotency(
-        self,
-        owner_id: str,
-        key: str,
-        task_id: str,
-        fingerprint: str | None,
-        *,
-        now: datetime | None = None,
-    ) -> IdempotencyClaim:
-        """See ClaimsRepository.claim_idempotency."""
-        return self.claims.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
-
-    def take_over_idempotency_claim(
-        self,
-        owner_id: str,
-        key: str,
-        stale: IdempotencyClaim,
-        task_id: str,
-        fingerprint: str | None,
-        *,
-        now: datetime,
-    ) -> bool:
-        """See ClaimsRepository.take_over_idempotency_claim."""
-        return self.claims.take_over_idempotency_claim(
-            owner_id, key, stale, task_id, fingerprint, now=now
-        )
-
-    def release_idempotency_claim(self, owner_id: str, key: str, task_id: str) -> None:
-        """See ClaimsRepository.release_idempotency_claim."""
-        self.claims.release_idempotency_claim(owner_id, key, task_id)
-
-    def claim_active_slot(
-        self,
-        owner_id: str,
-        resource_group: str,
-        cluster_name: str,
-        task_id: str,
-        *,
-        now: datetime | None = None,
-    ) -> str | None:
-        """See ClaimsRepository.claim_active_slot."""
-        return self.claims.claim_active_slot(
-            owner_id, resource_group, cluster_name, task_id, now=now
-        )

@@ -26,6 +26,32 @@ def _error_from(data: dict[str, Any] | None) -> ClassifiedError | None:
 
 
 @dataclass(frozen=True)
+class ClusterChange:
+    """What a lifecycle operation changes: the pool and its new count, or the new version."""
+
+    node_pool: str | None = None
+    node_count: int | None = None
+    kubernetes_version: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON inside the operation input."""
+        return {
+            "node_pool": self.node_pool,
+            "node_count": self.node_count,
+            "kubernetes_version": self.kubernetes_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ClusterChange | None:
+        """Rebuild the change (None stays None)."""
+        if not data:
+            return None
+        count = data.get("node_count")
+        return cls(data.get("node_pool"), int(count) if count is not None else None,
+                   data.get("kubernetes_version"))
+
+
+@dataclass(frozen=True)
 class OperationInput:
     """What an operation's orchestration gets: everything it needs, nothing it must read."""
 
@@ -42,6 +68,8 @@ class OperationInput:
     start_by: datetime | None = None
     # The async ARM operation of the submitted change, once ARM accepted it.
     operation_url: str | None = None
+    # Scale and upgrade: what to change (stop, start, delete and create change nothing else).
+    change: ClusterChange | None = None
 
     @property
     def steps(self) -> OperationSteps:
@@ -70,6 +98,7 @@ class OperationInput:
             "portal_url": self.portal_url,
             START_BY_KEY: self.start_by.isoformat() if self.start_by else None,
             "operation_url": self.operation_url,
+            "change": self.change.to_dict() if self.change else None,
         }
 
     @classmethod
@@ -88,6 +117,7 @@ class OperationInput:
             portal_url=data["portal_url"],
             start_by=datetime.fromisoformat(str(start_by)) if start_by else None,
             operation_url=data.get("operation_url"),
+            change=ClusterChange.from_dict(data.get("change")),
         )
 
 
@@ -140,6 +170,26 @@ class CreateSubmitted:
             data.get("operation_url"),
             _error_from(data.get("error")),
         )
+
+
+@dataclass(frozen=True)
+class ChangeSubmitted:
+    """A lifecycle change's submit step: ARM accepted it (and the state it shows), or why not."""
+
+    accepted: bool
+    cluster_state: str | None = None
+    error: ClassifiedError | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON for the activity result."""
+        return {"accepted": self.accepted, "cluster_state": self.cluster_state,
+                "error": _error_to_dict(self.error)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ChangeSubmitted:
+        """Rebuild the change submit step's result."""
+        return cls(bool(data["accepted"]), data.get("cluster_state"),
+                   _error_from(data.get("error")))
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,34 @@ DELETE_STEPS = OperationSteps(
     waiting="Waiting for deletion",
     succeeded="Deleted",
 )
+STOP_STEPS = OperationSteps(
+    TaskType.AKS_STOP,
+    submitting="Stopping cluster",
+    waiting="Waiting for the cluster to stop",
+    succeeded="Stopped",
+)
+START_STEPS = OperationSteps(
+    TaskType.AKS_START,
+    submitting="Starting cluster",
+    waiting="Waiting for the cluster to start",
+    succeeded="Started",
+)
+SCALE_STEPS = OperationSteps(
+    TaskType.AKS_SCALE,
+    submitting="Scaling node pool",
+    waiting="Waiting for the node pool",
+    succeeded="Scaled",
+)
+UPGRADE_STEPS = OperationSteps(
+    TaskType.AKS_UPGRADE,
+    submitting="Upgrading control plane",
+    waiting="Waiting for the upgrade",
+    succeeded="Upgraded",
+)
 STEPS_BY_TYPE: dict[TaskType, OperationSteps] = {
-    steps.task_type: steps for steps in (PROVISION_STEPS, DELETE_STEPS)
+    steps.task_type: steps
+    for steps in (PROVISION_STEPS, DELETE_STEPS, STOP_STEPS, START_STEPS, SCALE_STEPS,
+                  UPGRADE_STEPS)
 }
 
 

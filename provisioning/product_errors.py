@@ -151,3 +151,25 @@ def _portal_actions(portal_url: str | None) -> tuple[ErrorAction, ...]:
     if not portal_url:
         return ()
     return (ErrorAction(kind="portal", label=PORTAL_ACTION_LABEL, url=portal_url),)
+
+
+def operation_failed_error(verb: str, cluster_name: str) -> ClassifiedError:
+    """A lifecycle operation ARM accepted ended with the cluster in the Failed state."""
+    return ClassifiedError(
+        code="OperationFailed",
+        category=ErrorCategory.UNKNOWN,
+        message=f"Azure could not {verb} the cluster '{cluster_name}'; it is now in the "
+        "Failed state. Check it in the Azure portal.",
+        retryable=True,
+    )
+
+
+def operation_cancelled_error(cluster_name: str) -> ClassifiedError:
+    """A lifecycle operation the user cancelled: Azure was asked to abort it."""
+    return ClassifiedError(
+        code="Cancelled",
+        category=ErrorCategory.CANCELLED,
+        message=f"The operation was cancelled and Azure was asked to abort it; check the "
+        f"state of '{cluster_name}' before trying again.",
+        retryable=True,
+    )

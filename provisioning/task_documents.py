@@ -44,6 +44,7 @@ def task_document(job: JobState) -> dict[str, Any]:
             "node_vm_size": request.node_vm_size,
             "node_count": request.node_count,
             "kubernetes_version": request.kubernetes_version,
+            "user_pool": request.user_pool.to_dict() if request.user_pool else None,
         },
         "progress": {
             "step": job.step,

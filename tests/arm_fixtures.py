@@ -29,6 +29,11 @@ SIMULATOR_TEST_ENV = {
     "ARM_SIMULATOR_CREATE_SECONDS": "2",
     "ARM_SIMULATOR_DELETE_SECONDS": "1",
     "ARM_SIMULATOR_SLOW_SECONDS": "600",
+    # The session simulator holds hundreds of test clusters, most in eastus: limits far above
+    # the defaults (48 / 96) keep preflight's quota check about the request, not the session.
+    # Quota failures are tested with 100 x Standard_D16s_v5 (1600 vCPUs), still over them.
+    "ARM_SIMULATOR_FAMILY_VCPU_LIMIT": "1500",
+    "ARM_SIMULATOR_REGIONAL_VCPU_LIMIT": "3000",
 }
 LRO_POLLING_INTERVAL = 0.2
 SIMULATOR_RESOURCE_GROUP = "rg-simulator-tests"

@@ -130,7 +130,7 @@ def build_app(
             return _json_error(404, "not_found", "no function serves this route")
         function, route_params = found
         body = await request.read()
-        headers = {k: v for k, v in request.headers.items()}
+        headers = joined_headers(request)
         if config.dev_identity:
             own_origin = f"{request.scheme}://{request.host}"
             headers.update(dev_identity.identity_headers(headers, request.cookies, own_origin))
@@ -208,6 +208,24 @@ def build_app(
         app.router.add_route("*", prefix, invoke)
     app.router.add_get("/{tail:.*}", static)
     return app
+
+
+def joined_headers(request: web.Request) -> dict[str, str]:
+    """Request headers as the Functions host passes them: repeated ones joined with ", ".
+
+    Keys compare case-insensitively (HTTP), so two lines that differ only in case are one
+    header with two values, exactly as Azure's front end hands them to the worker.
+    """
+    joined: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for name, value in request.headers.items():
+        key = name.lower()
+        if key in names:
+            joined[names[key]] = f"{joined[names[key]]}, {value}"
+        else:
+            names[key] = name
+            joined[name] = value
+    return joined
 
 
 def query_parameters(request: web.Request) -> dict[str, str]:

@@ -1,7 +1,9 @@
 // HTTP client for the backend contract (DESIGN §4) and /.auth/me. fetch is injected so tests
 // use a fake; every failure becomes an ApiError with status, code, message and field.
 
-import { FIELDS } from './validation.js';
+import { FIELDS, SERVER_FIELD_TO_FORM_FIELD } from './validation.js';
+
+const NAMED_FIELDS = [...FIELDS, ...Object.keys(SERVER_FIELD_TO_FORM_FIELD)];
 
 /** A failed API call, described well enough to show next to the right form field. */
 export class ApiError extends Error {
@@ -22,22 +24,33 @@ export function fieldFromMessage(message, fields = FIELDS) {
   return fields.includes(match[1]) ? match[1] : null;
 }
 
+/** A non-empty string property of the error body, or null. */
+const errorText = (error, name) => (typeof error?.[name] === 'string' && error[name] ? error[name] : null);
+
+/** The field a refusal names: its explicit `field`, else (for a 400) the message's first word. */
+function refusedField(status, error, message) {
+  const named = errorText(error, 'field');
+  if (named && NAMED_FIELDS.includes(named)) return named;
+  return status === 400 ? fieldFromMessage(message) : null;
+}
+
 /** Build an ApiError from a response status and its (maybe missing) JSON body. */
 export function apiErrorFrom(status, body) {
   const error = body && typeof body === 'object' ? body.error : null;
-  const code =
-    error && typeof error.code === 'string' && error.code ? error.code : `http_${status}`;
-  const message =
-    error && typeof error.message === 'string' && error.message
-      ? error.message
-      : `The request failed (HTTP ${status}).`;
-  let field = null;
-  if (error && typeof error.field === 'string' && FIELDS.includes(error.field)) {
-    field = error.field;
-  } else if (status === 400) {
-    field = fieldFromMessage(message);
+  const code = errorText(error, 'code') ?? `http_${status}`;
+  const message = errorText(error, 'message') ?? `The request failed (HTTP ${status}).`;
+  return new ApiError({ status, code, message, field: refusedField(status, error, message) });
+}
+
+/** A response body as JSON, or null when it is empty or not JSON (e.g. a proxy's HTML). */
+async function readJson(response) {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
   }
-  return new ApiError({ status, code, message, field });
 }
 
 /** A fresh Idempotency-Key (one per form submission). */
@@ -54,13 +67,14 @@ const taskPath = (taskId, suffix = '') => `/api/tasks/${encodeURIComponent(taskI
 
 /** The API client; `fetch` is the only way it talks to the network. */
 export function createApiClient({ fetch, baseUrl = '' }) {
-  async function request(method, path, { body, headers = {} } = {}) {
+  async function request(method, path, { body, headers = {}, signal } = {}) {
     const init = {
       method,
       credentials: 'same-origin',
       cache: 'no-store',
       headers: { Accept: 'application/json', ...headers },
     };
+    if (signal) init.signal = signal;
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
@@ -75,15 +89,7 @@ export function createApiClient({ fetch, baseUrl = '' }) {
         message: `Could not reach the server (${problem?.message ?? 'network error'}).`,
       });
     }
-    let parsed = null;
-    const text = await response.text();
-    if (text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = null;
-      }
-    }
+    const parsed = await readJson(response);
     if (!response.ok) throw apiErrorFrom(response.status, parsed);
     return parsed;
   }
@@ -93,6 +99,15 @@ export function createApiClient({ fetch, baseUrl = '' }) {
     provision(body, { idempotencyKey } = {}) {
       const headers = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {};
       return request('POST', '/api/aks/provision', { body, headers });
+    },
+    /** Regions, VM sizes and Kubernetes versions offered in `region` (DESIGN §14). */
+    options(region, { signal } = {}) {
+      const query = new URLSearchParams({ region: String(region) });
+      return request('GET', `/api/aks/options?${query}`, { signal });
+    },
+    /** Check a provision body against live Azure data; advice only, never starts anything. */
+    preflight(body, { signal } = {}) {
+      return request('POST', '/api/aks/preflight', { body, signal });
     },
     getTask(taskId) {
       return request('GET', taskPath(taskId));

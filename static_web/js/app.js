@@ -79,6 +79,7 @@ const banner = createBanner({
 
 const dialog = createCreateDialog({
   api,
+  store,
   onStarted: (answer, body) => {
     tracker.track(answer.task_id, {
       task_id: answer.task_id,

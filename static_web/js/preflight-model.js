@@ -1,6 +1,9 @@
 // Pure logic of the live Create dialog (DESIGN §13/§14): size labels, presets that never
-// overwrite a field the user edited, the price line, the submit state, and a debounced
-// preflight runner whose stale answers never overwrite a newer one.
+// overwrite a field the user edited, the price line, the submit state, check actions as
+// controls (safe links, commands, Apply N nodes, edits), and a debounced preflight runner
+// whose stale answers never overwrite a newer one.
+
+import { safeHttpsUrl } from './failure-presentation.js';
 
 /** "Standard_D4s_v5 — 4 vCPU, 16 GiB", ending "— not available in <region>" when it is not. */
 export function sizeLabel(size, region) {
@@ -56,32 +59,51 @@ export function submitState(result) {
 
 /** The node count a quota failure offers to apply ("Apply N nodes"), or null. */
 export function applyNodesAction(result) {
-  for (const check of (result && result.checks) || []) {
-    for (const action of check.actions || []) {
-      if (action.kind === 'apply_nodes' && Number.isInteger(action.value) && action.value >= 1) {
-        return { label: action.label || `Apply ${action.value} nodes`, value: action.value };
-      }
-    }
+  for (const check of result?.checks ?? []) {
+    const apply = planCheckActions(check).find((item) => item.kind === 'apply_nodes');
+    if (apply) return { label: apply.label, value: apply.value };
   }
   return null;
 }
 
-/** The provision/preflight body of the dialog's values (workload pool only when enabled). */
-export function requestBody(values) {
-  const body = {
-    cluster_name: String(values.cluster_name || '').trim(),
-    resource_group: String(values.resource_group || '').trim(),
-    region: values.region,
-    node_vm_size: values.node_vm_size,
-    node_count: Number(values.node_count),
-  };
-  const version = String(values.kubernetes_version || '').trim();
-  if (version) body.kubernetes_version = version;
-  if (values.workload_pool) {
-    body.user_pool = { node_vm_size: values.user_vm_size, node_count: Number(values.user_node_count) };
+/** The form field a check is about, so its "edit" action can focus it. */
+export const FIELD_FOR_CHECK = Object.freeze({
+  vm_size: 'node_vm_size',
+  quota: 'node_count',
+  resource_group: 'resource_group',
+  permission: 'resource_group',
+  kubernetes_version: 'kubernetes_version',
+  cluster_name: 'cluster_name',
+});
+
+/** How each action kind of a check becomes something to show, or null to leave it out. */
+const ACTION_PLANS = {
+  link: (action) => {
+    const url = safeHttpsUrl(action.url);
+    return url ? { kind: 'link', label: action.label, url } : { kind: 'text', label: action.label };
+  },
+  command: (action) =>
+    typeof action.value === 'string' && action.value ? { kind: 'command', label: action.label, value: action.value } : null,
+  apply_nodes: (action) =>
+    Number.isInteger(action.value) && action.value >= 1
+      ? { kind: 'apply_nodes', label: action.label || `Apply ${action.value} nodes`, value: action.value }
+      : null,
+  edit: (action, check) => ({ kind: 'edit', label: action.label, field: FIELD_FOR_CHECK[check.id] ?? null }),
+};
+
+/** A check's actions as controls: safe links, copyable commands, Apply N nodes, edits. */
+export function planCheckActions(check) {
+  const planned = [];
+  for (const action of check?.actions || []) {
+    const plan = ACTION_PLANS[action?.kind];
+    const item = plan && typeof action.label === 'string' ? plan(action, check) : null;
+    if (item) planned.push(item);
   }
-  return body;
+  return planned;
 }
+
+// One body builder for provision and preflight lives with the rules that check it.
+export { requestBody } from './validation.js';
 
 /**
  * Run preflight about `delayMs` after the last change. Only the newest request's answer is

@@ -10,6 +10,14 @@ export const FIELDS = [
   'kubernetes_version',
 ];
 
+/** The workload pool's form fields; the server names them `user_pool.*` in its 400s. */
+export const WORKLOAD_FIELDS = ['user_vm_size', 'user_node_count'];
+export const SERVER_FIELD_TO_FORM_FIELD = Object.freeze({
+  user_pool: 'user_vm_size',
+  'user_pool.node_vm_size': 'user_vm_size',
+  'user_pool.node_count': 'user_node_count',
+});
+
 export const REGIONS = [
   'eastus',
   'eastus2',
@@ -93,24 +101,23 @@ export function checkRegion(value, choices = null) {
 }
 
 /** Problem with a VM size, or null; `choices` (when given) lists the accepted ones. */
-export function checkVmSize(value, choices = null) {
+export function checkVmSize(value, choices = null, what = 'node VM size') {
   const size = asText(value);
-  if (size === '') return 'Choose a node VM size.';
+  if (size === '') return `Choose a ${what}.`;
   if (size.length > MAX_VM_SIZE_CHARS || !VM_SIZE.test(size) || (choices && !choices.includes(size))) {
-    return 'Choose a node VM size from the list.';
+    return `Choose a ${what} from the list.`;
   }
   return null;
 }
 
-/** Problem with a node count (a whole number 1..100), or null. */
-export function checkNodeCount(value) {
+/** Problem with a node count (a whole number 1..100), or null; `what` names the field. */
+export function checkNodeCount(value, what = 'Node count') {
   const text = asText(value);
-  if (text === '') return 'Enter a node count.';
-  if (!NODE_COUNT.test(text)) return 'Node count must be a whole number from 1 to 100.';
+  const outOfRange = `${what} must be a whole number from 1 to 100.`;
+  if (text === '') return `Enter a ${what.toLowerCase()}.`;
+  if (!NODE_COUNT.test(text)) return outOfRange;
   const count = Number(text);
-  if (count < MIN_NODE_COUNT || count > MAX_NODE_COUNT) {
-    return 'Node count must be a whole number from 1 to 100.';
-  }
+  if (count < MIN_NODE_COUNT || count > MAX_NODE_COUNT) return outOfRange;
   return null;
 }
 
@@ -124,24 +131,8 @@ export function checkKubernetesVersion(value) {
   return null;
 }
 
-/**
- * Check raw form values; returns `{ok, errors: {field: message}, body}` where body is the
- * JSON request for POST /api/aks/provision (only when ok).
- */
-export function validateProvisionForm(values, { regions = REGIONS, vmSizes = VM_SIZES } = {}) {
-  const errors = {};
-  const checks = {
-    cluster_name: checkClusterName(values.cluster_name),
-    resource_group: checkResourceGroup(values.resource_group),
-    region: checkRegion(values.region, regions),
-    node_vm_size: checkVmSize(values.node_vm_size, vmSizes),
-    node_count: checkNodeCount(values.node_count),
-    kubernetes_version: checkKubernetesVersion(values.kubernetes_version),
-  };
-  for (const [field, problem] of Object.entries(checks)) {
-    if (problem) errors[field] = problem;
-  }
-  if (Object.keys(errors).length > 0) return { ok: false, errors, body: null };
+/** The provision/preflight body of checked form values (the workload pool only when enabled). */
+export function requestBody(values) {
   const body = {
     cluster_name: asText(values.cluster_name),
     resource_group: asText(values.resource_group),
@@ -151,5 +142,41 @@ export function validateProvisionForm(values, { regions = REGIONS, vmSizes = VM_
   };
   const version = asText(values.kubernetes_version);
   if (version !== '') body.kubernetes_version = version;
-  return { ok: true, errors, body };
+  if (values.workload_pool) {
+    body.user_pool = {
+      node_vm_size: asText(values.user_vm_size),
+      node_count: Number(asText(values.user_node_count)),
+    };
+  }
+  return body;
+}
+
+/** Each field's problem (or null); the workload pool's fields only when it is enabled. */
+function fieldProblems(values, { regions, vmSizes }) {
+  const problems = {
+    cluster_name: checkClusterName(values.cluster_name),
+    resource_group: checkResourceGroup(values.resource_group),
+    region: checkRegion(values.region, regions),
+    node_vm_size: checkVmSize(values.node_vm_size, vmSizes),
+    node_count: checkNodeCount(values.node_count),
+    kubernetes_version: checkKubernetesVersion(values.kubernetes_version),
+  };
+  if (values.workload_pool) {
+    problems.user_vm_size = checkVmSize(values.user_vm_size, vmSizes, 'workload VM size');
+    problems.user_node_count = checkNodeCount(values.user_node_count, 'Workload node count');
+  }
+  return problems;
+}
+
+/**
+ * Check raw form values; returns `{ok, errors: {field: message}, body}` where body is the
+ * JSON request for POST /api/aks/provision and /api/aks/preflight (only when ok).
+ */
+export function validateProvisionForm(values, { regions = REGIONS, vmSizes = VM_SIZES } = {}) {
+  const errors = {};
+  for (const [field, problem] of Object.entries(fieldProblems(values, { regions, vmSizes }))) {
+    if (problem) errors[field] = problem;
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, errors, body: null };
+  return { ok: true, errors, body: requestBody(values) };
 }

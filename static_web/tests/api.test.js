@@ -195,3 +195,32 @@ describe('idempotency keys', () => {
     assert.equal(key, 'ab'.repeat(16));
   });
 });
+
+describe('options and preflight', () => {
+  test('options GETs the chosen region with the abort signal', async () => {
+    const { fetch, calls } = fakeFetch([{ status: 200, body: { region: 'westus3' } }]);
+    const signal = new AbortController().signal;
+    const answer = await createApiClient({ fetch }).options('westus3', { signal });
+    assert.equal(answer.region, 'westus3');
+    assert.equal(calls[0].url, '/api/aks/options?region=westus3');
+    assert.equal(calls[0].init.method, 'GET');
+    assert.equal(calls[0].init.signal, signal);
+  });
+
+  test('preflight POSTs the provision body as JSON', async () => {
+    const { fetch, calls } = fakeFetch([{ status: 200, body: { ok: true, checks: [] } }]);
+    const answer = await createApiClient({ fetch }).preflight(body);
+    assert.equal(answer.ok, true);
+    assert.equal(calls[0].url, '/api/aks/preflight');
+    assert.equal(calls[0].init.method, 'POST');
+    assert.equal(calls[0].init.headers['Content-Type'], 'application/json');
+    assert.deepEqual(JSON.parse(calls[0].init.body), body);
+  });
+
+  test('a 400 naming a workload pool field keeps that field', async () => {
+    const { fetch } = fakeFetch([{ status: 400, body: { error: {
+      code: 'invalid_request', message: 'user_pool.node_count is required', field: 'user_pool.node_count' } } }]);
+    const error = await createApiClient({ fetch }).preflight(body).catch((problem) => problem);
+    assert.equal(error.field, 'user_pool.node_count');
+  });
+});

@@ -155,3 +155,27 @@ describe('whole form', () => {
     assert.equal(result.body, null);
   });
 });
+
+describe('workload pool', () => {
+  const withPool = { ...good, workload_pool: true, user_vm_size: 'Standard_D4s_v5', user_node_count: '2' };
+
+  test('an enabled pool is sent as user_pool', () => {
+    assert.deepEqual(validateProvisionForm(withPool).body.user_pool, {
+      node_vm_size: 'Standard_D4s_v5',
+      node_count: 2,
+    });
+  });
+
+  test('a disabled pool is neither checked nor sent', () => {
+    const result = validateProvisionForm({ ...withPool, workload_pool: false, user_node_count: '0' });
+    assert.equal(result.ok, true);
+    assert.equal('user_pool' in result.body, false);
+  });
+
+  test('its fields are checked under their own names and words', () => {
+    const result = validateProvisionForm({ ...withPool, user_vm_size: 'Huge', user_node_count: '101' });
+    assert.equal(result.ok, false);
+    assert.equal(result.errors.user_vm_size, 'Choose a workload VM size from the list.');
+    assert.equal(result.errors.user_node_count, 'Workload node count must be a whole number from 1 to 100.');
+  });
+});

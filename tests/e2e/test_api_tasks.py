@@ -96,6 +96,7 @@ def test_task_document_has_the_contract_shape(failed_task: tuple[UserClient, str
         "node_vm_size",
         "node_count",
         "kubernetes_version",
+        "user_pool",
     }
     assert set(document["progress"]) == {
         "step",

@@ -6,6 +6,7 @@ Each test replays an attack or fault found against `make run`, through the real 
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import uuid
@@ -21,9 +22,11 @@ from local.arm_simulator.process import start_arm_simulator
 from local.processes import free_port, start_local_host
 from provisioning.cluster_ownership import owner_tag_for
 from tests.arm_fixtures import SIMULATOR_TEST_ENV, ArmSimulator, arm_simulator_base_url
+from tests.figures import report_figure
 from tests.stack_fixtures import LocalStack, UserClient, stack_env
 
 logger = logging.getLogger(__name__)
+_report = functools.partial(report_figure, prefix="safety: ")
 RACE_DELAYS = (0.0, 0.4, 0.8, 1.2, 1.6, 2.0, 2.4, 2.8)
 
 
@@ -298,12 +301,3 @@ def test_an_arm_outage_while_polling_never_fails_an_attempt_that_succeeds(
         simulator.stop()
 
 
-def _report(request: pytest.FixtureRequest, line: str) -> None:
-    """A measured figure for docs/reliability.md: printed, never asserted."""
-    logger.warning("%s", line)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.ensure_newline()
-            reporter.write_line(f"safety: {line}")

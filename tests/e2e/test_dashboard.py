@@ -419,3 +419,24 @@ def test_success_of_another_cluster_keeps_the_banner_everywhere_and_after_reload
     with tab_b.expect_response(RECENT_FAILURES_PATTERN):
         tab_b.reload()
     expect(failure_banner(tab_b)).to_contain_text(failed)
+
+
+def test_edit_and_retry_reopens_the_live_dialog_with_the_failed_values_checked(
+    browser_session: BrowserSession,
+) -> None:
+    user = unique_user("gina")
+    page = browser_session.sign_in(browser_session.new_context(), user)
+    cluster = f"quota-{user}"
+    create_through_dialog(page, cluster)
+    expect(failure_banner(page)).to_contain_text(cluster, timeout=30_000)
+
+    with page.expect_response("**/api/aks/preflight"):
+        failure_banner(page).get_by_role("button", name="Edit & retry").click()
+    dialog = page.get_by_role("dialog", name="Create AKS cluster")
+    expect(dialog.get_by_label("Cluster name", exact=True)).to_have_value(cluster)
+    expect(dialog.get_by_label("Region", exact=True)).to_have_value("eastus")
+    checks = dialog.get_by_role("list", name="Preflight checks").get_by_role("listitem")
+    expect(checks).to_have_count(6)
+    price = dialog.get_by_test_id("price-line")
+    expect(price).to_have_text(re.compile(r"^(≈ \$|Price unavailable)"))
+    save_screenshot(page, "edit-and-retry-live-dialog")

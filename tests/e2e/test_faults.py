@@ -10,6 +10,7 @@ within azure-core's retries (flaky-, test_simulator_scenarios.py), the duplicate
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
@@ -36,9 +37,11 @@ from provisioning.jobstate import JobState
 from provisioning.jobstate_entity import job_from_entity
 from provisioning.table_clients import table_client_from_connection_string
 from tests.arm_fixtures import ArmSimulator
+from tests.figures import report_figure
 from tests.stack_fixtures import TERMINAL_STATUSES, LocalStack, UserClient, stack_env
 
 logger = logging.getLogger(__name__)
+_report = functools.partial(report_figure, prefix="faults: ")
 
 AZURITE_DATA_FILE = "__azurite_db_table__.json"
 HANG_SECONDS = 6
@@ -49,15 +52,6 @@ def _name(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
-def _report(request: pytest.FixtureRequest, line: str) -> None:
-    """A measured figure for docs/reliability.md: to the terminal and the log, never asserted."""
-    logger.warning("%s", line)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.ensure_newline()
-            reporter.write_line(f"faults: {line}")
 
 
 def jobstate_rows(env: dict[str, str], owner_id: str) -> dict[str, JobState]:

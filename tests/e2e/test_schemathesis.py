@@ -8,6 +8,7 @@ answers are checked too, not only 404s. The number of examples run is reported.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections import Counter
@@ -26,9 +27,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.figures import report_figure
 from tests.stack_fixtures import LocalStack, UserClient
 
 logger = logging.getLogger(__name__)
+_report = functools.partial(report_figure, prefix="")
 
 CHECKS = [
     not_a_server_error,
@@ -43,15 +46,6 @@ PRINCIPAL_HEADER = "X-MS-CLIENT-PRINCIPAL"
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 
 
-def _report(request: pytest.FixtureRequest, line: str) -> None:
-    """Write a result line to the terminal (pytest's reporter) and the log."""
-    logger.warning("%s", line)
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    if reporter is not None and capture is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.ensure_newline()
-            reporter.write_line(line)
 
 
 @pytest.fixture(scope="module")

@@ -22,6 +22,7 @@ from local.processes import free_port
 from tests.arm_fixtures import (
     SIMULATOR_RESOURCE_GROUP,
     SIMULATOR_SUBSCRIPTION_ID,
+    SIMULATOR_TEST_ENV,
     ArmSimulator,
     make_compute_client,
     managed_cluster_body,
@@ -127,8 +128,9 @@ def test_usages_report_family_and_regional_limits_and_count_existing_clusters(
         return {u.name.value: (u.current_value, u.limit) for u in usages}
 
     before = used()
-    assert before["cores"][1] == 96
-    assert before["standardDSv5Family"][1] == 48
+    limits = SIMULATOR_TEST_ENV  # the session simulator's limits (tests/arm_fixtures.py)
+    assert before["cores"][1] == int(limits["ARM_SIMULATOR_REGIONAL_VCPU_LIMIT"])
+    assert before["standardDSv5Family"][1] == int(limits["ARM_SIMULATOR_FAMILY_VCPU_LIMIT"])
     body = managed_cluster_body("Standard_D4s_v5", count=3, location="japaneast")
     arm_client.managed_clusters.begin_create_or_update(
         SIMULATOR_RESOURCE_GROUP, unique_cluster_name("usage-"), body

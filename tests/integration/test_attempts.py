@@ -224,7 +224,7 @@ def test_claim_of_a_request_that_died_before_writing_is_taken_over(
     jobstate_repo: JobStateRepository,
 ) -> None:
     ghost = new_task_id(NOW - timedelta(hours=1), uuid.uuid4().hex[:12])
-    jobstate_repo.claim_idempotency(
+    jobstate_repo.claims.claim_idempotency(
         OWNER, "k-ghost", ghost, None, now=NOW - timedelta(hours=1)
     )
 
@@ -238,7 +238,7 @@ def test_fresh_claim_whose_attempt_never_appears_answers_in_progress_not_a_phant
     jobstate_repo: JobStateRepository,
 ) -> None:
     in_flight = new_task_id(NOW, uuid.uuid4().hex[:12])
-    jobstate_repo.claim_idempotency(OWNER, "k-flight", in_flight, None, now=NOW)
+    jobstate_repo.claims.claim_idempotency(OWNER, "k-flight", in_flight, None, now=NOW)
 
     with pytest.raises(IdempotencyKeyInProgress):
         accept(jobstate_repo, cluster="flight", key="k-flight")

@@ -269,7 +269,7 @@ def test_idempotency_key_race_yields_one_task(repo: JobStateRepository) -> None:
 def test_active_slot_race_yields_one_attempt(repo: JobStateRepository) -> None:
     candidates = [new_task_id(NOW, uuid.uuid4().hex) for _ in range(6)]
     results = run_threads([
-        lambda t=t, i=i: repo.claim_active_slot(
+        lambda t=t, i=i: repo.claims.claim_active_slot(
             "owner-1", "rg-one" if i % 2 else "RG-ONE", "demo", t
         )
         for i, t in enumerate(candidates)
@@ -284,24 +284,24 @@ def test_active_slot_is_busy_while_holder_runs_and_free_once_it_ends(
 ) -> None:
     holder = make_job(status=TaskStatus.RUNNING)
     repo.insert_new(holder)
-    assert repo.claim_active_slot("owner-1", "rg-one", "demo", holder.task_id) is None
-    assert repo.claim_active_slot("owner-1", "rg-one", "demo", holder.task_id) is None
-    assert repo.claim_active_slot("owner-1", "rg-one", "demo", "next") == holder.task_id
-    assert repo.claim_active_slot("owner-1", "rg-one", "another", "next") is None
+    assert repo.claims.claim_active_slot("owner-1", "rg-one", "demo", holder.task_id) is None
+    assert repo.claims.claim_active_slot("owner-1", "rg-one", "demo", holder.task_id) is None
+    assert repo.claims.claim_active_slot("owner-1", "rg-one", "demo", "next") == holder.task_id
+    assert repo.claims.claim_active_slot("owner-1", "rg-one", "another", "next") is None
     repo.update(holder.owner_id, holder.task_id,
                 lambda j: record_outcome(j, TaskStatus.FAILED, QUOTA, now=NOW))
-    assert repo.claim_active_slot("owner-1", "rg-one", "demo", "next") is None
-    assert repo.claim_active_slot("owner-1", "rg-one", "demo", "third") == "next"
+    assert repo.claims.claim_active_slot("owner-1", "rg-one", "demo", "next") is None
+    assert repo.claims.claim_active_slot("owner-1", "rg-one", "demo", "third") == "next"
 
 
 def test_active_slot_of_a_never_written_holder_frees_after_grace(
     repo: JobStateRepository,
 ) -> None:
     ghost = new_task_id(NOW, uuid.uuid4().hex)
-    assert repo.claim_active_slot("owner-1", "rg", "demo", ghost, now=NOW) is None
-    assert repo.claim_active_slot("owner-1", "rg", "demo", "b", now=NOW) == ghost
+    assert repo.claims.claim_active_slot("owner-1", "rg", "demo", ghost, now=NOW) is None
+    assert repo.claims.claim_active_slot("owner-1", "rg", "demo", "b", now=NOW) == ghost
     later = NOW + timedelta(hours=1)
-    assert repo.claim_active_slot("owner-1", "rg", "demo", "b", now=later) is None
+    assert repo.claims.claim_active_slot("owner-1", "rg", "demo", "b", now=later) is None
 
 
 ODD_OWNERS = [
@@ -328,8 +328,8 @@ def test_odd_owner_ids_only_ever_see_their_own_rows(
     assert [j.task_id for j in repo.list_history(owner, 20)] == [mine.task_id]
     found = recent_failures(repo, owner, now=NOW + timedelta(seconds=1), hours=24, limit=10)
     assert [j.task_id for j in found.jobs] == [mine.task_id]
-    assert repo.claim_active_slot("owner-1", "rg-one", "busy", victim_active.task_id) is None
-    assert repo.claim_active_slot(owner, "rg-one", "busy", "t-mine") is None
+    assert repo.claims.claim_active_slot("owner-1", "rg-one", "busy", victim_active.task_id) is None
+    assert repo.claims.claim_active_slot(owner, "rg-one", "busy", "t-mine") is None
     stored = repo.get(owner, mine.task_id)
     assert stored is not None and stored.owner_id == owner
     assert repo.dismiss(owner, mine.task_id, NOW) is not None

@@ -115,13 +115,13 @@ def test_the_westus3_restriction_fails_vm_size(sources: AzureSources) -> None:
 
 def test_quota_fails_with_apply_nodes_for_what_still_fits(sources: AzureSources) -> None:
     answer = preflight(sources, CatalogCache(),
-                       request(region="francecentral", node_vm_size="Standard_D4s_v5",
-                               node_count=20, user_pool=NodePool("Standard_D2s_v5", 4)), OWNER)
+                       request(region="francecentral", node_vm_size="Standard_D16s_v5",
+                               node_count=100, user_pool=NodePool("Standard_D2s_v5", 4)), OWNER)
     quota = checks(answer)["quota"]
     assert quota["status"] == "fail"
-    assert answer["quota"]["needed_vcpus"] == 88  # 20 x 4 + 4 x 2
+    assert answer["quota"]["needed_vcpus"] == 1608  # 100 x 16 + 4 x 2, over the family limit
     free = answer["quota"]["available_vcpus"]
-    assert answer["quota"]["max_nodes"] == (free - 8) // 4
+    assert answer["quota"]["max_nodes"] == (free - 8) // 16
     kinds = {action["kind"]: action for action in quota["actions"]}
     assert kinds["apply_nodes"]["value"] == answer["quota"]["max_nodes"]
     assert "quota" in kinds["link"]["url"]

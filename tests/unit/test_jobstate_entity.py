@@ -22,6 +22,8 @@ DESIGN_PROPERTIES = {
     "Step", "StepIndex", "TotalSteps", "ClusterState", "ClusterSeen", "PortalUrl", "ErrorCode",
     "ErrorCategory", "ErrorMessage", "Retryable", "ErrorActions", "DismissedAt", "ResolvedBy",
     "TargetTaskId",
+    # The request's optional User-mode workload pool (DESIGN §4 `user_pool`).
+    "UserPoolVmSize", "UserPoolNodeCount",
 }
 
 

@@ -55,6 +55,7 @@ def test_task_document_has_the_contract_shape() -> None:
             "node_vm_size": "Standard_D2s_v3",
             "node_count": 3,
             "kubernetes_version": None,
+            "user_pool": None,
         },
         "progress": {
             "step": "queued",

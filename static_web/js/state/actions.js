@@ -9,6 +9,13 @@ export const STOP_FAILED = 'attempt/stop-failed';
 export const HISTORY_LOADED = 'history/loaded';
 export const HISTORY_UNAVAILABLE = 'history/unavailable';
 export const NOTICE_SHOWN = 'notice/shown';
+export const OPTIONS_REQUESTED = 'options/requested';
+export const OPTIONS_LOADED = 'options/loaded';
+export const OPTIONS_UNAVAILABLE = 'options/unavailable';
+export const PREFLIGHT_CHECKING = 'preflight/checking';
+export const PREFLIGHT_ANSWERED = 'preflight/answered';
+export const PREFLIGHT_UNAVAILABLE = 'preflight/unavailable';
+export const PREFLIGHT_RESET = 'preflight/reset';
 
 /** The banner shows this failure snapshot (null hides it). */
 export const failureShown = (snapshot) => ({ type: FAILURE_SHOWN, snapshot: snapshot ?? null });
@@ -39,3 +46,24 @@ export const noticeShown = (text, { tone = 'info', link = null } = {}) => ({
   type: NOTICE_SHOWN,
   notice: { text: text ?? '', tone, link },
 });
+
+/** The Create dialog asks what Azure offers in `region`. */
+export const optionsRequested = (region) => ({ type: OPTIONS_REQUESTED, region });
+
+/** GET /api/aks/options answered for `region` (a degraded document counts: its parts fall back). */
+export const optionsLoaded = (region, document) => ({ type: OPTIONS_LOADED, region, document });
+
+/** The options for `region` could not be read; the static lists stay. */
+export const optionsUnavailable = (region) => ({ type: OPTIONS_UNAVAILABLE, region });
+
+/** A preflight is due or on its way; the last answer no longer blocks Create. */
+export const preflightChecking = () => ({ type: PREFLIGHT_CHECKING });
+
+/** The newest preflight answered (stale answers are never dispatched). */
+export const preflightAnswered = (result) => ({ type: PREFLIGHT_ANSWERED, result });
+
+/** The newest preflight failed (network, 5xx): `problem` says why; Create stays allowed. */
+export const preflightUnavailable = (problem) => ({ type: PREFLIGHT_UNAVAILABLE, problem: problem ?? '' });
+
+/** Nothing to check (dialog closed, or the required fields are not valid yet). */
+export const preflightReset = () => ({ type: PREFLIGHT_RESET });

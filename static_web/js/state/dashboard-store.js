@@ -7,6 +7,8 @@ import { clustersSlice } from './clusters.js';
 import { failureSlice } from './failure.js';
 import { historySlice } from './history.js';
 import { noticeSlice } from './notice.js';
+import { optionsSlice } from './options.js';
+import { preflightSlice } from './preflight.js';
 import { createStore } from './store.js';
 
 export const DASHBOARD_SLICES = {
@@ -14,6 +16,8 @@ export const DASHBOARD_SLICES = {
   attempt: attemptSlice,
   history: historySlice,
   notice: noticeSlice,
+  options: optionsSlice,
+  preflight: preflightSlice,
   clusters: clustersSlice,
 };
 
