@@ -48,6 +48,12 @@ export function createClusterDialog(kind, spec, { onSubmit }) {
   let pending = false;
   const parts = dialogShell(kind, spec, { onSubmit: (event) => submit(event), onCancel: () => parts.dialog.close() });
 
+  // A closed dialog keeps no fields, so its labels never shadow the Create dialog's.
+  parts.dialog.addEventListener('close', () => {
+    replaceChildren(parts.fields);
+    controls = {};
+  });
+
   const values = () => Object.fromEntries(Object.entries(controls).map(([name, control]) => [name, control.value]));
 
   function showError(message) {
