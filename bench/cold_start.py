@@ -11,6 +11,11 @@ with time.perf_counter() inside the child. Two modes run interleaved in the same
 
 Rounds alternate their order (forward, then reversed) so the machine's drift hits every
 subject alike; ratios are medians, also of per-round pairs.
+
+Side by side, `opentelemetry`: what the Functions worker adds at start-up when it exports logs
+with azure-monitor-opentelemetry (PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY): importing the
+distro after the floor, and configuring it, against the same budget ratio. The app never
+imports it, so `function_app`'s own ratio is unchanged; this is what the worker pays instead.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +44,28 @@ RUNTIME_SDKS = ("azure.data.tables", "azure.identity", "azure.mgmt.containerserv
 LAZY_MODULES = RUNTIME_SDKS + ("azure.core.pipeline.transport._requests_basic", "requests")
 OUR_PACKAGES = ("function_app", "api", "orchestrators", "activities", "provisioning")
 MIN_ROUNDS = 21
+COLD_START_BUDGET = 1.15  # DESIGN §10: function_app ≤ 1.15 × the floor
+OTEL_DISTRO = "azure.monitor.opentelemetry"
+OTEL_ROUNDS = 11
+# An ingestion endpoint nothing listens on: configuring needs no network.
+OTEL_CONNECTION_STRING = (
+    "InstrumentationKey=11111111-2222-3333-4444-555555555555;IngestionEndpoint=http://127.0.0.1:9/"
+)
+# The floor untimed (the worker has it loaded), then what the worker does with telemetry on.
+OTEL_CHILD_SCRIPT = """
+import json, os, sys, time
+import azure.functions, azure.durable_functions
+started = time.perf_counter()
+from azure.monitor.opentelemetry import configure_azure_monitor
+imported = time.perf_counter()
+configure_azure_monitor(connection_string=sys.argv[1], logger_name="provisioning",
+                        enable_live_metrics=False, disable_offline_storage=True)
+done = time.perf_counter()
+print(json.dumps({"import_ms": (imported - started) * 1000,
+                  "configure_ms": (done - imported) * 1000}))
+sys.stdout.flush()
+os._exit(0)  # no flush to the unreachable endpoint at exit
+"""
 CHILD_SCRIPT = """
 import importlib, json, sys, time
 names = sys.argv[1:]
@@ -60,6 +88,8 @@ class Mode:
     def env(self) -> dict[str, str]:
         """PATH only (nothing the app imports may need a setting), plus the bytecode switch."""
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        if "PYTHONPATH" in os.environ:  # packages installed beside the venv reach every child
+            env["PYTHONPATH"] = os.environ["PYTHONPATH"]
         if not self.bytecode:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
         return env
@@ -207,8 +237,71 @@ def run(processes: int = MIN_ROUNDS) -> dict[str, Any]:
         figures = _figures(samples, app_modules, rounds)
         figures["app_packages_importtime_ms"] = app_import_breakdown(cached)
         figures["no_bytecode"]["own_modules_self_ms"] = own_module_costs(uncached)
+    figures["opentelemetry"] = measure_opentelemetry(
+        Subject("floor", cached, FLOOR_MODULES), OTEL_ROUNDS
+    )
     _log(figures)
     return figures
+
+
+def distro_installed() -> bool:
+    """Whether azure-monitor-opentelemetry can be imported here (requirements.txt pins it)."""
+    try:
+        return find_spec(OTEL_DISTRO) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def configure_once(mode: Mode) -> tuple[float, float]:
+    """Milliseconds to import the distro after the floor, then to configure it, in a fresh child."""
+    completed = subprocess.run(
+        [sys.executable, "-c", OTEL_CHILD_SCRIPT, OTEL_CONNECTION_STRING],
+        cwd=mode.cwd,
+        env={**mode.env(), "APPLICATIONINSIGHTS_STATSBEAT_DISABLED_ALL": "true"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise RuntimeError(f"configuring {OTEL_DISTRO} failed:\n{completed.stderr}")
+    answer = json.loads(completed.stdout.strip().splitlines()[-1])
+    return float(answer["import_ms"]), float(answer["configure_ms"])
+
+
+def measure_opentelemetry(floor: Subject, rounds: int) -> dict[str, Any]:
+    """The worker's telemetry start-up cost beside the floor, each round pairing the two."""
+    if not distro_installed():
+        return {"installed": False}
+    configure_once(floor.mode)  # warm the file cache; not counted
+    floor_ms: list[float] = []
+    import_ms: list[float] = []
+    configure_ms: list[float] = []
+    for _ in range(rounds):
+        floor_ms.append(import_once(floor)[0])
+        imported, configured = configure_once(floor.mode)
+        import_ms.append(imported)
+        configure_ms.append(configured)
+    return opentelemetry_figures(floor_ms, import_ms, configure_ms)
+
+
+def opentelemetry_figures(
+    floor_ms: list[float], import_ms: list[float], configure_ms: list[float]
+) -> dict[str, Any]:
+    """results.json's cold_start.opentelemetry: the distro's cost as ratios to the floor."""
+    floor = median(floor_ms)
+    with_import = (floor + median(import_ms)) / floor
+    with_configure = (floor + median(import_ms) + median(configure_ms)) / floor
+    return {
+        "installed": True,
+        "floor": summary_ms(floor_ms),
+        "distro_import": summary_ms(import_ms),
+        "configure": summary_ms(configure_ms),
+        "floor_plus_import_ratio_to_floor": round(with_import, 3),
+        "worker_start_ratio_to_floor": round(with_configure, 3),
+        "budget_ratio": COLD_START_BUDGET,
+        "would_fit_budget_if_imported_by_app": with_import <= COLD_START_BUDGET,
+    }
 
 
 def _figures(
@@ -245,6 +338,19 @@ def _log(figures: dict[str, Any]) -> None:
         uncached["floor"]["median_ms"], uncached["function_app"]["median_ms"],
         uncached["ratio_to_floor"], uncached["ratio_to_floor_paired_median"],
         figures["all_sdks_ratio_to_floor"], figures["eager_sdk_modules_loaded_by_app"] or "none",
+    )
+    _log_opentelemetry(figures["opentelemetry"])
+
+
+def _log_opentelemetry(otel: dict[str, Any]) -> None:
+    if not otel["installed"]:
+        logger.info("cold_start: %s is not installed; its cost was not measured", OTEL_DISTRO)
+        return
+    logger.info(
+        "cold_start: worker telemetry: importing %s %.0f ms (floor + it: x%.3f), configuring "
+        "%.0f ms (floor + both: x%.3f) against a budget of x%.2f",
+        OTEL_DISTRO, otel["distro_import"]["median_ms"], otel["floor_plus_import_ratio_to_floor"],
+        otel["configure"]["median_ms"], otel["worker_start_ratio_to_floor"], otel["budget_ratio"],
     )
 
 

@@ -34,8 +34,11 @@ param aksResourceGroupName string = ''
 @description('Create (or update the tags of) the AKS resource group in this region. Set false to use an existing one elsewhere.')
 param createAksResourceGroup bool = true
 
-@description('Where the failed-provisions alert is e-mailed. Empty: the alert fires without an action group.')
+@description('Where the failed-operations and stuck-attempts alerts are e-mailed. Empty: they fire without an action group.')
 param alertEmail string = ''
+
+@description('Export log fields as customDimensions with OpenTelemetry (costs worker start-up time; docs/monitoring.md). False: queries read the message JSON.')
+param exportTelemetryDimensions bool = true
 
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
@@ -111,6 +114,7 @@ module api 'app/api.bicep' = {
     identityClientId: identity.outputs.clientId
     authClientId: authClientId
     authTenantId: effectiveAuthTenantId
+    exportTelemetryDimensions: exportTelemetryDimensions
   }
 }
 
@@ -149,12 +153,24 @@ module alerts 'app/alerts.bicep' = {
   name: 'alerts'
   scope: rg
   params: {
-    alertRuleName: '${abbrs.insightsScheduledQueryRules}failed-provisions-${resourceToken}'
+    failedOperationsAlertName: '${abbrs.insightsScheduledQueryRules}failed-operations-${resourceToken}'
+    stuckAttemptsAlertName: '${abbrs.insightsScheduledQueryRules}stuck-attempts-${resourceToken}'
     actionGroupName: '${abbrs.insightsActionGroups}${resourceToken}'
     location: location
     tags: tags
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     alertEmail: alertEmail
+  }
+}
+
+module workbook 'app/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    functionAppHost: api.outputs.hostName
   }
 }
 
@@ -170,3 +186,4 @@ output AUTH_CALLBACK_URL string = '${api.outputs.uri}/.auth/login/aad/callback'
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output AKS_RESOURCE_GROUP string = effectiveAksResourceGroupName
+output MONITORING_WORKBOOK_URL string = workbook.outputs.portalUrl

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from provisioning.attempt_log import log_preflight_checked
 from provisioning.azure_catalog import (
     KubernetesVersion,
     Region,
@@ -225,6 +226,7 @@ def preflight(
     """The preflight answer (DESIGN §14): ok, checks in order, quota, cost."""
     facts, prices = gather_facts(sources, cache, request, owner_id)
     checks = run_checks(facts)
+    log_preflight_checked(request, owner_id, checks)
     quota = quota_summary(facts)
     return {
         "ok": not any(check.status is CheckStatus.FAIL for check in checks),

@@ -1,12 +1,15 @@
-// Alert on the rate of failed provisions: more than `threshold` attempts finished with
-// outcome "failed" in the last 15 minutes, evaluated every 5 minutes over Application Insights.
-param alertRuleName string
+// Two log alerts over Application Insights, both from the shared queries (queries/*.kql, the
+// ones docs/monitoring.md shows): failed operations of every type, one alert per task_type,
+// and attempts stuck past the deadline.
+param failedOperationsAlertName string
+param stuckAttemptsAlertName string
 param actionGroupName string
 param location string = resourceGroup().location
 param tags object = {}
 param applicationInsightsName string
-@description('Address the alert is e-mailed to; empty: no action group.')
+@description('Address the alerts are e-mailed to; empty: no action group.')
 param alertEmail string = ''
+@description('Failed operations of one type in 15 minutes above which the alert fires.')
 param threshold int = 5
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -30,27 +33,22 @@ resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = if (!empty(a
   }
 }
 
-// The app logs one trace per attempt event whose message starts with the event name and
-// ends with a JSON object of its fields (docs/monitoring.md). The Python worker does not forward
-// logging `extra` fields to customDimensions, so fields are parsed from the message; if the
-// app later exports logs with OpenTelemetry, customDimensions carries them and is used instead.
-// sum(itemCount) undoes Application Insights sampling.
-var failedAttemptsQuery = '''
-traces
-| where message startswith "attempt_finished"
-| extend fields = iff(isnotempty(tostring(customDimensions.event)), customDimensions, parse_json(extract(@"(\{.*\})\s*$", 1, message)))
-| where tostring(fields.event) == "attempt_finished" and tostring(fields.outcome) == "failed"
-| summarize failures = sum(itemCount)
-'''
+var appEvents = loadTextContent('queries/app_events.kql')
+var failedOperationsQuery = '${appEvents}${loadTextContent('queries/alert_failed_operations.kql')}'
+// The workbook's stuck-attempts table, counted.
+var stuckAttemptsQuery = '${appEvents}${loadTextContent('queries/stuck_attempts.kql')}| summarize stuck = count()\n'
+var actionGroups = empty(alertEmail) ? [] : [
+  actionGroup.id
+]
 
-resource failedProvisionsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
-  name: alertRuleName
+resource failedOperationsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+  name: failedOperationsAlertName
   location: location
   tags: tags
   kind: 'LogAlert'
   properties: {
-    displayName: 'AKS provisioning: failed provisions'
-    description: 'More than ${threshold} AKS provision attempts failed in 15 minutes. See docs/monitoring.md for the failures-by-category query.'
+    displayName: 'AKS provisioning: failed operations'
+    description: 'More than ${threshold} operations of one type (aks_provision, aks_delete, aks_stop, aks_start, aks_scale, aks_upgrade) failed in 15 minutes. Start with the workbook\'s failures by category (docs/monitoring.md).'
     severity: 2
     enabled: true
     scopes: [
@@ -61,9 +59,18 @@ resource failedProvisionsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-1
     criteria: {
       allOf: [
         {
-          query: failedAttemptsQuery
+          query: failedOperationsQuery
           timeAggregation: 'Total'
           metricMeasureColumn: 'failures'
+          dimensions: [
+            {
+              name: 'task_type'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
           operator: 'GreaterThan'
           threshold: threshold
           failingPeriods: {
@@ -75,11 +82,48 @@ resource failedProvisionsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-1
     }
     autoMitigate: true
     actions: {
-      actionGroups: empty(alertEmail) ? [] : [
-        actionGroup.id
-      ]
+      actionGroups: actionGroups
     }
   }
 }
 
-output alertRuleId string = failedProvisionsAlert.id
+resource stuckAttemptsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-15-preview' = {
+  name: stuckAttemptsAlertName
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'AKS provisioning: attempts stuck past the deadline'
+    description: 'An operation was accepted more than the deadline (PROVISION_DEADLINE_MINUTES) ago and never finished. The workbook\'s stuck attempts table lists them; follow each task id to its orchestration history (docs/monitoring.md).'
+    severity: 2
+    enabled: true
+    scopes: [
+      applicationInsights.id
+    ]
+    // The query looks back 2 days itself; the window must cover that.
+    evaluationFrequency: 'PT30M'
+    windowSize: 'P2D'
+    criteria: {
+      allOf: [
+        {
+          query: stuckAttemptsQuery
+          timeAggregation: 'Total'
+          metricMeasureColumn: 'stuck'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    actions: {
+      actionGroups: actionGroups
+    }
+  }
+}
+
+output failedOperationsAlertId string = failedOperationsAlert.id
+output stuckAttemptsAlertId string = stuckAttemptsAlert.id

@@ -15,6 +15,8 @@ param identityClientId string
 @description('Application (client) id of the Entra app registration for sign-in.')
 param authClientId string
 param authTenantId string
+@description('Let the Python worker export logs with OpenTelemetry, so event fields become customDimensions.')
+param exportTelemetryDimensions bool = true
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 100
 
@@ -43,6 +45,10 @@ var appSettings = {
   // Telemetry with Entra auth: the component has local (key) auth disabled.
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // The worker's own OpenTelemetry export (azure-monitor-opentelemetry in requirements.txt),
+  // configured before function_app loads, for the app's loggers only (provisioning/telemetry.py).
+  PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY: exportTelemetryDimensions ? 'true' : 'false'
+  PYTHON_APPLICATIONINSIGHTS_LOGGER_NAME: 'provisioning'
   // provisioning/settings.py
   JOBSTATE_TABLE_NAME: jobStateTableName
   AZURE_SUBSCRIPTION_ID: subscription().subscriptionId
@@ -171,3 +177,4 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 
 output name string = functionApp.name
 output uri string = 'https://${functionApp.properties.defaultHostName}'
+output hostName string = functionApp.properties.defaultHostName

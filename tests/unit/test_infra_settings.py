@@ -36,6 +36,8 @@ PLATFORM_SETTINGS: dict[str, str] = {
     "AzureWebJobsStorage__clientId": "which (user-assigned) identity to use for it",
     "APPLICATIONINSIGHTS_CONNECTION_STRING": "where the host sends telemetry",
     "APPLICATIONINSIGHTS_AUTHENTICATION_STRING": "Entra auth for telemetry (local auth is off)",
+    "PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY": "the worker's OpenTelemetry export of logs",
+    "PYTHON_APPLICATIONINSIGHTS_LOGGER_NAME": "which loggers that export takes (the app's own)",
 }
 
 # Example values for the Bicep expressions in the app settings, to load them as the app would.
@@ -47,6 +49,7 @@ BICEP_EXAMPLES: dict[str, str] = {
     "subscription().subscriptionId": EXAMPLE_GUID,
     "tenant().tenantId": EXAMPLE_GUID,
     "applicationInsights.properties.ConnectionString": "InstrumentationKey=" + EXAMPLE_GUID,
+    "exportTelemetryDimensions ? 'true' : 'false'": "true",
 }
 
 _SETTING_LINE = re.compile(r"^'?(?P<name>[A-Za-z_][A-Za-z0-9_]*)'?\s*:\s*(?P<value>.+)$")
