@@ -77,5 +77,6 @@ export function stepName(step) {
 
 /** The newest create attempt still in flight in a history list (resumed on load), or undefined. */
 export function resumableAttempt(jobs) {
-  return jobs.find((job) => job.type !== 'aks_delete' && isActive(job.status));
+  // Only a create is resumed into the cluster card; lifecycle operations live in Your clusters.
+  return jobs.find((job) => (job.type ?? 'aks_provision') === 'aks_provision' && isActive(job.status));
 }

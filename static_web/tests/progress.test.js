@@ -81,6 +81,13 @@ describe('resumable attempt', () => {
     ];
     assert.equal(resumableAttempt(jobs).task_id, 'A');
   });
+  test('is never a lifecycle operation (a stop is not a create)', () => {
+    const jobs = [
+      { task_id: 'S', type: 'aks_stop', status: 'running' },
+      { task_id: 'U', type: 'aks_upgrade', status: 'queued' },
+    ];
+    assert.equal(resumableAttempt(jobs), undefined);
+  });
   test('is none when everything finished', () => {
     assert.equal(resumableAttempt([{ task_id: 'A', type: 'aks_provision', status: 'failed' }]), undefined);
   });

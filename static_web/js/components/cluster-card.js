@@ -12,11 +12,20 @@ const formatTime = (iso) => {
   return new Date(ms).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 };
 
+/** How Recent attempts names each task type (a create is just the cluster name). */
+const HISTORY_VERBS = Object.freeze({
+  aks_delete: 'Delete ',
+  aks_stop: 'Stop ',
+  aks_start: 'Start ',
+  aks_scale: 'Scale ',
+  aks_upgrade: 'Upgrade ',
+});
+
 /** One row of Recent attempts. */
 function historyItem(job) {
   const request = job.request ?? {};
   const status = String(job.status ?? '');
-  const verb = job.type === 'aks_delete' ? 'Delete ' : '';
+  const verb = HISTORY_VERBS[job.type] ?? '';
   const where = [request.resource_group, request.region].filter(Boolean).join(' · ');
   return element(
     'li',
