@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.report_features import clusters_section, preflight_section, timer_chain_section
+from bench.report_features import (
+    clusters_section,
+    idle_polling_section,
+    preflight_section,
+    timer_chain_section,
+)
 from local.processes import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -276,6 +281,7 @@ def markdown(results: dict[str, Any]) -> str:
     parts += preflight_section(results.get("preflight"))
     parts += clusters_section(results.get("clusters"))
     parts += timer_chain_section(results.get("timer_chain"))
+    parts += idle_polling_section(results.get("idle_polling"))
     parts += _findings(results)
     return "\n".join(parts) + "\n"
 

@@ -78,3 +78,20 @@ def timer_chain_section(figures: dict[str, Any] | None) -> list[str]:
     rows = [f"| {key} | {_fmt(value)} |" for key, value in sorted(figures.items())
             if not isinstance(value, dict | list)]
     return lines + ["| figure | value |", "|---|---|", *rows, ""]
+
+
+def idle_polling_section(figures: dict[str, Any] | None) -> list[str]:
+    """Requests one open tab sends per minute, idle and while an operation runs."""
+    lines = ["## One open tab: requests per minute", ""]
+    if not figures:
+        return lines + ["Not measured in this run.", ""]
+    return lines + [
+        f"Headless Chromium, one tab on the dashboard with one cluster in Your clusters; every "
+        f"request to /api/ counted over {figures['window_seconds']} s.",
+        "",
+        "| while | requests per minute | by path |",
+        "|---|---|---|",
+        f"| nothing changes | {figures['idle_per_minute']} | {figures['idle_by_path']} |",
+        f"| a stop runs | {figures['busy_per_minute']} | {figures['busy_by_path']} |",
+        "",
+    ]

@@ -23,6 +23,7 @@ from bench import (
     clusters,
     cold_start,
     dashboard,
+    idle_polling,
     local_host,
     local_stack,
     preflight,
@@ -35,7 +36,7 @@ logger = logging.getLogger("bench.run_all")
 
 BENCHMARKS = (
     "cold_start", "recent_failures", "local_host", "dashboard", "timer_chain", "preflight",
-    "clusters",
+    "clusters", "idle_polling",
 )
 
 
@@ -80,7 +81,8 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
     if "cold_start" in selected:
         _attempt(results, errors, "cold_start", lambda: cold_start.run(max(repetitions, 11)))
     needs_azurite = {
-        "recent_failures", "local_host", "dashboard", "timer_chain", "preflight", "clusters"
+        "recent_failures", "local_host", "dashboard", "timer_chain", "preflight", "clusters",
+        "idle_polling",
     } & set(selected)
     with tempfile.TemporaryDirectory(prefix="bench-") as temp, ExitStack() as stack:
         work_dir = Path(temp)
@@ -96,7 +98,7 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                     results, errors, "timer_chain",
                     lambda: timer_chain.run(connection_string, work_dir),
                 )
-            if {"local_host", "dashboard", "preflight", "clusters"} & set(selected):
+            if {"local_host", "dashboard", "preflight", "clusters", "idle_polling"} & set(selected):
                 host = stack.enter_context(local_stack.function_host(work_dir, connection_string))
                 if "local_host" in selected:
                     _attempt(results, errors, "local_host", lambda: local_host.run(host))
@@ -106,6 +108,8 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                 if "clusters" in selected:
                     _attempt(results, errors, "clusters",
                              lambda: clusters.run(host, repetitions=repetitions))
+                if "idle_polling" in selected:
+                    _attempt(results, errors, "idle_polling", lambda: idle_polling.run(host))
                 if "dashboard" in selected:
                     _attempt(
                         results, errors, "dashboard",
