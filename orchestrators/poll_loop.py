@@ -26,6 +26,10 @@ from provisioning.product_errors import ARM_NOT_ANSWERING_STEP
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 120
+# A fast poll (the local 1 s) backs off at most to 8 intervals, never under 30 s: an outage
+# that ends is noticed within half a minute there, within two minutes in Azure (15 s polls).
+BACKOFF_INTERVALS = 8
+MIN_BACKOFF_CAP_SECONDS = 30
 
 Settled = Callable[[PollResult], OperationOutcome | None]
 
@@ -51,7 +55,10 @@ def backoff_seconds(poll_seconds: int, unreachable_in_a_row: int) -> int:
     """Wait before the next poll: the interval, doubled per unanswered poll, capped."""
     if unreachable_in_a_row <= 0:
         return poll_seconds
-    cap = max(poll_seconds, MAX_BACKOFF_SECONDS)
+    cap = max(
+        poll_seconds,
+        min(MAX_BACKOFF_SECONDS, max(poll_seconds * BACKOFF_INTERVALS, MIN_BACKOFF_CAP_SECONDS)),
+    )
     return min(cap, poll_seconds * 2 ** min(unreachable_in_a_row, 16))
 
 

@@ -370,3 +370,11 @@ def test_instance_created_in_time_proceeds_even_when_it_first_runs_much_later() 
     outcome = run_orchestrator(orchestrator_function(), context)
 
     assert outcome["status"] == "succeeded"
+
+
+def test_a_fast_poll_backs_off_to_half_a_minute_and_azures_to_two() -> None:
+    from orchestrators.poll_loop import backoff_seconds
+
+    assert [backoff_seconds(1, n) for n in range(8)] == [1, 2, 4, 8, 16, 30, 30, 30]
+    assert [backoff_seconds(15, n) for n in range(5)] == [15, 30, 60, 120, 120]
+    assert backoff_seconds(600, 3) == 600  # never below the poll interval itself
