@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from provisioning.attempt_log import log_attempt_event
-from provisioning.cluster_ownership import ExistingCluster, may_delete
+from provisioning.cluster_ownership import CLUSTER_GONE, ExistingCluster, may_delete
 from provisioning.jobstate import JobState
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.jobstate_rules import record_outcome
@@ -351,7 +351,6 @@ def dismiss_attempt(
 
 
 ClusterReader = Callable[[ProvisionRequest], ExistingCluster | None]
-CLUSTER_GONE = "cluster-gone"
 
 
 def accept_cluster_delete(

@@ -19,6 +19,8 @@ CREATED_BY_VALUE = "aks-provisioning"
 OWNER_TAG = "owner"
 TASK_ID_TAG = "task-id"
 OWNER_TAG_HEX_CHARS = 16
+# JobState ResolvedBy of a failure whose cluster no longer exists (DESIGN §15).
+CLUSTER_GONE = "cluster-gone"
 # provisioningStates in which a cluster is the caller's own failed or stopped attempt.
 RETRYABLE_STATES = frozenset({"Failed", "Canceled"})
 

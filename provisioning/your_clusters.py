@@ -12,6 +12,7 @@ from typing import Any
 
 from provisioning.azure_catalog import KubernetesVersion, upgrades_for
 from provisioning.cluster_inventory import ClusterView, read_all_clusters, read_one_cluster
+from provisioning.cluster_ownership import CLUSTER_GONE
 from provisioning.jobstate import JobState
 from provisioning.jobstate_repository import JobStateRepository
 from provisioning.models import ACTIVE_STATUSES
@@ -21,7 +22,6 @@ from provisioning.table_clients import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
-CLUSTER_GONE = "cluster-gone"
 HISTORY_FOR_OPERATIONS = 50
 STALE_WINDOW_HOURS = 168  # the widest window recent failures can show
 STALE_LIMIT = 20
