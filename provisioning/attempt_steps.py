@@ -43,8 +43,6 @@ from provisioning.table_clients import StorageUnavailable
 logger = logging.getLogger(__name__)
 
 TRANSIENT_MARKER = "TransientArmFailure:"
-CLUSTER_FAILED_CODE = PROVISIONING_FAILED.code
-CLUSTER_FAILED_MESSAGE = PROVISIONING_FAILED.message
 
 
 class TransientArmFailure(Exception):
@@ -191,7 +189,10 @@ def _cluster_failure(client: Any, attempt: OperationInput) -> ClassifiedError:
     if attempt.operation_url:
         return _operation_failure(client, attempt, attempt.request)
     return classify_arm_error(
-        CLUSTER_FAILED_CODE, CLUSTER_FAILED_MESSAGE, status=None, **arm_context(attempt.request)
+        PROVISIONING_FAILED.code,
+        PROVISIONING_FAILED.message,
+        status=None,
+        **arm_context(attempt.request),
     )
 
 
@@ -203,10 +204,10 @@ def _operation_failure(
         _, code, message = read_operation_error(client, attempt.operation_url)
     except Exception as exc:  # fall back to a generic failure rather than lose the outcome
         logger.warning("could not read the failed operation of %s: %s", request.cluster_name, exc)
-        code, message = CLUSTER_FAILED_CODE, CLUSTER_FAILED_MESSAGE
+        code, message = PROVISIONING_FAILED.code, PROVISIONING_FAILED.message
     return classify_arm_error(
-        code or CLUSTER_FAILED_CODE,
-        message or CLUSTER_FAILED_MESSAGE,
+        code or PROVISIONING_FAILED.code,
+        message or PROVISIONING_FAILED.message,
         status=None,
         **arm_context(request),
     )

@@ -21,11 +21,6 @@ _lock = threading.Lock()
 _cache: dict[str, Any] = {}
 
 
-def reset_catalog_clients() -> None:
-    """Forget every cached client (tests change settings between cases)."""
-    with _lock:
-        _cache.clear()
-
 
 def _arm_options(settings: Settings) -> tuple[Any, dict[str, Any]]:
     """Credential and client options: the simulator (static token, its CA) or Azure."""

@@ -86,7 +86,7 @@ def _reason(exc: Exception) -> str:
     code = getattr(getattr(exc, "error", None), "code", None)
     status = getattr(exc, "status_code", None)
     if code or status:
-        return f"Azure answered {status or ''} {code or ''}".strip().replace("  ", " ") + "."
+        return " ".join(["Azure answered", *(str(part) for part in (status, code) if part)]) + "."
     return f"Azure did not answer ({type(exc).__name__})."
 
 
