@@ -136,8 +136,7 @@ ERROR_CODES: tuple[str, ...] = tuple(STATUS_BY_CODE)
 
 def spec_for(exc: BaseException) -> ErrorSpec | None:
     """The row for the most specific class of `exc` that has one, or None (not ours to map)."""
-    return next((SPECS_BY_TYPE[kind] for kind in type(exc).__mro__ if kind in SPECS_BY_TYPE),
-                None)
+    return next((SPECS_BY_TYPE[kind] for kind in type(exc).__mro__ if kind in SPECS_BY_TYPE), None)
 
 
 def codes_for_status(status: int) -> list[str]:

@@ -25,97 +25,172 @@ STRING_OR_NULL = {"type": ["string", "null"]}
 
 
 def _options_schemas() -> dict[str, Any]:
-    size = closed_object({
-        "name": {"type": "string"},
-        "vcpus": {"type": "integer", "minimum": 0},
-        "memory_gib": {"type": "number", "minimum": 0},
-        "family": {"type": "string"},
-        "zones": {"type": "array", "items": {"type": "string"}},
-        "available": {"type": "boolean"},
-        "reason": STRING_OR_NULL,
-        "price_per_hour": NUMBER_OR_NULL,
-    })
+    size = closed_object(
+        {
+            "name": {"type": "string"},
+            "vcpus": {"type": "integer", "minimum": 0},
+            "memory_gib": {"type": "number", "minimum": 0},
+            "family": {"type": "string"},
+            "zones": {"type": "array", "items": {"type": "string"}},
+            "available": {"type": "boolean"},
+            "reason": STRING_OR_NULL,
+            "price_per_hour": NUMBER_OR_NULL,
+        }
+    )
     return {
         "VmSizeOption": size,
-        "Options": closed_object({
-            "region": {"type": "string"},
-            "regions": {"type": "array", "items": closed_object(
-                {"name": {"type": "string"}, "display_name": {"type": "string"}})},
-            "vm_sizes": {"type": "array", "items": ref("VmSizeOption")},
-            "kubernetes_versions": {"type": "array", "items": closed_object({
-                "version": {"type": "string"}, "default": {"type": "boolean"},
-                "preview": {"type": "boolean"}})},
-            "currency": {"type": "string"},
-            "degraded": {"type": "boolean",
-                         "description": "true when an Azure source failed: its part is empty."},
-        }),
+        "Options": closed_object(
+            {
+                "region": {"type": "string"},
+                "regions": {
+                    "type": "array",
+                    "items": closed_object(
+                        {"name": {"type": "string"}, "display_name": {"type": "string"}}
+                    ),
+                },
+                "vm_sizes": {"type": "array", "items": ref("VmSizeOption")},
+                "kubernetes_versions": {
+                    "type": "array",
+                    "items": closed_object(
+                        {
+                            "version": {"type": "string"},
+                            "default": {"type": "boolean"},
+                            "preview": {"type": "boolean"},
+                        }
+                    ),
+                },
+                "currency": {"type": "string"},
+                "degraded": {
+                    "type": "boolean",
+                    "description": "true when an Azure source failed: its part is empty.",
+                },
+            }
+        ),
     }
 
 
 def _preflight_schemas() -> dict[str, Any]:
-    action = closed_object({
-        "kind": {"type": "string", "description": "edit, link, apply_nodes or command."},
-        "label": {"type": "string"},
-        "url": STRING_OR_NULL,
-        "value": {"description": "apply_nodes: the node count; command: the command to run."},
-    })
-    check = closed_object({
-        "id": {"type": "string", "enum": [c.id for c in PREFLIGHT_CHECKS]},
-        "status": {"type": "string", "enum": [str(s) for s in CheckStatus]},
-        "message": {"type": "string"},
-        "actions": {"type": "array", "items": action},
-    })
+    action = closed_object(
+        {
+            "kind": {"type": "string", "description": "edit, link, apply_nodes or command."},
+            "label": {"type": "string"},
+            "url": STRING_OR_NULL,
+            "value": {"description": "apply_nodes: the node count; command: the command to run."},
+        }
+    )
+    check = closed_object(
+        {
+            "id": {"type": "string", "enum": [c.id for c in PREFLIGHT_CHECKS]},
+            "status": {"type": "string", "enum": [str(s) for s in CheckStatus]},
+            "message": {"type": "string"},
+            "actions": {"type": "array", "items": action},
+        }
+    )
     return {
         "PreflightCheck": check,
-        "Preflight": closed_object({
-            "ok": {"type": "boolean", "description": "false exactly when a check failed."},
-            "checks": {"type": "array", "items": ref("PreflightCheck"),
-                       "minItems": len(PREFLIGHT_CHECKS), "maxItems": len(PREFLIGHT_CHECKS)},
-            "quota": {"oneOf": [{"type": "null"}, closed_object({
-                "family": {"type": "string"}, "needed_vcpus": {"type": "integer"},
-                "available_vcpus": {"type": "integer"}, "max_nodes": {"type": "integer"}})]},
-            "cost": {"oneOf": [{"type": "null"}, closed_object({
-                "per_hour": {"type": "number"}, "per_month": {"type": "number"},
-                "currency": {"type": "string"}})]},
-        }),
+        "Preflight": closed_object(
+            {
+                "ok": {"type": "boolean", "description": "false exactly when a check failed."},
+                "checks": {
+                    "type": "array",
+                    "items": ref("PreflightCheck"),
+                    "minItems": len(PREFLIGHT_CHECKS),
+                    "maxItems": len(PREFLIGHT_CHECKS),
+                },
+                "quota": {
+                    "oneOf": [
+                        {"type": "null"},
+                        closed_object(
+                            {
+                                "family": {"type": "string"},
+                                "needed_vcpus": {"type": "integer"},
+                                "available_vcpus": {"type": "integer"},
+                                "max_nodes": {"type": "integer"},
+                            }
+                        ),
+                    ]
+                },
+                "cost": {
+                    "oneOf": [
+                        {"type": "null"},
+                        closed_object(
+                            {
+                                "per_hour": {"type": "number"},
+                                "per_month": {"type": "number"},
+                                "currency": {"type": "string"},
+                            }
+                        ),
+                    ]
+                },
+            }
+        ),
     }
 
 
 def _cluster_schemas() -> dict[str, Any]:
-    pool = closed_object({
-        "name": {"type": "string"}, "mode": {"type": "string"}, "vm_size": {"type": "string"},
-        "count": {"type": "integer"}, "provisioning_state": STRING_OR_NULL,
-        "power_state": STRING_OR_NULL,
-    })
-    operation = closed_object({
-        "task_id": TASK_ID, "type": {"type": "string"}, "status": {"type": "string"},
-        "step": STRING_OR_NULL,
-    })
-    cluster = closed_object({
-        "id": {"type": "string"}, "name": {"type": "string"},
-        "resource_group": {"type": "string"}, "region": {"type": "string"},
-        "provisioning_state": STRING_OR_NULL, "power_state": STRING_OR_NULL,
-        "kubernetes_version": STRING_OR_NULL, "node_count": {"type": "integer"},
-        "node_pools": {"type": "array", "items": pool}, "fqdn": STRING_OR_NULL,
-        "portal_url": {"type": "string"}, "created_by_task": STRING_OR_NULL,
-        "upgrades": {"type": "array", "items": {"type": "string"}},
-        "operation": {"oneOf": [{"type": "null"}, operation]},
-    })
+    pool = closed_object(
+        {
+            "name": {"type": "string"},
+            "mode": {"type": "string"},
+            "vm_size": {"type": "string"},
+            "count": {"type": "integer"},
+            "provisioning_state": STRING_OR_NULL,
+            "power_state": STRING_OR_NULL,
+        }
+    )
+    operation = closed_object(
+        {
+            "task_id": TASK_ID,
+            "type": {"type": "string"},
+            "status": {"type": "string"},
+            "step": STRING_OR_NULL,
+        }
+    )
+    cluster = closed_object(
+        {
+            "id": {"type": "string"},
+            "name": {"type": "string"},
+            "resource_group": {"type": "string"},
+            "region": {"type": "string"},
+            "provisioning_state": STRING_OR_NULL,
+            "power_state": STRING_OR_NULL,
+            "kubernetes_version": STRING_OR_NULL,
+            "node_count": {"type": "integer"},
+            "node_pools": {"type": "array", "items": pool},
+            "fqdn": STRING_OR_NULL,
+            "portal_url": {"type": "string"},
+            "created_by_task": STRING_OR_NULL,
+            "upgrades": {"type": "array", "items": {"type": "string"}},
+            "operation": {"oneOf": [{"type": "null"}, operation]},
+        }
+    )
     count = {"type": "integer", "minimum": MIN_NODE_COUNT, "maximum": MAX_NODE_COUNT}
     return {
         "Cluster": cluster,
-        "Clusters": closed_object({"clusters": {"type": "array", "items": ref("Cluster")},
-                                   "degraded": {"type": "boolean"}}),
-        "ScaleRequest": closed_object({
-            "node_pool": {"type": "string", "minLength": 1, "maxLength": NODE_POOL_NAME_MAX},
-            "node_count": count}),
-        "UpgradeRequest": closed_object({"kubernetes_version": {"type": "string",
-                                                                "minLength": 1}}),
-        "DeleteRequest": closed_object({"confirm": {"type": "string", "minLength": 1,
-                                                    "description": "The cluster name."}}),
-        "OperationAccepted": closed_object({
-            "task_id": TASK_ID, "status": {"type": "string", "enum": ["queued"]},
-            "status_url": {"type": "string"}, "cancel_url": {"type": "string"}}),
+        "Clusters": closed_object(
+            {
+                "clusters": {"type": "array", "items": ref("Cluster")},
+                "degraded": {"type": "boolean"},
+            }
+        ),
+        "ScaleRequest": closed_object(
+            {
+                "node_pool": {"type": "string", "minLength": 1, "maxLength": NODE_POOL_NAME_MAX},
+                "node_count": count,
+            }
+        ),
+        "UpgradeRequest": closed_object({"kubernetes_version": {"type": "string", "minLength": 1}}),
+        "DeleteRequest": closed_object(
+            {"confirm": {"type": "string", "minLength": 1, "description": "The cluster name."}}
+        ),
+        "OperationAccepted": closed_object(
+            {
+                "task_id": TASK_ID,
+                "status": {"type": "string", "enum": ["queued"]},
+                "status_url": {"type": "string"},
+                "cancel_url": {"type": "string"},
+            }
+        ),
     }
 
 
@@ -133,65 +208,105 @@ LIFECYCLE_BODIES = {
 
 def _cluster_parameters() -> list[dict[str, Any]]:
     return [
-        {"name": "resource_group", "in": "path", "required": True,
-         "schema": {"type": "string", "pattern": anchored(RESOURCE_GROUP_PATTERN.pattern),
-                    "maxLength": 90}},
-        {"name": "cluster_name", "in": "path", "required": True,
-         "schema": {"type": "string", "pattern": anchored(CLUSTER_NAME_PATTERN.pattern),
-                    "maxLength": 63}},
+        {
+            "name": "resource_group",
+            "in": "path",
+            "required": True,
+            "schema": {
+                "type": "string",
+                "pattern": anchored(RESOURCE_GROUP_PATTERN.pattern),
+                "maxLength": 90,
+            },
+        },
+        {
+            "name": "cluster_name",
+            "in": "path",
+            "required": True,
+            "schema": {
+                "type": "string",
+                "pattern": anchored(CLUSTER_NAME_PATTERN.pattern),
+                "maxLength": 63,
+            },
+        },
     ]
 
 
 def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[str, Any]:
     """Paths of §14 and §15; `json`/`errors` are the document's own answer builders."""
     paths: dict[str, Any] = {
-        "/api/aks/options": {"get": {
-            "summary": "Regions, VM sizes (availability, price) and Kubernetes versions.",
-            "operationId": "get_options",
-            "parameters": [{"name": "region", "in": "query", "required": False,
-                            # Empty means absent (the worker drops empty query values).
-                            "schema": {"anyOf": [
+        "/api/aks/options": {
+            "get": {
+                "summary": "Regions, VM sizes (availability, price) and Kubernetes versions.",
+                "operationId": "get_options",
+                "parameters": [
+                    {
+                        "name": "region",
+                        "in": "query",
+                        "required": False,
+                        # Empty means absent (the worker drops empty query values).
+                        "schema": {
+                            "anyOf": [
                                 {"type": "string", "enum": sorted(AZURE_PUBLIC_REGIONS)},
-                                {"type": "string", "maxLength": 0}]},
-                            "description": "Default eastus (also when empty); a region "
-                            "without AKS is 400."}],
-            "responses": {"200": json("Options", "Never 5xx: a failed source is degraded."),
-                          **errors(400)},
-        }},
-        "/api/aks/preflight": {"post": {
-            "summary": "Check a provision body against live Azure data (advice only).",
-            "operationId": "run_preflight",
-            "requestBody": {"required": True, "content": {
-                "application/json": {"schema": ref("ProvisionRequest")}}},
-            "responses": {"200": json("Preflight", "Checks in order; unknown, never 5xx."),
-                          **state_changing_errors(400)},
-        }},
-        "/api/aks/clusters": {"get": {
-            "summary": "Your clusters (owner tag), live; resolves failures whose cluster is gone.",
-            "operationId": "list_clusters",
-            "responses": {"200": json("Clusters", "ARM failure: [] and degraded."),
-                          **errors()},
-        }},
+                                {"type": "string", "maxLength": 0},
+                            ]
+                        },
+                        "description": "Default eastus (also when empty); a region "
+                        "without AKS is 400.",
+                    }
+                ],
+                "responses": {
+                    "200": json("Options", "Never 5xx: a failed source is degraded."),
+                    **errors(400),
+                },
+            }
+        },
+        "/api/aks/preflight": {
+            "post": {
+                "summary": "Check a provision body against live Azure data (advice only).",
+                "operationId": "run_preflight",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": ref("ProvisionRequest")}},
+                },
+                "responses": {
+                    "200": json("Preflight", "Checks in order; unknown, never 5xx."),
+                    **state_changing_errors(400),
+                },
+            }
+        },
+        "/api/aks/clusters": {
+            "get": {
+                "summary": "Your clusters (owner tag), live; resolves failures whose cluster is gone.",
+                "operationId": "list_clusters",
+                "responses": {"200": json("Clusters", "ARM failure: [] and degraded."), **errors()},
+            }
+        },
     }
-    handlers = {LifecycleOperation.STOP: "stop_cluster", LifecycleOperation.START: "start_cluster",
-                LifecycleOperation.SCALE: "scale_cluster",
-                LifecycleOperation.UPGRADE: "upgrade_cluster",
-                LifecycleOperation.DELETE: "delete_owned_cluster"}
+    handlers = {
+        LifecycleOperation.STOP: "stop_cluster",
+        LifecycleOperation.START: "start_cluster",
+        LifecycleOperation.SCALE: "scale_cluster",
+        LifecycleOperation.UPGRADE: "upgrade_cluster",
+        LifecycleOperation.DELETE: "delete_owned_cluster",
+    }
     for operation, handler in handlers.items():
         post: dict[str, Any] = {
             "summary": f"{operation.value.capitalize()} one of your clusters "
-                       f"({operation.task_type}).",
+            f"({operation.task_type}).",
             "operationId": handler,
             "parameters": _cluster_parameters(),
-            "responses": {"202": json("OperationAccepted", "Follow status_url."),
-                          **state_changing_errors(400, 404, 409)},
+            "responses": {
+                "202": json("OperationAccepted", "Follow status_url."),
+                **state_changing_errors(400, 404, 409),
+            },
         }
         body = LIFECYCLE_BODIES.get(operation)
         if body:
-            post["requestBody"] = {"required": True, "content": {
-                "application/json": {"schema": ref(body)}}}
+            post["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref(body)}},
+            }
         paths[f"/api/aks/clusters/{{resource_group}}/{{cluster_name}}/{operation.value}"] = {
-            "post": post}
+            "post": post
+        }
     return paths
-
-

@@ -134,9 +134,7 @@ def _provision_paths() -> dict[str, Any]:
     }
 
 
-def _task_operation(
-    summary: str, operation_id: str, responses: dict[str, Any]
-) -> dict[str, Any]:
+def _task_operation(summary: str, operation_id: str, responses: dict[str, Any]) -> dict[str, Any]:
     parameter = {
         "name": "task_id",
         "in": "path",

@@ -54,9 +54,7 @@ def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     return widened
 
 
-def closed_object(
-    properties: dict[str, Any], required: list[str] | None = None
-) -> dict[str, Any]:
+def closed_object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
     """A closed object: exactly these properties, all required unless told otherwise."""
     return {
         "type": "object",
@@ -125,8 +123,10 @@ def _provision_schemas() -> dict[str, Any]:
         "ProvisionRequest": closed_object(
             {
                 **fields,
-                "node_vm_size": {**nullable(fields["node_vm_size"]),
-                                 "default": DEFAULT_NODE_VM_SIZE},
+                "node_vm_size": {
+                    **nullable(fields["node_vm_size"]),
+                    "default": DEFAULT_NODE_VM_SIZE,
+                },
                 "node_count": {**nullable(fields["node_count"]), "default": DEFAULT_NODE_COUNT},
                 "kubernetes_version": {
                     "type": ["string", "null"],
@@ -231,8 +231,11 @@ def _task_schemas() -> dict[str, Any]:
         "RecentFailureRow": recent_row,
         "RecentFailures": closed_object(
             {
-                "jobs": {"type": "array", "items": ref("RecentFailureRow"),
-                         "maxItems": RECENT_FAILURES_LIMIT.high},
+                "jobs": {
+                    "type": "array",
+                    "items": ref("RecentFailureRow"),
+                    "maxItems": RECENT_FAILURES_LIMIT.high,
+                },
                 "degraded": {
                     "type": "boolean",
                     "description": "true when storage could not be read: jobs is then empty.",
@@ -243,8 +246,11 @@ def _task_schemas() -> dict[str, Any]:
         ),
         "History": closed_object(
             {
-                "jobs": {"type": "array", "items": ref("TaskDocument"),
-                         "maxItems": HISTORY_LIMIT.high},
+                "jobs": {
+                    "type": "array",
+                    "items": ref("TaskDocument"),
+                    "maxItems": HISTORY_LIMIT.high,
+                },
                 "limit": bounded_integer(HISTORY_LIMIT),
             }
         ),

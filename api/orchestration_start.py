@@ -67,9 +67,7 @@ async def start_and_answer(
         logger.error("could not start orchestration %s: %s", accepted.task_id, exc)
         # Storage may be back by now even if it was not at accept time.
         repo = repo or await asyncio.to_thread(clients.jobstate_repository_or_none)
-        await asyncio.to_thread(
-            abandon_unstarted_attempt, repo, accepted, now=datetime.now(UTC)
-        )
+        await asyncio.to_thread(abandon_unstarted_attempt, repo, accepted, now=datetime.now(UTC))
         return error_response(
             503, "orchestration_unavailable", f"Could not start the {what}; try again."
         )

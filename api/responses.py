@@ -29,9 +29,7 @@ def json_response(body: Any, status: int = 200) -> func.HttpResponse:
     )
 
 
-def error_response(
-    status: int, code: str, message: str, **extra: Any
-) -> func.HttpResponse:
+def error_response(status: int, code: str, message: str, **extra: Any) -> func.HttpResponse:
     """The contract's error shape: {"error": {"code", "message", ...}}."""
     return json_response({"error": {"code": code, "message": message, **extra}}, status)
 

@@ -116,9 +116,7 @@ async def cancel_task(
             )
         except Exception as exc:  # finished (410) or never started (404) meanwhile
             logger.info("cancel event for %s not delivered: %s", task_id, exc)
-            decision = await asyncio.to_thread(
-                cancel_not_delivered, repo, owner.owner_id, decision
-            )
+            decision = await asyncio.to_thread(cancel_not_delivered, repo, owner.owner_id, decision)
     return json_response(decision.to_dict(), 202 if decision.was_running else 200)
 
 

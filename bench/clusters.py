@@ -44,10 +44,13 @@ def _seed(client: Any, owner_id: str, count: int) -> None:
         body = {
             "location": "eastus",
             "tags": product_tags(owner_id, f"2516614703999999999-{index:012x}"),
-            "properties": {"dnsPrefix": "bench", "kubernetesVersion": "1.32.6",
-                           "agentPoolProfiles": [{"name": "system", "count": 1,
-                                                  "vmSize": "Standard_D2s_v5",
-                                                  "mode": "System"}]},
+            "properties": {
+                "dnsPrefix": "bench",
+                "kubernetesVersion": "1.32.6",
+                "agentPoolProfiles": [
+                    {"name": "system", "count": 1, "vmSize": "Standard_D2s_v5", "mode": "System"}
+                ],
+            },
         }
         client.managed_clusters.begin_create_or_update(
             GROUP, f"b{count}-{index}-{uuid.uuid4().hex[:6]}", body, polling=False
@@ -76,8 +79,11 @@ def list_figures(host: FunctionHost, repetitions: int) -> dict[str, Any]:
             started = time.perf_counter()
             session.get(url, timeout=60).raise_for_status()
             timings.append((time.perf_counter() - started) * 1000)
-        figures[str(size)] = {"listed": listed, "latency": summary_ms(timings),
-                              "arm_calls_per_request": _arm_calls_of_one_listing(host, owner)}
+        figures[str(size)] = {
+            "listed": listed,
+            "latency": summary_ms(timings),
+            "arm_calls_per_request": _arm_calls_of_one_listing(host, owner),
+        }
     return figures
 
 
@@ -115,8 +121,11 @@ def operation_figures(host: FunctionHost) -> dict[str, Any]:
     name = f"ops-{uuid.uuid4().hex[:8]}"
     base = f"{host.base_url}/api/aks/clusters/{GROUP}/{name}"
     steps: list[tuple[str, str, Any]] = [
-        ("create", host.base_url + "/api/aks/provision",
-         {"cluster_name": name, "resource_group": GROUP, "region": "eastus"}),
+        (
+            "create",
+            host.base_url + "/api/aks/provision",
+            {"cluster_name": name, "resource_group": GROUP, "region": "eastus"},
+        ),
         ("stop", base + "/stop", None),
         ("start", base + "/start", None),
         ("scale", base + "/scale", {"node_pool": "system", "node_count": 2}),
@@ -129,17 +138,23 @@ def operation_figures(host: FunctionHost) -> dict[str, Any]:
         answer = session.post(url, json=body, timeout=60)
         answer.raise_for_status()
         document = _wait(session, host, answer.json()["task_id"])
-        figures[label] = {"status": document["status"],
-                          "seconds": round(time.perf_counter() - started, 2)}
+        figures[label] = {
+            "status": document["status"],
+            "seconds": round(time.perf_counter() - started, 2),
+        }
     return figures
 
 
 def run(host: FunctionHost, repetitions: int = 7) -> dict[str, Any]:
     """Every clusters figure, printed and returned for results.json."""
-    figures = {"list": list_figures(host, repetitions), "operations": operation_figures(host),
-               "budget_p95_ms": BUDGET_P95_MS}
+    figures = {
+        "list": list_figures(host, repetitions),
+        "operations": operation_figures(host),
+        "budget_p95_ms": BUDGET_P95_MS,
+    }
     figures["list_100_p95_ms"] = figures["list"]["100"]["latency"]["p95_ms"]
-    figures["list_arm_calls_max"] = max(v["arm_calls_per_request"]
-                                        for v in figures["list"].values())
+    figures["list_arm_calls_max"] = max(
+        v["arm_calls_per_request"] for v in figures["list"].values()
+    )
     logger.info("clusters: %s", figures)
     return figures

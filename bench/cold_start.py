@@ -123,8 +123,9 @@ def copy_deployment(target: Path) -> Path:
     """The deployed files under `target`, with no bytecode (as the read-only mount has them)."""
     for entry in deployed_entries():
         if entry.is_dir():
-            shutil.copytree(entry, target / entry.name,
-                            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(
+                entry, target / entry.name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
+            )
         else:
             shutil.copy2(entry, target / entry.name)
     return target
@@ -304,9 +305,7 @@ def opentelemetry_figures(
     }
 
 
-def _figures(
-    samples: dict[str, list[float]], app_modules: set[str], rounds: int
-) -> dict[str, Any]:
+def _figures(samples: dict[str, list[float]], app_modules: set[str], rounds: int) -> dict[str, Any]:
     """results.json's cold_start section: both modes side by side."""
     return {
         "processes": rounds,
@@ -314,9 +313,7 @@ def _figures(
         "function_app": summary_ms(samples["function_app"]),
         "all_sdks": summary_ms(samples["all_sdks"]),
         **_ratios(samples, "function_app", "floor"),
-        "all_sdks_ratio_to_floor": round(
-            median(samples["all_sdks"]) / median(samples["floor"]), 3
-        ),
+        "all_sdks_ratio_to_floor": round(median(samples["all_sdks"]) / median(samples["floor"]), 3),
         "no_bytecode": {
             "floor": summary_ms(samples["no_bytecode_floor"]),
             "function_app": summary_ms(samples["no_bytecode_function_app"]),
@@ -333,11 +330,16 @@ def _log(figures: dict[str, Any]) -> None:
         "cold_start: floor %.0f ms, function_app %.0f ms (x%.3f, paired x%.3f); without "
         "bytecode floor %.0f ms, function_app %.0f ms (x%.3f, paired x%.3f); all SDKs x%.3f; "
         "SDKs loaded eagerly by the app: %s",
-        figures["floor"]["median_ms"], figures["function_app"]["median_ms"],
-        figures["ratio_to_floor"], figures["ratio_to_floor_paired_median"],
-        uncached["floor"]["median_ms"], uncached["function_app"]["median_ms"],
-        uncached["ratio_to_floor"], uncached["ratio_to_floor_paired_median"],
-        figures["all_sdks_ratio_to_floor"], figures["eager_sdk_modules_loaded_by_app"] or "none",
+        figures["floor"]["median_ms"],
+        figures["function_app"]["median_ms"],
+        figures["ratio_to_floor"],
+        figures["ratio_to_floor_paired_median"],
+        uncached["floor"]["median_ms"],
+        uncached["function_app"]["median_ms"],
+        uncached["ratio_to_floor"],
+        uncached["ratio_to_floor_paired_median"],
+        figures["all_sdks_ratio_to_floor"],
+        figures["eager_sdk_modules_loaded_by_app"] or "none",
     )
     _log_opentelemetry(figures["opentelemetry"])
 
@@ -349,8 +351,12 @@ def _log_opentelemetry(otel: dict[str, Any]) -> None:
     logger.info(
         "cold_start: worker telemetry: importing %s %.0f ms (floor + it: x%.3f), configuring "
         "%.0f ms (floor + both: x%.3f) against a budget of x%.2f",
-        OTEL_DISTRO, otel["distro_import"]["median_ms"], otel["floor_plus_import_ratio_to_floor"],
-        otel["configure"]["median_ms"], otel["worker_start_ratio_to_floor"], otel["budget_ratio"],
+        OTEL_DISTRO,
+        otel["distro_import"]["median_ms"],
+        otel["floor_plus_import_ratio_to_floor"],
+        otel["configure"]["median_ms"],
+        otel["worker_start_ratio_to_floor"],
+        otel["budget_ratio"],
     )
 
 

@@ -227,8 +227,11 @@ def run(base_url: str, repetitions: int = 11) -> dict[str, Any]:
     logger.info(
         "dashboard: banner %.1f ms after DOMContentLoaded (p95 %.1f, %d/%d before the server "
         "answered), cross-tab %.1f ms (p95 %.1f, %d missing)",
-        banner_ms, measured["banner"]["painted_after_dcl"]["p95_ms"],
-        measured["banner"]["painted_before_server_answer"], repetitions, cross_tab_ms,
+        banner_ms,
+        measured["banner"]["painted_after_dcl"]["p95_ms"],
+        measured["banner"]["painted_before_server_answer"],
+        repetitions,
+        cross_tab_ms,
         measured["cross_tab"]["save_to_painted"]["p95_ms"],
         measured["cross_tab"]["missing"],
     )

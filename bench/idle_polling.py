@@ -52,8 +52,9 @@ async def _measure(host: FunctionHost, user: str, cluster: str) -> dict[str, Any
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM_PATH),
-                                                   args=CHROMIUM_ARGS)
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM_PATH), args=CHROMIUM_ARGS
+        )
         try:
             context = await browser.new_context()
             page = await context.new_page()
@@ -87,9 +88,11 @@ def run(host: FunctionHost) -> dict[str, Any]:
     session = requests.Session()
     session.cookies.set("local_dev_user", user)
     cluster = f"idle-{uuid.uuid4().hex[:6]}"
-    started = session.post(host.base_url + "/api/aks/provision", timeout=60,
-                           json={"cluster_name": cluster, "resource_group": GROUP,
-                                 "region": "eastus"})
+    started = session.post(
+        host.base_url + "/api/aks/provision",
+        timeout=60,
+        json={"cluster_name": cluster, "resource_group": GROUP, "region": "eastus"},
+    )
     started.raise_for_status()
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -74,9 +74,7 @@ def run(host: FunctionHost, provisions: int = PROVISIONS, timeout_s: float = 240
     owners = [f"bench-user{n}-{uuid.uuid4().hex[:8]}" for n in range(USERS)]
     sessions = {owner: user_session(owner) for owner in owners}
     episodes_before = len(_episodes(host))
-    work = [
-        (owners[i % USERS], f"bench-{i:02d}-{uuid.uuid4().hex[:8]}") for i in range(provisions)
-    ]
+    work = [(owners[i % USERS], f"bench-{i:02d}-{uuid.uuid4().hex[:8]}") for i in range(provisions)]
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=provisions) as pool:
         task_ids = list(pool.map(lambda w: (w[0], _provision(host, sessions[w[0]], w[1])), work))
@@ -133,9 +131,17 @@ def run(host: FunctionHost, provisions: int = PROVISIONS, timeout_s: float = 240
     logger.info(
         "local_host: %d/%d succeeded (%s) in %.1f s: %.2f provisions/s; attempt p50 %.0f ms "
         "p95 %.0f ms (alone %.0f ms, ARM create %d s); %d episodes, replay p50 %.2f ms p95 %.2f ms",
-        figures["completed"], provisions, figures["statuses"], span_s,
-        figures["throughput_per_s"], figures["attempt_duration"]["median_ms"],
-        figures["attempt_duration"]["p95_ms"], solo_ms, host.arm_create_seconds, len(episodes),
-        figures["episode_p50_ms"], figures["episode_p95_ms"],
+        figures["completed"],
+        provisions,
+        figures["statuses"],
+        span_s,
+        figures["throughput_per_s"],
+        figures["attempt_duration"]["median_ms"],
+        figures["attempt_duration"]["p95_ms"],
+        solo_ms,
+        host.arm_create_seconds,
+        len(episodes),
+        figures["episode_p50_ms"],
+        figures["episode_p95_ms"],
     )
     return figures

@@ -28,8 +28,14 @@ CATALOG_PATHS = ("/skus", "/kubernetesversions", "/retail/prices")
 
 
 def _body(region: str = "eastus", size: str = "Standard_D2s_v5", **extra: Any) -> dict[str, Any]:
-    return {"cluster_name": f"pf-{uuid.uuid4().hex[:8]}", "resource_group": "rg-bench",
-            "region": region, "node_vm_size": size, "node_count": 2, **extra}
+    return {
+        "cluster_name": f"pf-{uuid.uuid4().hex[:8]}",
+        "resource_group": "rg-bench",
+        "region": region,
+        "node_vm_size": size,
+        "node_count": 2,
+        **extra,
+    }
 
 
 def _session(host: FunctionHost) -> requests.Session:
@@ -50,9 +56,21 @@ def http_latency(host: FunctionHost, repetitions: int) -> dict[str, Any]:
     """Cold (first request for a region since start) and warm preflight latency over HTTP."""
     session = _session(host)
     url = host.base_url + "/api/aks/preflight"
-    regions = ["westeurope", "northeurope", "uksouth", "francecentral", "swedencentral",
-               "centralus", "eastus2", "westus2", "japaneast", "southeastasia", "australiaeast",
-               "canadacentral", "germanywestcentral"]
+    regions = [
+        "westeurope",
+        "northeurope",
+        "uksouth",
+        "francecentral",
+        "swedencentral",
+        "centralus",
+        "eastus2",
+        "westus2",
+        "japaneast",
+        "southeastasia",
+        "australiaeast",
+        "canadacentral",
+        "germanywestcentral",
+    ]
     cold = [_timed_post(session, url, _body(region))[0] for region in regions[:repetitions]]
     warm = [_timed_post(session, url, _body("westeurope"))[0] for _ in range(repetitions * 3)]
     return {"cold": summary_ms(cold), "warm": summary_ms(warm), "budget_p95_ms": BUDGET_P95_MS}
@@ -72,8 +90,9 @@ def arm_calls(host: FunctionHost) -> dict[str, int]:
 
     sources = _counting_sources(host, hook, AzureSources, make_prices_client)
     cache = CatalogCache()
-    request = ProvisionRequest(SIMULATOR_SUBSCRIPTION_ID, "rg-bench", "pf-calls", "westus2",
-                               "Standard_D2s_v5", 2, None)
+    request = ProvisionRequest(
+        SIMULATOR_SUBSCRIPTION_ID, "rg-bench", "pf-calls", "westus2", "Standard_D2s_v5", 2, None
+    )
     preflight(sources, cache, request, "bench-owner")
     cold = len(counted)
     counted.clear()
@@ -91,8 +110,11 @@ def _counting_sources(host: FunctionHost, hook: Any, sources_type: Any, prices: 
 
     from provisioning.arm_credentials import SimulatorCredential
 
-    options = {"base_url": host.arm_url, "connection_verify": host.arm_ca_bundle,
-               "raw_request_hook": hook}
+    options = {
+        "base_url": host.arm_url,
+        "connection_verify": host.arm_ca_bundle,
+        "raw_request_hook": hook,
+    }
     credential, sub = SimulatorCredential(), SIMULATOR_SUBSCRIPTION_ID
     price_client = prices(host.arm_url, host.arm_ca_bundle)
     return sources_type(
@@ -122,8 +144,11 @@ def bad_size_detection(host: FunctionHost) -> dict[str, float]:
     """Create-to-failure of a rejected size (nosku-) vs the preflight that reports a bad size."""
     session = _session(host)
     started = time.perf_counter()
-    accepted = session.post(host.base_url + "/api/aks/provision",
-                            json=_body(cluster_name=f"nosku-{uuid.uuid4().hex[:8]}"), timeout=60)
+    accepted = session.post(
+        host.base_url + "/api/aks/provision",
+        json=_body(cluster_name=f"nosku-{uuid.uuid4().hex[:8]}"),
+        timeout=60,
+    )
     accepted.raise_for_status()
     task_url = host.base_url + accepted.json()["status_url"]
     while True:
@@ -134,8 +159,9 @@ def bad_size_detection(host: FunctionHost) -> dict[str, float]:
             raise RuntimeError(f"nosku- attempt did not fail: {document}")
         time.sleep(0.05)
     create_ms = (time.perf_counter() - started) * 1000
-    preflight_ms, answer = _timed_post(session, host.base_url + "/api/aks/preflight",
-                                       _body("westus3", "Standard_D8s_v5"))
+    preflight_ms, answer = _timed_post(
+        session, host.base_url + "/api/aks/preflight", _body("westus3", "Standard_D8s_v5")
+    )
     failed = [c["id"] for c in answer["checks"] if c["status"] == "fail"]
     if "vm_size" not in failed:
         raise RuntimeError(f"preflight did not report the bad size: {answer}")

@@ -101,27 +101,45 @@ def _job(
     common: dict[str, Any] = {"updated_at": finished, "step_index": 4, "portal_url": portal}
     if outcome == "succeeded":
         return replace(
-            job, status=TaskStatus.SUCCEEDED, step="done", cluster_state="Succeeded",
-            cluster_seen=True, **common,
+            job,
+            status=TaskStatus.SUCCEEDED,
+            step="done",
+            cluster_state="Succeeded",
+            cluster_seen=True,
+            **common,
         )
     if outcome == "cancelled_early":
         return replace(
-            job, status=TaskStatus.CANCELLED, step="cancelled", updated_at=finished,
+            job,
+            status=TaskStatus.CANCELLED,
+            step="cancelled",
+            updated_at=finished,
             error=ClassifiedError("Cancelled", ErrorCategory.CANCELLED, "Cancelled.", True),
         )
     if outcome == "cancelled_with_cluster":
         return replace(
-            job, status=TaskStatus.CANCELLED, step="cancelled", cluster_state="Creating",
+            job,
+            status=TaskStatus.CANCELLED,
+            step="cancelled",
+            cluster_state="Creating",
             cluster_seen=True,
             error=ClassifiedError(
-                "Cancelled", ErrorCategory.CANCELLED, "Cancelled after the cluster existed.", True,
-                (ErrorAction("portal", "Open cluster in Azure portal", portal),
-                 ErrorAction("delete_cluster", "Delete partial cluster")),
+                "Cancelled",
+                ErrorCategory.CANCELLED,
+                "Cancelled after the cluster existed.",
+                True,
+                (
+                    ErrorAction("portal", "Open cluster in Azure portal", portal),
+                    ErrorAction("delete_cluster", "Delete partial cluster"),
+                ),
             ),
             **common,
         )
     error = ClassifiedError(
-        "QuotaExceeded", ErrorCategory.QUOTA, QUOTA_MESSAGE, False,
+        "QuotaExceeded",
+        ErrorCategory.QUOTA,
+        QUOTA_MESSAGE,
+        False,
         (ErrorAction("link", "Request quota increase", "https://portal.azure.com/#quota"),),
     )
     failed = replace(job, status=TaskStatus.FAILED, step="failed", error=error, **common)
@@ -285,10 +303,16 @@ def run(
             logger.info(
                 "recent_failures %-16s %3dh limit %-2d: read ours %4d original %3d (x%.1f), "
                 "missed ours %d original %d, median ours %.1f ms original %.1f ms",
-                name, hours, limit, figures["ours"]["entities_read"],
-                figures["original"]["entities_read"], figures["entities_ratio"],
-                figures["ours"]["missed"], figures["original"]["missed"],
-                figures["ours"]["median_ms"], figures["original"]["median_ms"],
+                name,
+                hours,
+                limit,
+                figures["ours"]["entities_read"],
+                figures["original"]["entities_read"],
+                figures["entities_ratio"],
+                figures["ours"]["missed"],
+                figures["original"]["missed"],
+                figures["ours"]["median_ms"],
+                figures["original"]["median_ms"],
             )
         datasets[name] = {
             "rows": size,

@@ -103,8 +103,9 @@ def write_results(results: dict[str, Any]) -> dict[str, Any]:
     DOC_PATH.write_text(markdown(safe))
     for row in safe["budgets"]:
         verdict = {True: "pass", False: "MISS", None: "not measured"}[row["pass"]]
-        logger.info("budget %-42s %-8s %-10s %s", row["key"], _fmt(row["value"]), row["budget"],
-                    verdict)
+        logger.info(
+            "budget %-42s %-8s %-10s %s", row["key"], _fmt(row["value"]), row["budget"], verdict
+        )
     logger.info("wrote %s, %s and %s", RESULTS_PATH, DOC_PATH, PLOT_PATH)
     return safe
 
@@ -164,10 +165,22 @@ def _plot_entities(axis: Any, figures: dict[str, Any] | None) -> None:
     for hours, style in ((24, "-"), (168, "--")):
         ours = [max(0.5, _query(d, hours, 10)["ours"]["entities_read"]) for _, d in spread]
         original = [_query(d, hours, 10)["original"]["entities_read"] for _, d in spread]
-        axis.plot(sizes, original, style, marker="s", color="tab:red",
-                  label=f"original (newest 200), {hours} h")
-        axis.plot(sizes, ours, style, marker="o", color="tab:blue",
-                  label=f"ours (RowKey window), {hours} h")
+        axis.plot(
+            sizes,
+            original,
+            style,
+            marker="s",
+            color="tab:red",
+            label=f"original (newest 200), {hours} h",
+        )
+        axis.plot(
+            sizes,
+            ours,
+            style,
+            marker="o",
+            color="tab:blue",
+            label=f"ours (RowKey window), {hours} h",
+        )
     axis.set_xscale("log")
     axis.set_yscale("log")
     axis.set_xlabel("attempts stored for the owner (1% failed, 30 days)")
@@ -208,8 +221,15 @@ def _plot_cold_start(axis: Any, figures: dict[str, Any] | None) -> None:
     axis.bar([label for label, _, _ in bars], values, color=[colour for _, _, colour in bars])
     axis.axhline(values[0] * 1.15, color="tab:red", linestyle="--", label="budget: 1.15 × floor")
     for position, value in enumerate(values):
-        axis.text(position, value / 2, f"{value:.0f} ms\n×{value / values[0]:.2f}",
-                  ha="center", va="center", fontsize=9, color="white")
+        axis.text(
+            position,
+            value / 2,
+            f"{value:.0f} ms\n×{value / values[0]:.2f}",
+            ha="center",
+            va="center",
+            fontsize=9,
+            color="white",
+        )
     axis.set_ylabel("ms")
     axis.set_ylim(0, max(values) * 1.25)
     axis.legend(fontsize=8, loc="upper left")
@@ -229,8 +249,9 @@ def _plot_browser(axis: Any, dashboard: dict[str, Any] | None, host: dict[str, A
     budgets = [100, 250]
     positions = range(len(labels))
     axis.bar([p - 0.2 for p in positions], [m or 0 for m in medians], 0.4, label="median")
-    axis.bar([p + 0.2 for p in positions], [p or 0 for p in p95s], 0.4, label="p95",
-             color="tab:cyan")
+    axis.bar(
+        [p + 0.2 for p in positions], [p or 0 for p in p95s], 0.4, label="p95", color="tab:cyan"
+    )
     for position, budget in zip(positions, budgets, strict=True):
         axis.hlines(budget, position - 0.45, position + 0.45, colors="tab:red", linestyles="--")
         axis.text(position, budget, f"budget {budget} ms", ha="center", va="bottom", fontsize=8)
@@ -239,11 +260,14 @@ def _plot_browser(axis: Any, dashboard: dict[str, Any] | None, host: dict[str, A
     axis.set_ylim(0, 290)
     if host:
         axis.text(
-            0.02, 0.97,
+            0.02,
+            0.97,
             f"local host: {host['completed']}/{host['provisions']} provisions succeeded, "
             f"{host['throughput_per_s']:.2f}/s;\nepisode replay p50 {host['episode_p50_ms']:.2f} "
             f"ms, p95 {host['episode_p95_ms']:.2f} ms",
-            transform=axis.transAxes, va="top", fontsize=8,
+            transform=axis.transAxes,
+            va="top",
+            fontsize=8,
         )
     axis.legend(fontsize=8, loc="upper right")
 
@@ -372,7 +396,8 @@ def _cold_start_section(figures: dict[str, Any] | None) -> list[str]:
     if costs:
         lines += [
             "Our costliest modules without bytecode (`-X importtime` self ms, one sample): "
-            + ", ".join(f"`{name}` {ms}" for name, ms in costs.items()) + ".",
+            + ", ".join(f"`{name}` {ms}" for name, ms in costs.items())
+            + ".",
             "",
         ]
     return lines
@@ -382,11 +407,17 @@ def _cold_start_rows(figures: dict[str, Any]) -> list[str]:
     """One table row per subject, each mode against its own floor."""
     uncached = figures.get("no_bytecode") or {}
     subjects = [
-        ("floor: `azure.functions` + `azure.durable_functions`", figures["floor"],
-         figures["floor"]),
+        (
+            "floor: `azure.functions` + `azure.durable_functions`",
+            figures["floor"],
+            figures["floor"],
+        ),
         ("`function_app`", figures["function_app"], figures["floor"]),
-        ("floor + `azure.data.tables`, `azure.identity`, `azure.mgmt.containerservice`",
-         figures["all_sdks"], figures["floor"]),
+        (
+            "floor + `azure.data.tables`, `azure.identity`, `azure.mgmt.containerservice`",
+            figures["all_sdks"],
+            figures["floor"],
+        ),
     ]
     if uncached:
         subjects += [
@@ -445,8 +476,8 @@ def _dashboard_section(figures: dict[str, Any] | None) -> list[str]:
         "Headless system Chromium (`/usr/bin/chromium`) driven by Playwright, against the "
         "local host of benchmark 3. An init script installed with `add_init_script` watches "
         "the DOM with a MutationObserver and stamps (`performance.timeOrigin + "
-        "performance.now()`) the first animation frame after the `role=alert` \"Last attempt "
-        "failed\" banner appears or changes.",
+        'performance.now()`) the first animation frame after the `role=alert` "Last attempt '
+        'failed" banner appears or changes.',
         "",
         f"- **banner on reload**: a valid v1 snapshot is written to "
         f"`elb_last_failed_provision_v1`, the page reloads, and "
@@ -547,7 +578,7 @@ def _findings(results: dict[str, Any]) -> list[str]:
             f"{_fmt(host['episode_p95_ms'])} ms p95 per episode ({host['episodes']} episodes), "
             "so the extra time under load is queueing in the one host process (16 activity "
             "workers, one event loop, one Azurite serving history, instance state and JobState "
-            "for every attempt), not the replay engine. No budget applies beyond \"all finish\";"
+            'for every attempt), not the replay engine. No budget applies beyond "all finish";'
             " this was not profiled further."
         )
     dash = results.get("dashboard")
@@ -565,8 +596,9 @@ def _findings(results: dict[str, Any]) -> list[str]:
     if missed:
         lines.append(
             "- **Missed in this run:** "
-            + ", ".join(f"`{row['key']}` = {_fmt(row['value'])} (budget {row['budget']})"
-                        for row in missed)
+            + ", ".join(
+                f"`{row['key']}` = {_fmt(row['value'])} (budget {row['budget']})" for row in missed
+            )
             + ". See the sections above; a miss on a shared, noisy machine is re-run before "
             "it is believed, and then profiled (pyinstrument / py-spy)."
         )

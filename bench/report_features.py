@@ -58,12 +58,19 @@ def clusters_section(figures: dict[str, Any] | None) -> list[str]:
     ]
     for size, row in figures["list"].items():
         lat = row["latency"]
-        lines.append(f"| {size} | {row['listed']} | {_fmt(lat['median_ms'])} ms | "
-                     f"{_fmt(lat['p95_ms'])} ms | {row['arm_calls_per_request']} |")
+        lines.append(
+            f"| {size} | {row['listed']} | {_fmt(lat['median_ms'])} ms | "
+            f"{_fmt(lat['p95_ms'])} ms | {row['arm_calls_per_request']} |"
+        )
     ops = figures["operations"]
-    lines += ["", f"Each operation on one cluster, POST to terminal status (simulated ARM "
-                  f"operations take {ops['arm_operation_seconds']} s):", "",
-              "| operation | status | seconds |", "|---|---|---|"]
+    lines += [
+        "",
+        f"Each operation on one cluster, POST to terminal status (simulated ARM "
+        f"operations take {ops['arm_operation_seconds']} s):",
+        "",
+        "| operation | status | seconds |",
+        "|---|---|---|",
+    ]
     for label, row in ops.items():
         if isinstance(row, dict):
             lines.append(f"| {label} | {row['status']} | {row['seconds']} |")
@@ -75,8 +82,11 @@ def timer_chain_section(figures: dict[str, Any] | None) -> list[str]:
     lines = ["## Local host: a chain of 300 durable timers", ""]
     if not figures:
         return lines + ["Not measured in this run.", ""]
-    rows = [f"| {key} | {_fmt(value)} |" for key, value in sorted(figures.items())
-            if not isinstance(value, dict | list)]
+    rows = [
+        f"| {key} | {_fmt(value)} |"
+        for key, value in sorted(figures.items())
+        if not isinstance(value, dict | list)
+    ]
     return lines + ["| figure | value |", "|---|---|", *rows, ""]
 
 

@@ -35,8 +35,14 @@ from bench import (
 logger = logging.getLogger("bench.run_all")
 
 BENCHMARKS = (
-    "cold_start", "recent_failures", "local_host", "dashboard", "timer_chain", "preflight",
-    "clusters", "idle_polling",
+    "cold_start",
+    "recent_failures",
+    "local_host",
+    "dashboard",
+    "timer_chain",
+    "preflight",
+    "clusters",
+    "idle_polling",
 )
 
 
@@ -45,8 +51,11 @@ def machine_summary() -> dict[str, Any]:
     chromium = "?"
     if dashboard.CHROMIUM_PATH.exists():
         completed = subprocess.run(
-            [str(dashboard.CHROMIUM_PATH), "--version"], capture_output=True, text=True,
-            timeout=30, check=False,
+            [str(dashboard.CHROMIUM_PATH), "--version"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
         chromium = completed.stdout.strip() or "?"
     cpus = os.cpu_count() or 0
@@ -81,7 +90,12 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
     if "cold_start" in selected:
         _attempt(results, errors, "cold_start", lambda: cold_start.run(max(repetitions, 11)))
     needs_azurite = {
-        "recent_failures", "local_host", "dashboard", "timer_chain", "preflight", "clusters",
+        "recent_failures",
+        "local_host",
+        "dashboard",
+        "timer_chain",
+        "preflight",
+        "clusters",
         "idle_polling",
     } & set(selected)
     with tempfile.TemporaryDirectory(prefix="bench-") as temp, ExitStack() as stack:
@@ -90,12 +104,16 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
             connection_string = stack.enter_context(local_stack.azurite(work_dir))
             if "recent_failures" in selected:
                 _attempt(
-                    results, errors, "recent_failures",
+                    results,
+                    errors,
+                    "recent_failures",
                     lambda: recent_failures.run(connection_string, repetitions=repetitions),
                 )
             if "timer_chain" in selected:
                 _attempt(
-                    results, errors, "timer_chain",
+                    results,
+                    errors,
+                    "timer_chain",
                     lambda: timer_chain.run(connection_string, work_dir),
                 )
             if {"local_host", "dashboard", "preflight", "clusters", "idle_polling"} & set(selected):
@@ -103,16 +121,26 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                 if "local_host" in selected:
                     _attempt(results, errors, "local_host", lambda: local_host.run(host))
                 if "preflight" in selected:
-                    _attempt(results, errors, "preflight",
-                             lambda: preflight.run(host, repetitions=repetitions))
+                    _attempt(
+                        results,
+                        errors,
+                        "preflight",
+                        lambda: preflight.run(host, repetitions=repetitions),
+                    )
                 if "clusters" in selected:
-                    _attempt(results, errors, "clusters",
-                             lambda: clusters.run(host, repetitions=repetitions))
+                    _attempt(
+                        results,
+                        errors,
+                        "clusters",
+                        lambda: clusters.run(host, repetitions=repetitions),
+                    )
                 if "idle_polling" in selected:
                     _attempt(results, errors, "idle_polling", lambda: idle_polling.run(host))
                 if "dashboard" in selected:
                     _attempt(
-                        results, errors, "dashboard",
+                        results,
+                        errors,
+                        "dashboard",
                         lambda: dashboard.run(host.base_url, repetitions=max(repetitions, 11)),
                     )
     results["errors"] = errors

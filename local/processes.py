@@ -131,9 +131,12 @@ def start_azurite_table(data_dir: Path, port: int, log_path: Path | None = None)
     data_dir.mkdir(parents=True, exist_ok=True)
     args = [
         azurite_binary("azurite-table"),
-        "--tableHost", "127.0.0.1",
-        "--tablePort", str(port),
-        "--location", str(data_dir),
+        "--tableHost",
+        "127.0.0.1",
+        "--tablePort",
+        str(port),
+        "--location",
+        str(data_dir),
         "--skipApiVersionCheck",
         "--disableTelemetry",
         "--silent",
@@ -157,10 +160,14 @@ def start_local_host(
         sys.executable,
         "-m",
         "local.host",
-        "--port", str(port),
-        "--rpc-port", str(rpc_port),
-        "--app", app,
-        "--settings", "/nonexistent/local.settings.json",
+        "--port",
+        str(port),
+        "--rpc-port",
+        str(rpc_port),
+        "--app",
+        app,
+        "--settings",
+        "/nonexistent/local.settings.json",
     ]
     if hub_name:
         args += ["--hub-name", hub_name]

@@ -134,10 +134,20 @@ def start_azurite() -> ChildProcess:
     AZURITE_DATA_DIR.mkdir(parents=True, exist_ok=True)
     args = [
         azurite_binary("azurite"),
-        "--blobHost", "127.0.0.1", "--blobPort", str(AZURITE_BLOB_PORT),
-        "--queueHost", "127.0.0.1", "--queuePort", str(AZURITE_QUEUE_PORT),
-        "--tableHost", "127.0.0.1", "--tablePort", str(AZURITE_TABLE_PORT),
-        "--location", str(AZURITE_DATA_DIR),
+        "--blobHost",
+        "127.0.0.1",
+        "--blobPort",
+        str(AZURITE_BLOB_PORT),
+        "--queueHost",
+        "127.0.0.1",
+        "--queuePort",
+        str(AZURITE_QUEUE_PORT),
+        "--tableHost",
+        "127.0.0.1",
+        "--tablePort",
+        str(AZURITE_TABLE_PORT),
+        "--location",
+        str(AZURITE_DATA_DIR),
         "--skipApiVersionCheck",
         "--disableTelemetry",
         "--silent",
@@ -182,9 +192,13 @@ def host_environment(mode: StackMode, cert_path: Path | None) -> dict[str, str]:
 def start_host_in_terminal(env: dict[str, str]) -> ChildProcess:
     """The local host in its own process group, its log going straight to this terminal."""
     args = [
-        sys.executable, "-m", "local.host",
-        "--port", str(HOST_PORT),
-        "--rpc-port", str(HOST_RPC_PORT),
+        sys.executable,
+        "-m",
+        "local.host",
+        "--port",
+        str(HOST_PORT),
+        "--rpc-port",
+        str(HOST_RPC_PORT),
     ]
     proc = subprocess.Popen(
         args,
@@ -270,8 +284,12 @@ def run_stack() -> int:
     children: list[ChildProcess] = []
     starting = "azurite"
     try:
-        logger.info("starting Azurite (blob %d, queue %d, table %d)",
-                    AZURITE_BLOB_PORT, AZURITE_QUEUE_PORT, AZURITE_TABLE_PORT)
+        logger.info(
+            "starting Azurite (blob %d, queue %d, table %d)",
+            AZURITE_BLOB_PORT,
+            AZURITE_QUEUE_PORT,
+            AZURITE_TABLE_PORT,
+        )
         children.append(start_azurite())
         cert: Path | None = None
         if not mode.real_azure:
@@ -292,7 +310,9 @@ def run_stack() -> int:
         dead = watch(children)
         logger.error(
             "%s exited with code %s; stopping the stack. See %s.",
-            dead.name, dead.proc.returncode, log_location(dead.name),
+            dead.name,
+            dead.proc.returncode,
+            log_location(dead.name),
         )
         return 1
     except StopRequested as signal_name:

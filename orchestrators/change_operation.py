@@ -35,10 +35,12 @@ from provisioning.product_errors import (
 
 logger = logging.getLogger(__name__)
 
-VERBS = {TaskType.AKS_STOP: "stop", TaskType.AKS_START: "start", TaskType.AKS_SCALE: "scale",
-         TaskType.AKS_UPGRADE: "upgrade"}
-
-
+VERBS = {
+    TaskType.AKS_STOP: "stop",
+    TaskType.AKS_START: "start",
+    TaskType.AKS_SCALE: "scale",
+    TaskType.AKS_UPGRADE: "upgrade",
+}
 
 
 def _submit_change(
@@ -65,8 +67,9 @@ def change_outcome(attempt: OperationInput, polled: PollResult) -> OperationOutc
     if state == "Succeeded":
         return succeeded_outcome(attempt, state, cluster_seen=False)
     if state == "Failed":
-        error = operation_failed_error(VERBS.get(attempt.type, "change"),
-                                       attempt.request.cluster_name)
+        error = operation_failed_error(
+            VERBS.get(attempt.type, "change"), attempt.request.cluster_name
+        )
         return failed_outcome(error, state, cluster_seen=False)
     if state == "Canceled":
         return _cancelled(attempt, state)
@@ -74,9 +77,13 @@ def change_outcome(attempt: OperationInput, polled: PollResult) -> OperationOutc
 
 
 def _cancelled(attempt: OperationInput, state: str | None) -> OperationOutcome:
-    return OperationOutcome(TaskStatus.CANCELLED,
-                            operation_cancelled_error(attempt.request.cluster_name),
-                            state, False, "Cancelled")
+    return OperationOutcome(
+        TaskStatus.CANCELLED,
+        operation_cancelled_error(attempt.request.cluster_name),
+        state,
+        False,
+        "Cancelled",
+    )
 
 
 def _cancel_change(

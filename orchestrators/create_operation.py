@@ -27,8 +27,6 @@ logger = logging.getLogger(__name__)
 CREATE_WON_THE_RACE = frozenset({"Succeeded", "Failed"})
 
 
-
-
 def _submit_create(
     context: df.DurableOrchestrationContext, attempt: OperationInput
 ) -> Generator[Any, Any, OperationOutcome | Waiting]:

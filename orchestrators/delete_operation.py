@@ -25,8 +25,6 @@ DELETING = "Deleting"
 DELETED = "Deleted"
 
 
-
-
 def _submit_delete(
     context: df.DurableOrchestrationContext, attempt: OperationInput
 ) -> Generator[Any, Any, OperationOutcome | Waiting]:

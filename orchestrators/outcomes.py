@@ -116,9 +116,7 @@ def cluster_outcome(attempt: OperationInput, polled: PollResult) -> OperationOut
     """The outcome a poll of a create implies, or None while the cluster is still changing."""
     state = polled.cluster_state
     if polled.error is not None:
-        return failed_outcome(
-            polled.error, state, cluster_seen=True, portal_url=attempt.portal_url
-        )
+        return failed_outcome(polled.error, state, cluster_seen=True, portal_url=attempt.portal_url)
     if state in TERMINAL_CLUSTER_STATES:
         return CREATE_ENDINGS[state](attempt, state)
     if polled.gone:

@@ -153,7 +153,6 @@ def begin_attempt(
     return BeginResult(not status.is_terminal, status)
 
 
-
 def poll_cluster(
     repo: JobStateRepository | None, client: Any, attempt: OperationInput, *, now: datetime
 ) -> PollResult:
@@ -176,7 +175,10 @@ def poll_cluster(
     deleting = attempt.type == TaskType.AKS_DELETE
     if state is not None or not deleting:
         publish_waiting(
-            repo, attempt, now=now, cluster_state=state,
+            repo,
+            attempt,
+            now=now,
+            cluster_state=state,
             cluster_seen=state is not None and not deleting,
         )
     if state != "Failed":
@@ -211,7 +213,6 @@ def _operation_failure(
         status=None,
         **arm_context(request),
     )
-
 
 
 def finish_attempt(

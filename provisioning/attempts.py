@@ -411,19 +411,22 @@ NOT_DELETABLE_RULES: tuple[tuple[Callable[[JobState], bool], Callable[[JobState]
     ),
     (
         lambda job: job.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED),
-        lambda job: f"the attempt is {job.status}; only a failed or cancelled attempt's "
-        "partial cluster can be deleted here",
+        lambda job: (
+            f"the attempt is {job.status}; only a failed or cancelled attempt's "
+            "partial cluster can be deleted here"
+        ),
     ),
     (
         lambda job: not job.cluster_seen,
-        lambda job: "the attempt never created a cluster resource, so there is nothing "
-        "to delete",
+        lambda job: "the attempt never created a cluster resource, so there is nothing to delete",
     ),
     (
         lambda job: bool(job.resolved_by),
-        lambda job: "this failure is already resolved (a later attempt for the same cluster "
-        "succeeded, or its cluster was deleted), so its cleanup would touch a cluster "
-        "it no longer owns",
+        lambda job: (
+            "this failure is already resolved (a later attempt for the same cluster "
+            "succeeded, or its cluster was deleted), so its cleanup would touch a cluster "
+            "it no longer owns"
+        ),
     ),
     (
         lambda job: job.dismissed_at is not None,

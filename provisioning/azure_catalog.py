@@ -94,9 +94,9 @@ def _squash(display_name: str) -> str:
     return display_name.replace(" ", "").lower()
 
 
-def read_regions(subscription_client: Any, resource_client: Any, subscription_id: str) -> tuple[
-    Region, ...
-]:
+def read_regions(
+    subscription_client: Any, resource_client: Any, subscription_id: str
+) -> tuple[Region, ...]:
     """Regions of the subscription where the ContainerService provider offers clusters."""
     provider = resource_client.providers.get(CONTAINER_SERVICE_PROVIDER)
     offered: set[str] = set()
@@ -209,9 +209,7 @@ def read_permissions(authorization_client: Any, resource_group: str) -> tuple[Pe
     )
 
 
-def upgrades_for(current_version: str | None, versions: tuple[KubernetesVersion, ...]) -> list[
-    str
-]:
+def upgrades_for(current_version: str | None, versions: tuple[KubernetesVersion, ...]) -> list[str]:
     """GA versions a cluster at `current_version` may upgrade to (no preview), oldest first."""
     if not current_version:
         return []

@@ -65,15 +65,17 @@ def _cancel_while_queued(
     stored = repo.update(
         owner_id,
         task_id,
-        lambda current: record_outcome(
-            current,
-            TaskStatus.CANCELLED,
-            cancelled_error(current.cluster_seen, current.portal_url),
-            now=now,
-            step="Cancelled",
-        )
-        if current.status == TaskStatus.QUEUED
-        else None,
+        lambda current: (
+            record_outcome(
+                current,
+                TaskStatus.CANCELLED,
+                cancelled_error(current.cluster_seen, current.portal_url),
+                now=now,
+                step="Cancelled",
+            )
+            if current.status == TaskStatus.QUEUED
+            else None
+        ),
     )
     if stored is not None and stored.status == TaskStatus.CANCELLED:
         log_attempt_event("attempt_finished", stored)

@@ -21,7 +21,6 @@ _lock = threading.Lock()
 _cache: dict[str, Any] = {}
 
 
-
 def _arm_options(settings: Settings) -> tuple[Any, dict[str, Any]]:
     """Credential and client options: the simulator (static token, its CA) or Azure."""
     options: dict[str, Any] = {

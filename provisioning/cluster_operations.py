@@ -76,5 +76,8 @@ def read_upgrades(client: Any, resource_group: str, name: str) -> list[str]:
     """Control-plane versions this one cluster may upgrade to (its upgrade profile)."""
     profile = client.managed_clusters.get_upgrade_profile(resource_group, name)
     plane = profile.control_plane_profile
-    return [u.kubernetes_version for u in (plane.upgrades if plane else None) or []
-            if u.kubernetes_version and not u.is_preview]
+    return [
+        u.kubernetes_version
+        for u in (plane.upgrades if plane else None) or []
+        if u.kubernetes_version and not u.is_preview
+    ]

@@ -53,10 +53,9 @@ class ExistingCluster:
 
     def owned_by(self, owner_id: str) -> bool:
         """True when the product created it for this caller (its `owner` tag)."""
-        return (
-            self.tags.get(CREATED_BY_TAG) == CREATED_BY_VALUE
-            and self.tags.get(OWNER_TAG) == owner_tag_for(owner_id)
-        )
+        return self.tags.get(CREATED_BY_TAG) == CREATED_BY_VALUE and self.tags.get(
+            OWNER_TAG
+        ) == owner_tag_for(owner_id)
 
 
 class CreateDecision(StrEnum):

@@ -137,11 +137,14 @@ def _accepted(
 ) -> CreateSubmitted:
     """ARM took the create: the cluster resource exists, so the portal link is shown."""
     publish_waiting(
-        repo, attempt, now=now, cluster_state=state, cluster_seen=True,
+        repo,
+        attempt,
+        now=now,
+        cluster_state=state,
+        cluster_seen=True,
         portal_url=attempt.portal_url,
     )
     return CreateSubmitted(True, state, operation_url)
-
 
 
 def abort_cluster_create(client: Any, attempt: OperationInput) -> AbortResult:

@@ -139,9 +139,7 @@ class JobStateRepository:
     ) -> JobState | None:
         """Mark the failure as made moot by `resolved_by` (idempotent; the first wins)."""
         moment = now or datetime.now(UTC)
-        return self.update(
-            owner_id, task_id, lambda job: resolve_job(job, resolved_by, now=moment)
-        )
+        return self.update(owner_id, task_id, lambda job: resolve_job(job, resolved_by, now=moment))
 
     # --- queries ---
 

@@ -134,12 +134,14 @@ def _pool_name(fields: dict[str, Any]) -> str:
 
 def _count(fields: dict[str, Any]) -> int:
     value = fields.get("node_count")
-    if isinstance(value, bool) or not isinstance(value, int) or not (
-        MIN_NODE_COUNT <= value <= MAX_NODE_COUNT
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not (MIN_NODE_COUNT <= value <= MAX_NODE_COUNT)
     ):
         raise RequestValidationError(
-            "node_count", f"node_count must be a whole number from {MIN_NODE_COUNT} to "
-            f"{MAX_NODE_COUNT}"
+            "node_count",
+            f"node_count must be a whole number from {MIN_NODE_COUNT} to {MAX_NODE_COUNT}",
         )
     return value
 

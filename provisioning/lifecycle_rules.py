@@ -44,19 +44,37 @@ class AllowedStates:
 SETTLED = frozenset({"Succeeded", "Failed", "Canceled"})
 
 ALLOWED_STATES: tuple[AllowedStates, ...] = (
-    AllowedStates(LifecycleOperation.STOP, SETTLED, frozenset({"Running"}),
-                  "only a running cluster that is not changing can be stopped"),
-    AllowedStates(LifecycleOperation.START, SETTLED, frozenset({"Stopped"}),
-                  "only a stopped cluster that is not changing can be started"),
-    AllowedStates(LifecycleOperation.SCALE, SETTLED, frozenset({"Running"}),
-                  "a stopped or changing cluster cannot be scaled; start it or wait"),
-    AllowedStates(LifecycleOperation.UPGRADE, frozenset({"Succeeded"}), frozenset({"Running"}),
-                  "only a running, healthy cluster can be upgraded"),
-    AllowedStates(LifecycleOperation.DELETE,
-                  SETTLED | frozenset({"Creating", "Updating", "Upgrading", "Scaling", "Stopping",
-                                       "Starting"}),
-                  frozenset({"Running", "Stopped", None}),
-                  "the cluster is already being deleted"),
+    AllowedStates(
+        LifecycleOperation.STOP,
+        SETTLED,
+        frozenset({"Running"}),
+        "only a running cluster that is not changing can be stopped",
+    ),
+    AllowedStates(
+        LifecycleOperation.START,
+        SETTLED,
+        frozenset({"Stopped"}),
+        "only a stopped cluster that is not changing can be started",
+    ),
+    AllowedStates(
+        LifecycleOperation.SCALE,
+        SETTLED,
+        frozenset({"Running"}),
+        "a stopped or changing cluster cannot be scaled; start it or wait",
+    ),
+    AllowedStates(
+        LifecycleOperation.UPGRADE,
+        frozenset({"Succeeded"}),
+        frozenset({"Running"}),
+        "only a running, healthy cluster can be upgraded",
+    ),
+    AllowedStates(
+        LifecycleOperation.DELETE,
+        SETTLED
+        | frozenset({"Creating", "Updating", "Upgrading", "Scaling", "Stopping", "Starting"}),
+        frozenset({"Running", "Stopped", None}),
+        "the cluster is already being deleted",
+    ),
 )
 
 

@@ -92,8 +92,9 @@ class ProvisionRequest:
         """(name, mode, VM size, count) of every pool, the System pool first."""
         pools = [("system", "System", self.node_vm_size, self.node_count)]
         if self.user_pool is not None:
-            pools.append(("workload", "User", self.user_pool.node_vm_size,
-                          self.user_pool.node_count))
+            pools.append(
+                ("workload", "User", self.user_pool.node_vm_size, self.user_pool.node_count)
+            )
         return tuple(pools)
 
     @classmethod

@@ -47,8 +47,11 @@ class ClusterChange:
         if not data:
             return None
         count = data.get("node_count")
-        return cls(data.get("node_pool"), int(count) if count is not None else None,
-                   data.get("kubernetes_version"))
+        return cls(
+            data.get("node_pool"),
+            int(count) if count is not None else None,
+            data.get("kubernetes_version"),
+        )
 
 
 @dataclass(frozen=True)
@@ -182,14 +185,18 @@ class ChangeSubmitted:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the activity result."""
-        return {"accepted": self.accepted, "cluster_state": self.cluster_state,
-                "error": _error_to_dict(self.error)}
+        return {
+            "accepted": self.accepted,
+            "cluster_state": self.cluster_state,
+            "error": _error_to_dict(self.error),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChangeSubmitted:
         """Rebuild the change submit step's result."""
-        return cls(bool(data["accepted"]), data.get("cluster_state"),
-                   _error_from(data.get("error")))
+        return cls(
+            bool(data["accepted"]), data.get("cluster_state"), _error_from(data.get("error"))
+        )
 
 
 @dataclass(frozen=True)

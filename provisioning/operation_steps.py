@@ -92,8 +92,14 @@ UPGRADE_STEPS = OperationSteps(
 )
 STEPS_BY_TYPE: dict[TaskType, OperationSteps] = {
     steps.task_type: steps
-    for steps in (PROVISION_STEPS, DELETE_STEPS, STOP_STEPS, START_STEPS, SCALE_STEPS,
-                  UPGRADE_STEPS)
+    for steps in (
+        PROVISION_STEPS,
+        DELETE_STEPS,
+        STOP_STEPS,
+        START_STEPS,
+        SCALE_STEPS,
+        UPGRADE_STEPS,
+    )
 }
 
 

@@ -101,31 +101,35 @@ def _in_parallel(reads: dict[str, Callable[[], Any]]) -> dict[str, Fetched[Any]]
 def cached_regions(sources: AzureSources, cache: CatalogCache) -> tuple[Region, ...]:
     """Regions offering AKS to this subscription (1 h)."""
     return cache.get_or_load(
-        ("regions", sources.subscription_id), CATALOG_TTL_SECONDS,
+        ("regions", sources.subscription_id),
+        CATALOG_TTL_SECONDS,
         lambda: read_regions(sources.subscriptions, sources.resources, sources.subscription_id),
     )
 
 
-def cached_vm_sizes(sources: AzureSources, cache: CatalogCache, region: str) -> tuple[
-    VmSize, ...
-]:
+def cached_vm_sizes(sources: AzureSources, cache: CatalogCache, region: str) -> tuple[VmSize, ...]:
     """VM sizes of a region (1 h)."""
-    return cache.get_or_load(("vm_sizes", region), CATALOG_TTL_SECONDS,
-                             lambda: read_vm_sizes(sources.compute, region))
+    return cache.get_or_load(
+        ("vm_sizes", region), CATALOG_TTL_SECONDS, lambda: read_vm_sizes(sources.compute, region)
+    )
 
 
-def cached_versions(sources: AzureSources, cache: CatalogCache, region: str) -> tuple[
-    KubernetesVersion, ...
-]:
+def cached_versions(
+    sources: AzureSources, cache: CatalogCache, region: str
+) -> tuple[KubernetesVersion, ...]:
     """Kubernetes versions of a region (1 h)."""
-    return cache.get_or_load(("versions", region), CATALOG_TTL_SECONDS,
-                             lambda: read_kubernetes_versions(sources.containers, region))
+    return cache.get_or_load(
+        ("versions", region),
+        CATALOG_TTL_SECONDS,
+        lambda: read_kubernetes_versions(sources.containers, region),
+    )
 
 
 def cached_prices(sources: AzureSources, cache: CatalogCache, region: str) -> dict[str, float]:
     """Linux pay-as-you-go hourly prices of a region (24 h)."""
     return cache.get_or_load(
-        ("prices", region), PRICES_TTL_SECONDS,
+        ("prices", region),
+        PRICES_TTL_SECONDS,
         lambda: read_hourly_prices(sources.prices, sources.prices_endpoint, region),
     )
 
@@ -136,16 +140,19 @@ def cached_prices(sources: AzureSources, cache: CatalogCache, region: str) -> di
 def options_document(sources: AzureSources, cache: CatalogCache, region: str) -> dict[str, Any]:
     """Regions, sizes (with availability and price) and versions for the create dialog."""
     region = validate_region(region)
-    parts = _in_parallel({
-        "regions": lambda: cached_regions(sources, cache),
-        "vm_sizes": lambda: cached_vm_sizes(sources, cache, region),
-        "versions": lambda: cached_versions(sources, cache, region),
-        "prices": lambda: cached_prices(sources, cache, region),
-    })
+    parts = _in_parallel(
+        {
+            "regions": lambda: cached_regions(sources, cache),
+            "vm_sizes": lambda: cached_vm_sizes(sources, cache, region),
+            "versions": lambda: cached_versions(sources, cache, region),
+            "prices": lambda: cached_prices(sources, cache, region),
+        }
+    )
     regions = parts["regions"].value or ()
     if parts["regions"].ok and region not in {r.name for r in regions}:
-        raise RequestValidationError("region", f"region '{region}' does not offer AKS clusters "
-                                               "to this subscription")
+        raise RequestValidationError(
+            "region", f"region '{region}' does not offer AKS clusters to this subscription"
+        )
     prices = parts["prices"].value or {}
     return {
         "region": region,
@@ -178,15 +185,21 @@ def gather_facts(
 ) -> tuple[PreflightFacts, Fetched[dict[str, float]]]:
     """Every source the checks read, fetched in parallel (catalog from the cache)."""
     region, group = request.region, request.resource_group
-    parts = _in_parallel({
-        "vm_sizes": lambda: cached_vm_sizes(sources, cache, region),
-        "kubernetes_versions": lambda: cached_versions(sources, cache, region),
-        "prices": lambda: cached_prices(sources, cache, region),
-        "usages": lambda: read_usages(sources.compute, region),
-        "resource_group_location": lambda: read_resource_group_location(sources.resources, group),
-        "permissions": lambda: read_permissions(sources.authorization, group),
-        "existing_cluster": lambda: read_cluster(sources.containers, group, request.cluster_name),
-    })
+    parts = _in_parallel(
+        {
+            "vm_sizes": lambda: cached_vm_sizes(sources, cache, region),
+            "kubernetes_versions": lambda: cached_versions(sources, cache, region),
+            "prices": lambda: cached_prices(sources, cache, region),
+            "usages": lambda: read_usages(sources.compute, region),
+            "resource_group_location": lambda: read_resource_group_location(
+                sources.resources, group
+            ),
+            "permissions": lambda: read_permissions(sources.authorization, group),
+            "existing_cluster": lambda: read_cluster(
+                sources.containers, group, request.cluster_name
+            ),
+        }
+    )
     facts = PreflightFacts(
         subscription_id=request.subscription_id,
         region=region,

@@ -199,25 +199,39 @@ def check_quota(facts: PreflightFacts) -> CheckResult:
     summary = quota_summary(facts)
     if summary is None:
         return CheckResult(
-            "quota", CheckStatus.UNKNOWN,
+            "quota",
+            CheckStatus.UNKNOWN,
             "Quota cannot be checked until every VM size is offered in the region.",
         )
     if not summary.exceeded:
         return CheckResult(
-            "quota", CheckStatus.PASS,
+            "quota",
+            CheckStatus.PASS,
             f"Needs {summary.needed_vcpus} vCPUs; {summary.available_vcpus} are free under "
             f"the tightest quota in {facts.region}.",
         )
-    limits = ", ".join("Total Regional vCPUs" if n == REGIONAL_VCPUS else n
-                       for n in summary.exceeded)
+    limits = ", ".join(
+        "Total Regional vCPUs" if n == REGIONAL_VCPUS else n for n in summary.exceeded
+    )
     actions: list[CheckAction] = []
     if summary.max_nodes >= 1:
-        actions.append(CheckAction(kind="apply_nodes", label=f"Apply {summary.max_nodes} nodes",
-                                   value=summary.max_nodes))
-    actions.append(CheckAction(kind="link", label="Request quota increase",
-                               url=quota_request_url(facts.subscription_id, facts.region)))
+        actions.append(
+            CheckAction(
+                kind="apply_nodes",
+                label=f"Apply {summary.max_nodes} nodes",
+                value=summary.max_nodes,
+            )
+        )
+    actions.append(
+        CheckAction(
+            kind="link",
+            label="Request quota increase",
+            url=quota_request_url(facts.subscription_id, facts.region),
+        )
+    )
     return CheckResult(
-        "quota", CheckStatus.FAIL,
+        "quota",
+        CheckStatus.FAIL,
         f"Not enough vCPU quota in {facts.region} ({limits}): the pools need "
         f"{summary.needed_vcpus} vCPUs and only {summary.available_vcpus} are free. "
         f"At most {summary.max_nodes} nodes of {facts.pools[0].vm_size} fit.",
@@ -229,20 +243,25 @@ def check_resource_group(facts: PreflightFacts) -> CheckResult:
     """Fail when the group does not exist; warn when it lives in another region."""
     location = facts.resource_group_location.value
     if location is None:
-        action = CheckAction(kind="link", label="Create the resource group",
-                             url=CREATE_RESOURCE_GROUP_URL)
+        action = CheckAction(
+            kind="link", label="Create the resource group", url=CREATE_RESOURCE_GROUP_URL
+        )
         return CheckResult(
-            "resource_group", CheckStatus.FAIL,
-            f"Resource group '{facts.resource_group}' does not exist.", (action,),
+            "resource_group",
+            CheckStatus.FAIL,
+            f"Resource group '{facts.resource_group}' does not exist.",
+            (action,),
         )
     if location.lower() != facts.region:
         return CheckResult(
-            "resource_group", CheckStatus.WARN,
+            "resource_group",
+            CheckStatus.WARN,
             f"Resource group '{facts.resource_group}' is in {location}; the cluster will be "
             f"in {facts.region}.",
         )
     return CheckResult(
-        "resource_group", CheckStatus.PASS,
+        "resource_group",
+        CheckStatus.PASS,
         f"Resource group '{facts.resource_group}' exists in {location}.",
     )
 
@@ -276,13 +295,18 @@ def check_permission(facts: PreflightFacts) -> CheckResult:
     """Fail when the app's identity may not write managed clusters in the resource group."""
     if is_permitted(facts.permissions.value or (), CLUSTER_WRITE_ACTION):
         return CheckResult(
-            "permission", CheckStatus.PASS,
+            "permission",
+            CheckStatus.PASS,
             f"The app may create clusters in '{facts.resource_group}'.",
         )
-    action = CheckAction(kind="command", label=f"Grant the {AKS_CONTRIBUTOR_ROLE}",
-                         value=role_assignment_command(facts))
+    action = CheckAction(
+        kind="command",
+        label=f"Grant the {AKS_CONTRIBUTOR_ROLE}",
+        value=role_assignment_command(facts),
+    )
     return CheckResult(
-        "permission", CheckStatus.FAIL,
+        "permission",
+        CheckStatus.FAIL,
         f"The app's identity lacks {CLUSTER_WRITE_ACTION} on resource group "
         f"'{facts.resource_group}'.",
         (action,),
@@ -295,21 +319,26 @@ def check_kubernetes_version(facts: PreflightFacts) -> CheckResult:
     wanted = facts.kubernetes_version
     if not wanted:
         default = next((v.version for v in versions if v.default), None)
-        message = f"The default version {default} will be used." if default else (
-            "Azure picks the default version.")
+        message = (
+            f"The default version {default} will be used."
+            if default
+            else ("Azure picks the default version.")
+        )
         return CheckResult("kubernetes_version", CheckStatus.PASS, message)
     offered = next((v for v in versions if v.offers(wanted)), None)
     if offered is None:
         listed = ", ".join(v.version for v in versions if not v.preview)
         action = CheckAction(kind="edit", label="Choose another Kubernetes version")
         return CheckResult(
-            "kubernetes_version", CheckStatus.FAIL,
+            "kubernetes_version",
+            CheckStatus.FAIL,
             f"Kubernetes {wanted} is not offered in {facts.region} (offered: {listed}).",
             (action,),
         )
     if offered.preview:
         return CheckResult(
-            "kubernetes_version", CheckStatus.WARN,
+            "kubernetes_version",
+            CheckStatus.WARN,
             f"Kubernetes {wanted} is a preview in {facts.region}: not for production.",
         )
     return CheckResult(
@@ -326,12 +355,14 @@ def check_cluster_name(facts: PreflightFacts) -> CheckResult:
     decision = decide_on_existing(existing, facts.owner_id, task_id="")
     if decision is CreateDecision.RETRY_OWN:
         return CheckResult(
-            "cluster_name", CheckStatus.WARN,
+            "cluster_name",
+            CheckStatus.WARN,
             f"Your earlier cluster {where} is {existing.provisioning_state}; Create will retry it.",
         )
     action = CheckAction(kind="edit", label="Choose another cluster name")
     return CheckResult(
-        "cluster_name", CheckStatus.FAIL,
+        "cluster_name",
+        CheckStatus.FAIL,
         f"A cluster named {where} already exists, so Create would leave it alone and fail.",
         (action,),
     )

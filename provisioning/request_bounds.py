@@ -22,8 +22,9 @@ class QueryBound:
         """The bounded value from a request's query parameters (400 naming it if not an integer)."""
         from provisioning.validation import parse_bounded_int  # first use, not cold start
 
-        return parse_bounded_int(params.get(self.name), self.name, self.default, self.low,
-                                 self.high)
+        return parse_bounded_int(
+            params.get(self.name), self.name, self.default, self.low, self.high
+        )
 
 
 # GET /api/aks/recent-failed-provisions (DESIGN §4).

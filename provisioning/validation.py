@@ -242,10 +242,10 @@ def validate_provision_request(body: object, subscription_id: str) -> ProvisionR
         raise RequestValidationError("resource_group", RESOURCE_GROUP_RULE)
 
     region = validate_region(_required_string(body, "region"))
-    node_vm_size = _vm_size(_optional_value(body, "node_vm_size", DEFAULT_NODE_VM_SIZE),
-                            "node_vm_size")
-    node_count = _node_count(_optional_value(body, "node_count", DEFAULT_NODE_COUNT),
-                             "node_count")
+    node_vm_size = _vm_size(
+        _optional_value(body, "node_vm_size", DEFAULT_NODE_VM_SIZE), "node_vm_size"
+    )
+    node_count = _node_count(_optional_value(body, "node_count", DEFAULT_NODE_COUNT), "node_count")
     return ProvisionRequest(
         subscription_id=subscription_id,
         resource_group=resource_group,

@@ -47,8 +47,15 @@ def active_operations(history: list[JobState]) -> dict[tuple[str, str], dict[str
         if job.status not in ACTIVE_STATUSES:
             continue
         key = (job.request.resource_group.lower(), job.request.cluster_name.lower())
-        found.setdefault(key, {"task_id": job.task_id, "type": str(job.type),
-                               "status": str(job.status), "step": job.step})
+        found.setdefault(
+            key,
+            {
+                "task_id": job.task_id,
+                "type": str(job.type),
+                "status": str(job.status),
+                "step": job.step,
+            },
+        )
     return found
 
 
@@ -114,8 +121,9 @@ def _resolve_gone(
     if repo is None:
         return ()
     try:
-        failures = recent_failures(repo, owner_id, now=now, hours=STALE_WINDOW_HOURS,
-                                   limit=STALE_LIMIT).jobs
+        failures = recent_failures(
+            repo, owner_id, now=now, hours=STALE_WINDOW_HOURS, limit=STALE_LIMIT
+        ).jobs
     except StorageUnavailable as exc:
         logger.warning("stale failures not checked: %s", exc)
         return ()
@@ -125,8 +133,10 @@ def _resolve_gone(
         if not job.cluster_seen or key in listed:
             continue
         try:  # the list shows only what we may read: a 404 is the proof
-            if read_one_cluster(containers, job.request.resource_group,
-                                job.request.cluster_name) is not None:
+            if (
+                read_one_cluster(containers, job.request.resource_group, job.request.cluster_name)
+                is not None
+            ):
                 continue
             repo.resolve(owner_id, job.task_id, CLUSTER_GONE, now=now)
         except Exception as exc:  # try again on the next list

@@ -37,4 +37,3 @@ def unique_table_name(request: pytest.FixtureRequest) -> str:
     """A table name unique to one test, so tests never see each other's rows."""
     base = "".join(ch for ch in request.node.name if ch.isalnum())[:40]
     return f"T{base}{os.getpid()}{id(request) % 100000}"[:62]
-

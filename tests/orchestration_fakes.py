@@ -33,7 +33,12 @@ from provisioning.task_ids import new_task_id
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 REQUEST = ProvisionRequest(
-    "00000000-0000-0000-0000-000000000000", "rg-demo", "demo", "eastus", "Standard_D2s_v3", 2,
+    "00000000-0000-0000-0000-000000000000",
+    "rg-demo",
+    "demo",
+    "eastus",
+    "Standard_D2s_v3",
+    2,
     None,
 )
 OPERATION_URL = "https://management.example/operations/op-1"
@@ -43,7 +48,10 @@ TARGET_TASK_ID = "2517000000000000000-bbbbbbbbbbbb"
 def operation_input(*, poll_seconds: int = 15, deadline_minutes: int = 45) -> OperationInput:
     """A provision's orchestration input exactly as the accept step builds it."""
     job = JobState.new(
-        "owner-1", new_task_id(START, "a" * 12), REQUEST, now=START,
+        "owner-1",
+        new_task_id(START, "a" * 12),
+        REQUEST,
+        now=START,
         total_steps=PROVISION_STEPS.total,
     )
     timing = OrchestrationTiming(poll_seconds=poll_seconds, deadline_minutes=deadline_minutes)
@@ -270,8 +278,6 @@ def run_orchestrator(
         except StopIteration as stop:
             assert context.unexpected_calls == [], "activities called without a scripted result"
             return stop.value
-
-
 
 
 def orchestrator_of(decorated: Any) -> Callable[[Any], Generator[Any, Any, Any]]:

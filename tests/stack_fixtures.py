@@ -33,8 +33,12 @@ class UserClient(requests.Session):
         return super().request(method, self.base_url + url, *args, **kwargs)
 
     def provision(self, cluster_name: str, resource_group: str = "rg-e2e", **extra: Any) -> str:
-        body = {"cluster_name": cluster_name, "resource_group": resource_group,
-                "region": "eastus", **extra}
+        body = {
+            "cluster_name": cluster_name,
+            "resource_group": resource_group,
+            "region": "eastus",
+            **extra,
+        }
         response = self.post("/api/aks/provision", json=body)
         assert response.status_code == 202, response.text
         return response.json()["task_id"]

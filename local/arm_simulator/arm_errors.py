@@ -197,7 +197,7 @@ def vm_extension_provisioning_error() -> dict[str, Any]:
         "VMExtensionProvisioningError",
         "VM has reported a failure when processing extension 'vmssCSE' (publisher "
         "'Microsoft.Azure.Extensions' and type 'CustomScript'). Error message: \"Enable failed: "
-        "failed to execute command: command terminated with exit status=50\". More information "
+        'failed to execute command: command terminated with exit status=50". More information '
         "on troubleshooting is available at https://aka.ms/VMExtensionCSELinuxTroubleshoot.",
     )
 

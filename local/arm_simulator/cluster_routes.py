@@ -129,9 +129,7 @@ async def list_agent_pools(
     return web.json_response({"value": [pool for pool in pools if pool is not None]})
 
 
-async def get_agent_pool(
-    request: web.Request, match: re.Match[str], _: str
-) -> web.StreamResponse:
+async def get_agent_pool(request: web.Request, match: re.Match[str], _: str) -> web.StreamResponse:
     """GET .../agentPools/{pool}."""
     store, now = _cluster_preamble(request, match), time.time()
     view = store.require(match["sub"], match["rg"], match["name"], now)

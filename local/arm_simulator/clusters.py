@@ -291,7 +291,11 @@ class ClusterStore:
         self.save()
         logger.info(
             "create %s/%s (%s): %s after %.1f s",
-            cluster.resource_group, cluster.name, scenario.name, op.outcome, plan.duration,
+            cluster.resource_group,
+            cluster.name,
+            scenario.name,
+            op.outcome,
+            plan.duration,
         )
         return PutOutcome(status=201, view=settled_view(cluster, op, "Creating", now), started=op)
 
@@ -343,7 +347,6 @@ class ClusterStore:
         self.save()
         logger.info("abort %s/%s: Canceled after %.1f s", resource_group, name, remaining)
         return op
-
 
 
 def require_idle(view: ClusterView, now: float) -> None:

@@ -54,8 +54,10 @@ def is_offered(version: str) -> bool:
 
 def is_preview(version: str) -> bool:
     """Whether a version belongs to a preview minor."""
-    return any(m.is_preview and version_key(version)[:2] == version_key(m.version)
-               for m in KUBERNETES_VERSIONS)
+    return any(
+        m.is_preview and version_key(version)[:2] == version_key(m.version)
+        for m in KUBERNETES_VERSIONS
+    )
 
 
 def upgrades_from(version: str) -> list[str]:

@@ -28,9 +28,13 @@ def start_arm_simulator(
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     args = [
-        sys.executable, "-m", "local.arm_simulator",
-        "--port", str(port),
-        "--data-dir", str(data_dir),
+        sys.executable,
+        "-m",
+        "local.arm_simulator",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(data_dir),
     ]
     child = spawn("arm-simulator", args, port, env=env, log_path=log_path, timeout=timeout)
     cert = certificate_path(data_dir)

@@ -29,8 +29,15 @@ REGIONS: tuple[Region, ...] = (
     Region("westus2", "West US 2", "US", "Washington", "47.233", "-119.852"),
     Region("westus3", "West US 3", "US", "Phoenix", "33.448376", "-112.074036"),
     Region("centralus", "Central US", "US", "Iowa", "41.5908", "-93.6208"),
-    Region("northcentralus", "North Central US", "US", "Illinois", "41.8819", "-87.6278",
-           has_zones=False),
+    Region(
+        "northcentralus",
+        "North Central US",
+        "US",
+        "Illinois",
+        "41.8819",
+        "-87.6278",
+        has_zones=False,
+    ),
     Region("southcentralus", "South Central US", "US", "Texas", "29.4167", "-98.5"),
     Region("canadacentral", "Canada Central", "Canada", "Toronto", "43.653", "-79.383"),
     Region("westeurope", "West Europe", "Europe", "Netherlands", "52.3667", "4.9"),
@@ -38,12 +45,14 @@ REGIONS: tuple[Region, ...] = (
     Region("swedencentral", "Sweden Central", "Europe", "Gävle", "60.67488", "17.14127"),
     Region("uksouth", "UK South", "UK", "London", "50.941", "-0.799"),
     Region("francecentral", "France Central", "Europe", "Paris", "46.3772", "2.373"),
-    Region("germanywestcentral", "Germany West Central", "Europe", "Frankfurt", "50.110924",
-           "8.682127"),
+    Region(
+        "germanywestcentral", "Germany West Central", "Europe", "Frankfurt", "50.110924", "8.682127"
+    ),
     Region("japaneast", "Japan East", "Asia Pacific", "Tokyo, Saitama", "35.68", "139.77"),
     Region("southeastasia", "Southeast Asia", "Asia Pacific", "Singapore", "1.283", "103.833"),
-    Region("australiaeast", "Australia East", "Asia Pacific", "New South Wales", "-33.86",
-           "151.2094"),
+    Region(
+        "australiaeast", "Australia East", "Asia Pacific", "New South Wales", "-33.86", "151.2094"
+    ),
 )
 REGIONS_BY_NAME = {region.name: region for region in REGIONS}
 

@@ -41,12 +41,23 @@ OTHER_REGION_FACTOR = 1.15
 CURRENCY_RATES = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79}
 # How the Retail Prices API names regions in its `location` field.
 RETAIL_LOCATION = {
-    "eastus": "US East", "eastus2": "US East 2", "westus": "US West", "westus2": "US West 2",
-    "westus3": "US West 3", "centralus": "US Central", "northcentralus": "US North Central",
-    "southcentralus": "US South Central", "canadacentral": "CA Central",
-    "westeurope": "EU West", "northeurope": "EU North", "uksouth": "UK South",
-    "francecentral": "FR Central", "germanywestcentral": "DE West Central",
-    "japaneast": "JA East", "southeastasia": "AP Southeast", "australiaeast": "AU East",
+    "eastus": "US East",
+    "eastus2": "US East 2",
+    "westus": "US West",
+    "westus2": "US West 2",
+    "westus3": "US West 3",
+    "centralus": "US Central",
+    "northcentralus": "US North Central",
+    "southcentralus": "US South Central",
+    "canadacentral": "CA Central",
+    "westeurope": "EU West",
+    "northeurope": "EU North",
+    "uksouth": "UK South",
+    "francecentral": "FR Central",
+    "germanywestcentral": "DE West Central",
+    "japaneast": "JA East",
+    "southeastasia": "AP Southeast",
+    "australiaeast": "AU East",
 }
 
 
@@ -64,8 +75,9 @@ VARIANTS: tuple[PriceVariant, ...] = (
     PriceVariant("", windows=False, price_type="Consumption", factor=1.0),
     PriceVariant("", windows=True, price_type="Consumption", factor=1.0),
     PriceVariant(" Spot", windows=False, price_type="Consumption", factor=SPOT_FACTOR),
-    PriceVariant(" Low Priority", windows=False, price_type="Consumption",
-                 factor=LOW_PRIORITY_FACTOR),
+    PriceVariant(
+        " Low Priority", windows=False, price_type="Consumption", factor=LOW_PRIORITY_FACTOR
+    ),
     PriceVariant("", windows=False, price_type="Reservation", factor=RESERVATION_FACTOR),
 )
 

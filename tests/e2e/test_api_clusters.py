@@ -17,9 +17,13 @@ def test_the_list_holds_only_the_callers_clusters_with_the_contract_fields(
     local_stack: LocalStack,
 ) -> None:
     alice, bob = local_stack.user("list-alice"), local_stack.user("list-bob")
-    mine = alice.wait(alice.provision(_name("own-"), resource_group="rg-list",
-                                      user_pool={"node_vm_size": "Standard_D2s_v5",
-                                                 "node_count": 1}))
+    mine = alice.wait(
+        alice.provision(
+            _name("own-"),
+            resource_group="rg-list",
+            user_pool={"node_vm_size": "Standard_D2s_v5", "node_count": 1},
+        )
+    )
     theirs = bob.wait(bob.provision(_name("their-"), resource_group="rg-list"))
     assert mine["status"] == theirs["status"] == "succeeded"
 
@@ -32,9 +36,22 @@ def test_the_list_holds_only_the_callers_clusters_with_the_contract_fields(
     assert mine["request"]["cluster_name"] in names
     assert theirs["request"]["cluster_name"] not in names
     cluster = next(c for c in body["clusters"] if c["name"] == mine["request"]["cluster_name"])
-    assert set(cluster) == {"id", "name", "resource_group", "region", "provisioning_state",
-                            "power_state", "kubernetes_version", "node_count", "node_pools",
-                            "fqdn", "portal_url", "created_by_task", "upgrades", "operation"}
+    assert set(cluster) == {
+        "id",
+        "name",
+        "resource_group",
+        "region",
+        "provisioning_state",
+        "power_state",
+        "kubernetes_version",
+        "node_count",
+        "node_pools",
+        "fqdn",
+        "portal_url",
+        "created_by_task",
+        "upgrades",
+        "operation",
+    }
     assert (cluster["resource_group"], cluster["region"]) == ("rg-list", "eastus")
     assert (cluster["provisioning_state"], cluster["power_state"]) == ("Succeeded", "Running")
     assert cluster["created_by_task"] == mine["task_id"]

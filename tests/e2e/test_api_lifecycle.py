@@ -21,8 +21,9 @@ def _created(user: UserClient, prefix: str = "life-") -> str:
 
 
 def _op(user: UserClient, name: str, operation: str, body: Any = None) -> Any:
-    return user.post(f"/api/aks/clusters/{GROUP}/{name}/{operation}",
-                     json=body if body is not None else None)
+    return user.post(
+        f"/api/aks/clusters/{GROUP}/{name}/{operation}", json=body if body is not None else None
+    )
 
 
 def _listed(user: UserClient, name: str) -> dict[str, Any]:
@@ -44,7 +45,10 @@ def test_stop_then_start_run_as_tasks_and_flip_the_power_state(user: UserClient)
     assert stop.json()["status"] == "queued"
     stopped = user.wait(stop.json()["task_id"])
     assert (stopped["type"], stopped["status"], stopped["progress"]["step"]) == (
-        "aks_stop", "succeeded", "Stopped")
+        "aks_stop",
+        "succeeded",
+        "Stopped",
+    )
     assert _listed(user, name)["power_state"] == "Stopped"
 
     start = _op(user, name, "start")
@@ -59,10 +63,12 @@ def test_stop_then_start_run_as_tasks_and_flip_the_power_state(user: UserClient)
 
 def test_scale_changes_one_pool_and_bad_bodies_are_400(user: UserClient) -> None:
     name = _created(user)
-    for body, field in (({"node_pool": "system"}, "node_count"),
-                        ({"node_pool": "system", "node_count": 0}, "node_count"),
-                        ({"node_pool": "nope", "node_count": 2}, "node_pool"),
-                        ({"node_pool": "system", "node_count": 2, "x": 1}, "x")):
+    for body, field in (
+        ({"node_pool": "system"}, "node_count"),
+        ({"node_pool": "system", "node_count": 0}, "node_count"),
+        ({"node_pool": "nope", "node_count": 2}, "node_pool"),
+        ({"node_pool": "system", "node_count": 2, "x": 1}, "x"),
+    ):
         refused = _op(user, name, "scale", body)
         assert refused.status_code == 400, (body, refused.text)
         assert refused.json()["error"]["field"] == field
@@ -120,8 +126,13 @@ def test_another_users_cluster_is_not_found_for_every_operation(
 ) -> None:
     name = _created(user)
     intruder = local_stack.user(f"intruder-{uuid.uuid4().hex[:6]}")
-    bodies = {"stop": None, "start": None, "scale": {"node_pool": "system", "node_count": 2},
-              "upgrade": {"kubernetes_version": "1.33.2"}, "delete": {"confirm": name}}
+    bodies = {
+        "stop": None,
+        "start": None,
+        "scale": {"node_pool": "system", "node_count": 2},
+        "upgrade": {"kubernetes_version": "1.33.2"},
+        "delete": {"confirm": name},
+    }
     for operation, body in bodies.items():
         answer = _op(intruder, name, operation, body)
         assert answer.status_code == 404, (operation, answer.text)
@@ -135,12 +146,23 @@ def test_two_operations_racing_on_one_cluster_yield_exactly_one(user: UserClient
     for _ in range(3):
         # An upgrade that won an earlier round leaves fewer upgrades: ask for one still offered.
         upgrades = _listed(user, name)["upgrades"]
-        fourth = (("upgrade", {"kubernetes_version": upgrades[0]}) if upgrades
-                  else ("scale", {"node_pool": "system", "node_count": 3}))
+        fourth = (
+            ("upgrade", {"kubernetes_version": upgrades[0]})
+            if upgrades
+            else ("scale", {"node_pool": "system", "node_count": 3})
+        )
         with ThreadPoolExecutor(4) as pool:
-            answers = list(pool.map(lambda op: _op(user, name, op[0], op[1]), [
-                ("stop", None), ("scale", {"node_pool": "system", "node_count": 2}),
-                ("stop", None), fourth]))
+            answers = list(
+                pool.map(
+                    lambda op: _op(user, name, op[0], op[1]),
+                    [
+                        ("stop", None),
+                        ("scale", {"node_pool": "system", "node_count": 2}),
+                        ("stop", None),
+                        fourth,
+                    ],
+                )
+            )
         codes = sorted(answer.status_code for answer in answers)
         assert codes.count(202) == 1, [a.text for a in answers]
         losers = [a.json()["error"]["code"] for a in answers if a.status_code == 409]

@@ -335,12 +335,14 @@ def test_same_key_with_a_different_body_is_422_and_keeps_the_first_task(
     user = local_stack.user("idem-reuse")
     key = uuid.uuid4().hex
     first = user.post(
-        "/api/aks/provision", json={**VALID, "cluster_name": _unique("quota-")},
+        "/api/aks/provision",
+        json={**VALID, "cluster_name": _unique("quota-")},
         headers={"Idempotency-Key": key},
     )
     assert first.status_code == 202
     other = user.post(
-        "/api/aks/provision", json={**VALID, "cluster_name": _unique("quota-")},
+        "/api/aks/provision",
+        json={**VALID, "cluster_name": _unique("quota-")},
         headers={"Idempotency-Key": key},
     )
     assert other.status_code == 422
@@ -357,9 +359,12 @@ def test_concurrent_requests_with_one_key_and_body_get_one_task(local_stack: Loc
         barrier = threading.Barrier(4)
         results: list[requests.Response] = []
 
-        def submit(key: str = key, body: dict[str, object] = body,
-                   barrier: threading.Barrier = barrier,
-                   results: list[requests.Response] = results) -> None:
+        def submit(
+            key: str = key,
+            body: dict[str, object] = body,
+            barrier: threading.Barrier = barrier,
+            results: list[requests.Response] = results,
+        ) -> None:
             barrier.wait()
             results.append(
                 user.post("/api/aks/provision", json=body, headers={"Idempotency-Key": key})
@@ -375,8 +380,11 @@ def test_concurrent_requests_with_one_key_and_body_get_one_task(local_stack: Loc
         assert len(task_ids) == 1
         (task_id,) = task_ids
         assert user.get(f"/api/tasks/{task_id}").status_code == 200
-        mine = [j for j in user.get("/api/aks/provisions").json()["jobs"]
-                if j["request"]["cluster_name"] == body["cluster_name"]]
+        mine = [
+            j
+            for j in user.get("/api/aks/provisions").json()["jobs"]
+            if j["request"]["cluster_name"] == body["cluster_name"]
+        ]
         assert [j["task_id"] for j in mine] == [task_id]
 
 
@@ -384,7 +392,8 @@ def test_concurrent_requests_with_one_key_and_body_get_one_task(local_stack: Loc
 def test_malformed_key_is_400_naming_the_header(local_stack: LocalStack, key: str) -> None:
     user = local_stack.user("idem-bad")
     response = user.post(
-        "/api/aks/provision", json={**VALID, "cluster_name": _unique("quota-")},
+        "/api/aks/provision",
+        json={**VALID, "cluster_name": _unique("quota-")},
         headers={"Idempotency-Key": key},
     )
     assert response.status_code == 400

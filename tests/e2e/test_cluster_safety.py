@@ -51,8 +51,9 @@ def test_a_create_never_modifies_another_users_cluster(
     assert first["status"] == "succeeded"
     before = _cluster(arm_client, "rg-x", name)
 
-    attempt = bob.wait(bob.provision(name, resource_group="rg-x", node_count=5,
-                                     kubernetes_version="1.31"))
+    attempt = bob.wait(
+        bob.provision(name, resource_group="rg-x", node_count=5, kubernetes_version="1.31")
+    )
 
     assert attempt["status"] == "failed"
     assert attempt["error"]["code"] == "ClusterAlreadyExists"
@@ -198,8 +199,10 @@ def test_a_terminated_orchestration_is_recorded_failed_and_frees_the_name(
 
     assert document["status"] == "failed"
     assert document["error"]["code"] == "OrchestrationLost"
-    again = user.post("/api/aks/provision", json={
-        "cluster_name": name, "resource_group": "rg-lost", "region": "eastus"})
+    again = user.post(
+        "/api/aks/provision",
+        json={"cluster_name": name, "resource_group": "rg-lost", "region": "eastus"},
+    )
     assert again.status_code == 202, again.text  # the slot is free again
     user.post(f"/api/tasks/{again.json()['task_id']}/cancel")
 
@@ -242,9 +245,15 @@ def test_an_oversized_kubernetes_version_is_a_400_not_a_wedged_attempt(
 ) -> None:
     user = local_stack.user("safety-wedge")
     name = _name("wedge-")
-    response = user.post("/api/aks/provision", json={
-        "cluster_name": name, "resource_group": "rg-x", "region": "eastus",
-        "kubernetes_version": "1." + "3" * 15000})
+    response = user.post(
+        "/api/aks/provision",
+        json={
+            "cluster_name": name,
+            "resource_group": "rg-x",
+            "region": "eastus",
+            "kubernetes_version": "1." + "3" * 15000,
+        },
+    )
 
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "kubernetes_version"
@@ -262,14 +271,27 @@ def test_an_arm_outage_while_polling_never_fails_an_attempt_that_succeeds(
     """ARM stops answering for 55 s mid-create: the attempt says so, keeps polling, succeeds."""
     data_dir = tmp_path_factory.mktemp("outage-simulator")
     sim_port = free_port()
-    simulator = start_arm_simulator(data_dir, sim_port, log_path=data_dir / "sim.log",
-                                    env={**SIMULATOR_TEST_ENV, "ARM_SIMULATOR_CREATE_SECONDS": "8"})
-    arm = ArmSimulator(arm_simulator_base_url(sim_port), certificate_path(data_dir.resolve()),
-                       sim_port, data_dir.resolve())
+    simulator = start_arm_simulator(
+        data_dir,
+        sim_port,
+        log_path=data_dir / "sim.log",
+        env={**SIMULATOR_TEST_ENV, "ARM_SIMULATOR_CREATE_SECONDS": "8"},
+    )
+    arm = ArmSimulator(
+        arm_simulator_base_url(sim_port),
+        certificate_path(data_dir.resolve()),
+        sim_port,
+        data_dir.resolve(),
+    )
     env = stack_env(azurite, arm, "JobState" + uuid.uuid4().hex[:8])
     port, rpc_port = free_port(), free_port()
-    host = start_local_host(port, rpc_port, env, log_path=data_dir / "host.log",
-                            hub_name="Outage" + uuid.uuid4().hex[:8])
+    host = start_local_host(
+        port,
+        rpc_port,
+        env,
+        log_path=data_dir / "host.log",
+        hub_name="Outage" + uuid.uuid4().hex[:8],
+    )
     try:
         user = UserClient(f"http://127.0.0.1:{port}", f"outage-{uuid.uuid4().hex[:8]}", "o")
         task_id = user.provision(_name("outage-"), resource_group="rg-outage")
@@ -277,19 +299,24 @@ def test_an_arm_outage_while_polling_never_fails_an_attempt_that_succeeds(
         simulator.kill()
         started = time.monotonic()
         during = user.wait_until(
-            task_id, lambda d: d["progress"]["step"] == "Azure is not answering; still trying",
+            task_id,
+            lambda d: d["progress"]["step"] == "Azure is not answering; still trying",
             timeout=OUTAGE_SECONDS,
         )
         noticed = time.monotonic() - started
         time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - started)))
         still = user.task(task_id)
-        simulator = start_arm_simulator(data_dir, sim_port, log_path=data_dir / "sim2.log",
-                                        env=SIMULATOR_TEST_ENV)
+        simulator = start_arm_simulator(
+            data_dir, sim_port, log_path=data_dir / "sim2.log", env=SIMULATOR_TEST_ENV
+        )
         final = user.wait(task_id, timeout=180)
         recovered = time.monotonic() - started - OUTAGE_SECONDS
-        _report(request, f"ARM down {OUTAGE_SECONDS}s while polling: step shown after "
-                         f"{noticed:.1f}s, {still['status']} at the end of the outage, "
-                         f"{final['status']} {recovered:.1f}s after ARM came back")
+        _report(
+            request,
+            f"ARM down {OUTAGE_SECONDS}s while polling: step shown after "
+            f"{noticed:.1f}s, {still['status']} at the end of the outage, "
+            f"{final['status']} {recovered:.1f}s after ARM came back",
+        )
 
         assert during["status"] == "running"
         assert still["status"] == "running"
@@ -299,5 +326,3 @@ def test_an_arm_outage_while_polling_never_fails_an_attempt_that_succeeds(
     finally:
         host.stop()
         simulator.stop()
-
-

@@ -1,4 +1,4 @@
-""""Your clusters" in headless Chromium against the local stack: list, lifecycle, two tabs."""
+""" "Your clusters" in headless Chromium against the local stack: list, lifecycle, two tabs."""
 
 from __future__ import annotations
 
@@ -24,8 +24,10 @@ def clusters_region(page: Page) -> Locator:
 
 def cluster_row(page: Page, name: str) -> Locator:
     """The list item of one cluster."""
-    return clusters_region(page).get_by_role("listitem").filter(
-        has=page.get_by_role("heading", name=name, exact=True)
+    return (
+        clusters_region(page)
+        .get_by_role("listitem")
+        .filter(has=page.get_by_role("heading", name=name, exact=True))
     )
 
 

@@ -158,8 +158,10 @@ def test_pages_on_another_origin_cannot_act_for_the_signed_in_user(
     failed = api.provision(f"quota-{uuid.uuid4().hex[:8]}", resource_group="rg-csrf")
     api.wait(failed)
     before = api.get("/api/aks/provisions").json()["jobs"]
-    names = {k: f"quota-{k.lower()}-{uuid.uuid4().hex[:6]}"
-             for k in ("form", "fetchText", "fetchBlob", "fetchJson")}
+    names = {
+        k: f"quota-{k.lower()}-{uuid.uuid4().hex[:6]}"
+        for k in ("form", "fetchText", "fetchBlob", "fetchJson")
+    }
     path = f"/attack-{uuid.uuid4().hex[:8]}.html"
     attacker_site.pages[path] = attack_page(local_stack.base_url, running, failed, names)
 
@@ -182,8 +184,12 @@ def test_pages_on_another_origin_cannot_act_for_the_signed_in_user(
 
     # Every call that reached the app was refused as cross-origin...
     reached = {url.removeprefix(local_stack.base_url) for url, _, _ in seen}
-    assert {f"/api/tasks/{running}/cancel", f"/api/tasks/{failed}/dismiss",
-            f"/api/tasks/{failed}/delete-cluster", "/api/aks/provision"} <= reached, seen
+    assert {
+        f"/api/tasks/{running}/cancel",
+        f"/api/tasks/{failed}/dismiss",
+        f"/api/tasks/{failed}/delete-cluster",
+        "/api/aks/provision",
+    } <= reached, seen
     for url, status, text in seen:
         assert status == 403, (url, text)
         if text is not None:
@@ -204,8 +210,11 @@ def test_pages_on_another_origin_cannot_act_for_the_signed_in_user(
     dialog.get_by_label("Resource group").fill("rg-csrf")
     dialog.get_by_role("button", name="Create", exact=True).click()
     expect(dialog).to_be_hidden()
-    created = [j for j in api.get("/api/aks/provisions").json()["jobs"]
-               if j["request"]["cluster_name"] == cluster]
+    created = [
+        j
+        for j in api.get("/api/aks/provisions").json()["jobs"]
+        if j["request"]["cluster_name"] == cluster
+    ]
     assert len(created) == 1
     for task_id in (running, created[0]["task_id"]):
         assert api.post(f"/api/tasks/{task_id}/cancel").status_code in {200, 202}

@@ -215,9 +215,10 @@ def test_failure_from_one_device_shows_on_another_from_the_server(
     expect(banner).to_contain_text(cluster)
     expect(banner).to_contain_text("Quota exceeded")
     assert observed(tablet)["storedAtStart"] is None, "the tablet had no local snapshot"
-    assert json.loads(tablet.evaluate(f"() => localStorage.getItem('{STORAGE_KEY}')"))[
-        "cluster_name"
-    ] == cluster
+    assert (
+        json.loads(tablet.evaluate(f"() => localStorage.getItem('{STORAGE_KEY}')"))["cluster_name"]
+        == cluster
+    )
     save_screenshot(tablet, "cross-device")
 
 
@@ -311,7 +312,7 @@ def hostile_snapshot() -> dict[str, Any]:
         "error": {
             "code": HOSTILE_HTML,
             "category": HOSTILE_HTML,
-            "message": f"{HOSTILE_HTML}\n<a href=\"{HOSTILE_URL}\">click</a>",
+            "message": f'{HOSTILE_HTML}\n<a href="{HOSTILE_URL}">click</a>',
             "retryable": True,
             "actions": [
                 {"kind": "link", "label": HOSTILE_HTML, "url": HOSTILE_URL},

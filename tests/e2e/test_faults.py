@@ -52,8 +52,6 @@ def _name(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
-
-
 def jobstate_rows(env: dict[str, str], owner_id: str) -> dict[str, JobState]:
     """Every JobState row of one owner, read straight from the table (not through the API)."""
     client = table_client_from_connection_string(
@@ -111,8 +109,11 @@ def test_attempts_finish_after_table_storage_hangs_and_resumes(
         time.sleep(max(0.0, HANG_SECONDS - answered))
     finally:
         os.kill(azurite_process.proc.pid, signal.SIGCONT)
-    _report(request, f"azurite hung {HANG_SECONDS}s: provision answered {during.status_code} "
-                     f"after {answered:.1f}s")
+    _report(
+        request,
+        f"azurite hung {HANG_SECONDS}s: provision answered {during.status_code} "
+        f"after {answered:.1f}s",
+    )
 
     assert during.status_code in (202, 503), during.text
     assert user.wait(running, timeout=120)["status"] == "succeeded"
@@ -220,9 +221,12 @@ def test_attempts_finish_after_table_storage_goes_down_and_restarts(
     answered = time.monotonic() - started
     time.sleep(max(0.0, DOWN_SECONDS - answered))
     own_stack.restart_azurite()
-    _report(request, f"azurite down {DOWN_SECONDS}s: recent {recent.status_code}, task "
-                     f"{task.status_code}, provision {during.status_code}; 3 calls in "
-                     f"{answered:.1f}s")
+    _report(
+        request,
+        f"azurite down {DOWN_SECONDS}s: recent {recent.status_code}, task "
+        f"{task.status_code}, provision {during.status_code}; 3 calls in "
+        f"{answered:.1f}s",
+    )
 
     assert recent.status_code == 200
     assert recent.json()["degraded"] is True
@@ -255,8 +259,11 @@ def test_throttling_storm_longer_than_sdk_retries_still_succeeds(
     started = time.monotonic()
     task_id = user.provision(_name("storm-"))
     document = user.wait(task_id, timeout=120)
-    _report(request, f"ARM storm (6 x 429/503, Retry-After 1): succeeded after "
-                     f"{time.monotonic() - started:.1f}s")
+    _report(
+        request,
+        f"ARM storm (6 x 429/503, Retry-After 1): succeeded after "
+        f"{time.monotonic() - started:.1f}s",
+    )
     assert document["status"] == "succeeded"
     assert document["error"] is None
     assert_matches_row(document, jobstate_rows(local_stack.env, user.owner_id)[task_id])
@@ -341,7 +348,9 @@ def test_cancel_racing_completion_ends_in_exactly_one_consistent_status(
         outcomes[document["status"]] += 1
         if response.status_code == 200:
             assert response.json() == {
-                "task_id": task_id, "status": document["status"], "was_running": False
+                "task_id": task_id,
+                "status": document["status"],
+                "was_running": False,
             }
     recent_rows = user.get("/api/aks/recent-failed-provisions").json()["jobs"]
     recent = {job["task_id"] for job in recent_rows}
@@ -361,8 +370,11 @@ def test_parallel_provisions_from_three_users_keep_each_users_rows_apart(
     local_stack: LocalStack, request: pytest.FixtureRequest
 ) -> None:
     owners = {name: local_stack.user(name) for name in ("par-ann", "par-ben", "par-cy")}
-    plan = [(name, "quota-" if i % 3 == 0 else "ok-") for i in range(20)
-            for name in [list(owners)[i % 3]]]
+    plan = [
+        (name, "quota-" if i % 3 == 0 else "ok-")
+        for i in range(20)
+        for name in [list(owners)[i % 3]]
+    ]
 
     def submit(item: tuple[str, str]) -> tuple[str, str, str]:
         name, prefix = item
@@ -375,13 +387,16 @@ def test_parallel_provisions_from_three_users_keep_each_users_rows_apart(
         submitted = list(pool.map(submit, plan))
     for name, _, task_id in submitted:
         assert owners[name].wait(task_id, timeout=180)["status"] in TERMINAL_STATUSES
-    _report(request, f"20 parallel provisions from 3 users finished in "
-                     f"{time.monotonic() - started:.1f}s")
+    _report(
+        request,
+        f"20 parallel provisions from 3 users finished in {time.monotonic() - started:.1f}s",
+    )
 
     for name, owner in owners.items():
         mine = {task_id for who, _, task_id in submitted if who == name}
-        failed = {task_id for who, prefix, task_id in submitted
-                  if who == name and prefix == "quota-"}
+        failed = {
+            task_id for who, prefix, task_id in submitted if who == name and prefix == "quota-"
+        }
         history = owner.get("/api/aks/provisions?limit=50").json()["jobs"]
         assert {job["task_id"] for job in history} == mine
         assert len(history) == len(mine)

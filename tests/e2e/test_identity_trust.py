@@ -49,9 +49,7 @@ def test_spoofed_principal_without_platform_auth_is_503(
     untrusted_host: str, method: str, path: str
 ) -> None:
     spoofed = {"X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal("victim-oid", "victim")}
-    response = requests.request(
-        method, untrusted_host + path, headers=spoofed, json={}, timeout=10
-    )
+    response = requests.request(method, untrusted_host + path, headers=spoofed, json={}, timeout=10)
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "auth_not_configured"
 

@@ -47,8 +47,6 @@ PRINCIPAL_HEADER = "X-MS-CLIENT-PRINCIPAL"
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
 
 
-
-
 @pytest.fixture(scope="module")
 def fuzz_user(local_stack: LocalStack) -> UserClient:
     """The user the fuzzer acts as, with one failed and one cancelled-with-cluster attempt."""

@@ -55,8 +55,11 @@ def test_api_answers_are_json_that_browsers_will_not_sniff(local_stack: LocalSta
 def test_both_principal_shapes_reach_the_same_rules(local_stack: LocalStack) -> None:
     user_id = uuid.uuid4().hex
     swa = {"x-ms-client-principal": encode_swa_principal(user_id, "swa-user")}
-    body = {"cluster_name": f"quota-{uuid.uuid4().hex[:8]}", "resource_group": "rg-swa",
-            "region": "eastus"}
+    body = {
+        "cluster_name": f"quota-{uuid.uuid4().hex[:8]}",
+        "resource_group": "rg-swa",
+        "region": "eastus",
+    }
     accepted = requests.post(
         f"{local_stack.base_url}/api/aks/provision", json=body, headers=swa, timeout=10
     )
@@ -174,8 +177,11 @@ def test_cross_site_posts_are_403_and_change_nothing(
 
 def test_same_origin_posts_and_non_browser_clients_still_work(local_stack: LocalStack) -> None:
     user = local_stack.user("csrf-same-origin")
-    body = {"cluster_name": f"quota-{uuid.uuid4().hex[:8]}", "resource_group": "rg-csrf",
-            "region": "eastus"}
+    body = {
+        "cluster_name": f"quota-{uuid.uuid4().hex[:8]}",
+        "resource_group": "rg-csrf",
+        "region": "eastus",
+    }
     same_origin = {"Origin": local_stack.base_url, "Sec-Fetch-Site": "same-origin"}
     accepted = user.post("/api/aks/provision", json=body, headers=same_origin)
     assert accepted.status_code == 202, accepted.text
@@ -194,8 +200,11 @@ def test_forwarded_host_is_not_trusted_outside_azures_front_end(
     response = user.post(
         "/api/aks/provision",
         json={"cluster_name": "x", "resource_group": "rg", "region": "eastus"},
-        headers={"Origin": "https://evil.example", "X-Forwarded-Host": "evil.example",
-                 "X-Forwarded-Proto": "https"},
+        headers={
+            "Origin": "https://evil.example",
+            "X-Forwarded-Host": "evil.example",
+            "X-Forwarded-Proto": "https",
+        },
     )
     assert response.status_code == 403
 
@@ -203,8 +212,8 @@ def test_forwarded_host_is_not_trusted_outside_azures_front_end(
 def test_gets_stay_open_to_other_origins(local_stack: LocalStack) -> None:
     user = local_stack.user("csrf-get")
     response = user.get(
-        "/api/aks/provisions", headers={"Origin": "http://evil.example",
-                                        "Sec-Fetch-Site": "cross-site"}
+        "/api/aks/provisions",
+        headers={"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"},
     )
     assert response.status_code == 200
 
@@ -218,8 +227,11 @@ def _raw_post(base_url: str, headers: list[tuple[str, str]], body: bytes) -> tup
     connection = http.client.HTTPConnection(host, int(port), timeout=10)
     try:
         connection.putrequest("POST", "/api/aks/provision")
-        for name, value in [*headers, ("Content-Type", "application/json"),
-                            ("Content-Length", str(len(body)))]:
+        for name, value in [
+            *headers,
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+        ]:
             connection.putheader(name, value)
         connection.endheaders(body)
         response = connection.getresponse()
@@ -229,25 +241,35 @@ def _raw_post(base_url: str, headers: list[tuple[str, str]], body: bytes) -> tup
 
 
 def _attempt_body() -> bytes:
-    return json.dumps({"cluster_name": f"quota-{uuid.uuid4().hex[:8]}",
-                       "resource_group": "rg-ambiguous", "region": "eastus"}).encode()
+    return json.dumps(
+        {
+            "cluster_name": f"quota-{uuid.uuid4().hex[:8]}",
+            "resource_group": "rg-ambiguous",
+            "region": "eastus",
+        }
+    ).encode()
 
 
 def _no_attempts(local_stack: LocalStack, *owners: str) -> None:
     for owner in owners:
         headers = {"X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal(owner, owner)}
-        jobs = requests.get(f"{local_stack.base_url}/api/aks/provisions", headers=headers,
-                            timeout=10).json()["jobs"]
+        jobs = requests.get(
+            f"{local_stack.base_url}/api/aks/provisions", headers=headers, timeout=10
+        ).json()["jobs"]
         assert jobs == [], owner
 
 
 def test_principal_with_both_swa_and_app_service_shapes_is_401(local_stack: LocalStack) -> None:
     victim, attacker = f"victim-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    payload = {"userId": attacker, "userDetails": "a",
-               "claims": [{"typ": OBJECT_ID_CLAIM, "val": victim}]}
+    payload = {
+        "userId": attacker,
+        "userDetails": "a",
+        "claims": [{"typ": OBJECT_ID_CLAIM, "val": victim}],
+    }
     value = base64.b64encode(json.dumps(payload).encode()).decode()
-    status, answer = _raw_post(local_stack.base_url, [("X-MS-CLIENT-PRINCIPAL", value)],
-                               _attempt_body())
+    status, answer = _raw_post(
+        local_stack.base_url, [("X-MS-CLIENT-PRINCIPAL", value)], _attempt_body()
+    )
     assert (status, answer["error"]["code"]) == (401, "ambiguous_principal")
     _no_attempts(local_stack, victim, attacker)
 
@@ -256,31 +278,39 @@ def test_repeated_principal_joined_by_the_platform_is_401(local_stack: LocalStac
     # Azure's host hands the worker a repeated header's values joined with ", ".
     alice, bob = f"alice-{uuid.uuid4().hex[:8]}", f"bob-{uuid.uuid4().hex[:8]}"
     joined = f"{encode_easyauth_principal(alice, 'a')}, {encode_easyauth_principal(bob, 'b')}"
-    status, answer = _raw_post(local_stack.base_url, [("X-MS-CLIENT-PRINCIPAL", joined)],
-                               _attempt_body())
+    status, answer = _raw_post(
+        local_stack.base_url, [("X-MS-CLIENT-PRINCIPAL", joined)], _attempt_body()
+    )
     assert (status, answer["error"]["code"]) == (401, "ambiguous_principal")
     _no_attempts(local_stack, alice, bob)
 
 
 def test_principal_id_header_naming_someone_else_is_401(local_stack: LocalStack) -> None:
     alice, bob = f"alice-{uuid.uuid4().hex[:8]}", f"bob-{uuid.uuid4().hex[:8]}"
-    headers = [("X-MS-CLIENT-PRINCIPAL", encode_easyauth_principal(alice, "a")),
-               ("X-MS-CLIENT-PRINCIPAL-ID", bob)]
+    headers = [
+        ("X-MS-CLIENT-PRINCIPAL", encode_easyauth_principal(alice, "a")),
+        ("X-MS-CLIENT-PRINCIPAL-ID", bob),
+    ]
     status, answer = _raw_post(local_stack.base_url, headers, _attempt_body())
     assert (status, answer["error"]["code"]) == (401, "ambiguous_principal")
     _no_attempts(local_stack, alice, bob)
 
 
 @pytest.mark.parametrize(
-    "names", [("X-MS-CLIENT-PRINCIPAL", "x-ms-client-principal"),
-              ("X-MS-CLIENT-PRINCIPAL", "X-MS-CLIENT-PRINCIPAL")]
+    "names",
+    [
+        ("X-MS-CLIENT-PRINCIPAL", "x-ms-client-principal"),
+        ("X-MS-CLIENT-PRINCIPAL", "X-MS-CLIENT-PRINCIPAL"),
+    ],
 )
 def test_two_principal_header_lines_are_401(
     local_stack: LocalStack, names: tuple[str, str]
 ) -> None:
     alice, bob = f"alice-{uuid.uuid4().hex[:8]}", f"bob-{uuid.uuid4().hex[:8]}"
-    headers = [(names[0], encode_easyauth_principal(alice, "a")),
-               (names[1], encode_easyauth_principal(bob, "b"))]
+    headers = [
+        (names[0], encode_easyauth_principal(alice, "a")),
+        (names[1], encode_easyauth_principal(bob, "b")),
+    ]
     status, answer = _raw_post(local_stack.base_url, headers, _attempt_body())
     # The local host joins repeated header lines with ", " as Azure's front end does.
     assert (status, answer["error"]["code"]) == (401, "ambiguous_principal")

@@ -142,8 +142,10 @@ def test_flaky_cluster_first_calls_answer_503_then_429_with_retry_after(
 ) -> None:
     url = cluster_url(arm_simulator, cluster_name("flaky-"))
     headers = {"Authorization": "Bearer test"}
-    answers = [requests.get(url, headers=headers, verify=arm_simulator.cert_path, timeout=10)
-               for _ in range(3)]
+    answers = [
+        requests.get(url, headers=headers, verify=arm_simulator.cert_path, timeout=10)
+        for _ in range(3)
+    ]
     assert [a.status_code for a in answers] == [503, 429, 404]
     assert [a.headers.get("Retry-After") for a in answers[:2]] == ["1", "1"]
 

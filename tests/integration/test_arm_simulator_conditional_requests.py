@@ -71,8 +71,11 @@ def test_update_with_current_etag_succeeds_and_changes_the_etag(
     etag = created(arm_client, name)
     assert etag
     updated = arm_client.managed_clusters.begin_create_or_update(
-        RG, name, managed_cluster_body(count=5),
-        etag=etag, match_condition=MatchConditions.IfNotModified,
+        RG,
+        name,
+        managed_cluster_body(count=5),
+        etag=etag,
+        match_condition=MatchConditions.IfNotModified,
     ).result()
     assert updated.agent_pool_profiles[0].count == 5
     assert updated.e_tag != etag
@@ -86,8 +89,11 @@ def test_update_with_stale_etag_answers_412_and_leaves_the_cluster_unchanged(
     etag = created(arm_client, name)
     with pytest.raises(ResourceModifiedError) as caught:
         arm_client.managed_clusters.begin_create_or_update(
-            RG, name, managed_cluster_body(count=7),
-            etag=STALE_ETAG, match_condition=MatchConditions.IfNotModified,
+            RG,
+            name,
+            managed_cluster_body(count=7),
+            etag=STALE_ETAG,
+            match_condition=MatchConditions.IfNotModified,
         )
     assert caught.value.status_code == 412
     assert caught.value.error.code == "PreconditionFailed"
@@ -101,8 +107,11 @@ def test_put_if_match_on_a_missing_cluster_answers_412_and_creates_nothing(
     name = unique_cluster_name("demo-")
     with pytest.raises(ResourceModifiedError) as caught:
         arm_client.managed_clusters.begin_create_or_update(
-            RG, name, managed_cluster_body(),
-            etag=STALE_ETAG, match_condition=MatchConditions.IfNotModified,
+            RG,
+            name,
+            managed_cluster_body(),
+            etag=STALE_ETAG,
+            match_condition=MatchConditions.IfNotModified,
         )
     assert caught.value.status_code == 412
     with pytest.raises(ResourceNotFoundError):
@@ -132,8 +141,10 @@ def test_delete_if_match_of_a_missing_cluster_answers_412(
 ) -> None:
     with pytest.raises(ResourceModifiedError) as caught:
         arm_client.managed_clusters.begin_delete(
-            RG, unique_cluster_name("absent-"),
-            etag=STALE_ETAG, match_condition=MatchConditions.IfNotModified,
+            RG,
+            unique_cluster_name("absent-"),
+            etag=STALE_ETAG,
+            match_condition=MatchConditions.IfNotModified,
         )
     assert caught.value.status_code == 412
 
@@ -149,8 +160,11 @@ def test_retry_with_if_match_on_a_failed_cluster_starts_a_new_create(
     failed = arm_client.managed_clusters.get(RG, name)
     assert failed.provisioning_state == "Failed"
     retry = arm_client.managed_clusters.begin_create_or_update(
-        RG, name, managed_cluster_body(),
-        etag=failed.e_tag, match_condition=MatchConditions.IfNotModified,
+        RG,
+        name,
+        managed_cluster_body(),
+        etag=failed.e_tag,
+        match_condition=MatchConditions.IfNotModified,
     )
     assert arm_client.managed_clusters.get(RG, name).provisioning_state == "Creating"
     assert retry.result().provisioning_state == "Succeeded"
@@ -165,8 +179,11 @@ def test_retry_with_if_match_on_a_canceled_cluster_starts_a_new_create(
     canceled = arm_client.managed_clusters.get(RG, name)
     assert canceled.provisioning_state == "Canceled"
     arm_client.managed_clusters.begin_create_or_update(
-        RG, name, managed_cluster_body(),
-        etag=canceled.e_tag, match_condition=MatchConditions.IfNotModified,
+        RG,
+        name,
+        managed_cluster_body(),
+        etag=canceled.e_tag,
+        match_condition=MatchConditions.IfNotModified,
     )
     assert arm_client.managed_clusters.get(RG, name).provisioning_state == "Creating"
     arm_client.managed_clusters.begin_abort_latest_operation(RG, name).result()
@@ -180,8 +197,11 @@ def test_put_while_creating_answers_409_operation_not_allowed_in_aks_wording(
     etag = arm_client.managed_clusters.get(RG, name).e_tag
     with pytest.raises(HttpResponseError) as caught:
         arm_client.managed_clusters.begin_create_or_update(
-            RG, name, managed_cluster_body(),
-            etag=etag, match_condition=MatchConditions.IfNotModified,
+            RG,
+            name,
+            managed_cluster_body(),
+            etag=etag,
+            match_condition=MatchConditions.IfNotModified,
         )
     assert caught.value.status_code == 409
     assert caught.value.error.code == "OperationNotAllowed"

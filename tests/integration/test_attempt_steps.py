@@ -52,8 +52,12 @@ def accepted_input(
     return accept_provision(
         repo,
         OWNER,
-        {"cluster_name": cluster, "resource_group": resource_group, "region": "eastus",
-         "node_count": 1},
+        {
+            "cluster_name": cluster,
+            "resource_group": resource_group,
+            "region": "eastus",
+            "node_count": 1,
+        },
         subscription_id=SIMULATOR_SUBSCRIPTION_ID,
         tenant_id="tenant-1",
         timing=TIMING,
@@ -90,8 +94,13 @@ def poll_until(
         time.sleep(0.2)
 
 
-def outcome(status: str, *, error: ClassifiedError | None = None, seen: bool = True,
-            state: str | None = None) -> OperationOutcome:
+def outcome(
+    status: str,
+    *,
+    error: ClassifiedError | None = None,
+    seen: bool = True,
+    state: str | None = None,
+) -> OperationOutcome:
     return OperationOutcome(TaskStatus(status), error, state, seen, status.capitalize())
 
 
@@ -358,18 +367,26 @@ def test_success_resolves_earlier_failures_for_the_same_cluster(
 def test_successful_delete_resolves_its_target(jobstate_repo: JobStateRepository) -> None:
     original = accepted_input(jobstate_repo, unique("fail-"), now=NOW - timedelta(minutes=5))
     jobstate_repo.update(
-        OWNER, original["task_id"],
+        OWNER,
+        original["task_id"],
         lambda job: record_outcome(job, TaskStatus.FAILED, QUOTA, now=NOW, cluster_seen=True),
     )
     made = ExistingCluster("Failed", '"e"', product_tags(OWNER, original["task_id"]))
     deletion = accept_cluster_delete(
-        jobstate_repo, OWNER, original["task_id"], read_existing=lambda request: made,
-        tenant_id="tenant-1", timing=TIMING, now=NOW, unique=uuid.uuid4().hex,
+        jobstate_repo,
+        OWNER,
+        original["task_id"],
+        read_existing=lambda request: made,
+        tenant_id="tenant-1",
+        timing=TIMING,
+        now=NOW,
+        unique=uuid.uuid4().hex,
     ).orchestration_input.to_dict()
     wire_steps.begin_attempt(jobstate_repo, deletion, now=NOW)
 
     result = wire_steps.finish_attempt(
-        jobstate_repo, deletion,
+        jobstate_repo,
+        deletion,
         OperationOutcome(TaskStatus.SUCCEEDED, None, None, False, "Deleted"),
         now=NOW,
     )
@@ -390,8 +407,13 @@ def test_delete_steps_remove_a_partial_cluster(
         jobstate_repo, provision, outcome("failed", error=QUOTA, state="Failed"), now=NOW
     )
     deletion = accept_cluster_delete(
-        jobstate_repo, OWNER, provision["task_id"], read_existing=reader(arm_client),
-        tenant_id="tenant-1", timing=TIMING, now=NOW + timedelta(seconds=1),
+        jobstate_repo,
+        OWNER,
+        provision["task_id"],
+        read_existing=reader(arm_client),
+        tenant_id="tenant-1",
+        timing=TIMING,
+        now=NOW + timedelta(seconds=1),
         unique=uuid.uuid4().hex,
     ).orchestration_input.to_dict()
 

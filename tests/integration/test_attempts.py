@@ -84,7 +84,11 @@ def finish(
         owner,
         task_id,
         lambda job: record_outcome(
-            job, status, error, now=NOW, cluster_seen=cluster_seen,
+            job,
+            status,
+            error,
+            now=NOW,
+            cluster_seen=cluster_seen,
             portal_url="https://portal.example/c" if cluster_seen else None,
         ),
     )
@@ -102,8 +106,13 @@ def delete_of(
     repo: JobStateRepository, task_id: str, read_existing: ClusterReader | None = None
 ) -> AcceptedAttempt:
     return accept_cluster_delete(
-        repo, OWNER, task_id, read_existing=read_existing or cluster_it_made(task_id),
-        tenant_id="tenant-1", timing=TIMING, now=NOW + timedelta(seconds=1),
+        repo,
+        OWNER,
+        task_id,
+        read_existing=read_existing or cluster_it_made(task_id),
+        tenant_id="tenant-1",
+        timing=TIMING,
+        now=NOW + timedelta(seconds=1),
         unique=uuid.uuid4().hex,
     )
 
@@ -147,12 +156,21 @@ def test_idempotency_keys_are_per_owner(jobstate_repo: JobStateRepository) -> No
 
 
 def accept_request(
-    repo: JobStateRepository, request_body: dict[str, Any], key: str | None,
+    repo: JobStateRepository,
+    request_body: dict[str, Any],
+    key: str | None,
     now: datetime = NOW,
 ) -> AcceptedAttempt:
     return accept_provision(
-        repo, OWNER, request_body, subscription_id=SUBSCRIPTION, tenant_id="tenant-1",
-        timing=TIMING, idempotency_key=key, now=now, unique=uuid.uuid4().hex,
+        repo,
+        OWNER,
+        request_body,
+        subscription_id=SUBSCRIPTION,
+        tenant_id="tenant-1",
+        timing=TIMING,
+        idempotency_key=key,
+        now=now,
+        unique=uuid.uuid4().hex,
     )
 
 
@@ -190,8 +208,12 @@ def test_same_key_with_the_same_validated_request_spelled_differently_is_the_sam
     jobstate_repo: JobStateRepository,
 ) -> None:
     first = accept_request(jobstate_repo, body("spelled"), "k-spelled")
-    explicit = {**body("spelled"), "node_count": 1, "node_vm_size": "Standard_D2s_v5",
-                "kubernetes_version": ""}
+    explicit = {
+        **body("spelled"),
+        "node_count": 1,
+        "node_vm_size": "Standard_D2s_v5",
+        "kubernetes_version": "",
+    }
     again = accept_request(jobstate_repo, explicit, "k-spelled", NOW + timedelta(seconds=1))
 
     assert (again.task_id, again.already_existed) == (first.task_id, True)
@@ -254,9 +276,13 @@ def test_concurrent_requests_with_one_key_and_body_make_exactly_one_task(
         barrier = threading.Barrier(6)
         outcomes: list[object] = [None] * 6
 
-        def submit(index: int, key: str = key, cluster: str = cluster,
-                   barrier: threading.Barrier = barrier,
-                   outcomes: list[object] = outcomes) -> None:
+        def submit(
+            index: int,
+            key: str = key,
+            cluster: str = cluster,
+            barrier: threading.Barrier = barrier,
+            outcomes: list[object] = outcomes,
+        ) -> None:
             barrier.wait()
             try:
                 outcomes[index] = accept(jobstate_repo, cluster=cluster, key=key)
@@ -273,8 +299,9 @@ def test_concurrent_requests_with_one_key_and_body_make_exactly_one_task(
         accepted = [o for o in outcomes if isinstance(o, AcceptedAttempt)]
         assert len({a.task_id for a in accepted}) == 1
         assert sum(not a.already_existed for a in accepted) == 1
-        rows = [j for j in jobstate_repo.list_history(OWNER, 50)
-                if j.request.cluster_name == cluster]
+        rows = [
+            j for j in jobstate_repo.list_history(OWNER, 50) if j.request.cluster_name == cluster
+        ]
         assert [j.task_id for j in rows] == [accepted[0].task_id]
 
 
@@ -313,9 +340,15 @@ def test_without_storage_the_attempt_is_still_accepted() -> None:
 def test_invalid_request_names_the_field(jobstate_repo: JobStateRepository) -> None:
     with pytest.raises(RequestValidationError) as raised:
         accept_provision(
-            jobstate_repo, OWNER, {"cluster_name": "demo", "region": "eastus"},
-            subscription_id=SUBSCRIPTION, tenant_id="", timing=TIMING, idempotency_key=None,
-            now=NOW, unique=uuid.uuid4().hex,
+            jobstate_repo,
+            OWNER,
+            {"cluster_name": "demo", "region": "eastus"},
+            subscription_id=SUBSCRIPTION,
+            tenant_id="",
+            timing=TIMING,
+            idempotency_key=None,
+            now=NOW,
+            unique=uuid.uuid4().hex,
         )
 
     assert raised.value.field == "resource_group"
@@ -346,7 +379,9 @@ def test_cancelling_a_queued_attempt_cancels_it_at_once(
     decision = cancel_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
 
     assert (decision.status, decision.was_running, decision.signal_orchestration) == (
-        "cancelling", True, True
+        "cancelling",
+        True,
+        True,
     )
     stored = jobstate_repo.get(OWNER, accepted.task_id)
     assert stored is not None and stored.status == TaskStatus.CANCELLED
@@ -363,7 +398,9 @@ def test_cancelling_a_running_attempt_signals_the_orchestration(
     decision = cancel_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
 
     assert (decision.status, decision.was_running, decision.signal_orchestration) == (
-        "cancelling", True, True
+        "cancelling",
+        True,
+        True,
     )
     stored = jobstate_repo.get(OWNER, accepted.task_id)
     assert stored is not None and stored.status == TaskStatus.RUNNING
@@ -378,7 +415,9 @@ def test_cancelling_a_finished_attempt_reports_its_status(
     decision = cancel_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
 
     assert (decision.status, decision.was_running, decision.signal_orchestration) == (
-        "failed", False, False
+        "failed",
+        False,
+        False,
     )
 
 
@@ -503,9 +542,7 @@ def test_start_failure_fails_the_row_and_frees_the_slot(
 ) -> None:
     accepted = accept(jobstate_repo)
 
-    record_start_failure(
-        jobstate_repo, accepted.orchestration_input, "host unreachable", now=NOW
-    )
+    record_start_failure(jobstate_repo, accepted.orchestration_input, "host unreachable", now=NOW)
 
     stored = jobstate_repo.get(OWNER, accepted.task_id)
     assert stored is not None and stored.status == TaskStatus.FAILED
@@ -579,7 +616,10 @@ def test_delete_of_a_cluster_already_gone_succeeds_at_once_and_resolves_the_fail
     done = jobstate_repo.get(OWNER, deletion.task_id)
     assert done is not None
     assert (done.type, done.status, done.step) == (
-        TaskType.AKS_DELETE, TaskStatus.SUCCEEDED, "Deleted")
+        TaskType.AKS_DELETE,
+        TaskStatus.SUCCEEDED,
+        "Deleted",
+    )
     original = jobstate_repo.get(OWNER, accepted.task_id)
     assert original is not None and original.resolved_by == "cluster-gone"
 
@@ -638,7 +678,9 @@ def test_an_undelivered_cancel_reports_a_task_that_finished_meanwhile(
     answer = cancel_not_delivered(jobstate_repo, OWNER, decision)
 
     assert answer.to_dict() == {
-        "task_id": accepted.task_id, "status": "succeeded", "was_running": False
+        "task_id": accepted.task_id,
+        "status": "succeeded",
+        "was_running": False,
     }
 
 
@@ -652,7 +694,9 @@ def test_an_undelivered_cancel_of_a_task_still_running_stands(
     answer = cancel_not_delivered(jobstate_repo, OWNER, decision)
 
     assert answer.to_dict() == {
-        "task_id": accepted.task_id, "status": "cancelling", "was_running": True
+        "task_id": accepted.task_id,
+        "status": "cancelling",
+        "was_running": True,
     }
 
 
@@ -664,7 +708,9 @@ def test_cancelling_an_attempt_whose_orchestration_is_gone_fails_it_without_a_si
     answer = cancel_lost_attempt(jobstate_repo, OWNER, accepted.task_id, now=NOW)
 
     assert (answer.status, answer.was_running, answer.signal_orchestration) == (
-        "failed", False, False
+        "failed",
+        False,
+        False,
     )
     stored = jobstate_repo.get(OWNER, accepted.task_id)
     assert stored is not None and stored.status == TaskStatus.FAILED

@@ -24,9 +24,12 @@ from tests.arm_fixtures import managed_cluster_body
 GROUP = "rg-lifecycle"
 
 
-def settled(client: ContainerServiceClient, name: str,
-            done: Callable[[ClusterView], bool] = lambda v: v.provisioning_state == "Succeeded",
-            limit: float = 60) -> ClusterView:
+def settled(
+    client: ContainerServiceClient,
+    name: str,
+    done: Callable[[ClusterView], bool] = lambda v: v.provisioning_state == "Succeeded",
+    limit: float = 60,
+) -> ClusterView:
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         view = read_one_cluster(client, GROUP, name)
@@ -39,8 +42,9 @@ def settled(client: ContainerServiceClient, name: str,
 @pytest.fixture
 def running_cluster(arm_client: ContainerServiceClient) -> str:
     name = f"life-{uuid.uuid4().hex[:8]}"
-    body = managed_cluster_body(count=2, tags=product_tags("owner-life", "2516614703999999999-"
-                                                                         "aaaaaaaaaaaa"))
+    body = managed_cluster_body(
+        count=2, tags=product_tags("owner-life", "2516614703999999999-aaaaaaaaaaaa")
+    )
     arm_client.managed_clusters.begin_create_or_update(GROUP, name, body).result()
     return name
 
@@ -62,11 +66,17 @@ def test_stop_then_start_flip_the_power_state(
     arm_client: ContainerServiceClient, running_cluster: str
 ) -> None:
     assert start_cluster_stop(arm_client, GROUP, running_cluster) in (200, 202)
-    stopped = settled(arm_client, running_cluster,
-                      lambda v: v.provisioning_state == "Succeeded" and v.power_state == "Stopped")
+    stopped = settled(
+        arm_client,
+        running_cluster,
+        lambda v: v.provisioning_state == "Succeeded" and v.power_state == "Stopped",
+    )
     assert start_cluster_start(arm_client, GROUP, running_cluster) in (200, 202)
-    started = settled(arm_client, running_cluster,
-                      lambda v: v.provisioning_state == "Succeeded" and v.power_state == "Running")
+    started = settled(
+        arm_client,
+        running_cluster,
+        lambda v: v.provisioning_state == "Succeeded" and v.power_state == "Running",
+    )
     assert (stopped.power_state, started.power_state) == ("Stopped", "Running")
 
 
@@ -74,13 +84,19 @@ def test_scale_changes_one_pool_and_a_stopped_cluster_refuses_it(
     arm_client: ContainerServiceClient, running_cluster: str
 ) -> None:
     start_pool_scale(arm_client, GROUP, running_cluster, "system", 4)
-    scaled = settled(arm_client, running_cluster,
-                     lambda v: v.provisioning_state == "Succeeded" and v.node_count == 4)
+    scaled = settled(
+        arm_client,
+        running_cluster,
+        lambda v: v.provisioning_state == "Succeeded" and v.node_count == 4,
+    )
     assert scaled.pool("system").count == 4
 
     start_cluster_stop(arm_client, GROUP, running_cluster)
-    settled(arm_client, running_cluster, lambda v: v.power_state == "Stopped"
-            and v.provisioning_state == "Succeeded")
+    settled(
+        arm_client,
+        running_cluster,
+        lambda v: v.power_state == "Stopped" and v.provisioning_state == "Succeeded",
+    )
     with pytest.raises(HttpResponseError) as refused:
         start_pool_scale(arm_client, GROUP, running_cluster, "system", 2)
     assert refused.value.error.code == "OperationNotAllowed"
@@ -94,9 +110,11 @@ def test_upgrade_goes_to_a_version_the_profile_offers(
     before = read_one_cluster(arm_client, GROUP, running_cluster)
 
     start_cluster_upgrade(arm_client, GROUP, running_cluster, "1.33.2", before.etag)
-    after = settled(arm_client, running_cluster,
-                    lambda v: v.provisioning_state == "Succeeded" and v.kubernetes_version
-                    == "1.33.2")
+    after = settled(
+        arm_client,
+        running_cluster,
+        lambda v: v.provisioning_state == "Succeeded" and v.kubernetes_version == "1.33.2",
+    )
     assert after.kubernetes_version == "1.33.2"
 
 

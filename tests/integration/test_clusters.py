@@ -209,7 +209,7 @@ def test_if_match_replace_with_a_stale_etag_is_refused(
     wait_for_state(arm_client, name, lambda s: s == "Failed")
 
     with pytest.raises(HttpResponseError) as refused:
-        start_cluster_create(arm_client, request_for(name), TAGS, etag="W/\"not-the-etag\"")
+        start_cluster_create(arm_client, request_for(name), TAGS, etag='W/"not-the-etag"')
     assert is_precondition_failed(refused.value)
 
     current = read_cluster(arm_client, RESOURCE_GROUP, name)
@@ -223,7 +223,7 @@ def test_delete_with_a_stale_etag_leaves_the_cluster(arm_client: ContainerServic
     start_cluster_create(arm_client, request_for(name), TAGS)
 
     with pytest.raises(HttpResponseError) as refused:
-        start_cluster_delete(arm_client, RESOURCE_GROUP, name, etag="W/\"stale\"")
+        start_cluster_delete(arm_client, RESOURCE_GROUP, name, etag='W/"stale"')
 
     assert is_precondition_failed(refused.value)
     assert read_cluster_state(arm_client, RESOURCE_GROUP, name) == "Creating"

@@ -45,8 +45,13 @@ def make_job(
     rg: str = "rg-one",
     **changes: Any,
 ) -> JobState:
-    job = JobState.new(owner, new_task_id(created, uuid.uuid4().hex), request_for(cluster, rg),
-                       now=created, total_steps=4)
+    job = JobState.new(
+        owner,
+        new_task_id(created, uuid.uuid4().hex),
+        request_for(cluster, rg),
+        now=created,
+        total_steps=4,
+    )
     return replace(job, status=status, **changes)
 
 
@@ -121,8 +126,9 @@ def test_update_retries_after_an_etag_conflict(repo: JobStateRepository) -> None
     def mutate(current: JobState) -> JobState | None:
         calls.append(current.step_index)
         if len(calls) == 1:  # a concurrent writer lands between our read and our write
-            repo.update(job.owner_id, job.task_id,
-                        lambda j: record_progress(j, now=NOW, cluster_seen=True))
+            repo.update(
+                job.owner_id, job.task_id, lambda j: record_progress(j, now=NOW, cluster_seen=True)
+            )
         return record_progress(current, now=NOW, step_index=current.step_index + 1)
 
     result = repo.update(job.owner_id, job.task_id, mutate)
@@ -161,7 +167,8 @@ def test_cancel_racing_progress_updates_stays_cancelled(repo: JobStateRepository
 
         def cancel(job: JobState = job) -> JobState | None:
             return repo.update(
-                job.owner_id, job.task_id,
+                job.owner_id,
+                job.task_id,
                 lambda j: record_outcome(j, TaskStatus.CANCELLED, None, now=NOW),
             )
 
@@ -180,11 +187,14 @@ def test_first_terminal_outcome_wins_under_a_race(repo: JobStateRepository) -> N
     job = make_job(status=TaskStatus.RUNNING)
     repo.insert_new(job)
     outcomes = [TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED]
-    results = run_threads([
-        lambda s=s: repo.update(job.owner_id, job.task_id,
-                                lambda j: record_outcome(j, s, None, now=NOW))
-        for s in outcomes
-    ])
+    results = run_threads(
+        [
+            lambda s=s: repo.update(
+                job.owner_id, job.task_id, lambda j: record_outcome(j, s, None, now=NOW)
+            )
+            for s in outcomes
+        ]
+    )
     final = {r.status for r in results}
     assert len(final) == 1 and final.pop().is_terminal
 
@@ -207,18 +217,29 @@ def test_resolve_earlier_failures_matches_names_case_insensitively(
 ) -> None:
     base = NOW - timedelta(hours=5)
     same = make_job(created=base, status=TaskStatus.FAILED, cluster="Demo", rg="RG-One")
-    cancelled_seen = make_job(created=base + timedelta(minutes=1), status=TaskStatus.CANCELLED,
-                              cluster_seen=True)
+    cancelled_seen = make_job(
+        created=base + timedelta(minutes=1), status=TaskStatus.CANCELLED, cluster_seen=True
+    )
     cancelled_unseen = make_job(created=base + timedelta(minutes=2), status=TaskStatus.CANCELLED)
-    other_cluster = make_job(created=base + timedelta(minutes=3), status=TaskStatus.FAILED,
-                             cluster="other")
-    already = make_job(created=base + timedelta(minutes=4), status=TaskStatus.FAILED,
-                       resolved_by="earlier")
+    other_cluster = make_job(
+        created=base + timedelta(minutes=3), status=TaskStatus.FAILED, cluster="other"
+    )
+    already = make_job(
+        created=base + timedelta(minutes=4), status=TaskStatus.FAILED, resolved_by="earlier"
+    )
     success = make_job(created=base + timedelta(minutes=10), status=TaskStatus.SUCCEEDED)
     newer = make_job(created=base + timedelta(minutes=20), status=TaskStatus.FAILED)
     other_owner = make_job("owner-2", created=base, status=TaskStatus.FAILED)
-    for job in (same, cancelled_seen, cancelled_unseen, other_cluster, already, success, newer,
-                other_owner):
+    for job in (
+        same,
+        cancelled_seen,
+        cancelled_unseen,
+        other_cluster,
+        already,
+        success,
+        newer,
+        other_owner,
+    ):
         repo.insert_new(job)
 
     resolved = repo.resolve_earlier_failures(
@@ -257,10 +278,9 @@ def test_history_is_newest_first_and_limited(repo: JobStateRepository) -> None:
 
 def test_idempotency_key_race_yields_one_task(repo: JobStateRepository) -> None:
     candidates = [new_task_id(NOW, uuid.uuid4().hex) for _ in range(6)]
-    results = run_threads([
-        lambda t=t: claim_key(repo, "owner-1", "key/with#odd?chars", t)
-        for t in candidates
-    ])
+    results = run_threads(
+        [lambda t=t: claim_key(repo, "owner-1", "key/with#odd?chars", t) for t in candidates]
+    )
     assert len(set(results)) == 1 and results[0] in candidates
     assert claim_key(repo, "owner-1", "key/with#odd?chars", "late") == results[0]
     assert claim_key(repo, "owner-2", "key/with#odd?chars", "mine") == "mine"
@@ -268,12 +288,14 @@ def test_idempotency_key_race_yields_one_task(repo: JobStateRepository) -> None:
 
 def test_active_slot_race_yields_one_attempt(repo: JobStateRepository) -> None:
     candidates = [new_task_id(NOW, uuid.uuid4().hex) for _ in range(6)]
-    results = run_threads([
-        lambda t=t, i=i: repo.claims.claim_active_slot(
-            "owner-1", "rg-one" if i % 2 else "RG-ONE", "demo", t
-        )
-        for i, t in enumerate(candidates)
-    ])
+    results = run_threads(
+        [
+            lambda t=t, i=i: repo.claims.claim_active_slot(
+                "owner-1", "rg-one" if i % 2 else "RG-ONE", "demo", t
+            )
+            for i, t in enumerate(candidates)
+        ]
+    )
     winners = [t for t, r in zip(candidates, results, strict=True) if r is None]
     assert len(winners) == 1
     assert all(r == winners[0] for r in results if r is not None)
@@ -288,8 +310,11 @@ def test_active_slot_is_busy_while_holder_runs_and_free_once_it_ends(
     assert repo.claims.claim_active_slot("owner-1", "rg-one", "demo", holder.task_id) is None
     assert repo.claims.claim_active_slot("owner-1", "rg-one", "demo", "next") == holder.task_id
     assert repo.claims.claim_active_slot("owner-1", "rg-one", "another", "next") is None
-    repo.update(holder.owner_id, holder.task_id,
-                lambda j: record_outcome(j, TaskStatus.FAILED, QUOTA, now=NOW))
+    repo.update(
+        holder.owner_id,
+        holder.task_id,
+        lambda j: record_outcome(j, TaskStatus.FAILED, QUOTA, now=NOW),
+    )
     assert repo.claims.claim_active_slot("owner-1", "rg-one", "demo", "next") is None
     assert repo.claims.claim_active_slot("owner-1", "rg-one", "demo", "third") == "next"
 
@@ -316,9 +341,7 @@ ODD_OWNERS = [
 
 
 @pytest.mark.parametrize("owner", ODD_OWNERS)
-def test_odd_owner_ids_only_ever_see_their_own_rows(
-    repo: JobStateRepository, owner: str
-) -> None:
+def test_odd_owner_ids_only_ever_see_their_own_rows(repo: JobStateRepository, owner: str) -> None:
     victim = make_job("owner-1", status=TaskStatus.FAILED, error=QUOTA)
     victim_active = make_job("owner-1", status=TaskStatus.RUNNING, cluster="busy")
     mine = make_job(owner, status=TaskStatus.FAILED, error=QUOTA)

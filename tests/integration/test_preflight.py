@@ -47,14 +47,27 @@ def sources(arm_simulator: ArmSimulator) -> Iterator[AzureSources]:
         app_identity="app-client-id",
     )
     yield built
-    for client in (built.subscriptions, built.resources, built.compute, built.authorization,
-                   built.containers, built.prices):
+    for client in (
+        built.subscriptions,
+        built.resources,
+        built.compute,
+        built.authorization,
+        built.containers,
+        built.prices,
+    ):
         client.close()
 
 
 def request(**fields: Any) -> ProvisionRequest:
-    base = ProvisionRequest(SIMULATOR_SUBSCRIPTION_ID, "rg-preflight",
-                            f"pre-{uuid.uuid4().hex[:8]}", "eastus", "Standard_D2s_v5", 2, None)
+    base = ProvisionRequest(
+        SIMULATOR_SUBSCRIPTION_ID,
+        "rg-preflight",
+        f"pre-{uuid.uuid4().hex[:8]}",
+        "eastus",
+        "Standard_D2s_v5",
+        2,
+        None,
+    )
     return ProvisionRequest(**{**base.__dict__, **fields})
 
 
@@ -106,17 +119,26 @@ def test_a_fitting_request_passes_and_is_priced(sources: AzureSources) -> None:
 
 
 def test_the_westus3_restriction_fails_vm_size(sources: AzureSources) -> None:
-    answer = preflight(sources, CatalogCache(),
-                       request(region="westus3", node_vm_size="Standard_D8s_v5"), OWNER)
+    answer = preflight(
+        sources, CatalogCache(), request(region="westus3", node_vm_size="Standard_D8s_v5"), OWNER
+    )
     assert answer["ok"] is False
     assert checks(answer)["vm_size"]["status"] == "fail"
     assert "westus3" in checks(answer)["vm_size"]["message"]
 
 
 def test_quota_fails_with_apply_nodes_for_what_still_fits(sources: AzureSources) -> None:
-    answer = preflight(sources, CatalogCache(),
-                       request(region="francecentral", node_vm_size="Standard_D16s_v5",
-                               node_count=100, user_pool=NodePool("Standard_D2s_v5", 4)), OWNER)
+    answer = preflight(
+        sources,
+        CatalogCache(),
+        request(
+            region="francecentral",
+            node_vm_size="Standard_D16s_v5",
+            node_count=100,
+            user_pool=NodePool("Standard_D2s_v5", 4),
+        ),
+        OWNER,
+    )
     quota = checks(answer)["quota"]
     assert quota["status"] == "fail"
     assert answer["quota"]["needed_vcpus"] == 1608  # 100 x 16 + 4 x 2, over the family limit
@@ -160,8 +182,14 @@ def test_a_warm_region_makes_no_new_catalog_call_and_cold_callers_share_one(
 ) -> None:
     cache = CatalogCache()
     answers: list[dict[str, Any]] = []
-    threads = [threading.Thread(target=lambda: answers.append(
-        preflight(sources, cache, request(region="uksouth"), OWNER))) for _ in range(6)]
+    threads = [
+        threading.Thread(
+            target=lambda: answers.append(
+                preflight(sources, cache, request(region="uksouth"), OWNER)
+            )
+        )
+        for _ in range(6)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -80,8 +80,18 @@ def test_only_unresolved_provision_failures_are_reported(repo: JobStateRepositor
     resolved = attempt(timedelta(minutes=7), TaskStatus.FAILED, resolved_by="later")
     failed_delete = attempt(timedelta(minutes=8), TaskStatus.FAILED, type=TaskType.AKS_DELETE)
     someone_else = attempt(timedelta(minutes=9), TaskStatus.FAILED, owner="owner-2")
-    store(repo, failed, cancelled_with_cluster, cancelled_early, succeeded, running, dismissed,
-          resolved, failed_delete, someone_else)
+    store(
+        repo,
+        failed,
+        cancelled_with_cluster,
+        cancelled_early,
+        succeeded,
+        running,
+        dismissed,
+        resolved,
+        failed_delete,
+        someone_else,
+    )
 
     found = recent_failures(repo, OWNER, now=NOW, hours=24, limit=10)
 

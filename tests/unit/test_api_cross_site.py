@@ -86,8 +86,9 @@ def test_non_browser_clients_without_origin_or_fetch_metadata_pass() -> None:
 
 @pytest.mark.parametrize("method", ["GET", "HEAD", "OPTIONS"])
 def test_safe_methods_are_never_refused(method: str) -> None:
-    check({"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, method=method,
-          body=b"x")
+    check(
+        {"Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"}, method=method, body=b"x"
+    )
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "post"])
@@ -142,8 +143,11 @@ def test_forwarded_headers_are_ignored_without_a_trusted_proxy() -> None:
 )
 def test_forwarded_lists_and_odd_schemes_are_not_trusted(forwarded: dict[str, str]) -> None:
     with pytest.raises(CrossOriginRequest):
-        check({"Origin": "https://evil.example", **forwarded, **JSON}, url=FRONT_END,
-              behind_trusted_proxy=True)
+        check(
+            {"Origin": "https://evil.example", **forwarded, **JSON},
+            url=FRONT_END,
+            behind_trusted_proxy=True,
+        )
 
 
 def test_own_origins_of_an_unparseable_url_is_empty() -> None:
@@ -190,8 +194,13 @@ def test_body_not_declared_as_json_is_refused(content_type: str | None) -> None:
 
 @pytest.mark.parametrize(
     "content_type",
-    ["application/json", "Application/JSON", "application/json; charset=utf-8",
-     'application/json;charset="UTF-8"', "application/json;"],
+    [
+        "application/json",
+        "Application/JSON",
+        "application/json; charset=utf-8",
+        'application/json;charset="UTF-8"',
+        "application/json;",
+    ],
 )
 def test_json_content_types_are_accepted(content_type: str) -> None:
     assert is_json_content_type(content_type)
@@ -255,8 +264,12 @@ async def call(name: str, request: func.HttpRequest) -> Any:
 
 def test_the_app_has_the_four_state_changing_endpoints() -> None:
     names = [name for name, _ in post_handlers()]
-    assert set(names) >= {"start_provision", "cancel_task", "dismiss_task",
-                          "delete_partial_cluster"}
+    assert set(names) >= {
+        "start_provision",
+        "cancel_task",
+        "dismiss_task",
+        "delete_partial_cluster",
+    }
 
 
 @pytest.mark.parametrize(("name", "route"), post_handlers())

@@ -38,8 +38,10 @@ def test_an_invalid_request_asks_for_a_new_name_only_when_azure_blames_the_name(
 
 def test_fixed_advice_ignores_the_facts() -> None:
     advice = edit_advice("Choose another region")
-    assert advice(facts("anything")) == advice(facts()) == (
-        ErrorAction(kind="edit", label="Choose another region"),
+    assert (
+        advice(facts("anything"))
+        == advice(facts())
+        == (ErrorAction(kind="edit", label="Choose another region"),)
     )
     assert no_advice(facts("anything")) == ()
 
@@ -55,7 +57,10 @@ def test_a_missing_aks_permission_asks_for_the_aks_role_and_names_the_permission
         f"Ask for the {AKS_CONTRIBUTOR_ROLE} role "
         "(missing permission: Microsoft.ContainerService/managedClusters/write)"
     )
-    assert action.url == f"https://portal.azure.com/#@/resource/subscriptions/{SUB}/resourceGroups/rg1/users"
+    assert (
+        action.url
+        == f"https://portal.azure.com/#@/resource/subscriptions/{SUB}/resourceGroups/rg1/users"
+    )
 
 
 def test_a_permission_failure_naming_no_scope_and_no_usable_subscription_has_no_link() -> None:

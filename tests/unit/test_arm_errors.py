@@ -724,11 +724,13 @@ def test_quota_action_without_numbers_keeps_the_plain_label() -> None:
 
 ERROR_BODIES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=50),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(
-        st.sampled_from(["error", "code", "message", "target", "details", "x"]),
-        children,
-        max_size=4,
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["error", "code", "message", "target", "details", "x"]),
+            children,
+            max_size=4,
+        )
     ),
     max_leaves=12,
 )

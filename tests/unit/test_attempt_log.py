@@ -78,7 +78,9 @@ def test_finished_event_message_ends_with_the_fields_the_record_carries(
     assert parsed == {"event": "attempt_finished", **attempt_dimensions(job)}
     assert {name: getattr(record, name) for name in parsed} == parsed
     assert (parsed["task_type"], parsed["error_code"], parsed["duration_seconds"]) == (
-        "aks_provision", "QuotaExceeded", 42.5
+        "aks_provision",
+        "QuotaExceeded",
+        42.5,
     )
     assert parsed["owner_hash"] == hashed_owner(OWNER) and OWNER not in message
 
@@ -110,7 +112,9 @@ def test_an_attempt_without_error_logs_empty_error_fields() -> None:
     dimensions = attempt_dimensions(job)
 
     assert (dimensions["category"], dimensions["error_code"], dimensions["error_message"]) == (
-        "", "", ""
+        "",
+        "",
+        "",
     )
     assert dimensions["outcome"] == "queued" and dimensions["duration_seconds"] == 0.0
 
@@ -136,8 +140,10 @@ def test_preflight_without_failures_says_so_in_the_summary(
     with caplog.at_level(logging.INFO, logger="provisioning.preflight_events"):
         log_preflight_checked(REQUEST, OWNER, passing)
 
-    assert only_record(caplog, "preflight_checked").getMessage().startswith(
-        "preflight_checked failed=- {"
+    assert (
+        only_record(caplog, "preflight_checked")
+        .getMessage()
+        .startswith("preflight_checked failed=- {")
     )
     assert preflight_dimensions(REQUEST, OWNER, passing)["failed_checks"] == ""
 

@@ -27,7 +27,9 @@ from tests.unit.test_attempt_log import failed_job
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # An ingestion endpoint nothing listens on: configuring must not need the network.
-UNREACHABLE = "InstrumentationKey=11111111-2222-3333-4444-555555555555;IngestionEndpoint=http://127.0.0.1:9/"
+UNREACHABLE = (
+    "InstrumentationKey=11111111-2222-3333-4444-555555555555;IngestionEndpoint=http://127.0.0.1:9/"
+)
 # What the Functions worker does with PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY=true (before it
 # imports function_app), then one provision accepted and finished through the app's own code.
 WORKER_SCRIPT = """

@@ -29,7 +29,10 @@ from tests.orchestration_fakes import delete_input as delete_attempt_input
 
 NOW = datetime(2025, 3, 1, 12, 5, tzinfo=UTC)
 THROTTLED = ClassifiedError(
-    "TooManyRequests", ErrorCategory.TRANSIENT, "Slow down \u2013 \"quoted\"\nnext line", True,
+    "TooManyRequests",
+    ErrorCategory.TRANSIENT,
+    'Slow down \u2013 "quoted"\nnext line',
+    True,
     (ErrorAction("link", "Status", "https://status.example/?a=1&b=2"),),
 )
 
@@ -174,7 +177,9 @@ def test_operation_in_progress_on_someone_elses_cluster_is_never_taken_as_our_cr
 
     assert result["accepted"] is False
     assert (result["error"]["code"], result["error"]["category"]) == (
-        "ClusterAlreadyExists", "conflict")
+        "ClusterAlreadyExists",
+        "conflict",
+    )
     assert result["error"]["retryable"] is False
     assert "'demo'" in result["error"]["message"] and "'rg-demo'" in result["error"]["message"]
 
@@ -312,8 +317,9 @@ def test_delete_is_conditional_on_the_etag_it_read() -> None:
 
     client = fake_client(
         begin_delete=delete,
-        get=cluster("Canceled", product_tags(attempt.owner_id, attempt.target_task_id or ""),
-                    "etag-42"),
+        get=cluster(
+            "Canceled", product_tags(attempt.owner_id, attempt.target_task_id or ""), "etag-42"
+        ),
     )
 
     result = delete_steps.submit_cluster_delete(None, client, attempt, now=NOW).to_dict()
@@ -371,7 +377,9 @@ def test_missing_row_is_rebuilt_from_the_orchestration_input() -> None:
             return mutate(captured[-1])
 
     began = attempt_steps.begin_attempt(
-        RecordingRepository(), OperationInput.from_dict(attempt), now=NOW  # type: ignore[arg-type]
+        RecordingRepository(),
+        OperationInput.from_dict(attempt),
+        now=NOW,  # type: ignore[arg-type]
     ).to_dict()
 
     (job,) = captured

@@ -43,8 +43,10 @@ def test_concurrent_cold_requests_share_one_load() -> None:
         return "catalog"
 
     results: list[str] = []
-    threads = [threading.Thread(target=lambda: results.append(cache.get_or_load("r", 60, load)))
-               for _ in range(8)]
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get_or_load("r", 60, load)))
+        for _ in range(8)
+    ]
     for thread in threads:
         thread.start()
     time.sleep(0.1)

@@ -29,17 +29,24 @@ STOPPED_REFUSAL = ClassifiedError(
 
 
 def change_input(task_type: TaskType = TaskType.AKS_STOP, **change: Any) -> dict[str, Any]:
-    attempt = replace(operation_input(poll_seconds=5), type=task_type,
-                      change=ClusterChange(**change) if change else None)
+    attempt = replace(
+        operation_input(poll_seconds=5),
+        type=task_type,
+        change=ClusterChange(**change) if change else None,
+    )
     return attempt.to_dict()
 
 
 def run(
-    results: dict[str, list[Result]], task_type: TaskType = TaskType.AKS_STOP,
-    *, cancel_on_race: int | None = None, **change: Any,
+    results: dict[str, list[Result]],
+    task_type: TaskType = TaskType.AKS_STOP,
+    *,
+    cancel_on_race: int | None = None,
+    **change: Any,
 ) -> tuple[dict[str, Any], FakeOrchestrationContext]:
-    context = FakeOrchestrationContext(change_input(task_type, **change), results,
-                                       cancel_on_race=cancel_on_race)
+    context = FakeOrchestrationContext(
+        change_input(task_type, **change), results, cancel_on_race=cancel_on_race
+    )
     return run_orchestrator(orchestrator_of(module.change_cluster), context), context
 
 
@@ -49,41 +56,60 @@ def submitted(state: str = "Stopping") -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("task_type", "step", "transitional"),
-    [(TaskType.AKS_STOP, "Stopped", "Stopping"), (TaskType.AKS_START, "Started", "Starting"),
-     (TaskType.AKS_SCALE, "Scaled", "Updating"), (TaskType.AKS_UPGRADE, "Upgraded", "Upgrading")],
+    [
+        (TaskType.AKS_STOP, "Stopped", "Stopping"),
+        (TaskType.AKS_START, "Started", "Starting"),
+        (TaskType.AKS_SCALE, "Scaled", "Updating"),
+        (TaskType.AKS_UPGRADE, "Upgraded", "Upgrading"),
+    ],
 )
 def test_each_change_is_submitted_then_polled_until_succeeded(
     task_type: TaskType, step: str, transitional: str
 ) -> None:
-    outcome, context = run({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CHANGE: [submitted(transitional)],
-        names.POLL_CLUSTER: [polled(transitional), polled("Succeeded")],
-    }, task_type)
+    outcome, context = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted(transitional)],
+            names.POLL_CLUSTER: [polled(transitional), polled("Succeeded")],
+        },
+        task_type,
+    )
 
-    assert context.activity_names == [names.BEGIN_ATTEMPT, names.SUBMIT_CLUSTER_CHANGE,
-                                      names.POLL_CLUSTER, names.POLL_CLUSTER,
-                                      names.FINISH_ATTEMPT]
+    assert context.activity_names == [
+        names.BEGIN_ATTEMPT,
+        names.SUBMIT_CLUSTER_CHANGE,
+        names.POLL_CLUSTER,
+        names.POLL_CLUSTER,
+        names.FINISH_ATTEMPT,
+    ]
     assert (outcome["status"], outcome["step"], outcome["error"]) == ("succeeded", step, None)
     assert outcome["cluster_seen"] is False  # no "Delete partial cluster" for a lifecycle op
 
 
 def test_the_change_travels_to_the_submit_step() -> None:
-    _, context = run({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CHANGE: [submitted("Updating")],
-        names.POLL_CLUSTER: [polled("Succeeded")],
-    }, TaskType.AKS_SCALE, node_pool="system", node_count=4)
+    _, context = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted("Updating")],
+            names.POLL_CLUSTER: [polled("Succeeded")],
+        },
+        TaskType.AKS_SCALE,
+        node_pool="system",
+        node_count=4,
+    )
 
     (sent,) = context.inputs_of(names.SUBMIT_CLUSTER_CHANGE)
     assert sent["change"] == {"node_pool": "system", "node_count": 4, "kubernetes_version": None}
 
 
 def test_a_refused_change_fails_at_once_with_the_classified_error() -> None:
-    outcome, context = run({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CHANGE: [ChangeSubmitted(False, error=STOPPED_REFUSAL).to_dict()],
-    }, TaskType.AKS_SCALE)
+    outcome, context = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [ChangeSubmitted(False, error=STOPPED_REFUSAL).to_dict()],
+        },
+        TaskType.AKS_SCALE,
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["error"]["code"] == "OperationNotAllowed"
@@ -91,11 +117,14 @@ def test_a_refused_change_fails_at_once_with_the_classified_error() -> None:
 
 
 def test_a_cluster_that_ends_failed_fails_the_operation_naming_it() -> None:
-    outcome, _ = run({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CHANGE: [submitted("Upgrading")],
-        names.POLL_CLUSTER: [polled("Failed")],
-    }, TaskType.AKS_UPGRADE)
+    outcome, _ = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted("Upgrading")],
+            names.POLL_CLUSTER: [polled("Failed")],
+        },
+        TaskType.AKS_UPGRADE,
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["error"]["code"] == "OperationFailed"
@@ -103,21 +132,26 @@ def test_a_cluster_that_ends_failed_fails_the_operation_naming_it() -> None:
 
 
 def test_an_outage_while_waiting_keeps_polling() -> None:
-    outcome, _ = run({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CHANGE: [submitted()],
-        names.POLL_CLUSTER: [unanswered(THROTTLED), unanswered(THROTTLED), polled("Succeeded")],
-    })
+    outcome, _ = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted()],
+            names.POLL_CLUSTER: [unanswered(THROTTLED), unanswered(THROTTLED), polled("Succeeded")],
+        }
+    )
 
     assert outcome["status"] == "succeeded"
 
 
 def test_cancel_aborts_and_records_cancelled() -> None:
-    outcome, context = run({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CHANGE: [submitted()],
-        names.ABORT_CLUSTER_CHANGE: [{"aborted": True, "cluster_state": "Canceling"}],
-    }, cancel_on_race=2)
+    outcome, context = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted()],
+            names.ABORT_CLUSTER_CHANGE: [{"aborted": True, "cluster_state": "Canceling"}],
+        },
+        cancel_on_race=2,
+    )
 
     assert outcome["status"] == "cancelled"
     assert outcome["error"]["category"] == "cancelled"
@@ -125,11 +159,14 @@ def test_cancel_aborts_and_records_cancelled() -> None:
 
 
 def test_a_cancel_that_lost_the_race_records_what_arm_says() -> None:
-    outcome, _ = run({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CHANGE: [submitted()],
-        names.ABORT_CLUSTER_CHANGE: [{"aborted": False, "cluster_state": "Succeeded"}],
-        names.POLL_CLUSTER: [polled("Succeeded")],
-    }, cancel_on_race=2)
+    outcome, _ = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted()],
+            names.ABORT_CLUSTER_CHANGE: [{"aborted": False, "cluster_state": "Succeeded"}],
+            names.POLL_CLUSTER: [polled("Succeeded")],
+        },
+        cancel_on_race=2,
+    )
 
     assert outcome["status"] == "succeeded"

@@ -56,14 +56,20 @@ def run(
 
 
 def test_an_operation_needs_only_its_submit_step_and_settled_rule() -> None:
-    outcome, context = run(TOY, {
-        names.BEGIN_ATTEMPT: [began()],
-        SUBMIT_TOY: [{"cluster_state": "Updating"}],
-        names.POLL_CLUSTER: [polled("Updating"), polled("Succeeded")],
-    })
+    outcome, context = run(
+        TOY,
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            SUBMIT_TOY: [{"cluster_state": "Updating"}],
+            names.POLL_CLUSTER: [polled("Updating"), polled("Succeeded")],
+        },
+    )
 
     assert context.activity_names == [
-        names.BEGIN_ATTEMPT, SUBMIT_TOY, names.POLL_CLUSTER, names.POLL_CLUSTER,
+        names.BEGIN_ATTEMPT,
+        SUBMIT_TOY,
+        names.POLL_CLUSTER,
+        names.POLL_CLUSTER,
         names.FINISH_ATTEMPT,
     ]
     assert outcome["status"] == "succeeded"
@@ -74,32 +80,44 @@ def test_an_operation_needs_only_its_submit_step_and_settled_rule() -> None:
 
 
 def test_an_operation_without_a_cancel_step_never_listens_for_cancel() -> None:
-    _, context = run(TOY, {
-        names.BEGIN_ATTEMPT: [began()],
-        SUBMIT_TOY: [{"cluster_state": "Updating"}],
-        names.POLL_CLUSTER: [polled("Succeeded")],
-    })
+    _, context = run(
+        TOY,
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            SUBMIT_TOY: [{"cluster_state": "Updating"}],
+            names.POLL_CLUSTER: [polled("Succeeded")],
+        },
+    )
 
     assert context.events == []
 
 
 def test_a_cancel_during_the_wait_runs_the_operations_cancel_step() -> None:
-    outcome, context = run(CANCELLABLE_TOY, {
-        names.BEGIN_ATTEMPT: [began()],
-        SUBMIT_TOY: [{"cluster_state": "Updating"}],
-        "abort_toy_change": [{}],
-    }, cancel_on_race=2)
+    outcome, context = run(
+        CANCELLABLE_TOY,
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            SUBMIT_TOY: [{"cluster_state": "Updating"}],
+            "abort_toy_change": [{}],
+        },
+        cancel_on_race=2,
+    )
 
     assert "abort_toy_change" in context.activity_names
     assert (outcome["status"], outcome["cluster_state"]) == ("cancelled", "Updating")
 
 
 def test_the_skeleton_fails_an_operation_that_outlives_its_deadline() -> None:
-    outcome, _ = run(TOY, {
-        names.BEGIN_ATTEMPT: [began()],
-        SUBMIT_TOY: [{"cluster_state": "Updating"}],
-        names.POLL_CLUSTER: [polled("Updating"), polled("Updating")],
-    }, poll_seconds=40, deadline_minutes=1)
+    outcome, _ = run(
+        TOY,
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            SUBMIT_TOY: [{"cluster_state": "Updating"}],
+            names.POLL_CLUSTER: [polled("Updating"), polled("Updating")],
+        },
+        poll_seconds=40,
+        deadline_minutes=1,
+    )
 
     assert outcome["error"]["code"] == "DeadlineExceeded"
     assert outcome["cluster_seen"] is True

@@ -105,8 +105,10 @@ class FakeClient:
         self.managed_clusters = FakeManagedClusters()
         self._config = FakeConfig()
         self.sent: list[Any] = []
-        self.operation_body: dict[str, Any] = {"status": "Failed", "error": {
-            "code": "VMExtensionProvisioningError", "message": "extension failed"}}
+        self.operation_body: dict[str, Any] = {
+            "status": "Failed",
+            "error": {"code": "VMExtensionProvisioningError", "message": "extension failed"},
+        }
 
     def send_request(self, request: Any) -> FakeHttpResponse:
         self.sent.append(request)
@@ -115,8 +117,14 @@ class FakeClient:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("demo", "demo"), ("demo_cluster", "demo-cluster"), ("_x_", "x"), ("a" * 63, "a" * 54),
-     ("a" * 53 + "_b", "a" * 53), ("___", "aks")],
+    [
+        ("demo", "demo"),
+        ("demo_cluster", "demo-cluster"),
+        ("_x_", "x"),
+        ("a" * 63, "a" * 54),
+        ("a" * 53 + "_b", "a" * 53),
+        ("___", "aks"),
+    ],
 )
 def test_dns_prefix_is_derived_from_the_name(name: str, expected: str) -> None:
     prefix = dns_prefix_for(name)
@@ -162,7 +170,9 @@ def test_cluster_state_is_none_when_the_cluster_is_absent() -> None:
 def test_operation_error_reads_status_code_and_message() -> None:
     client = FakeClient()
     assert read_operation_error(client, OPERATION_URL) == (  # type: ignore[arg-type]
-        "Failed", "VMExtensionProvisioningError", "extension failed"
+        "Failed",
+        "VMExtensionProvisioningError",
+        "extension failed",
     )
     assert client.sent[0].method == "GET" and client.sent[0].url == OPERATION_URL
 

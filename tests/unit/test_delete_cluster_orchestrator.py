@@ -44,11 +44,14 @@ def delete(
 
 
 def test_delete_polls_until_the_cluster_is_gone_then_succeeds() -> None:
-    outcome, context = delete({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_DELETE: [deleting()],
-        names.POLL_CLUSTER: [polled("Deleting"), polled("Deleting"), polled(None)],
-    }, poll_seconds=5)
+    outcome, context = delete(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_DELETE: [deleting()],
+            names.POLL_CLUSTER: [polled("Deleting"), polled("Deleting"), polled(None)],
+        },
+        poll_seconds=5,
+    )
 
     assert context.activity_names == [
         names.BEGIN_ATTEMPT,
@@ -72,10 +75,12 @@ def test_delete_polls_until_the_cluster_is_gone_then_succeeds() -> None:
 
 
 def test_cluster_already_gone_succeeds_without_polling() -> None:
-    outcome, context = delete({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_DELETE: [DeleteSubmitted(False, True).to_dict()],
-    })
+    outcome, context = delete(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_DELETE: [DeleteSubmitted(False, True).to_dict()],
+        }
+    )
 
     assert outcome["status"] == "succeeded"
     assert names.POLL_CLUSTER not in context.activity_names
@@ -83,10 +88,12 @@ def test_cluster_already_gone_succeeds_without_polling() -> None:
 
 
 def test_rejected_delete_fails_with_the_classified_error() -> None:
-    outcome, context = delete({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_DELETE: [delete_refused(DENIED)],
-    })
+    outcome, context = delete(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_DELETE: [delete_refused(DENIED)],
+        }
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["error"]["code"] == "AuthorizationFailed"
@@ -96,11 +103,13 @@ def test_rejected_delete_fails_with_the_classified_error() -> None:
 
 def test_transient_delete_failure_after_the_last_retry_records_the_classified_error() -> None:
     failure = activity_failure(names.SUBMIT_CLUSTER_DELETE, TransientArmFailure(THROTTLED))
-    outcome, _ = delete({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_DELETE: [failure],
-        names.POLL_CLUSTER: [polled("Failed")],  # re-read: the cluster is still there
-    })
+    outcome, _ = delete(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_DELETE: [failure],
+            names.POLL_CLUSTER: [polled("Failed")],  # re-read: the cluster is still there
+        }
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["error"] == THROTTLED.to_dict()
@@ -109,11 +118,13 @@ def test_transient_delete_failure_after_the_last_retry_records_the_classified_er
 
 def test_a_delete_call_that_failed_but_reached_azure_records_what_arm_says() -> None:
     failure = activity_failure(names.SUBMIT_CLUSTER_DELETE, TransientArmFailure(THROTTLED))
-    outcome, context = delete({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_DELETE: [failure],
-        names.POLL_CLUSTER: [polled("Deleting"), polled("Deleting"), polled(None)],
-    })
+    outcome, context = delete(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_DELETE: [failure],
+            names.POLL_CLUSTER: [polled("Deleting"), polled("Deleting"), polled(None)],
+        }
+    )
 
     assert outcome["status"] == "succeeded"
     assert outcome["cluster_state"] == "Deleted"
@@ -122,22 +133,26 @@ def test_a_delete_call_that_failed_but_reached_azure_records_what_arm_says() -> 
 
 def test_polls_that_keep_failing_never_end_a_delete_before_its_deadline() -> None:
     failure = activity_failure(names.POLL_CLUSTER, TransientArmFailure(THROTTLED))
-    outcome, context = delete({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_DELETE: [deleting()],
-        names.POLL_CLUSTER: [failure, failure, polled(None)],
-    })
+    outcome, context = delete(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_DELETE: [deleting()],
+            names.POLL_CLUSTER: [failure, failure, polled(None)],
+        }
+    )
 
     assert outcome["status"] == "succeeded"
     assert "Azure is not answering; still trying" in [s["step"] for s in context.custom_statuses]
 
 
 def test_cluster_that_ends_failed_while_deleting_fails_the_delete() -> None:
-    outcome, _ = delete({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_DELETE: [deleting()],
-        names.POLL_CLUSTER: [polled("Failed")],
-    })
+    outcome, _ = delete(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_DELETE: [deleting()],
+            names.POLL_CLUSTER: [polled("Failed")],
+        }
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["error"]["code"] == "DeleteFailed"
@@ -145,11 +160,15 @@ def test_cluster_that_ends_failed_while_deleting_fails_the_delete() -> None:
 
 
 def test_delete_that_outlives_the_deadline_fails() -> None:
-    outcome, context = delete({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_DELETE: [deleting()],
-        names.POLL_CLUSTER: [polled("Deleting"), polled("Deleting")],
-    }, poll_seconds=30, deadline_minutes=1)
+    outcome, context = delete(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_DELETE: [deleting()],
+            names.POLL_CLUSTER: [polled("Deleting"), polled("Deleting")],
+        },
+        poll_seconds=30,
+        deadline_minutes=1,
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["error"]["code"] == "DeadlineExceeded"

@@ -57,9 +57,11 @@ def test_every_query_but_the_shared_function_starts_from_it() -> None:
 
 
 def test_the_shared_function_reads_only_fields_the_app_logs() -> None:
-    logged = {"event", *attempt_dimensions(failed_job()), *preflight_dimensions(
-        REQUEST, OWNER, CHECKS
-    )}
+    logged = {
+        "event",
+        *attempt_dimensions(failed_job()),
+        *preflight_dimensions(REQUEST, OWNER, CHECKS),
+    }
 
     read = set(re.findall(r"\bf\.([a-z_]+)", query_files()[SHARED_FUNCTION]))
 

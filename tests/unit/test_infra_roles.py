@@ -58,9 +58,11 @@ def test_no_wildcard_and_no_built_in_broad_role_is_assigned() -> None:
     for template in (AKS_RBAC, PREFLIGHT_RBAC):
         text = template.read_text(encoding="utf-8")
         assert "*" not in "".join(re.findall(r"'([^']+)'", text)), template.name
-        for broad in ("b24988ac-6180-42a0-ab88-20f7382dd24c",  # Contributor
-                      "acdd72a7-3385-48ef-bd42-f606fba81ae7",  # Reader
-                      "ed7f3fbd-7b88-4dd4-9017-9adb7ce333f8"):  # AKS Contributor
+        for broad in (
+            "b24988ac-6180-42a0-ab88-20f7382dd24c",  # Contributor
+            "acdd72a7-3385-48ef-bd42-f606fba81ae7",  # Reader
+            "ed7f3fbd-7b88-4dd4-9017-9adb7ce333f8",
+        ):  # AKS Contributor
             assert broad not in text, template.name
 
 

@@ -60,9 +60,13 @@ def assembled_workbook() -> dict[str, Any]:
     layout = json.loads(_read(APP / "workbook.json"))
     queries = query_files()
     items = [
-        {**item, "content": {**item["content"], "query": queries[SHARED_FUNCTION] + queries[
-            bicep_query_map()[item["name"]]
-        ]}}
+        {
+            **item,
+            "content": {
+                **item["content"],
+                "query": queries[SHARED_FUNCTION] + queries[bicep_query_map()[item["name"]]],
+            },
+        }
         for item in layout["queryItems"]
     ]
     serialized = json.dumps(

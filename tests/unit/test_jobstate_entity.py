@@ -17,13 +17,36 @@ from tests.unit.test_jobstate import NOW, QUOTA_ERROR, make_job
 PROJECT = Path(__file__).resolve().parents[2]
 # DESIGN §3's table plus the keys, the request fields and the two stored extras.
 DESIGN_PROPERTIES = {
-    "PartitionKey", "RowKey", "Type", "Status", "CreatedAt", "UpdatedAt", "SubscriptionId",
-    "ResourceGroup", "ClusterName", "Region", "NodeVmSize", "NodeCount", "KubernetesVersion",
-    "Step", "StepIndex", "TotalSteps", "ClusterState", "ClusterSeen", "PortalUrl", "ErrorCode",
-    "ErrorCategory", "ErrorMessage", "Retryable", "ErrorActions", "DismissedAt", "ResolvedBy",
+    "PartitionKey",
+    "RowKey",
+    "Type",
+    "Status",
+    "CreatedAt",
+    "UpdatedAt",
+    "SubscriptionId",
+    "ResourceGroup",
+    "ClusterName",
+    "Region",
+    "NodeVmSize",
+    "NodeCount",
+    "KubernetesVersion",
+    "Step",
+    "StepIndex",
+    "TotalSteps",
+    "ClusterState",
+    "ClusterSeen",
+    "PortalUrl",
+    "ErrorCode",
+    "ErrorCategory",
+    "ErrorMessage",
+    "Retryable",
+    "ErrorActions",
+    "DismissedAt",
+    "ResolvedBy",
     "TargetTaskId",
     # The request's optional User-mode workload pool (DESIGN §4 `user_pool`).
-    "UserPoolVmSize", "UserPoolNodeCount",
+    "UserPoolVmSize",
+    "UserPoolNodeCount",
 }
 
 
@@ -46,10 +69,28 @@ def test_entity_round_trip_keeps_every_field() -> None:
 def test_entity_uses_design_property_names() -> None:
     entity = job_to_entity(make_job(TaskStatus.FAILED, error=QUOTA_ERROR))
     expected = {
-        "PartitionKey", "RowKey", "Type", "Status", "CreatedAt", "UpdatedAt", "SubscriptionId",
-        "ResourceGroup", "ClusterName", "Region", "NodeVmSize", "NodeCount", "KubernetesVersion",
-        "Step", "StepIndex", "TotalSteps", "ClusterSeen", "ErrorCode", "ErrorCategory",
-        "ErrorMessage", "Retryable", "ErrorActions",
+        "PartitionKey",
+        "RowKey",
+        "Type",
+        "Status",
+        "CreatedAt",
+        "UpdatedAt",
+        "SubscriptionId",
+        "ResourceGroup",
+        "ClusterName",
+        "Region",
+        "NodeVmSize",
+        "NodeCount",
+        "KubernetesVersion",
+        "Step",
+        "StepIndex",
+        "TotalSteps",
+        "ClusterSeen",
+        "ErrorCode",
+        "ErrorCategory",
+        "ErrorMessage",
+        "Retryable",
+        "ErrorActions",
     }
     assert set(entity) == expected
     assert entity["Status"] == "failed" and entity["Type"] == "aks_provision"
@@ -112,7 +153,7 @@ def test_unknown_enum_values_read_as_defaults() -> None:
     assert job.error is not None and job.error.category == ErrorCategory.UNKNOWN
 
 
-@pytest.mark.parametrize("raw", ["not json", "[{\"label\": \"no kind\"}]", "42"])
+@pytest.mark.parametrize("raw", ["not json", '[{"label": "no kind"}]', "42"])
 def test_corrupt_error_actions_lose_the_actions_not_the_row(raw: str) -> None:
     entity = job_to_entity(make_job(TaskStatus.FAILED, error=QUOTA_ERROR))
     entity["ErrorActions"] = raw

@@ -8,13 +8,18 @@ from provisioning.lifecycle import ClusterNotFound, validate_lifecycle_request
 from provisioning.lifecycle_rules import LifecycleOperation
 from provisioning.validation import RequestValidationError
 
-SCALE, UPGRADE, DELETE, STOP = (LifecycleOperation.SCALE, LifecycleOperation.UPGRADE,
-                                LifecycleOperation.DELETE, LifecycleOperation.STOP)
+SCALE, UPGRADE, DELETE, STOP = (
+    LifecycleOperation.SCALE,
+    LifecycleOperation.UPGRADE,
+    LifecycleOperation.DELETE,
+    LifecycleOperation.STOP,
+)
 
 
 def test_a_valid_scale_carries_its_pool_and_count() -> None:
-    wanted = validate_lifecycle_request(SCALE, "rg-a", "c1", {"node_pool": "system",
-                                                                "node_count": 5})
+    wanted = validate_lifecycle_request(
+        SCALE, "rg-a", "c1", {"node_pool": "system", "node_count": 5}
+    )
     assert wanted.change is not None
     assert (wanted.change.node_pool, wanted.change.node_count) == ("system", 5)
 

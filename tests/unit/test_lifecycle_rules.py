@@ -9,8 +9,11 @@ from provisioning.lifecycle_rules import ALLOWED_STATES, LifecycleOperation, ref
 from provisioning.models import TaskType
 
 STOP, START, SCALE, UPGRADE, DELETE = (
-    LifecycleOperation.STOP, LifecycleOperation.START, LifecycleOperation.SCALE,
-    LifecycleOperation.UPGRADE, LifecycleOperation.DELETE,
+    LifecycleOperation.STOP,
+    LifecycleOperation.START,
+    LifecycleOperation.SCALE,
+    LifecycleOperation.UPGRADE,
+    LifecycleOperation.DELETE,
 )
 
 
@@ -46,16 +49,21 @@ def test_each_operation_is_allowed_only_in_its_states(
 def test_every_operation_has_one_row_and_its_own_task_type() -> None:
     assert sorted(row.operation for row in ALLOWED_STATES) == sorted(LifecycleOperation)
     assert {op.task_type for op in LifecycleOperation} == {
-        TaskType.AKS_STOP, TaskType.AKS_START, TaskType.AKS_SCALE, TaskType.AKS_UPGRADE,
-        TaskType.AKS_DELETE}
+        TaskType.AKS_STOP,
+        TaskType.AKS_START,
+        TaskType.AKS_SCALE,
+        TaskType.AKS_UPGRADE,
+        TaskType.AKS_DELETE,
+    }
 
 
 def test_upgrades_come_from_the_catalog_without_previews() -> None:
     versions = (
         KubernetesVersion("1.34", False, True, ("1.34.0",), (("1.34.0", ()),)),
         KubernetesVersion("1.33", False, False, ("1.33.2",), (("1.33.2", ("1.34.0",)),)),
-        KubernetesVersion("1.32", True, False, ("1.32.6",),
-                          (("1.32.6", ("1.33.2", "1.34.0", "1.32.10")),)),
+        KubernetesVersion(
+            "1.32", True, False, ("1.32.6",), (("1.32.6", ("1.33.2", "1.34.0", "1.32.10")),)
+        ),
     )
     assert upgrades_for("1.32.6", versions) == ["1.32.10", "1.33.2"]
     assert upgrades_for("1.33.2", versions) == []

@@ -70,9 +70,7 @@ def validator(schema_name: str) -> Any:
 
 def test_documented_operations_are_exactly_the_registered_http_triggers() -> None:
     documented = {
-        (path, method)
-        for path, item in openapi_document()["paths"].items()
-        for method in item
+        (path, method) for path, item in openapi_document()["paths"].items() for method in item
     }
     assert documented == registered_http_operations()
 
@@ -271,8 +269,13 @@ def test_provision_documents_the_reused_key_422_and_the_key_rule() -> None:
 
 @pytest.mark.parametrize(
     "code",
-    ["cross_origin", "unsupported_media_type", "idempotency_key_reused", "ambiguous_principal",
-     "not_cancellable"],
+    [
+        "cross_origin",
+        "unsupported_media_type",
+        "idempotency_key_reused",
+        "ambiguous_principal",
+        "not_cancellable",
+    ],
 )
 def test_new_error_codes_are_admitted_by_the_error_schema(code: str) -> None:
     assert code in ERROR_CODES
@@ -285,8 +288,11 @@ def test_new_error_codes_are_admitted_by_the_error_schema(code: str) -> None:
 @pytest.mark.parametrize(
     ("path", "schema_name", "bounds"),
     [
-        ("/api/aks/recent-failed-provisions", "RecentFailures",
-         (RECENT_FAILURES_HOURS, RECENT_FAILURES_LIMIT)),
+        (
+            "/api/aks/recent-failed-provisions",
+            "RecentFailures",
+            (RECENT_FAILURES_HOURS, RECENT_FAILURES_LIMIT),
+        ),
         ("/api/aks/provisions", "History", (HISTORY_LIMIT,)),
     ],
 )
@@ -297,8 +303,9 @@ def test_documented_query_bounds_are_what_the_handlers_clamp_to(
     parameters = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
     echoed = document["components"]["schemas"][schema_name]["properties"]
     for bound in bounds:
-        assert f"{bound.low}..{bound.high} (default {bound.default}" in (
-            parameters[bound.name]["description"]
+        assert (
+            f"{bound.low}..{bound.high} (default {bound.default}"
+            in (parameters[bound.name]["description"])
         )
         assert echoed[bound.name]["maximum"] == bound.read({bound.name: "100000"})
         assert echoed[bound.name]["minimum"] == bound.read({bound.name: "-100000"})

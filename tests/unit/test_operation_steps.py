@@ -20,14 +20,22 @@ def test_every_operation_type_has_a_step_table() -> None:
 
 def test_the_provision_steps_read_as_the_user_sees_them() -> None:
     assert PROVISION_STEPS.names == (
-        "Queued", "Starting", "Submitting cluster to Azure", "Creating cluster", "Finishing"
+        "Queued",
+        "Starting",
+        "Submitting cluster to Azure",
+        "Creating cluster",
+        "Finishing",
     )
     assert PROVISION_STEPS.total == 4
 
 
 def test_the_delete_steps_share_the_skeleton_and_name_their_own_work() -> None:
     assert DELETE_STEPS.names == (
-        "Queued", "Starting", "Deleting cluster", "Waiting for deletion", "Finishing"
+        "Queued",
+        "Starting",
+        "Deleting cluster",
+        "Waiting for deletion",
+        "Finishing",
     )
     assert DELETE_STEPS.total == PROVISION_STEPS.total
 

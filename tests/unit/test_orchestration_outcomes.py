@@ -25,7 +25,10 @@ from tests.orchestration_fakes import attempt_input, delete_input, operation_inp
 
 CUSTOM_STATUS_LIMIT_BYTES = 16 * 1024
 QUOTA = ClassifiedError(
-    "QuotaExceeded", ErrorCategory.QUOTA, "Not enough cores.", False,
+    "QuotaExceeded",
+    ErrorCategory.QUOTA,
+    "Not enough cores.",
+    False,
     (ErrorAction("link", "Request quota increase", "https://portal.example/quota"),),
 )
 
@@ -48,8 +51,14 @@ def test_progress_status_has_the_documented_fields_and_stays_small() -> None:
     )
 
     assert set(status) == {
-        "task_id", "status", "step", "step_index", "total_steps", "cluster_state",
-        "cluster_seen", "portal_url",
+        "task_id",
+        "status",
+        "step",
+        "step_index",
+        "total_steps",
+        "cluster_state",
+        "cluster_seen",
+        "portal_url",
     }
     assert status["task_id"] == attempt["task_id"]
     assert (status["step_index"], status["total_steps"]) == (3, 4)
@@ -175,5 +184,7 @@ def test_progress_status_counts_the_steps_of_the_operation_type() -> None:
     status = progress_status(deleting, Phase.WAITING, "Deleting")
 
     assert (status["step"], status["step_index"], status["total_steps"]) == (
-        "Waiting for deletion", 3, 4
+        "Waiting for deletion",
+        3,
+        4,
     )

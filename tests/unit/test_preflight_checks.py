@@ -23,8 +23,9 @@ from provisioning.preflight_checks import (
 D2 = VmSize("Standard_D2s_v5", 2, 8.0, "standardDSv5Family", ("1", "2", "3"), True, None)
 D4 = VmSize("Standard_D4s_v5", 4, 16.0, "standardDSv5Family", ("1", "2"), True, None)
 E4 = VmSize("Standard_E4s_v5", 4, 32.0, "standardESv5Family", ("3",), True, None)
-D8_BLOCKED = VmSize("Standard_D8s_v5", 8, 32.0, "standardDSv5Family", (), False,
-                    "NotAvailableForSubscription")
+D8_BLOCKED = VmSize(
+    "Standard_D8s_v5", 8, 32.0, "standardDSv5Family", (), False, "NotAvailableForSubscription"
+)
 VERSIONS = (
     KubernetesVersion("1.34", False, True, ("1.34.0",)),
     KubernetesVersion("1.33", False, False, ("1.33.2",)),
@@ -32,8 +33,13 @@ VERSIONS = (
 )
 
 
-def usages(family_used: int = 0, family_limit: int = 48, cores_used: int = 0,
-           cores_limit: int = 96, e_used: int = 0) -> dict[str, Usage]:
+def usages(
+    family_used: int = 0,
+    family_limit: int = 48,
+    cores_used: int = 0,
+    cores_limit: int = 96,
+    e_used: int = 0,
+) -> dict[str, Usage]:
     return {
         "standardDSv5Family": Usage("standardDSv5Family", family_used, family_limit),
         "standardESv5Family": Usage("standardESv5Family", e_used, 48),
@@ -67,7 +73,13 @@ def by_id(checked: PreflightFacts) -> dict[str, object]:
 
 def test_the_checks_run_in_the_design_order() -> None:
     assert [check.id for check in PREFLIGHT_CHECKS] == [
-        "vm_size", "quota", "resource_group", "permission", "kubernetes_version", "cluster_name"]
+        "vm_size",
+        "quota",
+        "resource_group",
+        "permission",
+        "kubernetes_version",
+        "cluster_name",
+    ]
     assert [r.id for r in run_checks(facts())] == [c.id for c in PREFLIGHT_CHECKS]
 
 
@@ -125,8 +137,10 @@ def test_the_regional_limit_binds_when_families_differ() -> None:
 
 
 def test_no_apply_action_when_not_even_one_node_fits() -> None:
-    checked = facts(PoolRequest("system", "System", "Standard_D4s_v5", 3),
-                    usages=Fetched(usages(family_used=47)))
+    checked = facts(
+        PoolRequest("system", "System", "Standard_D4s_v5", 3),
+        usages=Fetched(usages(family_used=47)),
+    )
     result = by_id(checked)["quota"]
     assert result.status is CheckStatus.FAIL
     assert [a.kind for a in result.actions] == ["link"]
@@ -147,8 +161,13 @@ def test_a_missing_resource_group_fails_and_another_location_warns() -> None:
         ((Permission(("*/read",), ()),), False),
         ((Permission(("Microsoft.ContainerService/*",), ()),), True),
         ((Permission(("*",), ("Microsoft.ContainerService/managedClusters/*",)),), False),
-        ((Permission(("*",), ("Microsoft.ContainerService/managedClusters/*",)),
-          Permission(("microsoft.containerservice/managedclusters/write",), ())), True),
+        (
+            (
+                Permission(("*",), ("Microsoft.ContainerService/managedClusters/*",)),
+                Permission(("microsoft.containerservice/managedclusters/write",), ()),
+            ),
+            True,
+        ),
         ((), False),
     ],
 )
@@ -176,8 +195,14 @@ def test_action_wildcards_match_whole_segments_case_insensitively() -> None:
 
 @pytest.mark.parametrize(
     ("version", "status"),
-    [(None, CheckStatus.PASS), ("1.33", CheckStatus.PASS), ("1.32.6", CheckStatus.PASS),
-     ("1.34", CheckStatus.WARN), ("1.29", CheckStatus.FAIL), ("1.32.99", CheckStatus.FAIL)],
+    [
+        (None, CheckStatus.PASS),
+        ("1.33", CheckStatus.PASS),
+        ("1.32.6", CheckStatus.PASS),
+        ("1.34", CheckStatus.WARN),
+        ("1.29", CheckStatus.FAIL),
+        ("1.32.99", CheckStatus.FAIL),
+    ],
 )
 def test_kubernetes_version_rules(version: str | None, status: CheckStatus) -> None:
     result = by_id(facts(kubernetes_version=version))["kubernetes_version"]
@@ -191,16 +216,23 @@ def test_cluster_name_fails_for_someone_elses_and_warns_for_your_own_failed_one(
     mine_failed = ExistingCluster("Failed", '"e"', product_tags("owner-1", "t2"))
     mine_working = ExistingCluster("Succeeded", '"e"', product_tags("owner-1", "t3"))
     assert by_id(facts(existing_cluster=Fetched(theirs)))["cluster_name"].status is (
-        CheckStatus.FAIL)
+        CheckStatus.FAIL
+    )
     assert by_id(facts(existing_cluster=Fetched(mine_failed)))["cluster_name"].status is (
-        CheckStatus.WARN)
+        CheckStatus.WARN
+    )
     assert by_id(facts(existing_cluster=Fetched(mine_working)))["cluster_name"].status is (
-        CheckStatus.FAIL)
+        CheckStatus.FAIL
+    )
 
 
 def test_a_source_that_failed_turns_only_its_checks_unknown_with_the_reason() -> None:
-    checked = by_id(facts(usages=Fetched(error="Azure answered 503."),
-                          permissions=Fetched(error="Azure did not answer (ServiceRequestError).")))
+    checked = by_id(
+        facts(
+            usages=Fetched(error="Azure answered 503."),
+            permissions=Fetched(error="Azure did not answer (ServiceRequestError)."),
+        )
+    )
     assert checked["quota"].status is CheckStatus.UNKNOWN
     assert "Azure answered 503." in checked["quota"].message
     assert checked["permission"].status is CheckStatus.UNKNOWN

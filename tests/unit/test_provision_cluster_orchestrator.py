@@ -59,11 +59,13 @@ def action_kinds(outcome: dict[str, Any]) -> list[str]:
 
 
 def test_success_runs_the_activities_in_order_and_reports_each_step() -> None:
-    outcome, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [polled("Creating"), polled("Succeeded")],
-    })
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Creating"), polled("Succeeded")],
+        }
+    )
 
     assert context.activity_names == [
         names.BEGIN_ATTEMPT,
@@ -89,26 +91,33 @@ def test_success_runs_the_activities_in_order_and_reports_each_step() -> None:
 
 
 def test_polling_waits_on_durable_timers_at_the_poll_interval() -> None:
-    _, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [polled("Creating"), polled("Creating"), polled("Succeeded")],
-    }, poll_seconds=20)
+    _, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Creating"), polled("Creating"), polled("Succeeded")],
+        },
+        poll_seconds=20,
+    )
 
     assert [timer.payload for timer in context.timers] == [
         START + timedelta(seconds=20 * n) for n in (1, 2, 3)
     ]
     assert [status["cluster_state"] for status in context.custom_statuses[2:5]] == [
-        "Creating", "Creating", "Creating"
+        "Creating",
+        "Creating",
+        "Creating",
     ]
 
 
 def test_arm_calls_retry_transient_faults_and_the_outcome_write_keeps_trying() -> None:
-    _, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [polled("Succeeded")],
-    })
+    _, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Succeeded")],
+        }
+    )
 
     policies = {task.name: task.retry_options for task in context.activities}
     assert policies[names.SUBMIT_CLUSTER_CREATE] is ARM_RETRY
@@ -117,10 +126,12 @@ def test_arm_calls_retry_transient_faults_and_the_outcome_write_keeps_trying() -
 
 
 def test_terminal_error_at_put_fails_at_once_without_polling() -> None:
-    outcome, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [rejected(QUOTA)],
-    })
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [rejected(QUOTA)],
+        }
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["cluster_seen"] is False
@@ -134,10 +145,12 @@ def test_terminal_error_at_put_fails_at_once_without_polling() -> None:
 
 def test_transient_put_failure_after_the_last_retry_records_the_classified_error() -> None:
     failure = activity_failure(names.SUBMIT_CLUSTER_CREATE, TransientArmFailure(THROTTLED))
-    outcome, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [failure],
-    })
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [failure],
+        }
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["cluster_seen"] is False
@@ -147,11 +160,13 @@ def test_transient_put_failure_after_the_last_retry_records_the_classified_error
 
 
 def test_async_failure_offers_the_portal_and_a_delete_of_the_partial_cluster() -> None:
-    outcome, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [polled("Creating"), polled("Failed", error=EXTENSION_FAILED)],
-    })
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Creating"), polled("Failed", error=EXTENSION_FAILED)],
+        }
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["cluster_seen"] is True
@@ -164,13 +179,20 @@ def test_async_failure_offers_the_portal_and_a_delete_of_the_partial_cluster() -
 
 def test_polls_that_keep_failing_never_end_the_attempt_before_its_deadline() -> None:
     failure = activity_failure(names.POLL_CLUSTER, TransientArmFailure(THROTTLED))
-    outcome, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [
-            failure, unanswered(THROTTLED), unanswered(THROTTLED), failure, polled("Succeeded")
-        ],
-    }, poll_seconds=15)
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [
+                failure,
+                unanswered(THROTTLED),
+                unanswered(THROTTLED),
+                failure,
+                polled("Succeeded"),
+            ],
+        },
+        poll_seconds=15,
+    )
 
     assert outcome["status"] == "succeeded"
     steps = [status["step"] for status in context.custom_statuses]
@@ -183,11 +205,15 @@ def test_polls_that_keep_failing_never_end_the_attempt_before_its_deadline() -> 
 
 
 def test_an_outage_until_the_deadline_fails_on_the_deadline_not_on_the_outage() -> None:
-    outcome, _ = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [unanswered(THROTTLED)] * 6,
-    }, poll_seconds=15, deadline_minutes=5)
+    outcome, _ = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [unanswered(THROTTLED)] * 6,
+        },
+        poll_seconds=15,
+        deadline_minutes=5,
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["error"]["code"] == "DeadlineExceeded"
@@ -214,12 +240,15 @@ def test_cancelled_while_queued_stops_before_the_put() -> None:
 
 
 def test_cancel_after_the_put_aborts_and_offers_cleanup() -> None:
-    outcome, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [polled("Creating")],
-        names.ABORT_CLUSTER_CREATE: [AbortResult(True).to_dict()],
-    }, cancel_on_race=3)
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Creating")],
+            names.ABORT_CLUSTER_CREATE: [AbortResult(True).to_dict()],
+        },
+        cancel_on_race=3,
+    )
 
     assert context.activity_names == [
         names.BEGIN_ATTEMPT,
@@ -241,12 +270,15 @@ def test_cancel_after_the_put_aborts_and_offers_cleanup() -> None:
 
 def test_a_failed_abort_still_records_the_cancel() -> None:
     failure = activity_failure(names.ABORT_CLUSTER_CREATE, RuntimeError("no ARM client"))
-    outcome, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.ABORT_CLUSTER_CREATE: [failure],
-        names.POLL_CLUSTER: [polled("Creating")],
-    }, cancel_on_race=2)
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.ABORT_CLUSTER_CREATE: [failure],
+            names.POLL_CLUSTER: [polled("Creating")],
+        },
+        cancel_on_race=2,
+    )
 
     assert outcome["status"] == "cancelled"
     assert outcome["cluster_seen"] is True
@@ -254,12 +286,15 @@ def test_a_failed_abort_still_records_the_cancel() -> None:
 
 
 def test_a_cancel_that_lost_the_race_to_completion_records_success() -> None:
-    outcome, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.ABORT_CLUSTER_CREATE: [AbortResult(False, "Succeeded").to_dict()],
-        names.POLL_CLUSTER: [polled("Succeeded")],
-    }, cancel_on_race=2)
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.ABORT_CLUSTER_CREATE: [AbortResult(False, "Succeeded").to_dict()],
+            names.POLL_CLUSTER: [polled("Succeeded")],
+        },
+        cancel_on_race=2,
+    )
 
     assert outcome["status"] == "succeeded"
     assert outcome["error"] is None
@@ -267,11 +302,14 @@ def test_a_cancel_that_lost_the_race_to_completion_records_success() -> None:
 
 
 def test_an_accepted_abort_records_the_cancel_with_the_state_arm_reports() -> None:
-    outcome, _ = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.ABORT_CLUSTER_CREATE: [AbortResult(True, "Canceling").to_dict()],
-    }, cancel_on_race=2)
+    outcome, _ = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.ABORT_CLUSTER_CREATE: [AbortResult(True, "Canceling").to_dict()],
+        },
+        cancel_on_race=2,
+    )
 
     assert outcome["status"] == "cancelled"
     assert outcome["cluster_state"] == "Canceling"
@@ -290,11 +328,15 @@ def test_a_failed_begin_step_still_records_a_terminal_outcome() -> None:
 
 
 def test_deadline_fails_the_attempt_while_the_cluster_may_still_be_creating() -> None:
-    outcome, context = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [polled("Creating"), polled("Creating")],
-    }, poll_seconds=40, deadline_minutes=1)
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Creating"), polled("Creating")],
+        },
+        poll_seconds=40,
+        deadline_minutes=1,
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["error"]["code"] == "DeadlineExceeded"
@@ -303,17 +345,20 @@ def test_deadline_fails_the_attempt_while_the_cluster_may_still_be_creating() ->
     assert "portal" in action_kinds(outcome)
     # The last timer is clipped to the deadline rather than overshooting it.
     assert [timer.payload for timer in context.timers] == [
-        START + timedelta(seconds=40), START + timedelta(minutes=1)
+        START + timedelta(seconds=40),
+        START + timedelta(minutes=1),
     ]
     assert context.activity_names.count(names.POLL_CLUSTER) == 2
 
 
 def test_cluster_that_disappears_while_creating_fails_the_attempt() -> None:
-    outcome, _ = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [polled("Creating"), polled(None)],
-    })
+    outcome, _ = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Creating"), polled(None)],
+        }
+    )
 
     assert outcome["status"] == "failed"
     assert outcome["error"]["code"] == "ClusterDisappeared"
@@ -321,11 +366,13 @@ def test_cluster_that_disappears_while_creating_fails_the_attempt() -> None:
 
 
 def test_cluster_canceled_by_azure_is_recorded_as_cancelled() -> None:
-    outcome, _ = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [polled("Canceled")],
-    })
+    outcome, _ = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Canceled")],
+        }
+    )
 
     assert outcome["status"] == "cancelled"
     assert outcome["cluster_seen"] is True
@@ -333,12 +380,14 @@ def test_cluster_canceled_by_azure_is_recorded_as_cancelled() -> None:
 
 def test_output_reports_the_status_that_was_actually_stored() -> None:
     # The user cancelled while queued; the row's first outcome wins over a late success.
-    outcome, _ = provision({
-        names.BEGIN_ATTEMPT: [began()],
-        names.SUBMIT_CLUSTER_CREATE: [accepted()],
-        names.POLL_CLUSTER: [polled("Succeeded")],
-        names.FINISH_ATTEMPT: [FinishResult(TaskStatus.CANCELLED).to_dict()],
-    })
+    outcome, _ = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Succeeded")],
+            names.FINISH_ATTEMPT: [FinishResult(TaskStatus.CANCELLED).to_dict()],
+        }
+    )
 
     assert outcome["status"] == "cancelled"
 

@@ -16,10 +16,16 @@ BOUNDS = [RECENT_FAILURES_HOURS, RECENT_FAILURES_LIMIT, HISTORY_LIMIT]
 
 
 def test_the_list_endpoints_keep_their_contract_bounds() -> None:
-    assert (RECENT_FAILURES_HOURS.default, RECENT_FAILURES_HOURS.low,
-            RECENT_FAILURES_HOURS.high) == (24, 1, 168)
-    assert (RECENT_FAILURES_LIMIT.default, RECENT_FAILURES_LIMIT.low,
-            RECENT_FAILURES_LIMIT.high) == (10, 1, 20)
+    assert (
+        RECENT_FAILURES_HOURS.default,
+        RECENT_FAILURES_HOURS.low,
+        RECENT_FAILURES_HOURS.high,
+    ) == (24, 1, 168)
+    assert (
+        RECENT_FAILURES_LIMIT.default,
+        RECENT_FAILURES_LIMIT.low,
+        RECENT_FAILURES_LIMIT.high,
+    ) == (10, 1, 20)
     assert (HISTORY_LIMIT.default, HISTORY_LIMIT.low, HISTORY_LIMIT.high) == (20, 1, 50)
 
 

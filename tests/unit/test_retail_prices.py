@@ -6,9 +6,15 @@ from provisioning.retail_prices import hourly_prices, is_linux_pay_as_you_go, pr
 
 
 def item(**fields: object) -> dict[str, object]:
-    base = {"armSkuName": "Standard_D2s_v5", "unitPrice": 0.096, "type": "Consumption",
-            "unitOfMeasure": "1 Hour", "productName": "Virtual Machines Dsv5 Series",
-            "skuName": "D2s v5", "meterName": "D2s v5"}
+    base = {
+        "armSkuName": "Standard_D2s_v5",
+        "unitPrice": 0.096,
+        "type": "Consumption",
+        "unitOfMeasure": "1 Hour",
+        "productName": "Virtual Machines Dsv5 Series",
+        "skuName": "D2s v5",
+        "meterName": "D2s v5",
+    }
     return {**base, **fields}
 
 

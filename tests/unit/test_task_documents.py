@@ -93,7 +93,13 @@ def test_recent_failure_row_is_the_document_core() -> None:
     job = replace(failed_job(), dismissed_at=NOW)
     row = recent_failure_row(job)
     assert list(row) == [
-        "task_id", "status", "created_at", "updated_at", "request", "progress", "error"
+        "task_id",
+        "status",
+        "created_at",
+        "updated_at",
+        "request",
+        "progress",
+        "error",
     ]
     assert row["error"]["code"] == "SkuNotAvailable"
 

@@ -40,8 +40,15 @@ def test_task_id_needs_enough_hex() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "abc", "3155378975999999999-ABCDEF012345", "315537897599999999-abcdef012345",
-              "3155378975999999999-abcdef01234/", "x155378975999999999-abcdef012345"],
+    "value",
+    [
+        "",
+        "abc",
+        "3155378975999999999-ABCDEF012345",
+        "315537897599999999-abcdef012345",
+        "3155378975999999999-abcdef01234/",
+        "x155378975999999999-abcdef012345",
+    ],
 )
 def test_strings_that_are_not_task_ids_are_rejected(value: str) -> None:
     assert not is_task_id(value)

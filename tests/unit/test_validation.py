@@ -301,8 +301,20 @@ def test_valid_kubernetes_versions_are_kept(version: str) -> None:
 
 @pytest.mark.parametrize(
     "version",
-    ["1", "v1.30", "1.30.", "1.30.4.1", " 1.30", "1.30 ", "latest", "1.3\n", "١.٣٠",
-     "1." + "3" * 15000, "1234.30", "1.30.12345"],
+    [
+        "1",
+        "v1.30",
+        "1.30.",
+        "1.30.4.1",
+        " 1.30",
+        "1.30 ",
+        "latest",
+        "1.3\n",
+        "١.٣٠",
+        "1." + "3" * 15000,
+        "1234.30",
+        "1.30.12345",
+    ],
 )
 def test_invalid_kubernetes_versions_are_rejected(version: str) -> None:
     with pytest.raises(RequestValidationError) as caught:
