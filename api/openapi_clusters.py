@@ -276,7 +276,7 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
         },
         "/api/aks/clusters": {
             "get": {
-                "summary": "Your clusters (owner tag), live; resolves failures whose cluster is gone.",
+                "summary": "Your clusters (owner tag), live; resolves failures of gone clusters.",
                 "operationId": "list_clusters",
                 "responses": {"200": json("Clusters", "ARM failure: [] and degraded."), **errors()},
             }
