@@ -24,10 +24,10 @@ async def list_clusters(req: func.HttpRequest) -> func.HttpResponse:
     """Your clusters with live state; reading the list resolves failures whose cluster is gone."""
     owner = caller(req)
     from provisioning import clients
-    from provisioning.catalog_clients import azure_sources, catalog_cache
-    from provisioning.preflight import cached_versions
+    from provisioning.catalog.sources import azure_sources, catalog_cache
+    from provisioning.clusters.listing import your_clusters
+    from provisioning.preflight.run import cached_versions
     from provisioning.settings import get_settings
-    from provisioning.your_clusters import your_clusters
 
     sources = await asyncio.to_thread(azure_sources)
     repo = await asyncio.to_thread(clients.jobstate_repository_or_none)
@@ -51,12 +51,15 @@ async def _start_lifecycle(
     owner = caller(req)
     from orchestrators.blueprint import CHANGE_CLUSTER, DELETE_CLUSTER
     from provisioning import clients
-    from provisioning.cluster_inventory import read_one_cluster
-    from provisioning.cluster_operations import read_upgrades
-    from provisioning.lifecycle import accept_lifecycle_operation, validate_lifecycle_request
-    from provisioning.lifecycle_rules import LifecycleOperation
+    from provisioning.clusters.change_calls import read_upgrades
+    from provisioning.clusters.inventory import read_one_cluster
+    from provisioning.operations.allowed_states import LifecycleOperation
+    from provisioning.operations.lifecycle import (
+        accept_lifecycle_operation,
+        validate_lifecycle_request,
+    )
+    from provisioning.requests.validation import decode_json_body
     from provisioning.settings import get_settings
-    from provisioning.validation import decode_json_body
 
     kind = LifecycleOperation(operation)
     raw = req.get_body()

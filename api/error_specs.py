@@ -15,7 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from provisioning.attempts import (
+from provisioning.access.cross_site import CrossOriginRequest, UnsupportedMediaType
+from provisioning.access.identity import IdentityError
+from provisioning.jobs.tables import StorageUnavailable
+from provisioning.operations.attempts import (
     ActiveAttemptExists,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
@@ -24,12 +27,13 @@ from provisioning.attempts import (
     NotDismissable,
     TaskNotFound,
 )
-from provisioning.cross_site import CrossOriginRequest, UnsupportedMediaType
-from provisioning.identity import IdentityError
-from provisioning.lifecycle import ClusterNotFound, InvalidClusterState, OperationInProgress
+from provisioning.operations.lifecycle import (
+    ClusterNotFound,
+    InvalidClusterState,
+    OperationInProgress,
+)
+from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
-from provisioning.table_clients import StorageUnavailable
-from provisioning.validation import RequestValidationError
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def _family(root: type[IdentityError]) -> Iterator[type[IdentityError]]:
 
 
 def _identity_specs() -> tuple[ErrorSpec, ...]:
-    """Identity errors carry their own status and code (provisioning.identity): one row each."""
+    """Identity errors carry their own status and code (access.identity): one row each."""
     return tuple(ErrorSpec(kind, kind.status, kind.code) for kind in _family(IdentityError))
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from api.openapi_schemas import TASK_ID, anchored, closed_object, ref
-from provisioning.lifecycle import NODE_POOL_NAME_MAX
-from provisioning.lifecycle_rules import LifecycleOperation
-from provisioning.preflight_checks import PREFLIGHT_CHECKS, CheckStatus
-from provisioning.validation import (
+from provisioning.operations.allowed_states import LifecycleOperation
+from provisioning.operations.lifecycle import NODE_POOL_NAME_MAX
+from provisioning.preflight.checks import PREFLIGHT_CHECKS, CheckStatus
+from provisioning.requests.validation import (
     AZURE_PUBLIC_REGIONS,
     CLUSTER_NAME_PATTERN,
     MAX_NODE_COUNT,

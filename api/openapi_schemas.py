@@ -1,7 +1,7 @@
 """The OpenAPI components: request, response and error schemas, from the rules the code applies.
 
-Patterns and limits come from provisioning.validation, query bounds from
-provisioning.request_bounds, error codes and extra fields from api.error_specs: a tightened
+Patterns and limits come from provisioning.requests.validation, query bounds from
+provisioning.requests.bounds, error codes and extra fields from api.error_specs: a tightened
 rule shows up here without an edit. Built on the first /api/openapi.json request only.
 """
 
@@ -10,15 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from api.error_specs import ERROR_CODES, extra_fields
-from provisioning.error_text import MAX_ERROR_MESSAGE_BYTES
+from provisioning.errors.text import MAX_ERROR_MESSAGE_BYTES
 from provisioning.models import ErrorCategory, TaskStatus, TaskType
-from provisioning.request_bounds import (
+from provisioning.requests.bounds import (
     HISTORY_LIMIT,
     RECENT_FAILURES_HOURS,
     RECENT_FAILURES_LIMIT,
     QueryBound,
 )
-from provisioning.validation import (
+from provisioning.requests.validation import (
     AZURE_PUBLIC_REGIONS,
     CLUSTER_NAME_PATTERN,
     DEFAULT_NODE_COUNT,

@@ -12,7 +12,7 @@ import azure.functions as func
 
 if TYPE_CHECKING:
     from api.error_specs import ErrorSpec
-    from provisioning.identity import Principal
+    from provisioning.access.identity import Principal
 
 # Domain modules (identity, settings, cross-site rules, the error table) are imported where
 # they are first used, not here: every handler module imports this one at cold start.
@@ -36,7 +36,7 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> func.H
 
 def caller(req: func.HttpRequest) -> Principal:
     """The signed-in caller, from the platform's principal header only (never the body)."""
-    from provisioning.identity import principal_from_headers
+    from provisioning.access.identity import principal_from_headers
     from provisioning.settings import get_settings
 
     settings = get_settings()
@@ -73,7 +73,7 @@ def refuse_cross_site(req: func.HttpRequest) -> None:
 
     Runs before identity: a cross-site POST is refused whoever the browser is signed in as.
     """
-    from provisioning.cross_site import STATE_CHANGING_METHODS, check_state_changing_request
+    from provisioning.access.cross_site import STATE_CHANGING_METHODS, check_state_changing_request
     from provisioning.settings import get_settings
 
     if req.method.upper() not in STATE_CHANGING_METHODS:

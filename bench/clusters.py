@@ -38,7 +38,7 @@ def _arm_client(host: FunctionHost, hook: Any = None) -> Any:
 
 def _seed(client: Any, owner_id: str, count: int) -> None:
     """`count` clusters tagged for `owner_id`, written straight to the simulator."""
-    from provisioning.cluster_ownership import product_tags
+    from provisioning.clusters.ownership import product_tags
 
     for index in range(count):
         body = {
@@ -58,7 +58,7 @@ def _seed(client: Any, owner_id: str, count: int) -> None:
 
 
 def _principal(owner_id: str) -> dict[str, str]:
-    from provisioning.identity import encode_easyauth_principal
+    from provisioning.access.identity import encode_easyauth_principal
 
     return {"X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal(owner_id, owner_id)}
 
@@ -89,7 +89,7 @@ def list_figures(host: FunctionHost, repetitions: int) -> dict[str, Any]:
 
 def _arm_calls_of_one_listing(host: FunctionHost, owner: str) -> int:
     """ARM requests one listing makes (the catalog is cached, as in a warm process)."""
-    from provisioning.your_clusters import your_clusters
+    from provisioning.clusters.listing import your_clusters
 
     calls: list[str] = []
     counting = _arm_client(host, lambda request: calls.append(request.http_request.url))

@@ -322,10 +322,11 @@ def _recent_failures_section(figures: dict[str, Any] | None) -> list[str]:
         "in 10 dismissed), 0.5% were cancelled before ARM saw a cluster. The `clustered` "
         "variant puts every failure within ±12 h of 3 weeks ago.",
         "",
-        "- **ours**: `provisioning.recent_failures.recent_failures` — `PartitionKey eq @pk and "
-        "RowKey` inside the window `and Type eq aks_provision and (Status failed or (Status "
-        "cancelled and ClusterSeen))`, paged at the limit plus a margin for dismissed or "
-        "resolved failures (`page_size_for`: limit + max(2, limit ÷ 2), at most 1000 per page), "
+        "- **ours**: `provisioning.jobs.recent_failures.recent_failures` — "
+        "`PartitionKey eq @pk and RowKey` inside the window `and Type eq aks_provision and "
+        "(Status failed or (Status cancelled and ClusterSeen))`, paged at the limit plus a "
+        "margin for dismissed or resolved failures (`page_size_for`: limit + max(2, limit ÷ 2), "
+        "at most 1000 per page), "
         "stopping once `limit` unresolved failures are found.",
         "- **original**: `bench.recent_failures.original_recent_failures` — `PartitionKey eq "
         "@pk`, the first 200 rows in natural (newest-first) order, filtered in memory. It is "

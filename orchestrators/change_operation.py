@@ -1,6 +1,6 @@
 """The change operation: stop, start, scale or upgrade one of your clusters (one skeleton).
 
-The operation type (in the input) picks the ARM call in provisioning.lifecycle_steps; this
+The operation type (in the input) picks the ARM call in provisioning.operations.change_work; this
 module only says when the change is settled and how a cancel ends it (abort, then record
 what ARM says).
 """
@@ -18,20 +18,20 @@ from orchestrators.cluster_operation import ClusterOperation, Waiting
 from orchestrators.outcomes import failed_outcome, succeeded_outcome
 from orchestrators.poll_loop import poll_once
 from orchestrators.retry_policy import ARM_RETRY
-from provisioning.attempt_steps import error_from_activity_failure
+from provisioning.errors.product import (
+    CLUSTER_DISAPPEARED,
+    operation_cancelled_error,
+    operation_failed_error,
+)
 from provisioning.models import TaskStatus, TaskType
-from provisioning.operation_messages import (
+from provisioning.operations.messages import (
     AbortResult,
     ChangeSubmitted,
     OperationInput,
     OperationOutcome,
     PollResult,
 )
-from provisioning.product_errors import (
-    CLUSTER_DISAPPEARED,
-    operation_cancelled_error,
-    operation_failed_error,
-)
+from provisioning.operations.shared_work import error_from_activity_failure
 
 logger = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 import requests
 
-from provisioning.arm_credentials import SimulatorCredential
-from provisioning.identity import (
+from provisioning.access.identity import (
     OBJECT_ID_CLAIM,
     encode_easyauth_principal,
     encode_swa_principal,
 )
+from provisioning.arm_credentials import SimulatorCredential
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID, ArmSimulator
 from tests.stack_fixtures import LocalStack
 

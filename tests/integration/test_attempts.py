@@ -1,4 +1,4 @@
-"""provisioning.attempts use cases against a real Azurite through the real Tables SDK."""
+"""provisioning.operations.attempts use cases against a real Azurite through the real Tables SDK."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from typing import Any
 
 import pytest
 
-from provisioning.attempts import (
+from provisioning.access.identity import hashed_owner
+from provisioning.clusters.ownership import ExistingCluster, product_tags
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.jobs.rules import mark_running, record_outcome
+from provisioning.jobs.state import JobState
+from provisioning.jobs.task_ids import new_task_id
+from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
+from provisioning.operations.attempts import (
     AcceptedAttempt,
     ActiveAttemptExists,
     ClusterReader,
@@ -27,16 +34,13 @@ from provisioning.attempts import (
     record_orchestration_lost,
     release_idempotency_key,
 )
-from provisioning.cancellation import cancel_attempt, cancel_lost_attempt, cancel_not_delivered
-from provisioning.cluster_ownership import ExistingCluster, product_tags
-from provisioning.identity import hashed_owner
-from provisioning.jobstate import JobState
-from provisioning.jobstate_repository import JobStateRepository
-from provisioning.jobstate_rules import mark_running, record_outcome
-from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
-from provisioning.orchestration_starts import abandon_unstarted_attempt, record_start_failure
-from provisioning.task_ids import new_task_id
-from provisioning.validation import RequestValidationError
+from provisioning.operations.cancellation import (
+    cancel_attempt,
+    cancel_lost_attempt,
+    cancel_not_delivered,
+)
+from provisioning.operations.starts import abandon_unstarted_attempt, record_start_failure
+from provisioning.requests.validation import RequestValidationError
 from tests.wire_steps import begin_attempt
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -358,7 +362,7 @@ def test_invalid_request_names_the_field(jobstate_repo: JobStateRepository) -> N
 def test_accepting_logs_the_attempt_dimensions(
     jobstate_repo: JobStateRepository, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="provisioning.attempts"):
+    with caplog.at_level(logging.INFO, logger="provisioning.operations.attempts"):
         accepted = accept(jobstate_repo)
 
     (record,) = [r for r in caplog.records if getattr(r, "event", None) == "attempt_accepted"]

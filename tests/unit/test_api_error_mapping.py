@@ -19,7 +19,17 @@ from api.error_specs import (
 )
 from api.openapi_document import openapi_document
 from api.responses import answers_errors, error_to_response
-from provisioning.attempts import (
+from provisioning.access.cross_site import CrossOriginRequest, UnsupportedMediaType
+from provisioning.access.identity import (
+    AmbiguousPrincipal,
+    AuthNotConfigured,
+    IdentityError,
+    InvalidOwnerId,
+    MalformedPrincipal,
+    MissingPrincipal,
+)
+from provisioning.jobs.tables import ConcurrencyConflict, StorageUnavailable
+from provisioning.operations.attempts import (
     ActiveAttemptExists,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
@@ -28,18 +38,8 @@ from provisioning.attempts import (
     NotDismissable,
     TaskNotFound,
 )
-from provisioning.cross_site import CrossOriginRequest, UnsupportedMediaType
-from provisioning.identity import (
-    AmbiguousPrincipal,
-    AuthNotConfigured,
-    IdentityError,
-    InvalidOwnerId,
-    MalformedPrincipal,
-    MissingPrincipal,
-)
+from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
-from provisioning.table_clients import ConcurrencyConflict, StorageUnavailable
-from provisioning.validation import RequestValidationError
 
 API_DIR = Path(__file__).resolve().parents[2] / "api"
 MAPPED = [

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from provisioning.jobstate_entity import JobStateProperty, job_from_entity, job_to_entity
+from provisioning.jobs.entity import JobStateProperty, job_from_entity, job_to_entity
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import ErrorCategory, TaskStatus, TaskType
-from provisioning.task_ids import new_task_id
 from tests.unit.test_jobstate import NOW, QUOTA_ERROR, make_job
 
 PROJECT = Path(__file__).resolve().parents[2]

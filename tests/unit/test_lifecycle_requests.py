@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from provisioning.lifecycle import ClusterNotFound, validate_lifecycle_request
-from provisioning.lifecycle_rules import LifecycleOperation
-from provisioning.validation import RequestValidationError
+from provisioning.operations.allowed_states import LifecycleOperation
+from provisioning.operations.lifecycle import ClusterNotFound, validate_lifecycle_request
+from provisioning.requests.validation import RequestValidationError
 
 SCALE, UPGRADE, DELETE, STOP = (
     LifecycleOperation.SCALE,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from provisioning.azure_catalog import KubernetesVersion, upgrades_for
-from provisioning.lifecycle_rules import ALLOWED_STATES, LifecycleOperation, refusal_for
+from provisioning.catalog.azure import KubernetesVersion, upgrades_for
 from provisioning.models import TaskType
+from provisioning.operations.allowed_states import ALLOWED_STATES, LifecycleOperation, refusal_for
 
 STOP, START, SCALE, UPGRADE, DELETE = (
     LifecycleOperation.STOP,

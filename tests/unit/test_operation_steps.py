@@ -1,11 +1,11 @@
-"""provisioning.operation_steps: one step table per operation type, read by status and JobState."""
+"""operations.step_tables: one step table per operation type, read by status and JobState."""
 
 from __future__ import annotations
 
 import pytest
 
 from provisioning.models import TaskType
-from provisioning.operation_steps import (
+from provisioning.operations.step_tables import (
     DELETE_STEPS,
     PROVISION_STEPS,
     STEPS_BY_TYPE,
