@@ -126,7 +126,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 
   // App Service Authentication ("Easy Auth"). With it on, the platform strips client-sent
   // X-MS-CLIENT-PRINCIPAL headers, injects the signed-in user's, and sets
-  // WEBSITE_AUTH_ENABLED=True, which is what lets the app trust identity headers (DESIGN §7).
+  // WEBSITE_AUTH_ENABLED=True, which is what lets the app trust identity headers (docs/architecture.md).
   resource authSettings 'config' = {
     name: 'authsettingsV2'
     properties: {

@@ -1,4 +1,4 @@
-"""Your clusters: one subscription list call, filtered by the caller's owner tag (DESIGN §15).
+"""Your clusters: one subscription list call, filtered by the caller's owner tag (README).
 
 Upgrades come from data already at hand: the region's Kubernetes version catalog (cached
 for an hour) lists, per patch version, where a cluster may upgrade — so the list costs one
