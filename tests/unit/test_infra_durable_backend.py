@@ -27,6 +27,7 @@ API = ROOT / "infra" / "app" / "api.bicep"
 SCHEDULER = ROOT / "infra" / "app" / "durable-task-scheduler.bicep"
 PARAMETERS = ROOT / "infra" / "main.parameters.json"
 HOST_JSON = ROOT / "host.json"
+README = ROOT / "README.md"
 
 BACKENDS = {"azureStorage", "durableTaskScheduler"}
 # Built-in role "Durable Task Data Contributor".
@@ -41,6 +42,18 @@ SCHEDULER_SETTINGS = {
 HOST_OVERRIDE = "AzureFunctionsJobHost__"
 # The first extension bundle with the Scheduler's provider (`azureManaged`) for non-.NET apps.
 SCHEDULER_BUNDLE = (4, 32, 0)
+SWITCH_HEADING = "### When to switch to the Durable Task Scheduler"
+
+# The capacity arithmetic README shows, from its stated inputs.
+DAY_SECONDS = 86_400
+CHECK_SECONDS = 300  # GUARDRAIL_CHECK_SECONDS in Azure
+# A guardrail wake-up: the timer fires, three activities are started and answered, and
+# continue_as_new starts the next generation.
+WAKE_UP_ACTIONS = 1 + 3 * 2 + 1
+POLL_SECONDS = 15  # PROVISION_POLL_SECONDS in Azure
+ARM_SECONDS = 600  # assumed duration of a create, stop or start
+OPERATION_ACTIONS = 1 + 4 * 2 + (ARM_SECONDS // POLL_SECONDS) * (1 + 2)
+OPERATIONS_A_DAY = 2  # working hours: one stop, one start
 
 _RESOURCE_HEADER = re.compile(
     r"^resource (?P<name>\w+) '(?P<type>[^'@]+)@[^']+' = (?:if \((?P<condition>.+)\) )?\{$"
@@ -302,3 +315,85 @@ def test_the_extension_bundle_range_reaches_the_bundle_with_the_scheduler_provid
     assert not version_range_admits("[4.0.0, 4.20.0)", SCHEDULER_BUNDLE)
     assert not version_range_admits("[4.*, 4.32.0)", SCHEDULER_BUNDLE)
     assert version_range_admits("[4.32.0, 4.32.0]", SCHEDULER_BUNDLE)
+
+
+def deployment_section() -> str:
+    """README from "Deploy to Azure with azd" to the end: the part these options belong to."""
+    text = _text(README)
+    return text[text.index("## Deploy to Azure with azd") :]
+
+
+def code_blocks(text: str) -> list[list[str]]:
+    """The lines of every fenced code block."""
+    return [block.splitlines() for block in re.findall(r"```\w*\n(.*?)```", text, re.S)]
+
+
+def capacity_rows(section: str) -> dict[str, tuple[int, int, int]]:
+    """README's capacity table: backend -> (actions/s, daily-average fleet, shared-edge fleet)."""
+    rows: dict[str, tuple[int, int, int]] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 4 and all(re.fullmatch(r"[\d,]+", cell) for cell in cells[1:]):
+            numbers = [int(cell.replace(",", "")) for cell in cells[1:]]
+            rows[cells[0]] = (numbers[0], numbers[1], numbers[2])
+    return rows
+
+
+def test_readme_documents_both_backends_and_the_commands_that_switch() -> None:
+    """`azd env set DURABLE_BACKEND durableTaskScheduler`, then `azd up`, in one runnable block."""
+    section = deployment_section()
+    for backend in BACKENDS:
+        assert f"`{backend}`" in section, backend
+    switching = [
+        block
+        for block in code_blocks(section)
+        if "azd env set DURABLE_BACKEND durableTaskScheduler" in block
+    ]
+    assert len(switching) == 1
+    block = switching[0]
+    assert block.index("azd env set DURABLE_BACKEND durableTaskScheduler") < block.index("azd up")
+    assert "Switching starts an empty task hub" in section
+    assert SWITCH_HEADING in section.splitlines()
+
+
+def test_readme_names_every_scheduler_setting_the_role_and_the_dashboard_output() -> None:
+    """What README tells an operator to look for is what the template deploys."""
+    section = deployment_section()
+    for name in scheduler_settings():
+        assert f"`{name}`" in section, name
+    assert "*Durable Task Data Contributor*" in section
+    assert f"`{DURABLE_TASK_DATA_CONTRIBUTOR}`" in section
+    outputs = set(re.findall(r"^output (\w+) ", _text(MAIN), re.M))
+    named = set(re.findall(r"azd env get-value (\w+)", section))
+    assert "DURABLE_TASK_SCHEDULER_DASHBOARD_URL" in named
+    assert named <= outputs, named - outputs
+
+
+def test_readme_has_a_row_for_every_azd_variable_of_the_template() -> None:
+    """Each `${VAR}` of main.parameters.json has its row naming the parameter it sets."""
+    section = deployment_section()
+    parameters = json.loads(_text(PARAMETERS))["parameters"]
+    for name, entry in parameters.items():
+        variable = re.fullmatch(r"\$\{(\w+)(?:=[^}]*)?\}", entry["value"])
+        assert variable, name
+        assert re.search(rf"^\| `{variable[1]}` \| `{name}` \|", section, re.M), variable[1]
+
+
+def test_readme_capacity_figures_are_the_arithmetic_of_their_stated_inputs() -> None:
+    """Change an input (check interval, poll, duration) and README's figures must follow."""
+    section = deployment_section()
+    switching = section[section.index(SWITCH_HEADING) :]
+    per_day = DAY_SECONDS // CHECK_SECONDS * WAKE_UP_ACTIONS
+    with_operations = per_day + OPERATIONS_A_DAY * OPERATION_ACTIONS
+    assert f"**{WAKE_UP_ACTIONS}**" in switching
+    assert f"**{per_day:,} actions a day**" in switching
+    assert f"**{OPERATION_ACTIONS} actions**" in switching
+    assert f"**{with_operations:,} actions per guarded cluster a day**" in switching
+    average = with_operations / DAY_SECONDS
+    at_edge = 3 / POLL_SECONDS + WAKE_UP_ACTIONS / CHECK_SECONDS
+    assert f"{average:.4f}" in switching and f"**{at_edge:.3f} actions/s per" in switching
+    rows = capacity_rows(switching)
+    assert {"Azure Storage, 4 instances", "Scheduler, Consumption SKU"} <= rows.keys()
+    for backend, (throughput, daily, edge) in rows.items():
+        assert daily == int(throughput / average) // 100 * 100, backend
+        assert edge == int(throughput / at_edge) // 100 * 100, backend
