@@ -8,11 +8,8 @@ provisioningState ARM returns, so they are tested without ARM.
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
-
-logger = logging.getLogger(__name__)
 
 CREATED_BY_TAG = "created-by"
 CREATED_BY_VALUE = "aks-provisioning"
