@@ -45,6 +45,7 @@ def task_document(job: JobState) -> dict[str, Any]:
             "node_count": request.node_count,
             "kubernetes_version": request.kubernetes_version,
             "user_pool": request.user_pool.to_dict() if request.user_pool else None,
+            "access": str(request.access),
         },
         "progress": {
             "step": job.step,
@@ -55,6 +56,8 @@ def task_document(job: JobState) -> dict[str, Any]:
             "portal_url": job.portal_url,
         },
         "error": job.error.to_dict() if job.error is not None else None,
+        # A success that left something undone (e.g. "Grant access"): shown, not a failure.
+        "warning": job.warning.to_dict() if job.warning is not None else None,
         "dismissed_at": iso_utc(job.dismissed_at),
     }
     if job.type == TaskType.AKS_DELETE:
