@@ -14,7 +14,6 @@ from provisioning.operations.messages import START_BY_KEY, AbortResult, FinishRe
 from provisioning.operations.shared_work import TransientArmFailure
 from tests.orchestration_fakes import (
     OPERATION_URL,
-    grant_refused,
     START,
     FakeOrchestrationContext,
     Result,
@@ -22,6 +21,7 @@ from tests.orchestration_fakes import (
     activity_failure,
     attempt_input,
     began,
+    grant_refused,
     orchestrator_of,
     polled,
     rejected,
