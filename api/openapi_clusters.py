@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.openapi_schemas import TASK_ID, anchored, closed_object, ref
+from provisioning.models import AccessMode
 from provisioning.operations.allowed_states import LifecycleOperation
 from provisioning.operations.lifecycle import NODE_POOL_NAME_MAX
 from provisioning.preflight.checks import PREFLIGHT_CHECKS, CheckStatus
@@ -162,6 +163,24 @@ def _cluster_schemas() -> dict[str, Any]:
             "created_by_task": STRING_OR_NULL,
             "upgrades": {"type": "array", "items": {"type": "string"}},
             "operation": {"oneOf": [{"type": "null"}, operation]},
+            "access": closed_object(
+                {
+                    "mode": {"type": "string", "enum": [str(mode) for mode in AccessMode]},
+                    "commands": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "minItems": 1,
+                        "maxItems": 2,
+                        "description": "az aks get-credentials …; for entra also "
+                        "kubelogin convert-kubeconfig -l azurecli.",
+                    },
+                    "kubeconfig": {
+                        "type": "boolean",
+                        "description": "true when the kubeconfig route answers 200 now (entra, "
+                        "with a running API server).",
+                    },
+                }
+            ),
         }
     )
     count = {"type": "integer", "minimum": MIN_NODE_COUNT, "maximum": MAX_NODE_COUNT}
@@ -281,6 +300,27 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
                 "responses": {"200": json("Clusters", "ARM failure: [] and degraded."), **errors()},
             }
         },
+    }
+    paths["/api/aks/clusters/{resource_group}/{cluster_name}/kubeconfig"] = {
+        "get": {
+            "summary": "Download your Entra ID cluster's kubeconfig (exec user, no secret).",
+            "operationId": "download_kubeconfig",
+            "parameters": _cluster_parameters(),
+            "responses": {
+                "200": {
+                    "description": "listClusterUserCredential(format=exec), as an attachment "
+                    '"<cluster_name>.kubeconfig"; its user runs kubelogin.',
+                    "headers": {
+                        "Content-Disposition": {
+                            "schema": {"type": "string"},
+                            "description": 'attachment; filename="<cluster_name>.kubeconfig"',
+                        }
+                    },
+                    "content": {"application/yaml": {"schema": {"type": "string"}}},
+                },
+                **errors(404, 409),
+            },
+        }
     }
     handlers = {
         LifecycleOperation.STOP: "stop_cluster",
