@@ -47,7 +47,49 @@ OBJECT_ID_PATTERN = re.compile(
     r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 )
 GRANT_ACTION_LABEL = "Grant access"
+ROLE_ASSIGNMENT_WRITE = "Microsoft.Authorization/roleAssignments/write"
+ROLE_ASSIGNMENT_DELETE = "Microsoft.Authorization/roleAssignments/delete"
+# The built-in role the app's identity holds on the AKS resource group, narrowed below.
+RBAC_ADMINISTRATOR_ROLE = BuiltInRole(
+    "Role Based Access Control Administrator", "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+)
 ACCESS_NOT_GRANTED = "AccessNotGranted"
+
+
+def delegation_condition() -> str:
+    """The ABAC condition (version 2.0) on the app's Role Based Access Control Administrator.
+
+    It may write or delete role assignments only of the two access roles, and only to
+    principals of type User: "Constrain roles and principal types" (README, Azure deployment).
+    infra/app/aks-rbac.bicep carries the same text (a unit test compares them).
+    """
+    roles = ", ".join(role.id for role in ACCESS_ROLES)
+    attribute = "Microsoft.Authorization/roleAssignments"
+
+    def allowed(action: str, source: str) -> str:
+        return (
+            f"((!(ActionMatches{{'{action}'}})) OR "
+            f"(@{source}[{attribute}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{roles}}}"
+            f" AND @{source}[{attribute}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase"
+            f" {{'{PRINCIPAL_TYPE}'}}))"
+        )
+
+    writes = allowed(ROLE_ASSIGNMENT_WRITE, "Request")
+    deletes = allowed(ROLE_ASSIGNMENT_DELETE, "Resource")
+    return f"{writes} AND {deletes}"
+
+
+DELEGATION_CONDITION_VERSION = "2.0"
+
+
+def delegation_command(app_identity: str, resource_group_scope: str) -> str:
+    """The `az` command that gives the app's identity its constrained grant on the group."""
+    return (
+        f"az role assignment create --assignee {app_identity} "
+        f'--role "{RBAC_ADMINISTRATOR_ROLE.name}" --scope {resource_group_scope} '
+        f'--condition "{delegation_condition()}" '
+        f"--condition-version {DELEGATION_CONDITION_VERSION}"
+    )
 
 
 def assignment_name(cluster_id: str, principal_id: str, role: BuiltInRole) -> str:
