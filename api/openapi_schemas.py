@@ -11,7 +11,7 @@ from typing import Any
 
 from api.error_specs import ERROR_CODES, extra_fields
 from provisioning.errors.text import MAX_ERROR_MESSAGE_BYTES
-from provisioning.models import AccessMode, ErrorCategory, TaskStatus, TaskType
+from provisioning.models import AccessMode, ErrorCategory, TaskStatus, TaskType, Trigger
 from provisioning.requests.bounds import (
     HISTORY_LIMIT,
     RECENT_FAILURES_HOURS,
@@ -143,6 +143,10 @@ def _provision_schemas() -> dict[str, Any]:
                 },
                 "user_pool": _user_pool(),
                 "access": {**nullable(ACCESS), "default": str(AccessMode.ENTRA)},
+                "retry_of": {
+                    **TASK_ID,
+                    "description": "Edit & retry: your own create that failed or was stopped.",
+                },
             },
             required=list(REQUIRED_FIELDS),
         ),
@@ -175,6 +179,10 @@ def _attempt_part_schemas() -> dict[str, Any]:
                 },
                 "user_pool": _user_pool(),
                 "access": ACCESS,
+                "retry_of": {
+                    **nullable(TASK_ID),
+                    "description": "Edit & retry: the failed attempt this one retries.",
+                },
             }
         ),
         "Progress": closed_object(
@@ -217,7 +225,7 @@ def _attempt_part_schemas() -> dict[str, Any]:
 
 
 def _task_properties() -> dict[str, Any]:
-    """The task document's properties (DESIGN §4)."""
+    """The task document's properties (README)."""
     return {
         "task_id": TASK_ID,
         "type": {"type": "string", "enum": [str(t) for t in TaskType]},
@@ -233,6 +241,11 @@ def _task_properties() -> dict[str, Any]:
             "grant access: code AccessNotGranted, a grant_access action).",
         },
         "dismissed_at": nullable(TIMESTAMP),
+        "trigger": {
+            "type": "string",
+            "enum": [str(t) for t in Trigger],
+            "description": "Who started it: the user, or the guardrail that did.",
+        },
         "target_task_id": {
             **nullable(TASK_ID),
             "description": "aks_delete tasks only: the attempt whose partial cluster it deletes.",

@@ -1,4 +1,4 @@
-"""Your clusters: one subscription list call, filtered by the caller's owner tag (DESIGN §15).
+"""Your clusters: one subscription list call, filtered by the caller's owner tag (README).
 
 Upgrades come from data already at hand: the region's Kubernetes version catalog (cached
 for an hour) lists, per patch version, where a cluster may upgrade — so the list costs one
@@ -22,6 +22,7 @@ _RESOURCE_GROUP_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 _SUBSCRIPTION_IN_ID = re.compile(r"^/subscriptions/([^/]+)/", re.IGNORECASE)
 # A stopped cluster has no API server to connect to.
 STOPPED = "Stopped"
+DELETING = "Deleting"
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,12 @@ class ClusterView:
 
     @property
     def has_server(self) -> bool:
-        """True when there is an API server to connect to (an FQDN, and not stopped)."""
-        return bool(self.fqdn) and self.power_state != STOPPED
+        """True when there is an API server to connect to (an FQDN, not stopped, not deleting)."""
+        return (
+            bool(self.fqdn)
+            and self.power_state != STOPPED
+            and (self.provisioning_state != DELETING)
+        )
 
     @property
     def subscription_id(self) -> str:
@@ -118,9 +123,13 @@ class ClusterView:
         return next((p for p in self.node_pools if p.name == name), None)
 
     def to_document(
-        self, portal_url: str, upgrades: list[str], operation: dict[str, Any] | None
+        self,
+        portal_url: str,
+        upgrades: list[str],
+        operation: dict[str, Any] | None,
+        actions: list[dict[str, Any]],
     ) -> dict[str, Any]:
-        """The §15 cluster document."""
+        """The cluster document of GET /api/aks/clusters (README "API")."""
         return {
             "id": self.id,
             "name": self.name,
@@ -136,6 +145,7 @@ class ClusterView:
             "created_by_task": self.tags.get(TASK_ID_TAG),
             "upgrades": upgrades,
             "operation": operation,
+            "actions": actions,
             "access": self.access(),
         }
 

@@ -1,4 +1,4 @@
-"""The JSON shapes of an attempt in the HTTP contract (DESIGN §4)."""
+"""The JSON shapes of an attempt in the HTTP contract (README)."""
 
 from __future__ import annotations
 
@@ -46,6 +46,7 @@ def task_document(job: JobState) -> dict[str, Any]:
             "kubernetes_version": request.kubernetes_version,
             "user_pool": request.user_pool.to_dict() if request.user_pool else None,
             "access": str(request.access),
+            "retry_of": job.retry_of,
         },
         "progress": {
             "step": job.step,
@@ -59,6 +60,7 @@ def task_document(job: JobState) -> dict[str, Any]:
         # A success that left something undone (e.g. "Grant access"): shown, not a failure.
         "warning": job.warning.to_dict() if job.warning is not None else None,
         "dismissed_at": iso_utc(job.dismissed_at),
+        "trigger": str(job.trigger),
     }
     if job.type == TaskType.AKS_DELETE:
         document["target_task_id"] = job.target_task_id

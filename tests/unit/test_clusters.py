@@ -179,7 +179,7 @@ def _view(**changes: Any) -> ClusterView:
 
 
 def test_an_entra_cluster_document_offers_kubelogin_and_the_kubeconfig() -> None:
-    access = _view().to_document("https://portal", [], None)["access"]
+    access = _view().to_document("https://portal", [], None, [])["access"]
     assert access == {
         "mode": "entra",
         "commands": [

@@ -1,4 +1,4 @@
-"""The JobState entity: DESIGN §3 property names, and a tolerant mapping to and from JobState."""
+"""The JobState entity: its property names, and a tolerant mapping to and from JobState."""
 
 from __future__ import annotations
 
@@ -16,11 +16,13 @@ from provisioning.models import AccessMode, ErrorCategory, TaskStatus, TaskType
 from tests.unit.test_jobstate import NOW, QUOTA_ERROR, make_job
 
 PROJECT = Path(__file__).resolve().parents[2]
-# DESIGN §3's table plus the keys, the request fields and the two stored extras.
+# docs/architecture.md's table plus the keys, the request fields and the two stored extras.
 DESIGN_PROPERTIES = {
     "PartitionKey",
     "RowKey",
     "Type",
+    "Trigger",
+    "RetryOf",
     "Status",
     "CreatedAt",
     "UpdatedAt",
@@ -45,7 +47,7 @@ DESIGN_PROPERTIES = {
     "DismissedAt",
     "ResolvedBy",
     "TargetTaskId",
-    # The request's optional User-mode workload pool (DESIGN §4 `user_pool`).
+    # The request's optional User-mode workload pool (README `user_pool`).
     "UserPoolVmSize",
     "UserPoolNodeCount",
     # The request's access (DESIGN §4 `access`) and what a success left undone (its warning).
@@ -99,6 +101,7 @@ def test_entity_uses_design_property_names() -> None:
         "ErrorMessage",
         "Retryable",
         "ErrorActions",
+        "Trigger",
     }
     assert set(entity) == expected
     assert entity["Status"] == "failed" and entity["Type"] == "aks_provision"
@@ -150,8 +153,8 @@ def test_only_the_entity_module_spells_property_names() -> None:
     offenders = [
         f"{path.relative_to(PROJECT)}: {match.group(0)}"
         for folder in ("provisioning", "api", "activities", "orchestrators")
-        for path in sorted((PROJECT / folder).glob("*.py"))
-        if path.name != "jobstate_entity.py"
+        for path in sorted((PROJECT / folder).rglob("*.py"))
+        if path.relative_to(PROJECT).as_posix() != "provisioning/jobs/entity.py"
         for match in spelled.finditer(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []

@@ -58,6 +58,7 @@ def test_task_document_has_the_contract_shape() -> None:
             "kubernetes_version": None,
             "user_pool": None,
             "access": "entra",
+            "retry_of": None,
         },
         "progress": {
             "step": "queued",
@@ -76,6 +77,7 @@ def test_task_document_has_the_contract_shape() -> None:
         },
         "warning": None,
         "dismissed_at": None,
+        "trigger": "user",
     }
 
 
