@@ -29,6 +29,7 @@ from provisioning.clusters.credentials import (
     user_kubeconfig,
 )
 from provisioning.clusters.ownership import product_tags
+from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.state import JobState
 from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import AccessMode, ProvisionRequest
@@ -36,6 +37,7 @@ from provisioning.operations.attempts import OrchestrationTiming, orchestration_
 from provisioning.operations.delete_work import remove_access_grants
 from provisioning.operations.grant_work import grant_cluster_access
 from provisioning.operations.lifecycle import ClusterNotFound
+from provisioning.operations.starts import job_from_orchestration_input
 from provisioning.portal_links import cluster_resource_id
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID
 
@@ -117,6 +119,22 @@ def test_the_grant_step_gives_the_caller_exactly_the_two_roles_at_the_cluster_sc
     )
     assert {a.role_definition_id.rsplit("/", 1)[1] for a in found} == {r.id for r in ACCESS_ROLES}
     assert {(a.principal_type, a.scope.lower()) for a in found} == {("User", scope.lower())}
+
+
+def test_the_grant_step_shows_granting_you_access_in_the_row(
+    jobstate_repo: JobStateRepository,
+    authorization_client: AuthorizationManagementClient,
+    create: Callable[..., tuple[ProvisionRequest, str]],
+) -> None:
+    request, owner = create()
+    attempt = _attempt(request, owner)
+    jobstate_repo.upsert_missing(job_from_orchestration_input(attempt))
+
+    grant_cluster_access(jobstate_repo, authorization_client, attempt, now=NOW)
+
+    row = jobstate_repo.get(owner, attempt.task_id)
+    assert row is not None
+    assert (row.step, row.step_index, row.total_steps) == ("Granting you access", 4, 5)
 
 
 def test_a_put_of_the_same_assignment_is_201_then_200_and_another_body_is_409(
