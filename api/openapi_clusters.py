@@ -339,7 +339,16 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
                             "description": 'attachment; filename="<cluster_name>.kubeconfig"',
                         }
                     },
-                    "content": {"application/yaml": {"schema": {"type": "string"}}},
+                    "content": {
+                        "application/yaml": {
+                            "schema": {
+                                "type": "object",
+                                "description": "A kubeconfig (kind Config).",
+                                "required": ["apiVersion", "kind", "clusters", "users"],
+                                "properties": {"kind": {"const": "Config"}},
+                            }
+                        }
+                    },
                 },
                 **errors(404, 409),
             },

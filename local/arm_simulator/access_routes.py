@@ -13,6 +13,7 @@ clusters without local accounts, as AKS does.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import time
 from typing import Any
@@ -186,6 +187,8 @@ def kubeconfig(view: ClusterView, user_name: str, *, exec_user: bool) -> str:
     """A kubeconfig for the cluster: an exec (kubelogin) user, or a client-certificate one."""
     cluster = view.cluster
     fqdn = cluster_document(view, time.time())["properties"]["fqdn"]
+    # Names are quoted (a JSON string is a YAML string): a cluster named "0" stays a string.
+    name, user_name = json.dumps(cluster.name), json.dumps(user_name)
     authority = _b64(f"simulated cluster CA of {cluster.name}")
     if exec_user:
         user = (
@@ -223,13 +226,13 @@ def kubeconfig(view: ClusterView, user_name: str, *, exec_user: bool) -> str:
         "- cluster:\n"
         f"    certificate-authority-data: {authority}\n"
         f"    server: https://{fqdn}:443\n"
-        f"  name: {cluster.name}\n"
+        f"  name: {name}\n"
         "contexts:\n"
         "- context:\n"
-        f"    cluster: {cluster.name}\n"
+        f"    cluster: {name}\n"
         f"    user: {user_name}\n"
-        f"  name: {cluster.name}\n"
-        f"current-context: {cluster.name}\n"
+        f"  name: {name}\n"
+        f"current-context: {name}\n"
         "kind: Config\n"
         "preferences: {}\n"
         "users:\n"

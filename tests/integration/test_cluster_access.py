@@ -257,7 +257,7 @@ def test_the_user_kubeconfig_of_an_entra_cluster_runs_kubelogin_and_holds_no_sec
     assert "- get-token" in text and "- azurecli" in text
     for secret in ("client-certificate-data", "client-key-data", "token:"):
         assert secret not in text
-    assert f"name: {request.cluster_name}" in text
+    assert f'name: "{request.cluster_name}"' in text
 
 
 def test_a_local_cluster_credential_would_be_a_secret_so_it_is_refused(
