@@ -7,7 +7,6 @@ ARM call per request, whatever the number of clusters.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,8 +14,6 @@ from typing import Any
 from provisioning.clusters.access_grants import connect_commands
 from provisioning.clusters.ownership import TASK_ID_TAG, ExistingCluster
 from provisioning.models import AccessMode
-
-logger = logging.getLogger(__name__)
 
 _RESOURCE_GROUP_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 _SUBSCRIPTION_IN_ID = re.compile(r"^/subscriptions/([^/]+)/", re.IGNORECASE)

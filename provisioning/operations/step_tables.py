@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from provisioning.models import SETTLED_CLUSTER_STATES
+
 
 class Phase(IntEnum):
     """The phases a cluster operation goes through, in order (a table may skip GRANTING)."""
@@ -25,7 +27,7 @@ class Phase(IntEnum):
 
 
 # Cluster provisioningStates after which ARM will not change the cluster on its own.
-TERMINAL_CLUSTER_STATES = frozenset({"Succeeded", "Failed", "Canceled"})
+TERMINAL_CLUSTER_STATES = SETTLED_CLUSTER_STATES
 
 
 @dataclass(frozen=True)
