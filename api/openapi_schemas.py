@@ -142,7 +142,11 @@ def _provision_schemas() -> dict[str, Any]:
                     "description": "Empty or null means the region's default version.",
                 },
                 "user_pool": _user_pool(),
-                "access": {**nullable(ACCESS), "default": str(AccessMode.ENTRA)},
+                "access": {
+                    **nullable(ACCESS),
+                    "enum": [*ACCESS["enum"], None],
+                    "default": str(AccessMode.ENTRA),
+                },
                 "retry_of": {
                     **TASK_ID,
                     "description": "Edit & retry: your own create that failed or was stopped.",
