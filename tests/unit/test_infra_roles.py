@@ -21,7 +21,8 @@ CLUSTER_ACTIONS = {
     "Microsoft.ContainerService/managedClusters/stop/action",
     "Microsoft.ContainerService/managedClusters/abort/action",  # cancel
     "Microsoft.ContainerService/managedClusters/agentPools/read",
-    "Microsoft.ContainerService/managedClusters/agentPools/write",  # scale
+    "Microsoft.ContainerService/managedClusters/agentPools/write",  # scale, add, autoscale
+    "Microsoft.ContainerService/managedClusters/agentPools/delete",  # delete a pool
     "Microsoft.ContainerService/managedClusters/upgradeProfiles/read",
     "Microsoft.ContainerService/locations/operations/read",  # async operation status
     "Microsoft.ContainerService/locations/operationresults/read",
