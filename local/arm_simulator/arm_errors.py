@@ -342,3 +342,34 @@ def agent_pool_not_found(resource_group: str, cluster_name: str, pool_name: str)
         f"Could not find the agent pool '{pool_name}' of managed cluster '{cluster_name}' in "
         f"resource group '{resource_group}'.",
     )
+
+
+def last_system_pool() -> ArmError:
+    """400 for deleting the only System pool (AKS's wording, as rancher's AKS tests expect it).
+
+    Every cluster must keep a System pool (learn.microsoft.com/azure/aks/use-system-pools).
+    """
+    return ArmError(400, "OperationNotAllowed", "There has to be at least one system agent pool.")
+
+
+def manual_scale_with_autoscaler(pool_name: str) -> ArmError:
+    """400 for a count change on a pool whose autoscaler is (or is being turned) on.
+
+    AKS's wording, as quoted in Azure/AKS#1248 ("Operation failed with status: 'Bad Request'").
+    """
+    return ArmError(
+        400,
+        "BadRequest",
+        "Cannot manually scale and enable cluster autoscaler in the same update operation on "
+        f"VMSS Agentpool '{pool_name}'.",
+    )
+
+
+def required_parameter_missing(target: str) -> ArmError:
+    """400 InvalidParameter for a required field the body left out (e.g. a new pool's count).
+
+    AKS's wording, as quoted in pulumi/pulumi-azure-native#2943.
+    """
+    return ArmError(
+        400, "InvalidParameter", f"Required parameter {target} is missing (null).", target
+    )

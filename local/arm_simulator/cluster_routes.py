@@ -25,7 +25,12 @@ from local.arm_simulator.documents import (
     operation_document,
     upgrade_profile_document,
 )
-from local.arm_simulator.lifecycle import put_agent_pool, start_cluster, stop_cluster
+from local.arm_simulator.lifecycle import (
+    delete_agent_pool,
+    put_agent_pool,
+    start_cluster,
+    stop_cluster,
+)
 from local.arm_simulator.operations import IN_PROGRESS, SUCCEEDED, operation_status
 from local.arm_simulator.resource_groups import require_resource_group
 from local.arm_simulator.scenarios import Scenario, flaky_failure_status, scenario_for_name
@@ -152,6 +157,19 @@ async def put_agent_pool_route(
     return web.json_response(document, status=written.status, headers=headers)
 
 
+async def delete_agent_pool_route(
+    request: web.Request, match: re.Match[str], api_version: str
+) -> web.StreamResponse:
+    """DELETE .../agentPools/{pool}: 202 with async headers, or 204 when there is no such pool."""
+    store, now = _cluster_preamble(request, match), time.time()
+    view = store.require(match["sub"], match["rg"], match["name"], now)
+    op = delete_agent_pool(store, view, match["pool"], now)
+    if op is None:
+        return web.Response(status=204)
+    headers = async_headers(request, op, api_version, with_location=True)
+    return web.Response(status=202, headers=headers)
+
+
 async def list_clusters(request: web.Request, match: re.Match[str], _: str) -> web.StreamResponse:
     """GET managedClusters of the subscription, or of one resource group."""
     store, now = request.app[STORE_KEY], time.time()
@@ -190,7 +208,7 @@ CLUSTER_ROUTES: tuple[Route, ...] = (
     Route(arm_path(CLUSTER + "/agentpools"), {"GET": list_agent_pools}),
     Route(
         arm_path(CLUSTER + "/agentpools/(?P<pool>[^/]+)"),
-        {"GET": get_agent_pool, "PUT": put_agent_pool_route},
+        {"GET": get_agent_pool, "PUT": put_agent_pool_route, "DELETE": delete_agent_pool_route},
     ),
     Route(
         arm_path("/subscriptions/{sub}/providers/microsoft\\.containerservice/managedclusters"),
