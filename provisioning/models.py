@@ -16,6 +16,9 @@ class TaskType(StrEnum):
     AKS_START = "aks_start"
     AKS_SCALE = "aks_scale"
     AKS_UPGRADE = "aks_upgrade"
+    AKS_POOL_ADD = "aks_pool_add"
+    AKS_POOL_DELETE = "aks_pool_delete"
+    AKS_POOL_AUTOSCALE = "aks_pool_autoscale"
 
 
 class TaskStatus(StrEnum):
@@ -68,6 +71,25 @@ class NodePool:
         if not data:
             return None
         return cls(node_vm_size=str(data["node_vm_size"]), node_count=int(data["node_count"]))
+
+
+@dataclass(frozen=True)
+class PoolAutoscale:
+    """A node pool's cluster autoscaler bounds: AKS keeps its count within min..max."""
+
+    min: int
+    max: int
+
+    def to_dict(self) -> dict[str, int]:
+        """JSON form: the cluster document's `node_pools[].autoscale` and request bodies."""
+        return {"min": self.min, "max": self.max}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> PoolAutoscale | None:
+        """Rebuild from to_dict() output (None stays None)."""
+        if not data:
+            return None
+        return cls(min=int(data["min"]), max=int(data["max"]))
 
 
 @dataclass(frozen=True)

@@ -237,33 +237,33 @@ def pending_operation(provisioning_state: str) -> ArmError:
 
 # AKS documents 412 for a failed If-Match / If-None-Match (learn.microsoft.com/azure/aks/use-etags)
 # but not its wording; these follow ARM's PreconditionFailed code with a message naming the cause.
-def precondition_failed_exists(name: str) -> ArmError:
-    """412 for If-None-Match: * when the managed cluster already exists."""
+def precondition_failed_exists(name: str, kind: str = "managed cluster") -> ArmError:
+    """412 for If-None-Match: * when the managed cluster (or agent pool) already exists."""
     return ArmError(
         412,
         "PreconditionFailed",
-        f"Operation is not allowed: managed cluster '{name}' already exists and the request "
+        f"Operation is not allowed: {kind} '{name}' already exists and the request "
         "carries 'If-None-Match: *'.",
     )
 
 
-def precondition_failed_missing(name: str) -> ArmError:
-    """412 for If-Match when there is no managed cluster to match."""
+def precondition_failed_missing(name: str, kind: str = "managed cluster") -> ArmError:
+    """412 for If-Match when there is no managed cluster (or agent pool) to match."""
     return ArmError(
         412,
         "PreconditionFailed",
-        f"Operation is not allowed: managed cluster '{name}' does not exist, so the eTag in "
+        f"Operation is not allowed: {kind} '{name}' does not exist, so the eTag in "
         "the 'If-Match' header cannot match.",
     )
 
 
-def precondition_failed_mismatch(name: str, given: str) -> ArmError:
-    """412 for If-Match with an eTag that is not the managed cluster's current one."""
+def precondition_failed_mismatch(name: str, given: str, kind: str = "managed cluster") -> ArmError:
+    """412 for If-Match with an eTag that is not the resource's current one."""
     return ArmError(
         412,
         "PreconditionFailed",
         f"Operation is not allowed: the eTag '{given}' in the 'If-Match' header does not match "
-        f"the current eTag of managed cluster '{name}'.",
+        f"the current eTag of {kind} '{name}'.",
     )
 
 

@@ -17,8 +17,9 @@ from local.arm_simulator.arm_http import (
     base_url,
     etag_header,
 )
+from local.arm_simulator.cluster_model import ClusterView
 from local.arm_simulator.clusters import ClusterStore
-from local.arm_simulator.conditions import WriteConditions
+from local.arm_simulator.conditions import WriteConditions, precondition_failure
 from local.arm_simulator.documents import (
     agent_pool_document,
     cluster_document,
@@ -27,6 +28,7 @@ from local.arm_simulator.documents import (
 )
 from local.arm_simulator.lifecycle import (
     delete_agent_pool,
+    find_pool,
     put_agent_pool,
     start_cluster,
     stop_cluster,
@@ -144,12 +146,23 @@ async def get_agent_pool(request: web.Request, match: re.Match[str], _: str) -> 
     return web.json_response(document, headers=etag_header(view))
 
 
+def _check_pool_conditions(request: web.Request, view: ClusterView, pool_name: str) -> None:
+    """If-Match / If-None-Match against the pool's eTag (the simulator's pools share the
+    cluster's eTag, as their documents show); 412 PreconditionFailed when they fail."""
+    etag = view.cluster.etag if find_pool(view, pool_name) is not None else None
+    conditions = WriteConditions.from_headers(request.headers)
+    failure = precondition_failure(conditions, etag, pool_name, kind="agent pool")
+    if failure is not None:
+        raise failure
+
+
 async def put_agent_pool_route(
     request: web.Request, match: re.Match[str], api_version: str
 ) -> web.StreamResponse:
     """PUT .../agentPools/{pool}: scale, change or add a pool (async, like a create)."""
     store, now = _cluster_preamble(request, match), time.time()
     view = store.require(match["sub"], match["rg"], match["name"], now)
+    _check_pool_conditions(request, view, match["pool"])
     written = put_agent_pool(store, view, match["pool"], await _json_body(request), now)
     document = agent_pool_document(written.view, match["pool"], now)
     headers = etag_header(written.view)
@@ -163,6 +176,7 @@ async def delete_agent_pool_route(
     """DELETE .../agentPools/{pool}: 202 with async headers, or 204 when there is no such pool."""
     store, now = _cluster_preamble(request, match), time.time()
     view = store.require(match["sub"], match["rg"], match["name"], now)
+    _check_pool_conditions(request, view, match["pool"])
     op = delete_agent_pool(store, view, match["pool"], now)
     if op is None:
         return web.Response(status=204)

@@ -11,7 +11,13 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from provisioning.models import ClassifiedError, ProvisionRequest, TaskStatus, TaskType
+from provisioning.models import (
+    ClassifiedError,
+    PoolAutoscale,
+    ProvisionRequest,
+    TaskStatus,
+    TaskType,
+)
 from provisioning.operations.step_tables import OperationSteps, steps_for
 
 START_BY_KEY = "start_by"
@@ -27,11 +33,17 @@ def _error_from(data: dict[str, Any] | None) -> ClassifiedError | None:
 
 @dataclass(frozen=True)
 class ClusterChange:
-    """What a lifecycle operation changes: the pool and its new count, or the new version."""
+    """What a lifecycle operation changes: a pool (its count, size, autoscaler) or the version.
+
+    A pool add names the pool, its VM size and a count or autoscaler bounds; a pool
+    autoscale names bounds to turn it on, or none and a count to turn it off.
+    """
 
     node_pool: str | None = None
     node_count: int | None = None
     kubernetes_version: str | None = None
+    vm_size: str | None = None
+    autoscale: PoolAutoscale | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON inside the operation input."""
@@ -39,6 +51,8 @@ class ClusterChange:
             "node_pool": self.node_pool,
             "node_count": self.node_count,
             "kubernetes_version": self.kubernetes_version,
+            "vm_size": self.vm_size,
+            "autoscale": self.autoscale.to_dict() if self.autoscale else None,
         }
 
     @classmethod
@@ -51,6 +65,8 @@ class ClusterChange:
             data.get("node_pool"),
             int(count) if count is not None else None,
             data.get("kubernetes_version"),
+            data.get("vm_size"),
+            PoolAutoscale.from_dict(data.get("autoscale")),
         )
 
 
