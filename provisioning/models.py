@@ -21,6 +21,15 @@ class TaskType(StrEnum):
     AKS_POOL_AUTOSCALE = "aks_pool_autoscale"
 
 
+class Trigger(StrEnum):
+    """Who started a task (JobState `Trigger`): the user, or the guardrail that did."""
+
+    USER = "user"
+    IDLE = "idle"
+    SCHEDULE = "schedule"
+    EXPIRY = "expiry"
+
+
 class TaskStatus(StrEnum):
     """Lifecycle of an attempt (JobState `Status`): queued -> running -> terminal."""
 
@@ -181,4 +190,43 @@ class ClassifiedError:
             message=str(data["message"]),
             retryable=bool(data["retryable"]),
             actions=tuple(ErrorAction.from_dict(a) for a in data.get("actions", [])),
+        )
+
+
+@dataclass(frozen=True)
+class ClusterChange:
+    """What a lifecycle operation changes: a pool (its count, size, autoscaler) or the version.
+
+    A pool add names the pool, its VM size and a count or autoscaler bounds; a pool
+    autoscale names bounds to turn it on, or none and a count to turn it off.
+    """
+
+    node_pool: str | None = None
+    node_count: int | None = None
+    kubernetes_version: str | None = None
+    vm_size: str | None = None
+    autoscale: PoolAutoscale | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON inside the operation input."""
+        return {
+            "node_pool": self.node_pool,
+            "node_count": self.node_count,
+            "kubernetes_version": self.kubernetes_version,
+            "vm_size": self.vm_size,
+            "autoscale": self.autoscale.to_dict() if self.autoscale else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ClusterChange | None:
+        """Rebuild the change (None stays None)."""
+        if not data:
+            return None
+        count = data.get("node_count")
+        return cls(
+            data.get("node_pool"),
+            int(count) if count is not None else None,
+            data.get("kubernetes_version"),
+            data.get("vm_size"),
+            PoolAutoscale.from_dict(data.get("autoscale")),
         )
