@@ -27,10 +27,17 @@ from provisioning.operations.attempts import (
     OperationInProgress,
     TaskNotFound,
 )
+from provisioning.operations.change_rules import (
+    AutoscaleEnabled,
+    LastSystemPool,
+    PoolExists,
+    PoolNotFound,
+)
 from provisioning.operations.lifecycle import (
     ClusterNotFound,
     InvalidClusterState,
 )
+from provisioning.preflight.quota_gate import QuotaExceeded
 from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
 
@@ -90,6 +97,11 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec(ClusterNotFound, 404, "not_found", "No such cluster."),
     ErrorSpec(OperationInProgress, 409, "operation_in_progress", extra=("task_id",)),
     ErrorSpec(InvalidClusterState, 409, "invalid_state"),
+    ErrorSpec(PoolNotFound, 404, "not_found", "No such node pool."),
+    ErrorSpec(PoolExists, 409, "pool_exists"),
+    ErrorSpec(LastSystemPool, 409, "last_system_pool"),
+    ErrorSpec(AutoscaleEnabled, 409, "autoscale_enabled"),
+    ErrorSpec(QuotaExceeded, 409, "quota_exceeded", extra=("actions", "quota")),
     ErrorSpec(NotDeletable, 409, "not_deletable"),
     ErrorSpec(NotCancellable, 409, "not_cancellable"),
     ErrorSpec(NotDismissable, 409, "not_dismissable"),

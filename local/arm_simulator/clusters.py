@@ -340,7 +340,7 @@ class ClusterStore:
         """Abort the running operation: Canceling now, Canceled a little later; raises ArmError."""
         current = self.require(subscription_id, resource_group, name, now)
         running = current.operation
-        if running.kind == DELETE:
+        if running.kind in (DELETE, AGENT_POOL_DELETE) and is_running(running, now):
             raise arm_errors.delete_not_abortable(name)
         if not is_running(running, now):
             raise arm_errors.nothing_to_abort(name, current.provisioning_state)

@@ -178,11 +178,13 @@ def test_pool_delete_on_a_stopped_cluster_is_refused(store: ClusterStore) -> Non
     assert "Power State(Stopped)" in caught.value.message
 
 
-def test_an_aborted_pool_delete_keeps_the_pool(store: ClusterStore) -> None:
+def test_a_running_pool_delete_cannot_be_aborted(store: ClusterStore) -> None:
     _put(store, "work", {"count": 1, "vmSize": "Standard_D4s_v5"}, READY)
     _delete(store, "work", READY + 6)
-    store.abort(SUB, "rg", "demo", READY + 7)
-    assert _pools(store, READY + 20)["work"]["provisioningState"] == "Canceled"
+    with pytest.raises(ArmError) as caught:
+        store.abort(SUB, "rg", "demo", READY + 7)
+    assert (caught.value.status, caught.value.code) == (409, "OperationNotAllowed")
+    assert set(_pools(store, READY + 12)) == {"system"}
 
 
 def test_usage_counts_an_added_pool_and_forgets_a_deleted_one(store: ClusterStore) -> None:
