@@ -69,7 +69,7 @@ def _handled() -> tuple[type[Exception], ...]:
 
 
 def refuse_cross_site(req: func.HttpRequest) -> None:
-    """Every state-changing request must be same-origin and send JSON bodies (DESIGN §7).
+    """Every state-changing request must be same-origin and send JSON bodies (docs/architecture.md).
 
     Runs before identity: a cross-site POST is refused whoever the browser is signed in as.
     """

@@ -8,7 +8,6 @@ requests, a user's and a guardrail's included, yield exactly one operation.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -35,8 +34,6 @@ from provisioning.requests.validation import (
     RESOURCE_GROUP_PATTERN,
     RequestValidationError,
 )
-
-logger = logging.getLogger(__name__)
 
 ClusterReader = Callable[[str, str], ClusterView | None]
 UpgradeReader = Callable[[ClusterView], list[str]]

@@ -10,7 +10,6 @@ docs/architecture.md ("Adding an operation type").
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -37,8 +36,6 @@ from provisioning.requests.validation import (
 
 if TYPE_CHECKING:
     from provisioning.clusters.inventory import ClusterView
-
-logger = logging.getLogger(__name__)
 
 # Cluster provisioningStates after which ARM will not change the cluster on its own.
 SETTLED_STATES = TERMINAL_CLUSTER_STATES
