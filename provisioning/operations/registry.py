@@ -258,7 +258,9 @@ UPGRADE = OperationSpec(
     allowed=HEALTHY_RUNNING,
     check=check_upgrade,
 )
-# The three node-pool operations share the `node_pools` action (README "Node pools").
+# The three node-pool operations share the `node_pools` action (README "Node pools"), so
+# they share its refusal sentence too ("A stopped cluster cannot be changed in its node pools").
+POOL_CHANGES = "changed in its node pools"
 POOL_ADD = OperationSpec(
     TaskType.AKS_POOL_ADD,
     Orchestration.CHANGE,
@@ -268,7 +270,7 @@ POOL_ADD = OperationSpec(
         succeeded="Node pool added",
     ),
     verb="add a node pool to",
-    participle="given a new node pool",
+    participle=POOL_CHANGES,
     running="Adding a node pool",
     summary="Add a User node pool (a fixed count or autoscaled; maxSurge 10%).",
     action="node_pools",
@@ -289,7 +291,7 @@ POOL_AUTOSCALE = OperationSpec(
         succeeded="Autoscaler updated",
     ),
     verb="change the autoscaler of",
-    participle="autoscaled",
+    participle=POOL_CHANGES,
     running="Changing the autoscaler",
     summary="Turn a node pool's autoscaler on (min, max) or off (enabled false, node_count).",
     action="node_pools",
@@ -310,7 +312,7 @@ POOL_DELETE = OperationSpec(
         succeeded="Node pool deleted",
     ),
     verb="delete a node pool of",
-    participle="changed",
+    participle=POOL_CHANGES,
     running="Deleting a node pool",
     summary="Delete a node pool after its name was typed to confirm (never the only System pool).",
     # Like a cluster's, a pool's deletion cannot be taken back once Azure started it.

@@ -81,7 +81,7 @@ def node_pools_action(view: ClusterView, operation: dict[str, Any] | None = None
     ("state", "power", "enabled", "reason"),
     [
         ("Succeeded", "Running", True, None),
-        ("Succeeded", "Stopped", False, "A stopped cluster cannot be given a new node pool"),
+        ("Succeeded", "Stopped", False, "A stopped cluster cannot be changed in its node pools"),
         ("Updating", "Running", False, "The cluster is Updating; wait until it settles"),
         ("Failed", "Running", False, "A failed cluster can only be deleted"),
         ("Deleting", "Running", False, "The cluster is being deleted"),
