@@ -154,7 +154,7 @@ def submit_cluster_change(
         after = read_cluster(client, request.resource_group, request.cluster_name)
     except ChangeRefused as refused:
         logger.info("%s of %s refused: %s", attempt.type, request.cluster_name, refused.error.code)
-        return ChangeSubmitted(False, error=refused.error)
+        return ChangeSubmitted(error=refused.error)
     except Exception as exc:  # every ARM fault is classified
         error = classify_exception(exc, **arm_context(request))
         if is_transient(error):

@@ -224,7 +224,7 @@ def test_a_pool_add_refused_at_submit_fails_without_waiting() -> None:
     outcome, context = run(
         {
             names.BEGIN_ATTEMPT: [began()],
-            names.SUBMIT_CLUSTER_CHANGE: [ChangeSubmitted(False, error=refused).to_dict()],
+            names.SUBMIT_CLUSTER_CHANGE: [ChangeSubmitted(error=refused).to_dict()],
         },
         TaskType.AKS_POOL_ADD,
         node_pool="system",
