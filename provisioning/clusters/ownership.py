@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from provisioning.models import BROKEN_CLUSTER_STATES
+
 CREATED_BY_TAG = "created-by"
 CREATED_BY_VALUE = "aks-provisioning"
 OWNER_TAG = "owner"
@@ -19,7 +21,7 @@ OWNER_TAG_HEX_CHARS = 16
 # JobState ResolvedBy of a failure whose cluster no longer exists (README).
 CLUSTER_GONE = "cluster-gone"
 # provisioningStates in which a cluster is the caller's own failed or stopped attempt.
-RETRYABLE_STATES = frozenset({"Failed", "Canceled"})
+RETRYABLE_STATES = BROKEN_CLUSTER_STATES
 
 
 def owner_tag_for(owner_id: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from provisioning.models import ClusterChange, TaskType
+from provisioning.models import BROKEN_CLUSTER_STATES, ClusterChange, TaskType
 from provisioning.operations.change_rules import (
     ChangeFacts,
     check_pool_add,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # Cluster provisioningStates after which ARM will not change the cluster on its own.
 SETTLED_STATES = TERMINAL_CLUSTER_STATES
 # A create that ARM gave up on (Failed) or that was aborted (Canceled): only Delete applies.
-BROKEN_STATES = frozenset({"Failed", "Canceled"})
+BROKEN_STATES = BROKEN_CLUSTER_STATES
 CHANGING_STATES = frozenset(
     {"Creating", "Updating", "Upgrading", "Scaling", "Stopping", "Starting", "Deleting"}
 )
