@@ -17,6 +17,11 @@ from typing import Any
 
 from provisioning.access.cross_site import CrossOriginRequest, UnsupportedMediaType
 from provisioning.access.identity import IdentityError
+from provisioning.clusters.credentials import (
+    AzureUnavailable,
+    ClusterNotRunning,
+    LocalAccountsEnabled,
+)
 from provisioning.jobs.tables import StorageUnavailable
 from provisioning.operations.attempts import (
     IdempotencyKeyInProgress,
@@ -102,6 +107,15 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec(LastSystemPool, 409, "last_system_pool"),
     ErrorSpec(AutoscaleEnabled, 409, "autoscale_enabled"),
     ErrorSpec(QuotaExceeded, 409, "quota_exceeded", extra=("actions", "quota")),
+    ErrorSpec(LocalAccountsEnabled, 409, "local_accounts_enabled"),
+    ErrorSpec(ClusterNotRunning, 409, "not_running"),
+    ErrorSpec(
+        AzureUnavailable,
+        503,
+        "azure_unavailable",
+        log_level=logging.WARNING,
+        log_as="azure unavailable",
+    ),
     ErrorSpec(NotDeletable, 409, "not_deletable"),
     ErrorSpec(NotCancellable, 409, "not_cancellable"),
     ErrorSpec(NotDismissable, 409, "not_dismissable"),

@@ -176,4 +176,5 @@ def _request_of(
         node_vm_size=vm_size,
         node_count=max(1, count),
         kubernetes_version=change.kubernetes_version or view.kubernetes_version,
+        access=view.access_mode,
     )

@@ -43,6 +43,8 @@ def sdk_cluster(*profiles: SimpleNamespace) -> SimpleNamespace:
         fqdn="c1.example",
         e_tag="e1",
         tags={},
+        aad_profile=None,
+        disable_local_accounts=None,
     )
 
 
