@@ -307,6 +307,19 @@ def _node_count(value: object, field: str) -> int:
     return value
 
 
+def node_count_in_bounds(value: object, name: str = "node_count", low: int = MIN_NODE_COUNT) -> int:
+    """A whole node count within the product's bounds (400 naming the field otherwise)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not (low <= value <= MAX_NODE_COUNT)
+    ):
+        raise RequestValidationError(
+            name, f"{name} must be a whole number from {low} to {MAX_NODE_COUNT}"
+        )
+    return value
+
+
 def _kubernetes_version(value: object) -> str | None:
     if value is None or value == "":
         return None
