@@ -250,6 +250,7 @@ def validate_provision_request(body: object, subscription_id: str) -> ProvisionR
     if not RESOURCE_GROUP_PATTERN.fullmatch(resource_group):
         raise RequestValidationError("resource_group", RESOURCE_GROUP_RULE)
 
+    retry_of_in(body)  # its form, for preflight as for provision; provision checks the task
     region = validate_region(_required_string(body, "region"))
     node_vm_size = _vm_size(
         _optional_value(body, "node_vm_size", DEFAULT_NODE_VM_SIZE), "node_vm_size"
