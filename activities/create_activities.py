@@ -1,4 +1,4 @@
-"""The create's own activities: the PUT and the abort after a cancel (provisioning.create_steps)."""
+"""The create's own activities: the PUT and the abort after a cancel (operations.create_work)."""
 
 from typing import Any
 
@@ -9,10 +9,11 @@ from activities.blueprint import blueprint, now
 @blueprint.activity_trigger(input_name="attempt", activity=names.SUBMIT_CLUSTER_CREATE)
 def submit_cluster_create(attempt: dict[str, Any]) -> dict[str, Any]:
     """PUT the managed cluster; returns once ARM accepted it."""
-    from provisioning import clients, create_steps
-    from provisioning.operation_messages import OperationInput
+    from provisioning import clients
+    from provisioning.operations import create_work
+    from provisioning.operations.messages import OperationInput
 
-    return create_steps.submit_cluster_create(
+    return create_work.submit_cluster_create(
         clients.jobstate_repository_or_none(),
         clients.container_service_client(),
         OperationInput.from_dict(attempt),
@@ -23,9 +24,10 @@ def submit_cluster_create(attempt: dict[str, Any]) -> dict[str, Any]:
 @blueprint.activity_trigger(input_name="attempt", activity=names.ABORT_CLUSTER_CREATE)
 def abort_cluster_create(attempt: dict[str, Any]) -> dict[str, Any]:
     """Abort the running create after a cancel (best effort)."""
-    from provisioning import clients, create_steps
-    from provisioning.operation_messages import OperationInput
+    from provisioning import clients
+    from provisioning.operations import create_work
+    from provisioning.operations.messages import OperationInput
 
-    return create_steps.abort_cluster_create(
+    return create_work.abort_cluster_create(
         clients.container_service_client(), OperationInput.from_dict(attempt)
     ).to_dict()

@@ -1,4 +1,4 @@
-"""The delete's own activity: start deleting the cluster (provisioning.delete_steps)."""
+"""The delete's own activity: start deleting the cluster (provisioning.operations.delete_work)."""
 
 from typing import Any
 
@@ -9,10 +9,11 @@ from activities.blueprint import blueprint, now
 @blueprint.activity_trigger(input_name="attempt", activity=names.SUBMIT_CLUSTER_DELETE)
 def submit_cluster_delete(attempt: dict[str, Any]) -> dict[str, Any]:
     """Start deleting a partial cluster."""
-    from provisioning import clients, delete_steps
-    from provisioning.operation_messages import OperationInput
+    from provisioning import clients
+    from provisioning.operations import delete_work
+    from provisioning.operations.messages import OperationInput
 
-    return delete_steps.submit_cluster_delete(
+    return delete_work.submit_cluster_delete(
         clients.jobstate_repository_or_none(),
         clients.container_service_client(),
         OperationInput.from_dict(attempt),

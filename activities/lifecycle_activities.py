@@ -9,10 +9,11 @@ from activities.blueprint import blueprint, now
 @blueprint.activity_trigger(input_name="attempt", activity=names.SUBMIT_CLUSTER_CHANGE)
 def submit_cluster_change(attempt: dict[str, Any]) -> dict[str, Any]:
     """Stop, start, scale or upgrade the caller's cluster; returns once ARM accepted it."""
-    from provisioning import clients, lifecycle_steps
-    from provisioning.operation_messages import OperationInput
+    from provisioning import clients
+    from provisioning.operations import change_work
+    from provisioning.operations.messages import OperationInput
 
-    return lifecycle_steps.submit_cluster_change(
+    return change_work.submit_cluster_change(
         clients.jobstate_repository_or_none(),
         clients.container_service_client(),
         OperationInput.from_dict(attempt),
@@ -23,9 +24,10 @@ def submit_cluster_change(attempt: dict[str, Any]) -> dict[str, Any]:
 @blueprint.activity_trigger(input_name="attempt", activity=names.ABORT_CLUSTER_CHANGE)
 def abort_cluster_change(attempt: dict[str, Any]) -> dict[str, Any]:
     """Abort the running lifecycle operation after a cancel (best effort)."""
-    from provisioning import clients, lifecycle_steps
-    from provisioning.operation_messages import OperationInput
+    from provisioning import clients
+    from provisioning.operations import change_work
+    from provisioning.operations.messages import OperationInput
 
-    return lifecycle_steps.abort_cluster_change(
+    return change_work.abort_cluster_change(
         clients.container_service_client(), OperationInput.from_dict(attempt)
     ).to_dict()

@@ -15,21 +15,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from provisioning.attempts import (
-    ActiveAttemptExists,
+from provisioning.access.cross_site import CrossOriginRequest, UnsupportedMediaType
+from provisioning.access.identity import IdentityError
+from provisioning.jobs.tables import StorageUnavailable
+from provisioning.operations.attempts import (
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     NotCancellable,
     NotDeletable,
     NotDismissable,
+    OperationInProgress,
     TaskNotFound,
 )
-from provisioning.cross_site import CrossOriginRequest, UnsupportedMediaType
-from provisioning.identity import IdentityError
-from provisioning.lifecycle import ClusterNotFound, InvalidClusterState, OperationInProgress
+from provisioning.operations.lifecycle import (
+    ClusterNotFound,
+    InvalidClusterState,
+)
+from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
-from provisioning.table_clients import StorageUnavailable
-from provisioning.validation import RequestValidationError
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def _family(root: type[IdentityError]) -> Iterator[type[IdentityError]]:
 
 
 def _identity_specs() -> tuple[ErrorSpec, ...]:
-    """Identity errors carry their own status and code (provisioning.identity): one row each."""
+    """Identity errors carry their own status and code (access.identity): one row each."""
     return tuple(ErrorSpec(kind, kind.status, kind.code) for kind in _family(IdentityError))
 
 
@@ -84,14 +87,6 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
         "A request with this Idempotency-Key is still being processed; retry shortly.",
     ),
     ErrorSpec(TaskNotFound, 404, "not_found", "No such task."),
-    ErrorSpec(
-        ActiveAttemptExists,
-        409,
-        "attempt_in_progress",
-        "An attempt for this resource group and cluster name is still running; "
-        "wait for it or stop it first.",
-        extra=("task_id",),
-    ),
     ErrorSpec(ClusterNotFound, 404, "not_found", "No such cluster."),
     ErrorSpec(OperationInProgress, 409, "operation_in_progress", extra=("task_id",)),
     ErrorSpec(InvalidClusterState, 409, "invalid_state"),

@@ -1,8 +1,9 @@
-"""The HTTP contract (DESIGN §4) as an OpenAPI 3.1 document: operations, parameters, answers.
+"""The HTTP contract (README) as an OpenAPI 3.1 document: operations, parameters, answers.
 
-Bounds come from provisioning.request_bounds, header rules from provisioning.validation and
-error answers from api.error_specs; a test compares the paths with the registered HTTP
-triggers. Imported by api.openapi on the first request for the document, not at cold start.
+Bounds come from provisioning.requests.bounds, header rules from
+provisioning.requests.validation and error answers from api.error_specs; a test
+compares the paths with the registered HTTP triggers. Imported by api.openapi on the first
+request for the document, not at cold start.
 """
 
 from __future__ import annotations
@@ -15,14 +16,14 @@ from api.error_specs import ERROR_CODES, codes_for_status
 from api.openapi_clusters import cluster_component_schemas, cluster_paths
 from api.openapi_schemas import TASK_ID, component_schemas, ref
 from api.provisions import IDEMPOTENCY_HEADER
-from provisioning.identity import MAX_PRINCIPAL_HEADER_CHARS
-from provisioning.request_bounds import (
+from provisioning.access.identity import MAX_PRINCIPAL_HEADER_CHARS
+from provisioning.requests.bounds import (
     HISTORY_LIMIT,
     RECENT_FAILURES_HOURS,
     RECENT_FAILURES_LIMIT,
     QueryBound,
 )
-from provisioning.validation import MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_CHARS
+from provisioning.requests.validation import MAX_BODY_BYTES, MAX_IDEMPOTENCY_KEY_CHARS
 
 __all__ = ["ERROR_CODES", "openapi_document"]
 

@@ -12,9 +12,9 @@ import azure.functions as func
 from api.responses import error_response, json_response, task_urls
 
 if TYPE_CHECKING:
-    from provisioning.attempts import AcceptedAttempt, OrchestrationTiming
-    from provisioning.jobstate_repository import JobStateRepository
-    from provisioning.operation_messages import OperationInput
+    from provisioning.jobs.repository import JobStateRepository
+    from provisioning.operations.attempts import AcceptedAttempt, OrchestrationTiming
+    from provisioning.operations.messages import OperationInput
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 def timing() -> "OrchestrationTiming":
     """Poll interval and deadline for new orchestrations, from settings."""
-    from provisioning.attempts import OrchestrationTiming
+    from provisioning.operations.attempts import OrchestrationTiming
     from provisioning.settings import get_settings
 
     settings = get_settings()
@@ -58,7 +58,7 @@ async def start_and_answer(
 ) -> func.HttpResponse:
     """Start the orchestration and answer 202; if it cannot start, abandon it and answer 503."""
     from provisioning import clients
-    from provisioning.orchestration_starts import abandon_unstarted_attempt
+    from provisioning.operations.starts import abandon_unstarted_attempt
 
     try:
         start = client.start_new(orchestrator, accepted.task_id, with_start_by(accepted).to_dict())

@@ -18,8 +18,8 @@ DEFAULT_REGION = "eastus"
 async def get_options(req: func.HttpRequest) -> func.HttpResponse:
     """Regions, VM sizes (availability, price) and Kubernetes versions for one region."""
     caller(req)
-    from provisioning.catalog_clients import azure_sources, catalog_cache
-    from provisioning.preflight import options_document
+    from provisioning.catalog.sources import azure_sources, catalog_cache
+    from provisioning.preflight.run import options_document
 
     region = req.params.get("region") or DEFAULT_REGION
     sources = await asyncio.to_thread(azure_sources)
@@ -31,15 +31,15 @@ async def get_options(req: func.HttpRequest) -> func.HttpResponse:
 @answers_errors_async
 async def run_preflight(req: func.HttpRequest) -> func.HttpResponse:
     """Check a provision body against live Azure data before Create (same validation)."""
+    from provisioning.requests.validation import decode_json_body, validate_provision_request
     from provisioning.settings import get_settings
-    from provisioning.validation import decode_json_body, validate_provision_request
 
     owner = caller(req)
     request = validate_provision_request(
         decode_json_body(req.get_body()), get_settings().subscription_id
     )
-    from provisioning.catalog_clients import azure_sources, catalog_cache
-    from provisioning.preflight import preflight
+    from provisioning.catalog.sources import azure_sources, catalog_cache
+    from provisioning.preflight.run import preflight
 
     sources = await asyncio.to_thread(azure_sources)
     answer = await asyncio.to_thread(preflight, sources, catalog_cache(), request, owner.owner_id)

@@ -31,9 +31,9 @@ async def start_provision(
 ) -> func.HttpResponse:
     """Accept a cluster request: one JobState insert, then start provision_cluster."""
     from provisioning import clients
-    from provisioning.attempts import accept_provision
+    from provisioning.operations.attempts import accept_provision
+    from provisioning.requests.validation import decode_json_body, validate_idempotency_key
     from provisioning.settings import get_settings
-    from provisioning.validation import decode_json_body, validate_idempotency_key
 
     owner = caller(req)
     key = validate_idempotency_key(req.headers.get(IDEMPOTENCY_HEADER))
@@ -62,10 +62,10 @@ async def start_provision(
 def list_recent_failed_provisions(req: func.HttpRequest) -> func.HttpResponse:
     """The caller's unresolved recent failures; degraded (never 500) when storage is down."""
     from provisioning import clients
-    from provisioning.recent_failures import recent_failures
-    from provisioning.request_bounds import RECENT_FAILURES_HOURS, RECENT_FAILURES_LIMIT
-    from provisioning.table_clients import StorageUnavailable
-    from provisioning.task_documents import recent_failure_row
+    from provisioning.jobs.documents import recent_failure_row
+    from provisioning.jobs.recent_failures import recent_failures
+    from provisioning.jobs.tables import StorageUnavailable
+    from provisioning.requests.bounds import RECENT_FAILURES_HOURS, RECENT_FAILURES_LIMIT
 
     owner = caller(req)
     hours = RECENT_FAILURES_HOURS.read(req.params)
@@ -90,8 +90,8 @@ def list_recent_failed_provisions(req: func.HttpRequest) -> func.HttpResponse:
 def list_provisions(req: func.HttpRequest) -> func.HttpResponse:
     """The caller's attempt history, newest first (any status and type)."""
     from provisioning import clients
-    from provisioning.request_bounds import HISTORY_LIMIT
-    from provisioning.task_documents import task_document
+    from provisioning.jobs.documents import task_document
+    from provisioning.requests.bounds import HISTORY_LIMIT
 
     owner = caller(req)
     limit = HISTORY_LIMIT.read(req.params)

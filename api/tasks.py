@@ -21,8 +21,8 @@ from api.responses import (
 from orchestrators.blueprint import CANCEL_EVENT, DELETE_CLUSTER
 
 if TYPE_CHECKING:
-    from provisioning.cluster_ownership import ExistingCluster
-    from provisioning.jobstate import JobState
+    from provisioning.clusters.ownership import ExistingCluster
+    from provisioning.jobs.state import JobState
     from provisioning.models import ProvisionRequest
 
 logger = logging.getLogger(__name__)
@@ -30,8 +30,8 @@ logger = logging.getLogger(__name__)
 
 def _task_id(req: func.HttpRequest) -> str:
     """A task id from the route; a malformed one cannot exist, so it is simply not found."""
-    from provisioning.attempts import TaskNotFound
-    from provisioning.validation import RequestValidationError, validate_task_id
+    from provisioning.operations.attempts import TaskNotFound
+    from provisioning.requests.validation import RequestValidationError, validate_task_id
 
     try:
         return validate_task_id(req.route_params.get("task_id"))
@@ -51,8 +51,8 @@ async def get_task_document(
     status never claims "running" for a workflow that no longer exists.
     """
     from provisioning import clients
-    from provisioning.attempts import get_task, record_orchestration_lost
-    from provisioning.task_documents import task_document
+    from provisioning.jobs.documents import task_document
+    from provisioning.operations.attempts import get_task, record_orchestration_lost
 
     owner = caller(req)
     repo = await asyncio.to_thread(clients.jobstate_repository)
@@ -66,7 +66,7 @@ async def get_task_document(
 
 async def _orchestration_gone(client: df.DurableOrchestrationClient, job: "JobState") -> bool:
     """Ask the engine whether the attempt's orchestration still exists (False if unsure)."""
-    from provisioning.attempts import orchestration_is_gone
+    from provisioning.operations.attempts import orchestration_is_gone
     from provisioning.settings import get_settings
 
     try:
@@ -91,8 +91,12 @@ async def cancel_task(
 ) -> func.HttpResponse:
     """Ask a running attempt to stop (external event, never terminate); idempotent."""
     from provisioning import clients
-    from provisioning.attempts import get_task
-    from provisioning.cancellation import cancel_attempt, cancel_lost_attempt, cancel_not_delivered
+    from provisioning.operations.attempts import get_task
+    from provisioning.operations.cancellation import (
+        cancel_attempt,
+        cancel_lost_attempt,
+        cancel_not_delivered,
+    )
 
     owner = caller(req)
     task_id = _task_id(req)
@@ -125,8 +129,8 @@ async def cancel_task(
 def dismiss_task(req: func.HttpRequest) -> func.HttpResponse:
     """Hide the failure on every device of this user."""
     from provisioning import clients
-    from provisioning.attempts import dismiss_attempt
-    from provisioning.task_documents import task_document
+    from provisioning.jobs.documents import task_document
+    from provisioning.operations.attempts import dismiss_attempt
 
     owner = caller(req)
     job = dismiss_attempt(
@@ -143,7 +147,7 @@ async def delete_partial_cluster(
 ) -> func.HttpResponse:
     """Start the cleanup orchestration for the cluster a failed/cancelled attempt left."""
     from provisioning import clients
-    from provisioning.attempts import accept_cluster_delete
+    from provisioning.operations.attempts import accept_cluster_delete
     from provisioning.settings import get_settings
 
     owner = caller(req)
@@ -168,7 +172,7 @@ async def delete_partial_cluster(
 def _read_existing_cluster(request: "ProvisionRequest") -> "ExistingCluster | None":
     """The cluster as ARM has it now (tags, state, etag), or None when it is gone."""
     from provisioning import clients
-    from provisioning.clusters import read_cluster
+    from provisioning.clusters.arm_calls import read_cluster
 
     return read_cluster(
         clients.container_service_client(), request.resource_group, request.cluster_name

@@ -17,7 +17,7 @@ import requests
 
 from bench.local_stack import FunctionHost
 from bench.percentiles import summary_ms
-from provisioning.identity import encode_easyauth_principal
+from provisioning.access.identity import encode_easyauth_principal
 
 logger = logging.getLogger(__name__)
 

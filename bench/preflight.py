@@ -78,10 +78,10 @@ def http_latency(host: FunctionHost, repetitions: int) -> dict[str, Any]:
 
 def arm_calls(host: FunctionHost) -> dict[str, int]:
     """ARM (and price) requests one preflight makes, cold and warm, on the real SDK clients."""
-    from provisioning.catalog_cache import CatalogCache
+    from provisioning.catalog.cache import CatalogCache
+    from provisioning.catalog.prices import make_prices_client
     from provisioning.models import ProvisionRequest
-    from provisioning.preflight import AzureSources, preflight
-    from provisioning.retail_prices import make_prices_client
+    from provisioning.preflight.run import AzureSources, preflight
 
     counted: list[str] = []
 

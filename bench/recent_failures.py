@@ -18,10 +18,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bench.percentiles import summary_ms
-from provisioning.claims_repository import claims_table_name
-from provisioning.jobstate import JobState
-from provisioning.jobstate_entity import job_from_entity, job_to_entity
-from provisioning.jobstate_repository import JobStateRepository
+from provisioning.jobs.claims import claims_table_name
+from provisioning.jobs.entity import job_from_entity, job_to_entity
+from provisioning.jobs.recent_failures import RecentFailures, recent_failures
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.jobs.state import JobState
+from provisioning.jobs.tables import table_client_from_connection_string
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import (
     ClassifiedError,
     ErrorAction,
@@ -30,9 +33,6 @@ from provisioning.models import (
     TaskStatus,
 )
 from provisioning.portal_links import portal_url_for
-from provisioning.recent_failures import RecentFailures, recent_failures
-from provisioning.table_clients import table_client_from_connection_string
-from provisioning.task_ids import new_task_id
 
 if TYPE_CHECKING:
     from azure.data.tables import TableClient
@@ -225,7 +225,7 @@ def ground_truth(jobs: Sequence[JobState], *, now: datetime, hours: int, limit: 
 
 
 def window_rows(jobs: Sequence[JobState], *, now: datetime, hours: int) -> int:
-    """How many of the owner's rows fall in the window (DESIGN §10: ours reads at most this)."""
+    """How many of the owner's rows fall in the window (ours reads at most this)."""
     oldest = now - timedelta(hours=hours)
     return sum(1 for job in jobs if oldest <= job.created_at <= now)
 

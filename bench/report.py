@@ -28,7 +28,7 @@ PLOT_PATH = PROJECT_ROOT / "docs" / "benchmarks.png"
 
 @dataclass(frozen=True)
 class Budget:
-    """One DESIGN §10 budget: a key in results.json, a comparison and the bound."""
+    """One docs/benchmarks.md budget: a key in results.json, a comparison and the bound."""
 
     key: str
     text: str
@@ -289,7 +289,7 @@ def markdown(results: dict[str, Any]) -> str:
         "is a median (p95 alongside) of several runs, and every comparison is measured in the "
         "same run, interleaved, as a ratio.",
         "",
-        "## Budgets (DESIGN §10)",
+        "## Budgets (docs/benchmarks.md)",
         "",
         "| key | measured | budget | result |",
         "|---|---|---|---|",
@@ -322,10 +322,11 @@ def _recent_failures_section(figures: dict[str, Any] | None) -> list[str]:
         "in 10 dismissed), 0.5% were cancelled before ARM saw a cluster. The `clustered` "
         "variant puts every failure within ±12 h of 3 weeks ago.",
         "",
-        "- **ours**: `provisioning.recent_failures.recent_failures` — `PartitionKey eq @pk and "
-        "RowKey` inside the window `and Type eq aks_provision and (Status failed or (Status "
-        "cancelled and ClusterSeen))`, paged at the limit plus a margin for dismissed or "
-        "resolved failures (`page_size_for`: limit + max(2, limit ÷ 2), at most 1000 per page), "
+        "- **ours**: `provisioning.jobs.recent_failures.recent_failures` — "
+        "`PartitionKey eq @pk and RowKey` inside the window `and Type eq aks_provision and "
+        "(Status failed or (Status cancelled and ClusterSeen))`, paged at the limit plus a "
+        "margin for dismissed or resolved failures (`page_size_for`: limit + max(2, limit ÷ 2), "
+        "at most 1000 per page), "
         "stopping once `limit` unresolved failures are found.",
         "- **original**: `bench.recent_failures.original_recent_failures` — `PartitionKey eq "
         "@pk`, the first 200 rows in natural (newest-first) order, filtered in memory. It is "

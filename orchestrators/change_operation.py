@@ -1,6 +1,6 @@
 """The change operation: stop, start, scale or upgrade one of your clusters (one skeleton).
 
-The operation type (in the input) picks the ARM call in provisioning.lifecycle_steps; this
+The operation type (in the input) picks the ARM call in provisioning.operations.change_work; this
 module only says when the change is settled and how a cancel ends it (abort, then record
 what ARM says).
 """
@@ -18,29 +18,23 @@ from orchestrators.cluster_operation import ClusterOperation, Waiting
 from orchestrators.outcomes import failed_outcome, succeeded_outcome
 from orchestrators.poll_loop import poll_once
 from orchestrators.retry_policy import ARM_RETRY
-from provisioning.attempt_steps import error_from_activity_failure
-from provisioning.models import TaskStatus, TaskType
-from provisioning.operation_messages import (
+from provisioning.errors.product import (
+    CLUSTER_DISAPPEARED,
+    operation_cancelled_error,
+    operation_failed_error,
+)
+from provisioning.models import TaskStatus
+from provisioning.operations.messages import (
     AbortResult,
     ChangeSubmitted,
     OperationInput,
     OperationOutcome,
     PollResult,
 )
-from provisioning.product_errors import (
-    CLUSTER_DISAPPEARED,
-    operation_cancelled_error,
-    operation_failed_error,
-)
+from provisioning.operations.registry import spec_for
+from provisioning.operations.shared_work import error_from_activity_failure
 
 logger = logging.getLogger(__name__)
-
-VERBS = {
-    TaskType.AKS_STOP: "stop",
-    TaskType.AKS_START: "start",
-    TaskType.AKS_SCALE: "scale",
-    TaskType.AKS_UPGRADE: "upgrade",
-}
 
 
 def _submit_change(
@@ -67,9 +61,7 @@ def change_outcome(attempt: OperationInput, polled: PollResult) -> OperationOutc
     if state == "Succeeded":
         return succeeded_outcome(attempt, state, cluster_seen=False)
     if state == "Failed":
-        error = operation_failed_error(
-            VERBS.get(attempt.type, "change"), attempt.request.cluster_name
-        )
+        error = operation_failed_error(spec_for(attempt.type).verb, attempt.request.cluster_name)
         return failed_outcome(error, state, cluster_seen=False)
     if state == "Canceled":
         return _cancelled(attempt, state)

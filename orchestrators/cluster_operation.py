@@ -26,9 +26,9 @@ from orchestrators.outcomes import (
 )
 from orchestrators.poll_loop import PollEndReason, poll_until_settled
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
-from provisioning.attempt_steps import error_from_activity_failure
+from provisioning.errors.product import start_failure_error
 from provisioning.models import TaskStatus
-from provisioning.operation_messages import (
+from provisioning.operations.messages import (
     BeginResult,
     FinishInput,
     FinishResult,
@@ -36,9 +36,9 @@ from provisioning.operation_messages import (
     OperationOutcome,
     PollResult,
 )
-from provisioning.operation_steps import Phase
-from provisioning.orchestration_starts import LATE_START_REASON, started_too_late
-from provisioning.product_errors import start_failure_error
+from provisioning.operations.shared_work import error_from_activity_failure
+from provisioning.operations.starts import LATE_START_REASON, started_too_late
+from provisioning.operations.step_tables import Phase
 
 logger = logging.getLogger(__name__)
 

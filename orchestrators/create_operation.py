@@ -13,13 +13,13 @@ from orchestrators.cluster_operation import ClusterOperation, Waiting
 from orchestrators.outcomes import cancelled_outcome, cluster_outcome, failed_outcome
 from orchestrators.poll_loop import poll_once
 from orchestrators.retry_policy import ARM_RETRY
-from provisioning.attempt_steps import error_from_activity_failure
-from provisioning.operation_messages import (
+from provisioning.operations.messages import (
     AbortResult,
     CreateSubmitted,
     OperationInput,
     OperationOutcome,
 )
+from provisioning.operations.shared_work import error_from_activity_failure
 
 logger = logging.getLogger(__name__)
 

@@ -12,14 +12,14 @@ from orchestrators.cluster_operation import ClusterOperation, Waiting
 from orchestrators.outcomes import failed_outcome, succeeded_outcome
 from orchestrators.poll_loop import poll_once
 from orchestrators.retry_policy import ARM_RETRY
-from provisioning.attempt_steps import error_from_activity_failure
-from provisioning.operation_messages import (
+from provisioning.errors.product import DELETE_FAILED
+from provisioning.operations.messages import (
     DeleteSubmitted,
     OperationInput,
     OperationOutcome,
     PollResult,
 )
-from provisioning.product_errors import DELETE_FAILED
+from provisioning.operations.shared_work import error_from_activity_failure
 
 DELETING = "Deleting"
 DELETED = "Deleted"
@@ -69,5 +69,5 @@ def _deletion_outcome(attempt: OperationInput, polled: PollResult) -> OperationO
     return None
 
 
-# A started delete is not cancellable (DESIGN §15): no cancel step.
+# A started delete is not cancellable (README): no cancel step.
 DELETE = ClusterOperation(submit=_submit_delete, settled=_deletion_outcome, cluster_seen=False)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from provisioning.models import ClassifiedError, TaskStatus
-from provisioning.operation_messages import OperationInput, OperationOutcome, PollResult
-from provisioning.operation_steps import TERMINAL_CLUSTER_STATES, Phase
-from provisioning.product_errors import (
+from provisioning.errors.product import (
     CLUSTER_DISAPPEARED,
     PROVISIONING_FAILED,
     cancelled_error,
     deadline_error,
     partial_cluster_actions,
 )
+from provisioning.models import ClassifiedError, TaskStatus
+from provisioning.operations.messages import OperationInput, OperationOutcome, PollResult
+from provisioning.operations.step_tables import TERMINAL_CLUSTER_STATES, Phase
 
 
 def progress_status(

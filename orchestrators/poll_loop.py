@@ -19,9 +19,9 @@ import azure.durable_functions as df
 from activities import names
 from orchestrators.outcomes import progress_status
 from orchestrators.retry_policy import ARM_RETRY
-from provisioning.operation_messages import OperationInput, OperationOutcome, PollResult
-from provisioning.operation_steps import Phase
-from provisioning.product_errors import ARM_NOT_ANSWERING_STEP
+from provisioning.errors.product import ARM_NOT_ANSWERING_STEP
+from provisioning.operations.messages import OperationInput, OperationOutcome, PollResult
+from provisioning.operations.step_tables import Phase
 
 logger = logging.getLogger(__name__)
 

@@ -6,14 +6,14 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
-from provisioning.claims_repository import claims_table_name
-from provisioning.jobstate_repository import JobStateRepository
-from provisioning.settings import Settings, get_settings
-from provisioning.table_clients import (
+from provisioning.jobs.claims import claims_table_name
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.jobs.tables import (
     StorageUnavailable,
     table_client_from_connection_string,
     table_client_from_endpoint,
 )
+from provisioning.settings import Settings, get_settings
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential

@@ -18,18 +18,18 @@ import azure.durable_functions as df
 from azure.durable_functions.models.history import HistoryEvent
 
 from activities import names
-from provisioning.attempts import OrchestrationTiming, orchestration_input, portal_url_of
-from provisioning.jobstate import JobState
+from provisioning.jobs.state import JobState
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import ClassifiedError, ProvisionRequest, TaskStatus, TaskType
-from provisioning.operation_messages import (
+from provisioning.operations.attempts import OrchestrationTiming, orchestration_input, portal_url_of
+from provisioning.operations.messages import (
     BeginResult,
     CreateSubmitted,
     DeleteSubmitted,
     OperationInput,
     PollResult,
 )
-from provisioning.operation_steps import PROVISION_STEPS
-from provisioning.task_ids import new_task_id
+from provisioning.operations.registry import PROVISION
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 REQUEST = ProvisionRequest(
@@ -52,7 +52,7 @@ def operation_input(*, poll_seconds: int = 15, deadline_minutes: int = 45) -> Op
         new_task_id(START, "a" * 12),
         REQUEST,
         now=START,
-        total_steps=PROVISION_STEPS.total,
+        total_steps=PROVISION.steps.total,
     )
     timing = OrchestrationTiming(poll_seconds=poll_seconds, deadline_minutes=deadline_minutes)
     return orchestration_input(job, timing, portal_url_of(REQUEST, "tenant-1"))

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from local.processes import ChildProcess, free_port, start_local_host
-from provisioning.identity import encode_easyauth_principal
+from provisioning.access.identity import encode_easyauth_principal
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID, ArmSimulator
 
 TERMINAL_STATUSES = {"succeeded", "failed", "cancelled"}

@@ -9,16 +9,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from provisioning import attempt_steps, create_steps, delete_steps
-from provisioning.jobstate_repository import JobStateRepository
-from provisioning.operation_messages import OperationInput, OperationOutcome
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.operations import create_work, delete_work, shared_work
+from provisioning.operations.messages import OperationInput, OperationOutcome
 
 Json = dict[str, Any]
 
 
 def begin_attempt(repo: JobStateRepository | None, attempt: Json, *, now: datetime) -> Json:
     """The begin step over the JSON input."""
-    return attempt_steps.begin_attempt(repo, OperationInput.from_dict(attempt), now=now).to_dict()
+    return shared_work.begin_attempt(repo, OperationInput.from_dict(attempt), now=now).to_dict()
 
 
 def submit_cluster_create(
@@ -26,7 +26,7 @@ def submit_cluster_create(
 ) -> Json:
     """The create's submit step over the JSON input."""
     typed = OperationInput.from_dict(attempt)
-    return create_steps.submit_cluster_create(repo, client, typed, now=now).to_dict()
+    return create_work.submit_cluster_create(repo, client, typed, now=now).to_dict()
 
 
 def poll_cluster(
@@ -34,12 +34,12 @@ def poll_cluster(
 ) -> Json:
     """The poll step over the JSON input."""
     typed = OperationInput.from_dict(attempt)
-    return attempt_steps.poll_cluster(repo, client, typed, now=now).to_dict()
+    return shared_work.poll_cluster(repo, client, typed, now=now).to_dict()
 
 
 def abort_cluster_create(client: Any, attempt: Json) -> Json:
     """The abort step over the JSON input."""
-    return create_steps.abort_cluster_create(client, OperationInput.from_dict(attempt)).to_dict()
+    return create_work.abort_cluster_create(client, OperationInput.from_dict(attempt)).to_dict()
 
 
 def submit_cluster_delete(
@@ -47,7 +47,7 @@ def submit_cluster_delete(
 ) -> Json:
     """The delete's submit step over the JSON input."""
     typed = OperationInput.from_dict(attempt)
-    return delete_steps.submit_cluster_delete(repo, client, typed, now=now).to_dict()
+    return delete_work.submit_cluster_delete(repo, client, typed, now=now).to_dict()
 
 
 def finish_attempt(
@@ -55,4 +55,4 @@ def finish_attempt(
 ) -> Json:
     """The finish step over the JSON input."""
     typed = OperationInput.from_dict(attempt)
-    return attempt_steps.finish_attempt(repo, typed, outcome, now=now).to_dict()
+    return shared_work.finish_attempt(repo, typed, outcome, now=now).to_dict()

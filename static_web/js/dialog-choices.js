@@ -1,6 +1,7 @@
 // @ts-check
-// The Create dialog's select choices from GET /api/aks/options (DESIGN §14), falling back to
-// the static lists while options load or when a source failed, so the form always works.
+// The Create dialog's select choices from GET /api/aks/options (README.md, "The API"),
+// falling back to the static lists while options load or when a source failed, so the form
+// always works.
 
 import { sizeLabel } from './preflight-model.js';
 import { REGIONS, VM_SIZES } from './validation.js';

@@ -13,13 +13,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from local.processes import ChildProcess
-from provisioning.claims_repository import claims_table_name
-from provisioning.jobstate import JobState
-from provisioning.jobstate_repository import JobStateRepository
-from provisioning.jobstate_rules import record_outcome
+from provisioning.jobs.claims import claims_table_name
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.jobs.rules import record_outcome
+from provisioning.jobs.state import JobState
+from provisioning.jobs.tables import table_client_from_connection_string
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import ClassifiedError, ErrorCategory, ProvisionRequest, TaskStatus
-from provisioning.table_clients import table_client_from_connection_string
-from provisioning.task_ids import new_task_id
 from tests.stack_fixtures import LocalStack, UserClient
 
 logger = logging.getLogger(__name__)

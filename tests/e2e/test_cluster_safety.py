@@ -20,7 +20,7 @@ from azure.mgmt.containerservice import ContainerServiceClient
 from local.arm_simulator.certificate import certificate_path
 from local.arm_simulator.process import start_arm_simulator
 from local.processes import free_port, start_local_host
-from provisioning.cluster_ownership import owner_tag_for
+from provisioning.clusters.ownership import owner_tag_for
 from tests.arm_fixtures import SIMULATOR_TEST_ENV, ArmSimulator, arm_simulator_base_url
 from tests.figures import report_figure
 from tests.stack_fixtures import LocalStack, UserClient, stack_env

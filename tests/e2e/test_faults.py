@@ -33,9 +33,9 @@ from local.processes import (
     start_azurite_table,
     start_local_host,
 )
-from provisioning.jobstate import JobState
-from provisioning.jobstate_entity import job_from_entity
-from provisioning.table_clients import table_client_from_connection_string
+from provisioning.jobs.entity import job_from_entity
+from provisioning.jobs.state import JobState
+from provisioning.jobs.tables import table_client_from_connection_string
 from tests.arm_fixtures import ArmSimulator
 from tests.figures import report_figure
 from tests.stack_fixtures import TERMINAL_STATUSES, LocalStack, UserClient, stack_env

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from local.processes import ChildProcess, free_port, start_local_host
-from provisioning.identity import encode_easyauth_principal
+from provisioning.access.identity import encode_easyauth_principal
 from tests.arm_fixtures import ArmSimulator
 from tests.stack_fixtures import stack_env
 

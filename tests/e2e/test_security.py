@@ -17,12 +17,12 @@ from typing import Any
 import pytest
 import requests
 
-from provisioning.arm_credentials import SimulatorCredential
-from provisioning.identity import (
+from provisioning.access.identity import (
     OBJECT_ID_CLAIM,
     encode_easyauth_principal,
     encode_swa_principal,
 )
+from provisioning.arm_credentials import SimulatorCredential
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID, ArmSimulator
 from tests.stack_fixtures import LocalStack
 
@@ -134,7 +134,7 @@ def test_arm_error_text_echoing_user_input_is_returned_verbatim(
     assert [job["error"]["message"] for job in row if job["task_id"] == task_id] == [expected]
 
 
-# --- cross-site requests cannot act for a signed-in user (DESIGN §7) ------------------------
+# --- cross-site requests cannot act for a signed-in user (docs/architecture.md) ---------------
 
 FOREIGN = [
     {"Origin": "http://evil.example"},

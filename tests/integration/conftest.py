@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from provisioning.claims_repository import claims_table_name
-from provisioning.jobstate_repository import JobStateRepository
-from provisioning.table_clients import table_client_from_connection_string
+from provisioning.jobs.claims import claims_table_name
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.jobs.tables import table_client_from_connection_string
 
 
 def build_repository(connection_string: str, table_name: str) -> JobStateRepository:

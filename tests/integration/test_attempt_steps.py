@@ -11,21 +11,21 @@ from typing import Any
 import pytest
 from azure.mgmt.containerservice import ContainerServiceClient
 
-from provisioning.attempts import (
+from provisioning.access.identity import hashed_owner
+from provisioning.clusters.arm_calls import read_cluster
+from provisioning.clusters.ownership import ExistingCluster, product_tags
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.jobs.rules import record_outcome
+from provisioning.jobs.state import JobState
+from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
+from provisioning.operations.attempts import (
     ClusterReader,
     OrchestrationTiming,
     accept_cluster_delete,
     accept_provision,
 )
-from provisioning.cancellation import cancel_attempt
-from provisioning.cluster_ownership import ExistingCluster, product_tags
-from provisioning.clusters import read_cluster
-from provisioning.identity import hashed_owner
-from provisioning.jobstate import JobState
-from provisioning.jobstate_repository import JobStateRepository
-from provisioning.jobstate_rules import record_outcome
-from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
-from provisioning.operation_messages import OperationOutcome
+from provisioning.operations.cancellation import cancel_attempt
+from provisioning.operations.messages import OperationOutcome
 from tests import wire_steps
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID
 
@@ -433,7 +433,7 @@ def test_finish_logs_the_attempt_dimensions(
 ) -> None:
     attempt = accepted_input(jobstate_repo, unique("quota-"))
 
-    with caplog.at_level(logging.INFO, logger="provisioning.attempts"):
+    with caplog.at_level(logging.INFO, logger="provisioning.operations.attempts"):
         wire_steps.finish_attempt(
             jobstate_repo, attempt, outcome("failed", error=QUOTA, seen=False), now=NOW
         )

@@ -1,4 +1,4 @@
-"""provisioning.attempts use cases against a real Azurite through the real Tables SDK."""
+"""provisioning.operations.attempts use cases against a real Azurite through the real Tables SDK."""
 
 from __future__ import annotations
 
@@ -10,15 +10,22 @@ from typing import Any
 
 import pytest
 
-from provisioning.attempts import (
+from provisioning.access.identity import hashed_owner
+from provisioning.clusters.ownership import ExistingCluster, product_tags
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.jobs.rules import mark_running, record_outcome
+from provisioning.jobs.state import JobState
+from provisioning.jobs.task_ids import new_task_id
+from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
+from provisioning.operations.attempts import (
     AcceptedAttempt,
-    ActiveAttemptExists,
     ClusterReader,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     NotCancellable,
     NotDeletable,
     NotDismissable,
+    OperationInProgress,
     OrchestrationTiming,
     TaskNotFound,
     accept_cluster_delete,
@@ -27,16 +34,13 @@ from provisioning.attempts import (
     record_orchestration_lost,
     release_idempotency_key,
 )
-from provisioning.cancellation import cancel_attempt, cancel_lost_attempt, cancel_not_delivered
-from provisioning.cluster_ownership import ExistingCluster, product_tags
-from provisioning.identity import hashed_owner
-from provisioning.jobstate import JobState
-from provisioning.jobstate_repository import JobStateRepository
-from provisioning.jobstate_rules import mark_running, record_outcome
-from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
-from provisioning.orchestration_starts import abandon_unstarted_attempt, record_start_failure
-from provisioning.task_ids import new_task_id
-from provisioning.validation import RequestValidationError
+from provisioning.operations.cancellation import (
+    cancel_attempt,
+    cancel_lost_attempt,
+    cancel_not_delivered,
+)
+from provisioning.operations.starts import abandon_unstarted_attempt, record_start_failure
+from provisioning.requests.validation import RequestValidationError
 from tests.wire_steps import begin_attempt
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -180,7 +184,7 @@ def test_key_first_sent_on_a_refused_request_is_not_bound_to_a_phantom_task(
     running = accept(jobstate_repo, cluster="busy")
 
     for retry in range(2):  # every retry while the first attempt runs is refused the same way
-        with pytest.raises(ActiveAttemptExists) as raised:
+        with pytest.raises(OperationInProgress) as raised:
             accept(jobstate_repo, cluster="busy", key="k-409", now=NOW + timedelta(seconds=retry))
         assert raised.value.task_id == running.task_id
     finish(jobstate_repo, running.task_id, TaskStatus.FAILED, cluster_seen=False)
@@ -310,7 +314,7 @@ def test_second_active_attempt_for_the_same_cluster_is_refused(
 ) -> None:
     first = accept(jobstate_repo, cluster="demo")
 
-    with pytest.raises(ActiveAttemptExists) as raised:
+    with pytest.raises(OperationInProgress) as raised:
         accept(jobstate_repo, cluster="DEMO", now=NOW + timedelta(seconds=1))
 
     assert raised.value.task_id == first.task_id
@@ -358,7 +362,7 @@ def test_invalid_request_names_the_field(jobstate_repo: JobStateRepository) -> N
 def test_accepting_logs_the_attempt_dimensions(
     jobstate_repo: JobStateRepository, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="provisioning.attempts"):
+    with caplog.at_level(logging.INFO, logger="provisioning.operations.attempts"):
         accepted = accept(jobstate_repo)
 
     (record,) = [r for r in caplog.records if getattr(r, "event", None) == "attempt_accepted"]
@@ -503,7 +507,7 @@ def test_cancelled_attempt_that_left_a_cluster_starts_a_delete(
     assert deletion.orchestration_input.type == "aks_delete"
     assert deletion.orchestration_input.target_task_id == accepted.task_id
     assert deletion.orchestration_input.portal_url == original.portal_url
-    with pytest.raises(ActiveAttemptExists):
+    with pytest.raises(OperationInProgress):
         delete_of(jobstate_repo, accepted.task_id)
 
 

@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from azure.data.tables import TableClient
 
-from provisioning.claims_repository import (
+from provisioning.jobs.claims import (
     ACTIVE_SLOT_GRACE,
     ClaimsRepository,
     active_slot_row_key,
     idempotency_row_key,
 )
+from provisioning.jobs.tables import table_client_from_connection_string
 from provisioning.models import TaskStatus
-from provisioning.table_clients import table_client_from_connection_string
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 OWNER = "owner-1"

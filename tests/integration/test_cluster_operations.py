@@ -10,15 +10,15 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.containerservice import ContainerServiceClient
 
-from provisioning.cluster_inventory import ClusterView, read_all_clusters, read_one_cluster
-from provisioning.cluster_operations import (
+from provisioning.clusters.change_calls import (
     read_upgrades,
     start_cluster_start,
     start_cluster_stop,
     start_cluster_upgrade,
     start_pool_scale,
 )
-from provisioning.cluster_ownership import product_tags
+from provisioning.clusters.inventory import ClusterView, read_all_clusters, read_one_cluster
+from provisioning.clusters.ownership import product_tags
 from tests.arm_fixtures import managed_cluster_body
 
 GROUP = "rg-lifecycle"

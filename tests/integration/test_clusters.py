@@ -1,4 +1,4 @@
-"""provisioning.clusters through the real ContainerServiceClient against the ARM simulator."""
+"""clusters.arm_calls through the real ContainerServiceClient against the ARM simulator."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.containerservice import ContainerServiceClient
 
-from provisioning.cluster_ownership import ExistingCluster, product_tags
-from provisioning.clusters import (
+from provisioning.clusters.arm_calls import (
     abort_cluster_operation,
     is_precondition_failed,
     read_cluster,
@@ -21,6 +20,7 @@ from provisioning.clusters import (
     start_cluster_create,
     start_cluster_delete,
 )
+from provisioning.clusters.ownership import ExistingCluster, product_tags
 from provisioning.models import ProvisionRequest
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID, ArmSimulator
 
@@ -167,7 +167,7 @@ def test_app_client_factory_reaches_the_simulator(
         get_settings.cache_clear()
 
 
-# --- conditional requests: a create never changes an existing cluster (DESIGN §5) ---
+# --- conditional requests: a create never changes an existing cluster (docs/architecture.md) ---
 
 
 def test_create_tags_the_cluster_with_owner_and_task(arm_client: ContainerServiceClient) -> None:

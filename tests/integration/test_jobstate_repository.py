@@ -13,9 +13,12 @@ from typing import Any
 
 import pytest
 
-from provisioning.jobstate import JobState
-from provisioning.jobstate_repository import JobStateRepository
-from provisioning.jobstate_rules import mark_running, record_outcome, record_progress
+from provisioning.jobs.recent_failures import recent_failures
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.jobs.rules import mark_running, record_outcome, record_progress
+from provisioning.jobs.state import JobState
+from provisioning.jobs.tables import StorageUnavailable, table_client_from_connection_string
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import (
     ClassifiedError,
     ErrorCategory,
@@ -23,9 +26,6 @@ from provisioning.models import (
     TaskStatus,
     TaskType,
 )
-from provisioning.recent_failures import recent_failures
-from provisioning.table_clients import StorageUnavailable, table_client_from_connection_string
-from provisioning.task_ids import new_task_id
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 JOIN_LIMIT_SECONDS = 120

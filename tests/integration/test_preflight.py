@@ -12,12 +12,12 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.containerservice import ContainerServiceClient
 
-from provisioning.catalog_cache import CatalogCache
-from provisioning.cluster_ownership import product_tags
+from provisioning.catalog.cache import CatalogCache
+from provisioning.catalog.prices import make_prices_client
+from provisioning.clusters.ownership import product_tags
 from provisioning.models import NodePool, ProvisionRequest
-from provisioning.preflight import AzureSources, options_document, preflight
-from provisioning.retail_prices import make_prices_client
-from provisioning.validation import RequestValidationError
+from provisioning.preflight.run import AzureSources, options_document, preflight
+from provisioning.requests.validation import RequestValidationError
 from tests.arm_fixtures import (
     SIMULATOR_SUBSCRIPTION_ID,
     ArmSimulator,

@@ -7,8 +7,10 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from provisioning.jobstate import JobState
-from provisioning.jobstate_repository import JobStateRepository
+from provisioning.jobs.recent_failures import recent_failures
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.jobs.state import JobState
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import (
     ClassifiedError,
     ErrorCategory,
@@ -16,8 +18,6 @@ from provisioning.models import (
     TaskStatus,
     TaskType,
 )
-from provisioning.recent_failures import recent_failures
-from provisioning.task_ids import new_task_id
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 OWNER = "owner-1"

@@ -74,7 +74,7 @@ async def _call(name: str, request: func.HttpRequest, rpc_port: int) -> Any:
 async def test_provision_answers_503_when_the_durable_backend_never_answers(
     bounded_settings: None, stuck_backend: int
 ) -> None:
-    from provisioning.identity import encode_easyauth_principal
+    from provisioning.access.identity import encode_easyauth_principal
 
     body = {"cluster_name": "bounded", "resource_group": "rg", "region": "eastus"}
     request = func.HttpRequest(
@@ -101,10 +101,10 @@ async def test_cancel_answers_503_when_the_durable_backend_never_answers(
     from dataclasses import replace
     from datetime import UTC, datetime
 
-    from provisioning.identity import encode_easyauth_principal
-    from provisioning.jobstate import JobState
+    from provisioning.access.identity import encode_easyauth_principal
+    from provisioning.jobs.state import JobState
+    from provisioning.jobs.task_ids import new_task_id
     from provisioning.models import ProvisionRequest, TaskStatus
-    from provisioning.task_ids import new_task_id
 
     monkeypatch.setenv("AzureWebJobsStorage", azurite)
     monkeypatch.setenv("JOBSTATE_TABLE_NAME", unique_table_name)

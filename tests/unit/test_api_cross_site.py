@@ -10,7 +10,7 @@ from typing import Any
 import azure.functions as func
 import pytest
 
-from provisioning.cross_site import (
+from provisioning.access.cross_site import (
     CrossOriginRequest,
     UnsupportedMediaType,
     check_state_changing_request,
@@ -18,7 +18,7 @@ from provisioning.cross_site import (
     normalized_origin,
     own_origins,
 )
-from provisioning.identity import encode_easyauth_principal
+from provisioning.access.identity import encode_easyauth_principal
 from provisioning.settings import get_settings
 from tests.app_functions import registered_functions
 

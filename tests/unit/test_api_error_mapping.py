@@ -19,17 +19,8 @@ from api.error_specs import (
 )
 from api.openapi_document import openapi_document
 from api.responses import answers_errors, error_to_response
-from provisioning.attempts import (
-    ActiveAttemptExists,
-    IdempotencyKeyInProgress,
-    IdempotencyKeyReused,
-    NotCancellable,
-    NotDeletable,
-    NotDismissable,
-    TaskNotFound,
-)
-from provisioning.cross_site import CrossOriginRequest, UnsupportedMediaType
-from provisioning.identity import (
+from provisioning.access.cross_site import CrossOriginRequest, UnsupportedMediaType
+from provisioning.access.identity import (
     AmbiguousPrincipal,
     AuthNotConfigured,
     IdentityError,
@@ -37,9 +28,18 @@ from provisioning.identity import (
     MalformedPrincipal,
     MissingPrincipal,
 )
+from provisioning.jobs.tables import ConcurrencyConflict, StorageUnavailable
+from provisioning.operations.attempts import (
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
+    NotCancellable,
+    NotDeletable,
+    NotDismissable,
+    OperationInProgress,
+    TaskNotFound,
+)
+from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
-from provisioning.table_clients import ConcurrencyConflict, StorageUnavailable
-from provisioning.validation import RequestValidationError
 
 API_DIR = Path(__file__).resolve().parents[2] / "api"
 MAPPED = [
@@ -54,7 +54,7 @@ MAPPED = [
     (IdempotencyKeyReused("t-1"), 422, "idempotency_key_reused"),
     (IdempotencyKeyInProgress("t-1"), 409, "idempotency_key_in_progress"),
     (TaskNotFound("x"), 404, "not_found"),
-    (ActiveAttemptExists("t-1"), 409, "attempt_in_progress"),
+    (OperationInProgress("t-1"), 409, "operation_in_progress"),
     (NotDeletable("nothing to delete"), 409, "not_deletable"),
     (NotCancellable("deletion started"), 409, "not_cancellable"),
     (NotDismissable("still running"), 409, "not_dismissable"),
@@ -75,7 +75,7 @@ def test_domain_error_maps_to_status_and_code(error: Exception, status: int, cod
 def test_validation_error_names_the_field_and_conflict_names_the_holder() -> None:
     field = json.loads(error_to_response(RequestValidationError("region", "bad")).get_body())
     assert field["error"]["field"] == "region"
-    holder = json.loads(error_to_response(ActiveAttemptExists("t-1")).get_body())
+    holder = json.loads(error_to_response(OperationInProgress("t-1")).get_body())
     assert holder["error"]["task_id"] == "t-1"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provisioning.validation import (
+from provisioning.requests.validation import (
     RequestValidationError,
     decode_json_body,
     validate_idempotency_key,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from provisioning.arm_error_advice import (
+from provisioning.errors.advice import (
     AKS_CONTRIBUTOR_ROLE,
     ArmErrorFacts,
     edit_advice,

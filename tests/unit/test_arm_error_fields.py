@@ -8,7 +8,7 @@ import pytest
 from azure.core import exceptions as core_errors
 from azure.core.exceptions import HttpResponseError, ServiceRequestError
 
-from provisioning.arm_error_fields import (
+from provisioning.errors.arm_fields import (
     MAX_DETAIL_DEPTH,
     ArmErrorFields,
     http_error_fields,

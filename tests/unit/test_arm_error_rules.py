@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from provisioning.arm_error_advice import ArmErrorFacts
-from provisioning.arm_error_rules import ARM_ERROR_RULES, ArmErrorRule, first_matching_rule
+from provisioning.errors.advice import ArmErrorFacts
+from provisioning.errors.arm_rules import ARM_ERROR_RULES, ArmErrorRule, first_matching_rule
 from provisioning.models import ErrorCategory
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -84,7 +84,7 @@ def test_aks_preemption_by_a_delete_sits_with_the_other_cancelled_codes() -> Non
 def test_importing_function_app_compiles_no_error_pattern() -> None:
     code = (
         "import json, function_app\n"
-        "from provisioning.error_text import error_pattern\n"
+        "from provisioning.errors.text import error_pattern\n"
         "print(json.dumps(error_pattern.cache_info().currsize))"
     )
     completed = subprocess.run(

@@ -17,11 +17,11 @@ from azure.core.exceptions import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provisioning.arm_error_advice import parse_quota_numbers
-from provisioning.arm_errors import classify_arm_error, classify_exception, is_transient
-from provisioning.error_text import MAX_ERROR_MESSAGE_BYTES, cap_message
+from provisioning.errors.advice import parse_quota_numbers
+from provisioning.errors.classify import classify_arm_error, classify_exception, is_transient
+from provisioning.errors.product import cancelled_error, deadline_error, partial_cluster_actions
+from provisioning.errors.text import MAX_ERROR_MESSAGE_BYTES, cap_message
 from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
-from provisioning.product_errors import cancelled_error, deadline_error, partial_cluster_actions
 
 SUB = "00000000-0000-0000-0000-000000000001"
 CONTEXT: dict[str, Any] = {"subscription_id": SUB, "region": "eastus", "vm_size": "Standard_D2s_v5"}

@@ -10,15 +10,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from provisioning.attempt_log import (
+from provisioning.access.identity import hashed_owner
+from provisioning.jobs.events import (
     ERROR_MESSAGE_CHARS,
     attempt_dimensions,
     log_attempt_event,
     log_preflight_checked,
     preflight_dimensions,
 )
-from provisioning.identity import hashed_owner
-from provisioning.jobstate import JobState
+from provisioning.jobs.state import JobState
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import (
     ClassifiedError,
     ErrorCategory,
@@ -26,8 +27,7 @@ from provisioning.models import (
     TaskStatus,
     TaskType,
 )
-from provisioning.preflight_checks import CheckResult, CheckStatus
-from provisioning.task_ids import new_task_id
+from provisioning.preflight.checks import CheckResult, CheckStatus
 from provisioning.telemetry import EVENTS, log_event
 
 NOW = datetime(2025, 3, 14, 12, 30, tzinfo=UTC)
@@ -68,7 +68,7 @@ def test_finished_event_message_ends_with_the_fields_the_record_carries(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     job = failed_job()
-    with caplog.at_level(logging.INFO, logger="provisioning.attempts"):
+    with caplog.at_level(logging.INFO, logger="provisioning.operations.attempts"):
         log_attempt_event("attempt_finished", job)
 
     record = only_record(caplog, "attempt_finished")
@@ -87,7 +87,7 @@ def test_finished_event_message_ends_with_the_fields_the_record_carries(
 
 def test_lifecycle_operations_log_their_own_task_type(caplog: pytest.LogCaptureFixture) -> None:
     job = replace(failed_job(), type=TaskType.AKS_SCALE)
-    with caplog.at_level(logging.INFO, logger="provisioning.attempts"):
+    with caplog.at_level(logging.INFO, logger="provisioning.operations.attempts"):
         log_attempt_event("attempt_accepted", job)
 
     assert only_record(caplog, "attempt_accepted").task_type == "aks_scale"  # type: ignore[attr-defined]
@@ -97,7 +97,7 @@ def test_long_error_messages_are_cut_but_a_brace_in_them_keeps_the_json_parseabl
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     job = failed_job("Bad {template} " + "x" * 1000 + "\n}")
-    with caplog.at_level(logging.INFO, logger="provisioning.attempts"):
+    with caplog.at_level(logging.INFO, logger="provisioning.operations.attempts"):
         log_attempt_event("attempt_finished", job)
 
     message = only_record(caplog, "attempt_finished").getMessage()
@@ -150,5 +150,5 @@ def test_preflight_without_failures_says_so_in_the_summary(
 
 def test_an_event_missing_from_the_events_table_is_refused() -> None:
     with pytest.raises(ValueError, match="attempt_progress"):
-        log_event(logging.getLogger("provisioning.attempts"), "attempt_progress", {}, "")
+        log_event(logging.getLogger("provisioning.operations.attempts"), "attempt_progress", {}, "")
     assert {"attempt_accepted", "attempt_finished", "preflight_checked"} == EVENTS.keys()

@@ -15,7 +15,7 @@ import pytest
 from opentelemetry.sdk._logs import LoggerProvider, LoggingHandler
 from opentelemetry.sdk._logs.export import InMemoryLogRecordExporter, SimpleLogRecordProcessor
 
-from provisioning.attempt_log import attempt_dimensions, log_attempt_event
+from provisioning.jobs.events import attempt_dimensions, log_attempt_event
 from provisioning.telemetry import (
     CONNECTION_SETTING,
     DISTRO_MODULE,
@@ -39,7 +39,7 @@ if os.environ.get("PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY") == "true":
     configure_azure_monitor(logger_name="provisioning", enable_live_metrics=False,
                             disable_offline_storage=True)
 import function_app
-from provisioning.attempt_log import log_attempt_event
+from provisioning.jobs.events import log_attempt_event
 from provisioning.telemetry import dimensions_exported
 from tests.unit.test_attempt_log import failed_job
 logging.getLogger("provisioning").setLevel(logging.INFO)

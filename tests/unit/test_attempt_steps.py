@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError, ODataV4Format, ResourceNotFoundError
 
-from provisioning import attempt_steps, create_steps, delete_steps
-from provisioning.attempt_steps import TransientArmFailure, error_from_activity_failure
-from provisioning.cluster_ownership import product_tags
-from provisioning.clusters import CreateAccepted
-from provisioning.jobstate import JobState
+from provisioning.clusters.arm_calls import CreateAccepted
+from provisioning.clusters.ownership import product_tags
+from provisioning.jobs.state import JobState
+from provisioning.jobs.tables import StorageUnavailable
 from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory, TaskStatus
-from provisioning.operation_messages import OperationInput, OperationOutcome
-from provisioning.table_clients import StorageUnavailable
+from provisioning.operations import create_work, delete_work, shared_work
+from provisioning.operations.messages import OperationInput, OperationOutcome
+from provisioning.operations.shared_work import TransientArmFailure, error_from_activity_failure
 from tests.orchestration_fakes import attempt_input, operation_input
 from tests.orchestration_fakes import delete_input as delete_attempt_input
 
@@ -144,7 +144,7 @@ def test_submit_raises_a_transient_fault_so_the_orchestrator_retries() -> None:
     )
 
     with pytest.raises(TransientArmFailure) as raised:
-        create_steps.submit_cluster_create(None, client, operation_input(), now=NOW)
+        create_work.submit_cluster_create(None, client, operation_input(), now=NOW)
 
     assert raised.value.error.code == "TooManyRequests"
     assert error_from_activity_failure(str(raised.value)) == raised.value.error
@@ -157,7 +157,7 @@ def test_submit_that_finds_its_own_create_after_a_transient_fault_counts_as_acce
         get=cluster("Creating", own_tags(attempt)),
     )
 
-    result = create_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
+    result = create_work.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
     assert result["accepted"] is True
     assert result["cluster_state"] == "Creating"
@@ -173,7 +173,7 @@ def test_operation_in_progress_on_someone_elses_cluster_is_never_taken_as_our_cr
     other = product_tags("someone-else", "0000000000000000000-aaaaaaaaaaaa")
     client = fake_client(begin_create_or_update=raising(busy), get=cluster("Creating", other))
 
-    result = create_steps.submit_cluster_create(None, client, operation_input(), now=NOW).to_dict()
+    result = create_work.submit_cluster_create(None, client, operation_input(), now=NOW).to_dict()
 
     assert result["accepted"] is False
     assert (result["error"]["code"], result["error"]["category"]) == (
@@ -197,7 +197,7 @@ def test_name_taken_by_the_callers_own_failed_cluster_is_replaced_with_if_match(
 
     client = fake_client(begin_create_or_update=put, get=cluster("Failed", earlier, "etag-7"))
 
-    result = create_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
+    result = create_work.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
     assert result["accepted"] is True
     assert [p.get("etag") for p in puts] == [None, "etag-7"]
@@ -215,7 +215,7 @@ def test_name_taken_by_the_callers_working_cluster_is_refused_untouched(state: s
 
     client = fake_client(begin_create_or_update=put, get=cluster(state, earlier))
 
-    result = create_steps.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
+    result = create_work.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
     assert result["error"]["code"] == "ClusterAlreadyExists"
     assert len(puts) == 1  # only the create-only PUT; never an If-Match replace
@@ -228,15 +228,15 @@ def test_submit_still_raises_when_the_cluster_cannot_be_read_either() -> None:
     )
 
     with pytest.raises(TransientArmFailure):
-        create_steps.submit_cluster_create(None, client, operation_input(), now=NOW)
+        create_work.submit_cluster_create(None, client, operation_input(), now=NOW)
 
 
 def test_poll_reports_a_transient_fault_as_unanswered_and_returns_a_terminal_one() -> None:
     throttled = fake_client(get=raising(arm_error("TooManyRequests", "Slow down", 429)))
     denied = fake_client(get=raising(arm_error("AuthorizationFailed", "no read", 403)))
 
-    unanswered = attempt_steps.poll_cluster(None, throttled, operation_input(), now=NOW).to_dict()
-    result = attempt_steps.poll_cluster(None, denied, operation_input(), now=NOW).to_dict()
+    unanswered = shared_work.poll_cluster(None, throttled, operation_input(), now=NOW).to_dict()
+    result = shared_work.poll_cluster(None, denied, operation_input(), now=NOW).to_dict()
 
     # A transient fault is not an outcome: the orchestrator keeps polling until its deadline.
     assert unanswered["error"] is None
@@ -253,7 +253,7 @@ def test_failed_cluster_whose_operation_cannot_be_read_still_fails_classified() 
         send_request=raising(arm_error("ServiceUnavailable", "try later", 503)),
     )
 
-    result = attempt_steps.poll_cluster(None, client, attempt, now=NOW).to_dict()
+    result = shared_work.poll_cluster(None, client, attempt, now=NOW).to_dict()
 
     assert result["cluster_state"] == "Failed"
     assert result["error"]["code"] == "ProvisioningFailed"
@@ -263,7 +263,7 @@ def test_operation_url_off_the_arm_endpoint_is_never_fetched() -> None:
     attempt = operation_input().with_operation_url("https://attacker.example/steal-token")
     client = fake_client(get=cluster("Failed"))  # send_request would fail the test
 
-    result = attempt_steps.poll_cluster(None, client, attempt, now=NOW).to_dict()
+    result = shared_work.poll_cluster(None, client, attempt, now=NOW).to_dict()
 
     assert result["error"]["code"] == "ProvisioningFailed"
 
@@ -281,7 +281,7 @@ def test_delete_raises_a_transient_fault_so_the_orchestrator_retries() -> None:
     )
 
     with pytest.raises(TransientArmFailure):
-        delete_steps.submit_cluster_delete(None, client, attempt, now=NOW)
+        delete_work.submit_cluster_delete(None, client, attempt, now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -301,7 +301,7 @@ def test_delete_leaves_a_cluster_the_attempt_did_not_make_alone(
         get=cluster(state, product_tags(owner, task)),
     )
 
-    result = delete_steps.submit_cluster_delete(None, client, delete_input(), now=NOW).to_dict()
+    result = delete_work.submit_cluster_delete(None, client, delete_input(), now=NOW).to_dict()
 
     assert deletes == []
     assert result["error"]["code"] == "ClusterNotOwned"
@@ -322,7 +322,7 @@ def test_delete_is_conditional_on_the_etag_it_read() -> None:
         ),
     )
 
-    result = delete_steps.submit_cluster_delete(None, client, attempt, now=NOW).to_dict()
+    result = delete_work.submit_cluster_delete(None, client, attempt, now=NOW).to_dict()
 
     assert result == {"deleting": True, "gone": False, "error": None}
     assert calls[0]["etag"] == "etag-42"
@@ -335,8 +335,8 @@ def test_delete_is_conditional_on_the_etag_it_read() -> None:
 def test_storage_outage_never_fails_a_step_that_reached_azure() -> None:
     client = fake_client(get=cluster("Creating"))
 
-    began = attempt_steps.begin_attempt(UnavailableRepository(), operation_input(), now=NOW)
-    polled = attempt_steps.poll_cluster(UnavailableRepository(), client, operation_input(), now=NOW)
+    began = shared_work.begin_attempt(UnavailableRepository(), operation_input(), now=NOW)
+    polled = shared_work.poll_cluster(UnavailableRepository(), client, operation_input(), now=NOW)
     began, polled = began.to_dict(), polled.to_dict()
 
     assert began == {"proceed": True, "status": "running"}
@@ -344,7 +344,7 @@ def test_storage_outage_never_fails_a_step_that_reached_azure() -> None:
 
 
 def test_without_storage_the_attempt_proceeds() -> None:
-    began = attempt_steps.begin_attempt(None, operation_input(), now=NOW).to_dict()
+    began = shared_work.begin_attempt(None, operation_input(), now=NOW).to_dict()
 
     assert began["proceed"] is True
 
@@ -353,14 +353,14 @@ def test_finishing_raises_on_a_storage_outage_so_the_outcome_is_retried() -> Non
     outcome = OperationOutcome(TaskStatus.SUCCEEDED, None, "Succeeded", True, "Succeeded")
 
     with pytest.raises(StorageUnavailable):
-        attempt_steps.finish_attempt(UnavailableRepository(), operation_input(), outcome, now=NOW)
+        shared_work.finish_attempt(UnavailableRepository(), operation_input(), outcome, now=NOW)
 
 
 def test_transient_failure_message_is_json_after_the_marker() -> None:
     message = str(TransientArmFailure(THROTTLED))
 
-    assert message.startswith(attempt_steps.TRANSIENT_MARKER)
-    payload = json.loads(message.removeprefix(attempt_steps.TRANSIENT_MARKER))
+    assert message.startswith(shared_work.TRANSIENT_MARKER)
+    payload = json.loads(message.removeprefix(shared_work.TRANSIENT_MARKER))
     assert ClassifiedError.from_dict(payload) == THROTTLED
 
 
@@ -376,7 +376,7 @@ def test_missing_row_is_rebuilt_from_the_orchestration_input() -> None:
         def update(self, owner_id: str, task_id: str, mutate: Any) -> JobState | None:
             return mutate(captured[-1])
 
-    began = attempt_steps.begin_attempt(
+    began = shared_work.begin_attempt(
         RecordingRepository(),
         OperationInput.from_dict(attempt),
         now=NOW,  # type: ignore[arg-type]

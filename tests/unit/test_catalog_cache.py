@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from provisioning.catalog_cache import CatalogCache
+from provisioning.catalog.cache import CatalogCache
 
 
 class Clock:

@@ -10,7 +10,7 @@ import pytest
 from activities import names
 from orchestrators import change_cluster as module
 from provisioning.models import ClassifiedError, ErrorCategory, TaskType
-from provisioning.operation_messages import ChangeSubmitted, ClusterChange
+from provisioning.operations.messages import ChangeSubmitted, ClusterChange
 from tests.orchestration_fakes import (
     FakeOrchestrationContext,
     Result,

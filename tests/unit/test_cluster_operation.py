@@ -8,7 +8,7 @@ from typing import Any
 from activities import names
 from orchestrators.cluster_operation import ClusterOperation, Waiting, run_cluster_operation
 from orchestrators.outcomes import cancelled_outcome, succeeded_outcome
-from provisioning.operation_messages import OperationInput, OperationOutcome, PollResult
+from provisioning.operations.messages import OperationInput, OperationOutcome, PollResult
 from tests.orchestration_fakes import (
     FakeOrchestrationContext,
     Result,

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 
-from provisioning.cluster_ownership import product_tags
-from provisioning.clusters import (
+from provisioning.clusters.arm_calls import (
     UntrustedOperationUrl,
     abort_cluster_operation,
     cluster_parameters,
@@ -20,6 +19,7 @@ from provisioning.clusters import (
     start_cluster_create,
     start_cluster_delete,
 )
+from provisioning.clusters.ownership import product_tags
 from provisioning.models import ProvisionRequest
 
 DNS_PREFIX = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,52}[A-Za-z0-9])?$")

@@ -7,9 +7,9 @@ from typing import Any
 
 from activities import names
 from orchestrators import delete_cluster as module
-from provisioning.attempt_steps import TransientArmFailure
 from provisioning.models import ClassifiedError, ErrorCategory
-from provisioning.operation_messages import START_BY_KEY, DeleteSubmitted
+from provisioning.operations.messages import START_BY_KEY, DeleteSubmitted
+from provisioning.operations.shared_work import TransientArmFailure
 from tests.orchestration_fakes import (
     START,
     TARGET_TASK_ID,

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from provisioning.error_text import (
+from provisioning.errors.text import (
     MAX_ERROR_CODE_CHARS,
     UNKNOWN_CODE,
     as_text,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provisioning.identity import (
+from provisioning.access.identity import (
     OBJECT_ID_CLAIM,
     AmbiguousPrincipal,
     AuthNotConfigured,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from provisioning.attempt_log import attempt_dimensions, preflight_dimensions
+from provisioning.jobs.events import attempt_dimensions, preflight_dimensions
 from provisioning.models import TaskType
 from provisioning.telemetry import EVENTS
 from tests.unit.test_attempt_log import CHECKS, OWNER, REQUEST, failed_job

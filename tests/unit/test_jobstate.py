@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from provisioning.jobstate import QUEUED_STEP, JobState, cluster_key
+from provisioning.jobs.state import QUEUED_STEP, JobState, cluster_key
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import (
     ClassifiedError,
     ErrorAction,
@@ -14,7 +15,6 @@ from provisioning.models import (
     TaskStatus,
     TaskType,
 )
-from provisioning.task_ids import new_task_id
 
 NOW = datetime(2025, 3, 14, 12, 30, 45, 123456, tzinfo=UTC)
 REQUEST = ProvisionRequest(
@@ -73,11 +73,11 @@ def test_importing_the_adapters_loads_no_azure_sdk() -> None:
     import sys
 
     code = (
-        "import sys, provisioning.jobstate, provisioning.jobstate_repository, "
-        "provisioning.recent_failures, provisioning.task_documents, provisioning.clients, "
-        "provisioning.clusters, provisioning.task_ids, provisioning.jobstate_entity, "
-        "provisioning.jobstate_rules, provisioning.table_clients, provisioning.table_rows, "
-        "provisioning.claims_repository, provisioning.utc\n"
+        "import sys, provisioning.jobs.state, provisioning.jobs.repository, "
+        "provisioning.jobs.recent_failures, provisioning.jobs.documents, provisioning.clients, "
+        "provisioning.clusters.arm_calls, provisioning.jobs.task_ids, provisioning.jobs.entity, "
+        "provisioning.jobs.rules, provisioning.jobs.tables, provisioning.jobs.rows, "
+        "provisioning.jobs.claims, provisioning.utc\n"
         "print(sorted(m for m in sys.modules if m.startswith('azure')))"
     )
     result = subprocess.run(

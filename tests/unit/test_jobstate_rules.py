@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from provisioning.error_text import MAX_ERROR_MESSAGE_BYTES
-from provisioning.jobstate_rules import (
+from provisioning.errors.text import MAX_ERROR_MESSAGE_BYTES
+from provisioning.jobs.rules import (
     NEXT_STATUSES,
     can_transition,
     dismiss,

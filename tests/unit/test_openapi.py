@@ -15,19 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.openapi_document import ERROR_CODES, openapi_document
-from provisioning.arm_errors import classify_arm_error
-from provisioning.jobstate import JobState
+from provisioning.errors.classify import classify_arm_error
+from provisioning.errors.product import cancelled_error
+from provisioning.jobs.documents import recent_failure_row, task_document
+from provisioning.jobs.state import JobState
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import ProvisionRequest, TaskStatus, TaskType
-from provisioning.product_errors import cancelled_error
-from provisioning.request_bounds import (
+from provisioning.requests.bounds import (
     HISTORY_LIMIT,
     RECENT_FAILURES_HOURS,
     RECENT_FAILURES_LIMIT,
     QueryBound,
 )
-from provisioning.task_documents import recent_failure_row, task_document
-from provisioning.task_ids import new_task_id
-from provisioning.validation import (
+from provisioning.requests.validation import (
     AZURE_PUBLIC_REGIONS,
     CLUSTER_NAME_PATTERN,
     MAX_BODY_BYTES,
@@ -225,7 +225,7 @@ def test_error_schema_admits_the_field_and_task_id_extras_and_nothing_else() -> 
     assert error.is_valid(
         {
             "error": {
-                "code": "attempt_in_progress",
+                "code": "operation_in_progress",
                 "message": "m",
                 "task_id": new_task_id(NOW, "c" * 12),
             }

@@ -1,4 +1,4 @@
-"""provisioning.operation_messages: every message survives the JSON the Durable boundary needs."""
+"""provisioning.operations.messages: every message survives the JSON the Durable boundary needs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
-from provisioning.operation_messages import (
+from provisioning.operations.messages import (
     START_BY_KEY,
     AbortResult,
     BeginResult,

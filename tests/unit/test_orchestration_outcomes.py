@@ -17,10 +17,10 @@ from orchestrators.outcomes import (
     succeeded_outcome,
     with_partial_cluster_actions,
 )
+from provisioning.errors.product import partial_cluster_actions
 from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
-from provisioning.operation_messages import OperationInput, OperationOutcome, PollResult
-from provisioning.operation_steps import TERMINAL_CLUSTER_STATES, Phase
-from provisioning.product_errors import partial_cluster_actions
+from provisioning.operations.messages import OperationInput, OperationOutcome, PollResult
+from provisioning.operations.step_tables import TERMINAL_CLUSTER_STATES, Phase
 from tests.orchestration_fakes import attempt_input, delete_input, operation_input
 
 CUSTOM_STATUS_LIMIT_BYTES = 16 * 1024

@@ -1,11 +1,11 @@
-"""provisioning.orchestration_starts: the late-start guard (pure)."""
+"""provisioning.operations.starts: the late-start guard (pure)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from provisioning.operation_messages import OperationInput
-from provisioning.orchestration_starts import job_from_orchestration_input, started_too_late
+from provisioning.operations.messages import OperationInput
+from provisioning.operations.starts import job_from_orchestration_input, started_too_late
 from tests.orchestration_fakes import START, delete_input, operation_input
 
 

@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from provisioning.azure_catalog import KubernetesVersion, Permission, Usage, VmSize
-from provisioning.cluster_ownership import ExistingCluster, product_tags
-from provisioning.preflight_checks import (
+from provisioning.catalog.azure import KubernetesVersion, Permission, Usage, VmSize
+from provisioning.clusters.ownership import ExistingCluster, product_tags
+from provisioning.preflight.checks import (
     PREFLIGHT_CHECKS,
     CheckStatus,
     Fetched,

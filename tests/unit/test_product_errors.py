@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
-from provisioning.product_errors import (
+from provisioning.errors.product import (
     CLUSTER_DISAPPEARED,
     DELETE_ACTION_LABEL,
     DELETE_FAILED,
@@ -23,6 +22,7 @@ from provisioning.product_errors import (
     partial_cluster_actions,
     start_failure_error,
 )
+from provisioning.models import ClassifiedError, ErrorAction, ErrorCategory
 
 PORTAL = "https://portal.azure.com/#resource/x"
 ALL_ERRORS = [

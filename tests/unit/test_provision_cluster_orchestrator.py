@@ -9,9 +9,9 @@ from activities import names
 from orchestrators import provision_cluster as module
 from orchestrators.blueprint import CANCEL_EVENT
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
-from provisioning.attempt_steps import TransientArmFailure
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
-from provisioning.operation_messages import START_BY_KEY, AbortResult, FinishResult
+from provisioning.operations.messages import START_BY_KEY, AbortResult, FinishResult
+from provisioning.operations.shared_work import TransientArmFailure
 from tests.orchestration_fakes import (
     OPERATION_URL,
     START,

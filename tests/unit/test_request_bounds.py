@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from provisioning.request_bounds import (
+from provisioning.requests.bounds import (
     HISTORY_LIMIT,
     RECENT_FAILURES_HOURS,
     RECENT_FAILURES_LIMIT,
     QueryBound,
 )
-from provisioning.validation import RequestValidationError
+from provisioning.requests.validation import RequestValidationError
 
 BOUNDS = [RECENT_FAILURES_HOURS, RECENT_FAILURES_LIMIT, HISTORY_LIMIT]
 

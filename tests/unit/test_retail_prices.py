@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from provisioning.retail_prices import hourly_prices, is_linux_pay_as_you_go, price_filter
+from provisioning.catalog.prices import hourly_prices, is_linux_pay_as_you_go, price_filter
 
 
 def item(**fields: object) -> dict[str, object]:

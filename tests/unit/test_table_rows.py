@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 from azure.core.exceptions import ServiceRequestError
 
-from provisioning.table_clients import ConcurrencyConflict, StorageUnavailable
-from provisioning.table_rows import RaceLost, etag_of, retry_races
+from provisioning.jobs.rows import RaceLost, etag_of, retry_races
+from provisioning.jobs.tables import ConcurrencyConflict, StorageUnavailable
 
 
 def losing(times: int, result: str = "settled") -> tuple[list[int], Callable[[], str]]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from provisioning.jobstate import JobState
+from provisioning.jobs.documents import iso_utc, recent_failure_row, task_document
+from provisioning.jobs.state import JobState
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import (
     ClassifiedError,
     ErrorAction,
@@ -14,8 +16,6 @@ from provisioning.models import (
     TaskStatus,
     TaskType,
 )
-from provisioning.task_documents import iso_utc, recent_failure_row, task_document
-from provisioning.task_ids import new_task_id
 
 NOW = datetime(2025, 3, 14, 12, 30, 45, 123456, tzinfo=UTC)
 REQUEST = ProvisionRequest("sub", "rg", "demo", "eastus", "Standard_D2s_v3", 3, None)
@@ -56,6 +56,7 @@ def test_task_document_has_the_contract_shape() -> None:
             "node_count": 3,
             "kubernetes_version": None,
             "user_pool": None,
+            "retry_of": None,
         },
         "progress": {
             "step": "queued",
@@ -73,6 +74,7 @@ def test_task_document_has_the_contract_shape() -> None:
             "actions": [{"kind": "edit", "label": "Choose another VM size", "url": None}],
         },
         "dismissed_at": None,
+        "trigger": "user",
     }
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from provisioning.task_ids import (
+from provisioning.jobs.task_ids import (
     InvalidTaskId,
     created_at_from_task_id,
     is_task_id,

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provisioning.models import ProvisionRequest
-from provisioning.validation import (
+from provisioning.requests.validation import (
     AZURE_PUBLIC_REGIONS,
     DEFAULT_NODE_COUNT,
     DEFAULT_NODE_VM_SIZE,

@@ -1,0 +1,162 @@
+"""Your clusters: one subscription list call, filtered by the caller's owner tag (README).
+
+Upgrades come from data already at hand: the region's Kubernetes version catalog (cached
+for an hour) lists, per patch version, where a cluster may upgrade — so the list costs one
+ARM call per request, whatever the number of clusters.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from provisioning.clusters.ownership import TASK_ID_TAG, ExistingCluster
+
+logger = logging.getLogger(__name__)
+
+_RESOURCE_GROUP_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NodePoolView:
+    """One agent pool as ARM reports it."""
+
+    name: str
+    mode: str
+    vm_size: str
+    count: int
+    provisioning_state: str | None
+    power_state: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The cluster document's `node_pools[]` entry."""
+        return {
+            "name": self.name,
+            "mode": self.mode,
+            "vm_size": self.vm_size,
+            "count": self.count,
+            "provisioning_state": self.provisioning_state,
+            "power_state": self.power_state,
+        }
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    """A managed cluster from the list call: what the dashboard shows and the rules read."""
+
+    id: str
+    name: str
+    resource_group: str
+    region: str
+    provisioning_state: str | None
+    power_state: str | None
+    kubernetes_version: str | None
+    node_pools: tuple[NodePoolView, ...]
+    fqdn: str | None
+    etag: str | None
+    tags: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def node_count(self) -> int:
+        """Nodes across every pool."""
+        return sum(pool.count for pool in self.node_pools)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(resource group, name), case-insensitive as ARM compares them."""
+        return self.resource_group.lower(), self.name.lower()
+
+    def ownership(self) -> ExistingCluster:
+        """The tags and state the ownership rules read."""
+        return ExistingCluster(self.provisioning_state, self.etag, dict(self.tags))
+
+    def pool(self, name: str) -> NodePoolView | None:
+        """The agent pool called `name`, if the cluster has it."""
+        return next((p for p in self.node_pools if p.name == name), None)
+
+    def to_document(
+        self,
+        portal_url: str,
+        upgrades: list[str],
+        operation: dict[str, Any] | None,
+        actions: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        """The cluster document of GET /api/aks/clusters (README "API")."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "resource_group": self.resource_group,
+            "region": self.region,
+            "provisioning_state": self.provisioning_state,
+            "power_state": self.power_state,
+            "kubernetes_version": self.kubernetes_version,
+            "node_count": self.node_count,
+            "node_pools": [pool.to_dict() for pool in self.node_pools],
+            "fqdn": self.fqdn,
+            "portal_url": portal_url,
+            "created_by_task": self.tags.get(TASK_ID_TAG),
+            "upgrades": upgrades,
+            "operation": operation,
+            "actions": actions,
+        }
+
+
+def resource_group_of(resource_id: str) -> str:
+    """The resource group named in an ARM id ("" when the id has none)."""
+    found = _RESOURCE_GROUP_IN_ID.search(resource_id or "")
+    return found.group(1) if found else ""
+
+
+def cluster_view(cluster: Any) -> ClusterView:
+    """Map the SDK's ManagedCluster to a ClusterView."""
+    power = _text(getattr(cluster.power_state, "code", None)) if cluster.power_state else None
+    pools = tuple(
+        NodePoolView(
+            name=profile.name,
+            mode=_text(profile.mode) or "User",
+            vm_size=profile.vm_size or "",
+            count=int(profile.count or 0),
+            provisioning_state=profile.provisioning_state,
+            power_state=_text(getattr(profile.power_state, "code", None))
+            if profile.power_state
+            else None,
+        )
+        for profile in cluster.agent_pool_profiles or []
+    )
+    return ClusterView(
+        id=cluster.id or "",
+        name=cluster.name or "",
+        resource_group=resource_group_of(cluster.id or ""),
+        region=cluster.location or "",
+        provisioning_state=cluster.provisioning_state,
+        power_state=power,
+        kubernetes_version=cluster.current_kubernetes_version or cluster.kubernetes_version,
+        node_pools=pools,
+        fqdn=cluster.fqdn,
+        etag=cluster.e_tag,
+        tags=dict(cluster.tags or {}),
+    )
+
+
+def _text(value: Any) -> str | None:
+    """An SDK enum or string as its wire value ("System", not "AgentPoolMode.SYSTEM")."""
+    if value is None:
+        return None
+    return str(getattr(value, "value", value))
+
+
+def read_all_clusters(container_client: Any) -> list[ClusterView]:
+    """Every cluster the app's identity may read in the subscription: ONE list call (paged)."""
+    return [cluster_view(cluster) for cluster in container_client.managed_clusters.list()]
+
+
+def read_one_cluster(container_client: Any, resource_group: str, name: str) -> ClusterView | None:
+    """One cluster by name, or None when it does not exist."""
+    from azure.core.exceptions import ResourceNotFoundError
+
+    try:
+        return cluster_view(container_client.managed_clusters.get(resource_group, name))
+    except ResourceNotFoundError:
+        return None

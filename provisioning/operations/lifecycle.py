@@ -1,0 +1,171 @@
+"""Accepting an operation on one of your clusters (README "Your clusters"): check, then accept.
+
+The cluster must carry the caller's owner tag (else it is "not found", like a task), its
+state must allow the operation (the spec's allowed states in operations.registry), and no
+other operation of the product may be active on it: accept_task's claim makes two racing
+requests, a user's and a guardrail's included, yield exactly one operation.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from provisioning.clusters.inventory import ClusterView
+from provisioning.jobs.repository import JobStateRepository
+from provisioning.jobs.state import JobState
+from provisioning.jobs.task_ids import new_task_id
+from provisioning.models import ClusterChange, ProvisionRequest, Trigger
+from provisioning.operations.attempts import (
+    AcceptedAttempt,
+    OrchestrationTiming,
+    accept_task,
+    orchestration_input,
+)
+from provisioning.operations.registry import SCALE, UPGRADE, OperationSpec, refusal_for
+from provisioning.portal_links import portal_url_for
+from provisioning.requests.validation import (
+    CLUSTER_NAME_PATTERN,
+    RESOURCE_GROUP_PATTERN,
+    RequestValidationError,
+)
+
+logger = logging.getLogger(__name__)
+
+ClusterReader = Callable[[str, str], ClusterView | None]
+UpgradeReader = Callable[[ClusterView], list[str]]
+NO_UPGRADE_OFFERED = "No newer version is offered"
+
+
+class ClusterNotFound(LookupError):
+    """No such cluster, or it is not the caller's (never say which)."""
+
+
+class InvalidClusterState(Exception):
+    """The cluster's state forbids the operation (409 invalid_state); the text says why."""
+
+
+@dataclass(frozen=True)
+class ClusterOperationRequest:
+    """A validated request for an operation on a cluster: which, on which cluster, what."""
+
+    spec: OperationSpec
+    resource_group: str
+    cluster_name: str
+    change: ClusterChange | None = None
+    trigger: Trigger = Trigger.USER
+
+
+def validate_cluster_operation(
+    spec: OperationSpec, resource_group: str, cluster_name: str, body: object
+) -> ClusterOperationRequest:
+    """The route's names (a malformed one cannot exist: not found) and the body (400)."""
+    if not RESOURCE_GROUP_PATTERN.fullmatch(resource_group or "") or not (
+        CLUSTER_NAME_PATTERN.fullmatch(cluster_name or "")
+    ):
+        raise ClusterNotFound(f"{resource_group}/{cluster_name}")
+    fields = _body_fields(body, spec.body_fields)
+    change = spec.parse_body(fields, cluster_name) if spec.parse_body else None
+    return ClusterOperationRequest(spec, resource_group, cluster_name, change)
+
+
+def _body_fields(body: object, allowed: tuple[str, ...]) -> dict[str, Any]:
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise RequestValidationError("body", "body must be a JSON object")
+    unknown = sorted(str(key) for key in body if key not in allowed)
+    if unknown:
+        names = ", ".join(allowed) or "none"
+        raise RequestValidationError(
+            unknown[0], f"{unknown[0]} is not a known field; allowed fields are {names}"
+        )
+    return body
+
+
+def state_refusal(spec: OperationSpec, view: ClusterView, upgrades: list[str]) -> str | None:
+    """Why the cluster's state refuses `spec` now (409 invalid_state), else None.
+
+    The clusters list's `actions` call this same function, so an enabled action is never
+    refused for its state and a disabled one always is.
+    """
+    refusal = refusal_for(spec, view.provisioning_state, view.power_state)
+    if refusal is None and spec is UPGRADE and not upgrades:
+        return NO_UPGRADE_OFFERED
+    return refusal
+
+
+def accept_cluster_operation(
+    repo: JobStateRepository | None,
+    owner_id: str,
+    wanted: ClusterOperationRequest,
+    *,
+    read_view: ClusterReader,
+    read_upgrades: UpgradeReader,
+    subscription_id: str,
+    tenant_id: str,
+    timing: OrchestrationTiming,
+    now: datetime,
+    unique: str,
+) -> AcceptedAttempt:
+    """Check ownership, state and the change, then the one accept flow (accept_task)."""
+    view = read_view(wanted.resource_group, wanted.cluster_name)
+    if view is None or not view.ownership().owned_by(owner_id):
+        raise ClusterNotFound(f"{wanted.resource_group}/{wanted.cluster_name}")
+    upgrades = read_upgrades(view) if wanted.spec is UPGRADE else []
+    refusal = state_refusal(wanted.spec, view, upgrades)
+    if refusal:
+        raise InvalidClusterState(refusal)
+    _check_change(wanted, view, upgrades)
+    job = JobState.new(
+        owner_id,
+        new_task_id(now, unique),
+        _request_of(view, wanted, subscription_id),
+        now=now,
+        task_type=wanted.spec.task_type,
+        total_steps=wanted.spec.steps.total,
+        trigger=wanted.trigger,
+    )
+    attempt = replace(
+        orchestration_input(job, timing, portal_url_for(view.id, tenant_id)),
+        change=wanted.change,
+    )
+    return accept_task(repo, job, attempt, now=now)
+
+
+def _check_change(wanted: ClusterOperationRequest, view: ClusterView, upgrades: list[str]) -> None:
+    """Scale names one of the cluster's pools; upgrade names one of its upgrades."""
+    change = wanted.change
+    if wanted.spec is SCALE and change is not None:
+        if view.pool(change.node_pool or "") is None:
+            pools = ", ".join(pool.name for pool in view.node_pools)
+            raise RequestValidationError(
+                "node_pool", f"node_pool must be one of the cluster's node pools: {pools}"
+            )
+    if wanted.spec is UPGRADE and change is not None:
+        if change.kubernetes_version not in upgrades:
+            raise RequestValidationError(
+                "kubernetes_version",
+                "kubernetes_version must be one of the cluster's upgrades: " + ", ".join(upgrades),
+            )
+
+
+def _request_of(
+    view: ClusterView, wanted: ClusterOperationRequest, subscription_id: str
+) -> ProvisionRequest:
+    """The row's request fields: the cluster, with the target count or version it asks for."""
+    change = wanted.change or ClusterChange()
+    pool = view.pool(change.node_pool or "") or (view.node_pools[0] if view.node_pools else None)
+    count = change.node_count if change.node_count is not None else view.node_count
+    return ProvisionRequest(
+        subscription_id=subscription_id,
+        resource_group=view.resource_group,
+        cluster_name=view.name,
+        region=view.region,
+        node_vm_size=pool.vm_size if pool else "",
+        node_count=max(1, count),
+        kubernetes_version=change.kubernetes_version or view.kubernetes_version,
+    )
