@@ -1,9 +1,8 @@
 // @ts-check
 // Pure logic of the live Create dialog (README.md, "What the dashboard does"): size labels,
 // presets that never overwrite a field the user edited, the price line, the submit state,
-// check actions as
-// controls (safe links, commands, Apply N nodes, edits), and a debounced preflight runner
-// whose stale answers never overwrite a newer one.
+// check actions as controls (safe links, commands, Apply N nodes, edits), and a debounced
+// preflight runner whose stale answers never overwrite a newer one.
 
 import { safeHttpsUrl } from './failure-presentation.js';
 
