@@ -414,7 +414,7 @@ export function createDashboard({
       degraded: answer?.degraded === true,
     };
     applyClusters(message, true);
-    sync.post(message);
+    setTimer(() => sync.post(message), 0); // after this tab has drawn the list
   }
 
   /**
