@@ -12,6 +12,7 @@ import asyncio
 import json
 import logging
 import math
+import os
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -283,6 +284,7 @@ async def fleet(browser: Browser, host: FunctionHost, repetitions: int) -> dict[
 
     owner = f"bench-fleet-{uuid.uuid4().hex[:6]}"
     await asyncio.to_thread(_seed_fleet, host, owner)
+    load_before = os.getloadavg()[0]
     context = await browser.new_context(
         viewport={"width": 1280, "height": 800},
         extra_http_headers={"X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal(owner, owner)},
@@ -329,6 +331,8 @@ async def fleet(browser: Browser, host: FunctionHost, repetitions: int) -> dict[
         "rows_painted_after_navigation": summary_ms(after_load),
         "keystroke": summary_ms(keys),
         "count_line_after_typing": shown,
+        "load_average_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+        "cpus": os.cpu_count(),
     }
 
 
