@@ -524,7 +524,12 @@ export function createDashboard({
       };
       return;
     }
-    state.partialDelete.value = { ...state.partialDelete.peek(), taskId: answer.task_id, status: 'deleting', failureTaskId: snapshot.task_id, message: 'Deleting partial cluster…' };
+    state.partialDelete.value = {
+      failureTaskId: snapshot.task_id,
+      taskId: answer.task_id,
+      status: 'deleting',
+      message: 'Deleting partial cluster…',
+    };
     learnTask({
       task_id: answer.task_id,
       type: 'aks_delete',
