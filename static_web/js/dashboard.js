@@ -267,6 +267,8 @@ export function createDashboard({
       if (!current || state.notice.peek().tone === 'warning') state.notice.value = NO_NOTICE;
       state.attempt.value = { taskId: task.task_id, task, stopping: current?.stopping ?? false };
       follower.follow(task.task_id, { wait: !own });
+      // The cluster now exists on Azure: Your clusters shows it (Creating) from here on.
+      if (own && task.progress?.cluster_seen && !current?.task.progress?.cluster_seen) refreshClusters();
       return;
     }
     ended.add(task.task_id);

@@ -135,6 +135,26 @@ describe('a create attempt', () => {
     assert.ok(api.count('listClusters') >= 1);
   });
 
+  test('once Azure has the cluster, Your clusters is read again (once) so it shows as Creating', async () => {
+    const { dashboard, api, timers } = setup();
+    const seen = () => provision('running', { progress: { step: 'Creating cluster', cluster_seen: true } });
+    api.tasks['A-1'] = [provision('running'), seen(), seen()];
+    dashboard.attemptStarted({ task_id: 'A-1' }, { cluster_name: 'web-1', resource_group: 'rg', region: 'eastus', node_vm_size: 'x', node_count: 1 });
+    await settle();
+    const before = api.count('listClusters');
+    const poll = () => {
+      const [id, timer] = [...timers.pending].find(([, t]) => t.ms === 2000);
+      timers.pending.delete(id);
+      timer.fn();
+    };
+    poll();
+    await settle();
+    assert.equal(api.count('listClusters'), before + 1);
+    poll();
+    await settle();
+    assert.equal(api.count('listClusters'), before + 1);
+  });
+
   test('the success of an Edit & retry clears the banner of the attempt it retried', async () => {
     const saved = snapshotFromTask(failedTask());
     const { dashboard, api } = setup({ saved });

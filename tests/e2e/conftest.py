@@ -37,15 +37,15 @@ def record_timing(name: str, milliseconds: float) -> None:
     logger.info("%s: %.1f ms", name, milliseconds)
 
 
-def save_screenshot(page: Any, name: str, for_readme: bool = False) -> Path:
-    """Screenshot a page state into test-results/.
+def save_screenshot(page: Any, name: str, for_readme: bool = False, full_page: bool = True) -> Path:
+    """Screenshot a page state into test-results/ (the whole page, or only the window).
 
     With UPDATE_README_SCREENSHOTS=1 the README's main states are refreshed in
     docs/screenshots/ too (never by default: a test run must not change tracked files).
     """
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     target = SCREENSHOT_DIR / f"{name}.png"
-    page.screenshot(path=str(target), full_page=True)
+    page.screenshot(path=str(target), full_page=full_page)
     if for_readme and os.environ.get("UPDATE_README_SCREENSHOTS") == "1":
         README_SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target, README_SCREENSHOT_DIR / f"{name}.png")

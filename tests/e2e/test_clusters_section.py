@@ -103,7 +103,7 @@ def test_a_cluster_created_through_the_api_is_listed_running_with_its_actions(
         expect(row_button(row, label)).to_be_enabled()
     expect(row_button(row, "Start")).to_have_count(0)
     assert_accessible(page, "a running cluster")
-    save_screenshot(page, "your-clusters", for_readme=True)
+    save_screenshot(page, "your-clusters")
 
 
 def test_stop_shows_progress_disables_actions_and_ends_stopped_with_start(

@@ -125,7 +125,8 @@ def test_the_fleet_sorts_naturally_filters_as_you_type_and_counts(
     count = region.get_by_role("status").filter(has_text=re.compile(r"^\d+ of \d+ clusters$"))
     expect(count).to_have_text("12 of 12 clusters")
     assert_accessible(page, "twelve clusters, wide")
-    save_screenshot(page, "fleet-desktop", for_readme=True)
+    region.scroll_into_view_if_needed()
+    save_screenshot(page, "fleet-desktop", for_readme=True, full_page=False)
 
     search = region.get_by_role("searchbox", name="Filter clusters")
     search.press_sequentially("rg-green", delay=20)
@@ -176,6 +177,8 @@ def test_the_fleet_sorts_naturally_filters_as_you_type_and_counts(
     page.keyboard.press("Escape")
     expect(document).to_have_count(0)
     expect(details).to_be_focused()
+    page.get_by_role("button", name="Show fewer attempts").click()
+    expect(history).to_have_count(3)
 
     for viewport, state in ((TABLET, "tablet"), (PHONE, "phone")):
         page.set_viewport_size(viewport)
@@ -184,7 +187,8 @@ def test_the_fleet_sorts_naturally_filters_as_you_type_and_counts(
         expect(region.get_by_role("table")).to_have_count(0)
         assert_no_sideways_scroll(page, f"twelve clusters, {state}")
         assert_accessible(page, f"twelve clusters, {state}")
-    save_screenshot(page, "fleet-phone", for_readme=True)
+    region.evaluate("node => node.scrollIntoView()")
+    save_screenshot(page, "fleet-phone", for_readme=True, full_page=False)
 
 
 def test_details_show_the_parts_the_server_sends_and_the_activity_newest_first(
