@@ -12,8 +12,8 @@ import azure.functions as func
 
 from api.blueprint import blueprint
 from api.orchestration_start import start_and_answer, timing
-from api.responses import answers_errors_async, caller, json_response
-from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
+from api.responses import JSON_HEADERS, answers_errors_async, caller, json_response
+from provisioning.operations.registry import CLUSTER_OPERATIONS, POOL_PARAMETER, OperationSpec
 
 
 @blueprint.route(route="aks/clusters", methods=["GET"])
@@ -55,7 +55,7 @@ async def _start_cluster_operation(
         accept_cluster_operation,
         validate_cluster_operation,
     )
-    from provisioning.preflight.run import cached_versions
+    from provisioning.preflight.run import cached_versions, quota_sources
     from provisioning.requests.validation import decode_json_body
     from provisioning.settings import get_settings
 
@@ -65,6 +65,7 @@ async def _start_cluster_operation(
         req.route_params.get("resource_group", ""),
         req.route_params.get("cluster_name", ""),
         decode_json_body(raw) if raw else None,
+        pool=req.route_params.get(POOL_PARAMETER),
     )
     repo = await asyncio.to_thread(clients.jobstate_repository)
     arm = await asyncio.to_thread(clients.container_service_client)
@@ -85,11 +86,45 @@ async def _start_cluster_operation(
         timing=timing(),
         now=datetime.now(UTC),
         unique=uuid.uuid4().hex[:12],
+        quota=quota_sources(sources, cache),
     )
-    return await start_and_answer(client, spec.orchestration.value, accepted, repo, what=spec.verb)
+    what = spec.noun or spec.verb
+    return await start_and_answer(client, spec.orchestration.value, accepted, repo, what=what)
 
 
 CLUSTER_ROUTE = "aks/clusters/{resource_group}/{cluster_name}"
+
+
+@blueprint.route(route=f"{CLUSTER_ROUTE}/kubeconfig", methods=["GET"])
+@answers_errors_async
+async def download_kubeconfig(req: func.HttpRequest) -> func.HttpResponse:
+    """Your Entra ID cluster's kubeconfig: its user runs kubelogin, so it holds no secret."""
+    owner = caller(req)
+    from provisioning import clients
+    from provisioning.clusters.credentials import (
+        KUBECONFIG_MEDIA_TYPE,
+        kubeconfig_filename,
+        user_kubeconfig,
+    )
+
+    cluster_name = req.route_params.get("cluster_name", "")
+    arm = await asyncio.to_thread(clients.container_service_client)
+    body = await asyncio.to_thread(
+        user_kubeconfig,
+        arm,
+        owner.owner_id,
+        req.route_params.get("resource_group", ""),
+        cluster_name,
+    )
+    return func.HttpResponse(
+        body,
+        status_code=200,
+        mimetype=KUBECONFIG_MEDIA_TYPE,
+        headers={
+            **JSON_HEADERS,
+            "Content-Disposition": f'attachment; filename="{kubeconfig_filename(cluster_name)}"',
+        },
+    )
 
 
 def _register_cluster_operation(spec: OperationSpec) -> None:
@@ -112,7 +147,7 @@ def _register_cluster_operation(spec: OperationSpec) -> None:
 def handler_name(spec: OperationSpec) -> str:
     """The function name of a cluster operation's trigger ("cluster_stop"), also its
     OpenAPI operationId; distinct from the orchestrations' names ("delete_cluster")."""
-    return f"cluster_{spec.action}"
+    return f"cluster_{spec.name}"
 
 
 for _spec in CLUSTER_OPERATIONS:

@@ -16,6 +16,18 @@ class TaskType(StrEnum):
     AKS_START = "aks_start"
     AKS_SCALE = "aks_scale"
     AKS_UPGRADE = "aks_upgrade"
+    AKS_POOL_ADD = "aks_pool_add"
+    AKS_POOL_DELETE = "aks_pool_delete"
+    AKS_POOL_AUTOSCALE = "aks_pool_autoscale"
+
+
+class AccessMode(StrEnum):
+    """How people sign in to a cluster's API server (the provision body's `access`)."""
+
+    # Microsoft Entra ID with Azure RBAC, local accounts disabled: no secret ever handed out.
+    ENTRA = "entra"
+    # Kubernetes local accounts (a client certificate): the behaviour before Entra by default.
+    LOCAL = "local"
 
 
 class Trigger(StrEnum):
@@ -85,6 +97,25 @@ class NodePool:
 
 
 @dataclass(frozen=True)
+class PoolAutoscale:
+    """A node pool's cluster autoscaler bounds: AKS keeps its count within min..max."""
+
+    min: int
+    max: int
+
+    def to_dict(self) -> dict[str, int]:
+        """JSON form: the cluster document's `node_pools[].autoscale` and request bodies."""
+        return {"min": self.min, "max": self.max}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> PoolAutoscale | None:
+        """Rebuild from to_dict() output (None stays None)."""
+        if not data:
+            return None
+        return cls(min=int(data["min"]), max=int(data["max"]))
+
+
+@dataclass(frozen=True)
 class ProvisionRequest:
     """A validated cluster request; every field is safe to send to ARM."""
 
@@ -96,10 +127,13 @@ class ProvisionRequest:
     node_count: int
     kubernetes_version: str | None
     user_pool: NodePool | None = None
+    access: AccessMode = AccessMode.ENTRA
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (orchestration input, task document `request`)."""
-        return asdict(self)
+        data = asdict(self)
+        data["access"] = str(self.access)
+        return data
 
     @property
     def pools(self) -> tuple[tuple[str, str, str, int], ...]:
@@ -123,6 +157,7 @@ class ProvisionRequest:
             node_count=int(data["node_count"]),
             kubernetes_version=data.get("kubernetes_version") or None,
             user_pool=NodePool.from_dict(data.get("user_pool")),
+            access=AccessMode(data.get("access") or AccessMode.ENTRA),
         )
 
 
@@ -130,18 +165,28 @@ class ProvisionRequest:
 class ErrorAction:
     """Something the user can do about a failure (a link or an in-app action)."""
 
-    kind: str  # e.g. "link", "edit", "portal", "delete_cluster"
+    kind: str  # e.g. "link", "edit", "portal", "delete_cluster", "grant_access"
     label: str
     url: str | None = None
+    # Commands someone with more rights can run (e.g. an admin's `az role assignment create`).
+    commands: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form used in the task document's error.actions."""
-        return {"kind": self.kind, "label": self.label, "url": self.url}
+        """JSON form used in the task document's error.actions (`commands` only when any)."""
+        data: dict[str, Any] = {"kind": self.kind, "label": self.label, "url": self.url}
+        if self.commands:
+            data["commands"] = list(self.commands)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorAction:
         """Rebuild from to_dict() output."""
-        return cls(kind=str(data["kind"]), label=str(data["label"]), url=data.get("url"))
+        return cls(
+            kind=str(data["kind"]),
+            label=str(data["label"]),
+            url=data.get("url"),
+            commands=tuple(str(command) for command in data.get("commands") or ()),
+        )
 
 
 @dataclass(frozen=True)
@@ -178,11 +223,17 @@ class ClassifiedError:
 
 @dataclass(frozen=True)
 class ClusterChange:
-    """What a lifecycle operation changes: the pool and its new count, or the new version."""
+    """What a lifecycle operation changes: a pool (its count, size, autoscaler) or the version.
+
+    A pool add names the pool, its VM size and a count or autoscaler bounds; a pool
+    autoscale names bounds to turn it on, or none and a count to turn it off.
+    """
 
     node_pool: str | None = None
     node_count: int | None = None
     kubernetes_version: str | None = None
+    vm_size: str | None = None
+    autoscale: PoolAutoscale | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON inside the operation input."""
@@ -190,6 +241,8 @@ class ClusterChange:
             "node_pool": self.node_pool,
             "node_count": self.node_count,
             "kubernetes_version": self.kubernetes_version,
+            "vm_size": self.vm_size,
+            "autoscale": self.autoscale.to_dict() if self.autoscale else None,
         }
 
     @classmethod
@@ -202,4 +255,6 @@ class ClusterChange:
             data.get("node_pool"),
             int(count) if count is not None else None,
             data.get("kubernetes_version"),
+            data.get("vm_size"),
+            PoolAutoscale.from_dict(data.get("autoscale")),
         )

@@ -237,33 +237,33 @@ def pending_operation(provisioning_state: str) -> ArmError:
 
 # AKS documents 412 for a failed If-Match / If-None-Match (learn.microsoft.com/azure/aks/use-etags)
 # but not its wording; these follow ARM's PreconditionFailed code with a message naming the cause.
-def precondition_failed_exists(name: str) -> ArmError:
-    """412 for If-None-Match: * when the managed cluster already exists."""
+def precondition_failed_exists(name: str, kind: str = "managed cluster") -> ArmError:
+    """412 for If-None-Match: * when the managed cluster (or agent pool) already exists."""
     return ArmError(
         412,
         "PreconditionFailed",
-        f"Operation is not allowed: managed cluster '{name}' already exists and the request "
+        f"Operation is not allowed: {kind} '{name}' already exists and the request "
         "carries 'If-None-Match: *'.",
     )
 
 
-def precondition_failed_missing(name: str) -> ArmError:
-    """412 for If-Match when there is no managed cluster to match."""
+def precondition_failed_missing(name: str, kind: str = "managed cluster") -> ArmError:
+    """412 for If-Match when there is no managed cluster (or agent pool) to match."""
     return ArmError(
         412,
         "PreconditionFailed",
-        f"Operation is not allowed: managed cluster '{name}' does not exist, so the eTag in "
+        f"Operation is not allowed: {kind} '{name}' does not exist, so the eTag in "
         "the 'If-Match' header cannot match.",
     )
 
 
-def precondition_failed_mismatch(name: str, given: str) -> ArmError:
-    """412 for If-Match with an eTag that is not the managed cluster's current one."""
+def precondition_failed_mismatch(name: str, given: str, kind: str = "managed cluster") -> ArmError:
+    """412 for If-Match with an eTag that is not the resource's current one."""
     return ArmError(
         412,
         "PreconditionFailed",
         f"Operation is not allowed: the eTag '{given}' in the 'If-Match' header does not match "
-        f"the current eTag of managed cluster '{name}'.",
+        f"the current eTag of {kind} '{name}'.",
     )
 
 
@@ -341,4 +341,75 @@ def agent_pool_not_found(resource_group: str, cluster_name: str, pool_name: str)
         "NotFound",
         f"Could not find the agent pool '{pool_name}' of managed cluster '{cluster_name}' in "
         f"resource group '{resource_group}'.",
+    )
+
+
+def last_system_pool() -> ArmError:
+    """400 for deleting the only System pool (AKS's wording, as rancher's AKS tests expect it).
+
+    Every cluster must keep a System pool (learn.microsoft.com/azure/aks/use-system-pools).
+    """
+    return ArmError(400, "OperationNotAllowed", "There has to be at least one system agent pool.")
+
+
+def manual_scale_with_autoscaler(pool_name: str) -> ArmError:
+    """400 for a count change on a pool whose autoscaler is (or is being turned) on.
+
+    AKS's wording, as quoted in Azure/AKS#1248 ("Operation failed with status: 'Bad Request'").
+    """
+    return ArmError(
+        400,
+        "BadRequest",
+        "Cannot manually scale and enable cluster autoscaler in the same update operation on "
+        f"VMSS Agentpool '{pool_name}'.",
+    )
+
+
+def required_parameter_missing(target: str) -> ArmError:
+    """400 InvalidParameter for a required field the body left out (e.g. a new pool's count).
+
+    AKS's wording, as quoted in pulumi/pulumi-azure-native#2943.
+    """
+    return ArmError(
+        400, "InvalidParameter", f"Required parameter {target} is missing (null).", target
+    )
+
+
+def role_assignment_exists() -> ArmError:
+    """409 when the name holds another assignment, or the principal already has the role."""
+    return ArmError(409, "RoleAssignmentExists", "The role assignment already exists.")
+
+
+def invalid_principal_id(principal_id: str) -> ArmError:
+    """400 for a principalId that is not a GUID (an Entra object id always is)."""
+    return ArmError(
+        400,
+        "InvalidPrincipalId",
+        f"The Principal ID '{principal_id}' is not valid. Principal ID must be a GUID.",
+    )
+
+
+def role_assignment_not_found(name: str) -> ArmError:
+    """404 for a GET of a role assignment that does not exist."""
+    return ArmError(404, "RoleAssignmentNotFound", f"The role assignment '{name}' is not found.")
+
+
+def role_assignment_denied(action: str, scope: str) -> ArmError:
+    """403 when the app's identity may not write or delete role assignments at the scope."""
+    return ArmError(
+        403,
+        "AuthorizationFailed",
+        f"The client '{SIMULATED_CLIENT_ID}' with object id '{SIMULATED_OBJECT_ID}' does not have "
+        f"authorization to perform action '{action}' over scope '{scope}' or the scope is "
+        "invalid. If access was recently granted, please refresh your credentials.",
+    )
+
+
+def static_credential_not_allowed() -> ArmError:
+    """400 for listClusterAdminCredential on a cluster whose local accounts are disabled."""
+    return ArmError(
+        400,
+        "BadRequest",
+        "Getting static credential is not allowed because this cluster is set to disable "
+        "local accounts: local accounts are disabled.",
     )

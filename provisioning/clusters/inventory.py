@@ -11,9 +11,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from provisioning.clusters.access_grants import connect_commands
 from provisioning.clusters.ownership import TASK_ID_TAG, ExistingCluster
+from provisioning.models import AccessMode, PoolAutoscale
 
+SYSTEM_MODE = "System"
 _RESOURCE_GROUP_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
+_SUBSCRIPTION_IN_ID = re.compile(r"^/subscriptions/([^/]+)/", re.IGNORECASE)
+# A stopped cluster has no API server to connect to.
+STOPPED = "Stopped"
+DELETING = "Deleting"
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,15 @@ class NodePoolView:
     count: int
     provisioning_state: str | None
     power_state: str | None
+    # The cluster autoscaler's bounds while it is on for this pool, else None.
+    autoscale: PoolAutoscale | None = None
+    # upgradeSettings.maxSurge as ARM holds it ("10%", "1"), or None when unset.
+    max_surge: str | None = None
+
+    @property
+    def is_system(self) -> bool:
+        """A System pool runs the cluster's own pods; a cluster keeps at least one."""
+        return self.mode.lower() == SYSTEM_MODE.lower()
 
     def to_dict(self) -> dict[str, Any]:
         """The cluster document's `node_pools[]` entry."""
@@ -36,6 +52,8 @@ class NodePoolView:
             "count": self.count,
             "provisioning_state": self.provisioning_state,
             "power_state": self.power_state,
+            "autoscale": self.autoscale.to_dict() if self.autoscale else None,
+            "max_surge": self.max_surge,
         }
 
 
@@ -54,6 +72,46 @@ class ClusterView:
     fqdn: str | None
     etag: str | None
     tags: dict[str, str] = field(default_factory=dict)
+    # Microsoft Entra ID sign-in (aadProfile.managed) and no local accounts: no secret exists.
+    entra_id: bool = False
+    local_accounts_disabled: bool = False
+
+    @property
+    def access_mode(self) -> AccessMode:
+        """Entra when people can only sign in with Entra ID; local while a secret could exist."""
+        if self.entra_id and self.local_accounts_disabled:
+            return AccessMode.ENTRA
+        return AccessMode.LOCAL
+
+    @property
+    def has_server(self) -> bool:
+        """True when there is an API server to connect to (an FQDN, not stopped, not deleting)."""
+        return (
+            bool(self.fqdn)
+            and self.power_state != STOPPED
+            and (self.provisioning_state != DELETING)
+        )
+
+    @property
+    def subscription_id(self) -> str:
+        """The subscription named in the cluster's ARM id."""
+        found = _SUBSCRIPTION_IN_ID.search(self.id or "")
+        return found.group(1) if found else ""
+
+    def access(self) -> dict[str, Any]:
+        """The cluster document's `access`: how to connect, and whether a kubeconfig is offered.
+
+        `kubeconfig` is true only when the download route would answer 200 now: an Entra
+        cluster (its kubeconfig holds no secret) that has a running API server.
+        """
+        mode = self.access_mode
+        return {
+            "mode": str(mode),
+            "commands": connect_commands(
+                self.subscription_id, self.resource_group, self.name, mode
+            ),
+            "kubeconfig": mode is AccessMode.ENTRA and self.has_server,
+        }
 
     @property
     def node_count(self) -> int:
@@ -97,6 +155,7 @@ class ClusterView:
             "upgrades": upgrades,
             "operation": operation,
             "actions": actions,
+            "access": self.access(),
         }
 
 
@@ -119,6 +178,8 @@ def cluster_view(cluster: Any) -> ClusterView:
             power_state=_text(getattr(profile.power_state, "code", None))
             if profile.power_state
             else None,
+            autoscale=_autoscale(profile),
+            max_surge=getattr(profile.upgrade_settings, "max_surge", None) or None,
         )
         for profile in cluster.agent_pool_profiles or []
     )
@@ -134,7 +195,17 @@ def cluster_view(cluster: Any) -> ClusterView:
         fqdn=cluster.fqdn,
         etag=cluster.e_tag,
         tags=dict(cluster.tags or {}),
+        entra_id=bool(cluster.aad_profile and cluster.aad_profile.managed),
+        local_accounts_disabled=bool(cluster.disable_local_accounts),
     )
+
+
+def _autoscale(profile: Any) -> PoolAutoscale | None:
+    """The pool's autoscaler bounds when it is on (a pool without bounds reads as off)."""
+    low, high = getattr(profile, "min_count", None), getattr(profile, "max_count", None)
+    if not getattr(profile, "enable_auto_scaling", False) or low is None or high is None:
+        return None
+    return PoolAutoscale(int(low), int(high))
 
 
 def _text(value: Any) -> str | None:

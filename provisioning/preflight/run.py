@@ -37,6 +37,7 @@ from provisioning.preflight.checks import (
     quota_summary,
     run_checks,
 )
+from provisioning.preflight.quota_gate import QuotaSources
 from provisioning.requests.validation import (
     RequestValidationError,
     input_limits,
@@ -138,6 +139,14 @@ def cached_prices(sources: AzureSources, cache: CatalogCache, region: str) -> di
     )
 
 
+def quota_sources(sources: AzureSources, cache: CatalogCache) -> QuotaSources:
+    """What the quota check before a change reads: the cached VM sizes and live usages."""
+    return QuotaSources(
+        vm_sizes=lambda region: cached_vm_sizes(sources, cache, region),
+        usages=lambda region: read_usages(sources.compute, region),
+    )
+
+
 # --- GET /api/aks/options ---------------------------------------------------------------------
 
 
@@ -220,6 +229,7 @@ def gather_facts(
         kubernetes_versions=parts["kubernetes_versions"],
         existing_cluster=parts["existing_cluster"],
         app_identity=sources.app_identity,
+        access=request.access,
     )
     return facts, parts["prices"]
 
