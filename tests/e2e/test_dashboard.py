@@ -159,9 +159,14 @@ def test_quota_failure_shows_banner_in_every_tab_and_dismiss_clears_it_everywher
     expect(banner_b).to_be_visible()
     expect(banner_b).to_contain_text(cluster)
     expect(banner_b).to_contain_text("Quota exceeded")
-    saved = observed(tab_a)["savedAt"]
-    shown = observed(tab_b)["bannerShownAt"]
-    record_timing("cross-tab banner shown (save in A -> visible in B)", shown - saved)
+    # Whichever tab read the failed task first saved it; the other showed it from that save.
+    seen_a, seen_b = observed(tab_a), observed(tab_b)
+    saver, other = (seen_a, seen_b) if seen_a["savedAt"] is not None else (seen_b, seen_a)
+    assert saver["savedAt"] is not None, "one tab saved the snapshot"
+    shown = other["bannerShownAt"]
+    record_timing(
+        "cross-tab banner shown (save in one tab -> visible in the other)", shown - saver["savedAt"]
+    )
     save_screenshot(tab_b, "banner-in-second-tab")
 
     with tab_b.expect_response("**/dismiss") as dismissed:
