@@ -36,12 +36,16 @@ export function durationText(minutes) {
 
 /**
  * The sentence an automatic operation reads ("Stopped automatically: idle for 1 hour"), or
- * null for one the user started. `idleMinutes` is the cluster's idle rule, when known.
+ * null for one the user started. The server's `trigger_summary` wins (it knows the idle
+ * minutes that applied when the guardrail acted); without it `idleMinutes` is the cluster's
+ * idle rule now, when known.
  * @param {TaskDocument} job
  * @param {number | null | undefined} [idleMinutes]
  */
 export function automaticText(job, idleMinutes) {
   const trigger = job.trigger ?? 'user';
+  if (trigger === 'user') return null;
+  if (typeof job.trigger_summary === 'string' && job.trigger_summary) return job.trigger_summary;
   if (trigger === 'idle') {
     return typeof idleMinutes === 'number' && idleMinutes > 0
       ? `Stopped automatically: idle for ${durationText(idleMinutes)}`

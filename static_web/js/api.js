@@ -12,15 +12,24 @@ import { FIELDS, SERVER_FIELD_TO_FORM_FIELD } from './validation.js';
 
 const NAMED_FIELDS = [...FIELDS, ...Object.keys(SERVER_FIELD_TO_FORM_FIELD)];
 
-/** A failed API call, described well enough to show next to the right form field. */
+/**
+ * A failed API call, described well enough to show next to the right form field. `field` is
+ * a Create form field; `serverField` is whatever field the server named (e.g.
+ * `schedule.timezone`, `autoscale.min`), for the other forms; `actions` are its error actions.
+ */
 export class ApiError extends Error {
-  /** @param {{status: number, code: string, message: string, field?: string | null}} details */
-  constructor({ status, code, message, field = null }) {
+  /**
+   * @param {{status: number, code: string, message: string, field?: string | null, serverField?: string | null,
+   *   actions?: import('./contract.js').ErrorAction[]}} details
+   */
+  constructor({ status, code, message, field = null, serverField = null, actions = [] }) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.field = field;
+    this.serverField = serverField;
+    this.actions = actions;
   }
 }
 
@@ -65,7 +74,15 @@ export function apiErrorFrom(status, body) {
   const error = body && typeof body === 'object' ? body.error : null;
   const code = errorText(error, 'code') ?? `http_${status}`;
   const message = errorText(error, 'message') ?? `The request failed (HTTP ${status}).`;
-  return new ApiError({ status, code, message, field: refusedField(status, error, message) });
+  const actions = Array.isArray(error?.actions) ? error.actions.filter((/** @type {unknown} */ a) => a && typeof a === 'object') : [];
+  return new ApiError({
+    status,
+    code,
+    message,
+    field: refusedField(status, error, message),
+    serverField: errorText(error, 'field'),
+    actions,
+  });
 }
 
 /**
@@ -110,6 +127,12 @@ export const clusterPath = (cluster, suffix = '') =>
   `/api/aks/clusters/${encodeURIComponent(cluster.resource_group)}/${encodeURIComponent(cluster.name)}${suffix}`;
 
 /**
+ * The path segments of a cluster operation, each encoded: "stop", or ["pools", "user1", "delete"].
+ * @param {string | string[]} verb
+ */
+const operationSuffix = (verb) => (Array.isArray(verb) ? verb : [verb]).map((part) => `/${encodeURIComponent(part)}`).join('');
+
+/**
  * @typedef {object} RequestOptions
  * @property {unknown} [body]
  * @property {Record<string, string>} [headers]
@@ -121,6 +144,23 @@ export const clusterPath = (cluster, suffix = '') =>
  * @param {{fetch: (url: string, init: RequestInit) => Promise<{ok: boolean, status: number, text(): Promise<string>}>, baseUrl?: string}} deps
  */
 export function createApiClient({ fetch, baseUrl = '' }) {
+  /**
+   * fetch, with a network failure as an ApiError (status 0).
+   * @param {string} path
+   * @param {RequestInit} init
+   */
+  async function reach(path, init) {
+    try {
+      return await fetch(`${baseUrl}${path}`, init);
+    } catch (problem) {
+      throw new ApiError({
+        status: 0,
+        code: 'network_error',
+        message: `Could not reach the server (${/** @type {Error} */ (problem)?.message ?? 'network error'}).`,
+      });
+    }
+  }
+
   /**
    * @param {string} method
    * @param {string} path
@@ -137,16 +177,7 @@ export function createApiClient({ fetch, baseUrl = '' }) {
       allHeaders['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
     }
-    let response;
-    try {
-      response = await fetch(`${baseUrl}${path}`, init);
-    } catch (problem) {
-      throw new ApiError({
-        status: 0,
-        code: 'network_error',
-        message: `Could not reach the server (${/** @type {Error} */ (problem)?.message ?? 'network error'}).`,
-      });
-    }
+    const response = await reach(path, init);
     const parsed = await readJson(response);
     if (!response.ok) throw apiErrorFrom(response.status, parsed);
     return parsed;
@@ -232,15 +263,50 @@ export function createApiClient({ fetch, baseUrl = '' }) {
       return request('GET', '/api/aks/clusters');
     },
     /**
-     * Start a lifecycle operation (`verb` stop/start/scale/upgrade/delete) on one cluster.
+     * Start an operation on one cluster: `verb` stop/start/scale/upgrade/delete/pools, or the
+     * segments of a pool's ["pools", pool, "autoscale" | "delete"].
      * @param {{resource_group: string, name: string}} cluster
-     * @param {string} verb
+     * @param {string | string[]} verb
      * @param {unknown} [body]
      * @returns {Promise<Accepted>}
      */
     clusterOperation(cluster, verb, body) {
-      const path = clusterPath(cluster, `/${encodeURIComponent(verb)}`);
+      const path = clusterPath(cluster, operationSuffix(verb));
       return request('POST', path, body === undefined ? {} : { body });
+    },
+    /**
+     * Set (or, all null, remove) a cluster's cost guardrails; answers its `guardrails`.
+     * @param {{resource_group: string, name: string}} cluster
+     * @param {import('./guardrails-model.js').GuardrailsBody} body
+     * @returns {Promise<import('./contract.js').Guardrails | null>}
+     */
+    putGuardrails(cluster, body) {
+      return request('PUT', clusterPath(cluster, '/guardrails'), { body });
+    },
+    /**
+     * Move the next automatic stop at least `minutes` out; answers the cluster's `guardrails`.
+     * @param {{resource_group: string, name: string}} cluster
+     * @param {number} minutes
+     * @returns {Promise<import('./contract.js').Guardrails | null>}
+     */
+    extendGuardrails(cluster, minutes) {
+      return request('POST', clusterPath(cluster, '/guardrails/extend'), { body: { minutes } });
+    },
+    /**
+     * The cluster's kubeconfig as text (a refusal — 409 local_accounts_enabled or not_running —
+     * is an ApiError with the server's message).
+     * @param {{resource_group: string, name: string}} cluster
+     * @returns {Promise<string>}
+     */
+    async kubeconfig(cluster) {
+      const response = await reach(clusterPath(cluster, '/kubeconfig'), {
+        method: 'GET',
+        credentials: 'same-origin',
+        cache: 'no-store',
+        headers: { Accept: 'application/yaml, application/json' },
+      });
+      if (!response.ok) throw apiErrorFrom(response.status, await readJson(response));
+      return response.text();
     },
     /**
      * The signed-in principal ({userId, userDetails, ...}) or null when nobody is.

@@ -12,12 +12,35 @@ export const PORTAL_LINK_LABEL = 'View cluster in Azure portal';
 
 /** @typedef {import('./contract.js').TaskDocument} TaskDocument */
 /**
- * A short message in the card: `tone` info/success/warning, `link` {label, url} or null.
- * @typedef {{text: string, tone: string, link: {label: string, url: string} | null}} Notice
+ * A short message in the card: `tone` info/success/warning, `link` {label, url} or null, and
+ * `warning` — what a success left undone (the create could not grant you access), shown
+ * with its actions next to the success, never as a failure.
+ * @typedef {{text: string, tone: string, link: {label: string, url: string} | null,
+ *   warning?: import('./contract.js').TaskError | null}} Notice
  */
+
+/**
+ * The task's warning when it is one the card can show (it has a message), else null.
+ * @param {TaskDocument} task
+ */
+export function warningOf(task) {
+  const warning = task.warning;
+  return warning && typeof warning === 'object' && typeof warning.message === 'string' && warning.message ? warning : null;
+}
 
 /** @param {TaskDocument} task */
 const nameOf = (task) => task.request?.cluster_name ?? 'the cluster';
+
+/**
+ * The warning a cluster's own create left (it could not grant you access), from the
+ * history, or null.
+ * @param {TaskDocument[]} jobs
+ * @param {{created_by_task?: string | null}} cluster
+ */
+export function createWarning(jobs, cluster) {
+  const created = cluster.created_by_task ? jobs.find((job) => job.task_id === cluster.created_by_task) : undefined;
+  return created && created.status === 'succeeded' ? warningOf(created) : null;
+}
 
 /**
  * First matching rule wins: `report` is what the app is told, `notice` what the card shows.
@@ -33,6 +56,7 @@ const OUTCOME_RULES = [
         text: `Cluster ${nameOf(task)} is ready.`,
         tone: 'success',
         link: url ? { label: PORTAL_LINK_LABEL, url } : null,
+        warning: warningOf(task),
       };
     },
   },

@@ -80,13 +80,30 @@ export function isChanging(cluster) {
 }
 
 export const REFRESH_MS = 10_000;
+/** A guardrail acts at its next check after it is due: read the list a little after. */
+export const DUE_GRACE_MS = 5_000;
+/** While a guardrail's action is overdue (its check has not run yet), read the list this often. */
+export const OVERDUE_REFRESH_MS = 60_000;
+/** Timers further out than this are set again later (timers overflow after about 24 days). */
+export const LONGEST_WAIT_MS = 6 * 60 * 60_000;
 
 /**
- * Refresh again in 10 s while anything is changing; null when nothing is (no polling).
+ * When to read the list again: in 10 s while anything is changing; else shortly after the
+ * soonest automatic action of a guardrail is due (every minute while it is overdue), so an
+ * operation a guardrail starts shows without a reload; null when nothing is coming.
  * @param {Cluster[]} clusters
+ * @param {number} now epoch milliseconds
  */
-export function nextRefreshMs(clusters) {
-  return clusters.some(isChanging) ? REFRESH_MS : null;
+export function nextRefreshMs(clusters, now) {
+  if (clusters.some(isChanging)) return REFRESH_MS;
+  let soonest = Infinity;
+  for (const cluster of clusters) {
+    const at = Date.parse(cluster.guardrails?.next_action?.at ?? '');
+    if (Number.isFinite(at)) soonest = Math.min(soonest, at);
+  }
+  if (soonest === Infinity) return null;
+  const wait = soonest + DUE_GRACE_MS - now;
+  return wait <= 0 ? OVERDUE_REFRESH_MS : Math.min(wait, LONGEST_WAIT_MS);
 }
 
 /**
@@ -275,7 +292,9 @@ export function listNote({ loaded, degraded, unavailable, clusters }) {
   return '';
 }
 
-const LIFECYCLE_TYPES = new Set(['aks_stop', 'aks_start', 'aks_scale', 'aks_upgrade', 'aks_delete']);
+const LIFECYCLE_TYPES = new Set([
+  'aks_stop', 'aks_start', 'aks_scale', 'aks_upgrade', 'aks_delete', 'aks_pool_add', 'aks_pool_delete', 'aks_pool_autoscale',
+]);
 
 /**
  * The failure of each cluster's newest task, from the attempt history (newest first), so a

@@ -8,6 +8,7 @@
  * @property {string} label
  * @property {string | null} [url]
  * @property {unknown} [value]
+ * @property {string[]} [commands] grant_access: the commands an admin can run
  */
 
 /**
@@ -54,7 +55,9 @@
  * @property {TaskProgress} [progress]
  * @property {TaskError | null} [error]
  * @property {string | null} [dismissed_at]
- * @property {string} [trigger]
+ * @property {string} [trigger] `user`, or the guardrail that started it: idle, schedule, expiry
+ * @property {string | null} [trigger_summary] the server's line for an automatic operation
+ * @property {TaskError | null} [warning] what a success left undone (e.g. access not granted)
  */
 
 /**
@@ -74,6 +77,7 @@
  * @property {string | null} [provisioning_state]
  * @property {string | null} [power_state]
  * @property {{min: number, max: number} | null} [autoscale]
+ * @property {string | null} [max_surge]
  */
 
 /**

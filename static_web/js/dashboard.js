@@ -7,6 +7,7 @@
 import { batch, computed, signal } from '@preact/signals-core';
 
 import { attemptOutcome, FAILED, SUCCEEDED } from './attempt-outcome.js';
+import { EXTEND_MINUTES } from './guardrails-model.js';
 import {
   activeOperation,
   clusterKey,
@@ -45,8 +46,9 @@ export const PARTIAL_DELETED_NOTICE = 'Partial cluster deleted';
 export const NO_NOTICE = Object.freeze({ text: '', tone: 'info', link: null });
 
 /**
- * What each row action starts on the server: its POST verb and the task type it creates.
- * @type {Readonly<Record<string, {verb: string, type: string}>>}
+ * What each operation starts on the server: its POST verb (after `…/pools/{pool}` when
+ * `pool` is set) and the task type it creates.
+ * @type {Readonly<Record<string, {verb: string, type: string, pool?: boolean}>>}
  */
 export const OPERATIONS = Object.freeze({
   stop: { verb: 'stop', type: 'aks_stop' },
@@ -54,6 +56,9 @@ export const OPERATIONS = Object.freeze({
   scale: { verb: 'scale', type: 'aks_scale' },
   upgrade: { verb: 'upgrade', type: 'aks_upgrade' },
   delete: { verb: 'delete', type: 'aks_delete' },
+  pool_add: { verb: 'pools', type: 'aks_pool_add' },
+  pool_autoscale: { verb: 'autoscale', type: 'aks_pool_autoscale', pool: true },
+  pool_delete: { verb: 'delete', type: 'aks_pool_delete', pool: true },
 });
 
 /**
@@ -392,7 +397,7 @@ export function createDashboard({
 
   function scheduleRefresh() {
     if (refreshTimer !== null) clearTimer(refreshTimer);
-    const delay = nextRefreshMs(rows.peek().map((row) => row.cluster));
+    const delay = nextRefreshMs(rows.peek().map((row) => row.cluster), clock());
     refreshTimer = delay === null ? null : setTimer(() => refreshClusters(), delay);
   }
 
@@ -454,19 +459,20 @@ export function createDashboard({
 
   /**
    * Start an operation on a cluster; resolves once accepted, rejects with the ApiError if
-   * refused (a 404 or 409 means the list was stale, so it is read again).
+   * refused (a 404 or 409 means the list was stale, so it is read again). Focus then goes to
+   * the row, unless `focusRow` is false (the caller shows the operation where it started).
    * @param {Cluster} cluster
-   * @param {string} kind stop/start/scale/upgrade/delete
+   * @param {string} kind a key of OPERATIONS
    * @param {unknown} [body]
+   * @param {{pool?: string, focusRow?: boolean}} [options] `pool`: the pool a pool operation changes
    */
-  async function runOperation(cluster, kind, body) {
-    const { verb, type } = OPERATIONS[kind];
+  async function runOperation(cluster, kind, body, { pool, focusRow = true } = {}) {
+    const { verb, type, pool: onPool } = OPERATIONS[kind];
     let answer;
     try {
-      answer = await api.clusterOperation(cluster, verb, body);
+      answer = await api.clusterOperation(cluster, onPool ? ['pools', pool ?? '', verb] : verb, body);
     } catch (problem) {
-      const status = /** @type {{status?: number}} */ (problem).status;
-      if (status === 404 || status === 409) refreshClusters();
+      refreshIfStale(problem);
       throw problem;
     }
     const key = clusterKey(cluster);
@@ -481,9 +487,70 @@ export function createDashboard({
       progress: {},
     };
     learnTask(task);
-    state.focus.value = { target: 'row', key };
+    if (focusRow) state.focus.value = { target: 'row', key };
     refreshClusters();
     return answer;
+  }
+
+  /**
+   * A 404 or 409 means this tab's list was stale: read it again.
+   * @param {unknown} problem
+   */
+  function refreshIfStale(problem) {
+    const status = /** @type {{status?: number}} */ (problem)?.status;
+    if (status === 404 || status === 409) refreshClusters();
+  }
+
+  /**
+   * The server's answer about a cluster's guardrails, shown at once (the list read that
+   * follows brings the rest and tells the other tabs).
+   * @param {Cluster} cluster
+   * @param {import('./contract.js').Guardrails | null} guardrails
+   */
+  function showGuardrails(cluster, guardrails) {
+    const key = clusterKey(cluster);
+    const list = state.list.peek();
+    state.list.value = {
+      ...list,
+      clusters: list.clusters.map((listed) => (clusterKey(listed) === key ? { ...listed, guardrails } : listed)),
+    };
+    refreshClusters();
+  }
+
+  /**
+   * Save guardrails (PUT); resolves with the server's `guardrails`, rejects with the ApiError.
+   * @param {Cluster} cluster
+   * @param {import('./guardrails-model.js').GuardrailsBody} body
+   */
+  async function saveGuardrails(cluster, body) {
+    let guardrails;
+    try {
+      guardrails = await api.putGuardrails(cluster, body);
+    } catch (problem) {
+      refreshIfStale(problem);
+      throw problem;
+    }
+    showGuardrails(cluster, guardrails ?? null);
+    return guardrails ?? null;
+  }
+
+  /**
+   * Extend: the next automatic stop moves out; a refusal shows in the row. Focus goes to the
+   * row either way (the button may be gone once the stop is further out).
+   * @param {Cluster} cluster
+   */
+  async function extendGuardrails(cluster) {
+    const key = clusterKey(cluster);
+    try {
+      const guardrails = await api.extendGuardrails(cluster, EXTEND_MINUTES);
+      state.problems.value = without(state.problems.peek(), key);
+      showGuardrails(cluster, guardrails ?? null);
+    } catch (problem) {
+      refreshIfStale(problem);
+      const message = `Could not extend ${cluster.name}: ${/** @type {Error} */ (problem).message}`;
+      state.problems.value = { ...state.problems.peek(), [key]: rowProblem({ message }) };
+    }
+    state.focus.value = { target: 'row', key };
   }
 
   /**
@@ -686,6 +753,13 @@ export function createDashboard({
     refreshHistory,
     runOperation,
     runNow,
+    saveGuardrails,
+    extendGuardrails,
+    /**
+     * The cluster's kubeconfig as text; rejects with the server's refusal.
+     * @param {Cluster} cluster
+     */
+    kubeconfig: (cluster) => api.kubeconfig(cluster),
     deletePartialCluster,
     dismiss,
     loadOptions,

@@ -15,6 +15,13 @@ describe('who started an operation', () => {
     assert.equal(automaticText(job({ trigger: 'schedule', type: 'aks_start' })), 'Started automatically: working hours');
     assert.equal(automaticText(job({ trigger: 'expiry', type: 'aks_delete' })), 'Deleted automatically: expired');
   });
+  test("the server's trigger_summary wins: it knows the idle minutes that applied when it acted", () => {
+    const summary = 'Stopped automatically: idle for 90 minutes';
+    assert.equal(automaticText(job({ trigger: 'idle', trigger_summary: summary }), 60), summary);
+    assert.equal(activityText(job({ trigger: 'idle', trigger_summary: summary })), summary);
+    assert.equal(attemptLabel(job({ trigger: 'idle', trigger_summary: summary })), `${summary} — web-1`);
+    assert.equal(automaticText(job({ trigger: 'user', trigger_summary: null })), null);
+  });
   test('an idle stop without a known rule still says it was idle', () => {
     assert.equal(automaticText(job({ trigger: 'idle' })), 'Stopped automatically: idle');
   });

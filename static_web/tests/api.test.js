@@ -224,3 +224,67 @@ describe('options and preflight', () => {
     assert.equal(error.field, 'user_pool.node_count');
   });
 });
+
+describe('cluster parts: pools, guardrails, kubeconfig', () => {
+  const cluster = { resource_group: 'rg one', name: 'web/1' };
+
+  test('pool operations POST under …/pools with every segment encoded', async () => {
+    const { fetch, calls } = fakeFetch([]);
+    const api = createApiClient({ fetch });
+    await api.clusterOperation(cluster, 'pools', { name: 'user1', vm_size: 'Standard_D2s_v5', node_count: 1 });
+    await api.clusterOperation(cluster, ['pools', 'user 1', 'autoscale'], { min: 1, max: 3 });
+    await api.clusterOperation(cluster, ['pools', 'user1', 'delete'], { confirm: 'user1' });
+    assert.deepEqual(
+      calls.map((c) => `${c.init.method} ${c.url}`),
+      [
+        'POST /api/aks/clusters/rg%20one/web%2F1/pools',
+        'POST /api/aks/clusters/rg%20one/web%2F1/pools/user%201/autoscale',
+        'POST /api/aks/clusters/rg%20one/web%2F1/pools/user1/delete',
+      ],
+    );
+    assert.deepEqual(JSON.parse(calls[1].init.body), { min: 1, max: 3 });
+  });
+
+  test('guardrails are PUT as JSON; Extend POSTs its minutes', async () => {
+    const { fetch, calls } = fakeFetch([{ status: 200, body: { idle_stop_minutes: 30 } }, { status: 200, body: null }]);
+    const api = createApiClient({ fetch });
+    const body = { idle_stop_minutes: 30, schedule: null, expires_at: null };
+    assert.deepEqual(await api.putGuardrails(cluster, body), { idle_stop_minutes: 30 });
+    await api.extendGuardrails(cluster, 60);
+    assert.equal(`${calls[0].init.method} ${calls[0].url}`, 'PUT /api/aks/clusters/rg%20one/web%2F1/guardrails');
+    assert.equal(calls[0].init.headers['Content-Type'], 'application/json');
+    assert.deepEqual(JSON.parse(calls[0].init.body), body);
+    assert.equal(`${calls[1].init.method} ${calls[1].url}`, 'POST /api/aks/clusters/rg%20one/web%2F1/guardrails/extend');
+    assert.deepEqual(JSON.parse(calls[1].init.body), { minutes: 60 });
+  });
+
+  test("a 400 keeps the server's own field name, dotted or not; a 409 keeps its actions", async () => {
+    const { fetch } = fakeFetch([
+      { status: 400, body: { error: { code: 'invalid_request', message: 'schedule.timezone must be …', field: 'schedule.timezone' } } },
+      { status: 409, body: { error: { code: 'quota_exceeded', message: 'No room', actions: [{ kind: 'link', label: 'Request quota increase', url: 'https://x' }], quota: {} } } },
+    ]);
+    const api = createApiClient({ fetch });
+    const bad = await api.putGuardrails(cluster, { idle_stop_minutes: null, schedule: null, expires_at: null }).catch((e) => e);
+    assert.equal(bad.serverField, 'schedule.timezone');
+    assert.equal(bad.field, null); // not a Create form field
+    const quota = await api.clusterOperation(cluster, 'pools', {}).catch((e) => e);
+    assert.equal(quota.code, 'quota_exceeded');
+    assert.deepEqual(quota.actions, [{ kind: 'link', label: 'Request quota increase', url: 'https://x' }]);
+  });
+
+  test('the kubeconfig is read as text; a 409 is an ApiError with the server message', async () => {
+    const yaml = 'apiVersion: v1\nkind: Config\n';
+    const { fetch, calls } = fakeFetch([
+      { status: 200, body: yaml },
+      { status: 409, body: { error: { code: 'local_accounts_enabled', message: 'This cluster has local accounts; its credential is a secret.' } } },
+    ]);
+    const api = createApiClient({ fetch });
+    assert.equal(await api.kubeconfig(cluster), yaml);
+    assert.equal(calls[0].url, '/api/aks/clusters/rg%20one/web%2F1/kubeconfig');
+    assert.equal(calls[0].init.credentials, 'same-origin');
+    const refused = await api.kubeconfig(cluster).catch((e) => e);
+    assert.equal(refused.status, 409);
+    assert.equal(refused.code, 'local_accounts_enabled');
+    assert.equal(refused.message, 'This cluster has local accounts; its credential is a secret.');
+  });
+});

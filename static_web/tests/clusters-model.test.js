@@ -5,12 +5,15 @@ import {
   badgeFor,
   clusterKey,
   countLine,
+  DUE_GRACE_MS,
   filterText,
   followedFromTask,
   isChanging,
   listNote,
+  LONGEST_WAIT_MS,
   matchesFilter,
   nextRefreshMs,
+  OVERDUE_REFRESH_MS,
   pricePerHour,
   problemFromTask,
   progressLine,
@@ -146,10 +149,20 @@ describe('row facts', () => {
 
 describe('refresh and recorded problems', () => {
   test('every 10 s while something changes, never while nothing does', () => {
-    assert.equal(nextRefreshMs([running]), null);
-    assert.equal(nextRefreshMs([running, { ...running, provisioning_state: 'Updating' }]), 10000);
+    assert.equal(nextRefreshMs([running], 0), null);
+    assert.equal(nextRefreshMs([running, { ...running, provisioning_state: 'Updating' }], 0), 10000);
     assert.equal(isChanging({ ...running, operation: { task_id: 't', type: 'aks_stop', status: 'queued' } }), true);
-    assert.equal(nextRefreshMs([]), null);
+    assert.equal(nextRefreshMs([], 0), null);
+  });
+  const guarded = (at) => ({ ...running, guardrails: { next_action: { kind: 'stop', at, reason: 'idle' } } });
+  test("a guardrail's coming action is read shortly after it is due, then every minute while overdue", () => {
+    const now = Date.parse('2025-12-06T10:00:00Z');
+    assert.equal(nextRefreshMs([guarded('2025-12-06T10:12:00Z'), running], now), 12 * 60_000 + DUE_GRACE_MS);
+    assert.equal(nextRefreshMs([guarded('2025-12-06T10:30:00Z'), guarded('2025-12-06T10:05:00Z')], now), 5 * 60_000 + DUE_GRACE_MS);
+    assert.equal(nextRefreshMs([guarded('2025-12-06T09:00:00Z')], now), OVERDUE_REFRESH_MS);
+    assert.equal(nextRefreshMs([guarded('2026-02-01T00:00:00Z')], now), LONGEST_WAIT_MS);
+    assert.equal(nextRefreshMs([guarded('not a time')], now), null);
+    assert.equal(nextRefreshMs([guarded('2025-12-06T10:12:00Z'), { ...running, provisioning_state: 'Updating' }], now), 10000);
   });
   const job = (type, status) => ({
     task_id: `${type}-${status}`, type, status, request: { resource_group: 'rg-one', cluster_name: 'web-1' },
@@ -162,5 +175,10 @@ describe('refresh and recorded problems', () => {
   test('a later task of any type clears it; create failures stay with the banner', () => {
     assert.deepEqual(recordedProblems([job('aks_start', 'succeeded'), job('aks_scale', 'failed')]), {});
     assert.deepEqual(recordedProblems([job('aks_provision', 'failed')]), {});
+  });
+  test('a failed node pool operation is recorded like the other operations', () => {
+    for (const type of ['aks_pool_add', 'aks_pool_autoscale', 'aks_pool_delete']) {
+      assert.deepEqual(recordedProblems([job(type, 'failed')]), { 'rg-one/web-1': { message: `${type} failed`, actions: [] } });
+    }
   });
 });

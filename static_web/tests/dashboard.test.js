@@ -30,8 +30,10 @@ function fakeApi() {
       if (!next) throw Object.assign(new Error('gone'), { status: 404 });
       return next;
     },
+    holdList: null,
     async listClusters() {
       calls.push(['listClusters']);
+      if (api.holdList) await api.holdList;
       return { clusters: api.clusters, degraded: false };
     },
     async history() {
@@ -53,7 +55,18 @@ function fakeApi() {
     async clusterOperation(target, verb, body) {
       calls.push(['clusterOperation', target.name, verb, body]);
       if (api.refuse) throw api.refuse;
-      return { task_id: `op-${verb}`, status: 'queued' };
+      return { task_id: `op-${[verb].flat().join('-')}`, status: 'queued' };
+    },
+    guardrails: null,
+    async putGuardrails(target, body) {
+      calls.push(['putGuardrails', target.name, body]);
+      if (api.refuse) throw api.refuse;
+      return api.guardrails;
+    },
+    async extendGuardrails(target, minutes) {
+      calls.push(['extendGuardrails', target.name, minutes]);
+      if (api.refuse) throw api.refuse;
+      return api.guardrails;
     },
     async deleteCluster(taskId) {
       calls.push(['deleteCluster', taskId]);
@@ -273,6 +286,96 @@ describe('Your clusters', () => {
     await settle();
     assert.equal(dashboard.rows.value[0].problem.message, 'No quota left.');
     assert.equal(dashboard.rows.value[0].followed, null);
+  });
+});
+
+describe('node pools', () => {
+  test('a pool operation POSTs under its pool, is followed in the row, and leaves focus where it started', async () => {
+    const { dashboard, api, posted } = setup();
+    api.clusters = [cluster('web-1')];
+    await dashboard.refreshClusters();
+    api.tasks['op-pools-user1-autoscale'] = [{ task_id: 'op-pools-user1-autoscale', type: 'aks_pool_autoscale', status: 'running', request: { resource_group: 'rg', cluster_name: 'web-1' }, progress: { step: 'Updating node pool', step_index: 1, total_steps: 2 } }];
+    dashboard.state.focus.value = null;
+    await dashboard.runOperation(dashboard.rows.value[0].listed, 'pool_autoscale', { min: 1, max: 3 }, { pool: 'user1', focusRow: false });
+    assert.deepEqual(api.calls.find((call) => call[0] === 'clusterOperation'), ['clusterOperation', 'web-1', ['pools', 'user1', 'autoscale'], { min: 1, max: 3 }]);
+    assert.equal(dashboard.state.focus.value, null);
+    assert.ok(posted.some((message) => message.type === 'task' && message.task.type === 'aks_pool_autoscale'));
+    await settle();
+    assert.equal(dashboard.rows.value[0].followed.step, 'Updating node pool');
+    assert.equal(dashboard.rows.value[0].cluster.operation.type, 'aks_pool_autoscale');
+  });
+
+  test('adding a pool POSTs …/pools; a refusal (pool_exists) re-reads the list and reaches the caller', async () => {
+    const { dashboard, api } = setup();
+    api.clusters = [cluster('web-1')];
+    await dashboard.refreshClusters();
+    await dashboard.runOperation(dashboard.rows.value[0].listed, 'pool_add', { name: 'user1', vm_size: 'Standard_D2s_v5', node_count: 1 });
+    assert.deepEqual(api.calls.find((call) => call[0] === 'clusterOperation')?.[2], 'pools');
+    api.refuse = Object.assign(new Error("The cluster already has a node pool named 'user1'"), { status: 409, code: 'pool_exists' });
+    const reads = api.count('listClusters');
+    await assert.rejects(dashboard.runOperation(dashboard.rows.value[0].listed, 'pool_add', {}), /already has a node pool/);
+    assert.equal(api.count('listClusters'), reads + 1);
+  });
+});
+
+describe('cost guardrails', () => {
+  const due = { idle_stop_minutes: 60, schedule: null, expires_at: null, extended_until: null, next_action: { kind: 'stop', at: '2025-12-06T10:12:00Z', reason: 'idle' } };
+
+  test('saving shows the answer in the row at once, then reads the list (which reaches the other tabs)', async () => {
+    const { dashboard, api } = setup();
+    api.clusters = [cluster('web-1', { guardrails: null })];
+    await dashboard.refreshClusters();
+    api.guardrails = due;
+    let release = () => {};
+    api.holdList = new Promise((resolve) => { release = resolve; }); // the list read that follows is slow
+    const reads = api.count('listClusters');
+    const body = { idle_stop_minutes: 60, schedule: null, expires_at: null };
+    assert.deepEqual(await dashboard.saveGuardrails(dashboard.rows.value[0].listed, body), due);
+    assert.deepEqual(api.calls.find((call) => call[0] === 'putGuardrails'), ['putGuardrails', 'web-1', body]);
+    assert.deepEqual(dashboard.rows.value[0].cluster.guardrails, due);
+    assert.equal(api.count('listClusters'), reads + 1);
+    api.clusters = [cluster('web-1', { guardrails: due })];
+    release();
+    await settle();
+    assert.deepEqual(dashboard.rows.value[0].cluster.guardrails, due);
+  });
+
+  test('a refused save rejects with the server error for the form to show', async () => {
+    const { dashboard, api } = setup();
+    api.clusters = [cluster('web-1', { guardrails: null })];
+    await dashboard.refreshClusters();
+    api.refuse = Object.assign(new Error('schedule.timezone must be an IANA time zone name'), { status: 400, serverField: 'schedule.timezone' });
+    await assert.rejects(dashboard.saveGuardrails(dashboard.rows.value[0].listed, { idle_stop_minutes: null, schedule: null, expires_at: null }), /IANA/);
+    assert.equal(dashboard.rows.value[0].cluster.guardrails, null);
+  });
+
+  test('Extend asks for 60 minutes, shows the new next action and focuses the row', async () => {
+    const { dashboard, api } = setup();
+    api.clusters = [cluster('web-1', { guardrails: due })];
+    await dashboard.refreshClusters();
+    const later = { ...due, extended_until: '2025-12-06T11:00:00Z', next_action: { ...due.next_action, at: '2025-12-06T11:00:00Z' } };
+    api.guardrails = later;
+    api.holdList = new Promise(() => {}); // the list read that follows has not answered yet
+    await dashboard.extendGuardrails(dashboard.rows.value[0].listed);
+    assert.deepEqual(api.calls.find((call) => call[0] === 'extendGuardrails'), ['extendGuardrails', 'web-1', 60]);
+    assert.equal(dashboard.rows.value[0].cluster.guardrails.next_action.at, '2025-12-06T11:00:00Z');
+    assert.deepEqual(dashboard.state.focus.value, { target: 'row', key: 'rg/web-1' });
+  });
+
+  test('a refused Extend (nothing_to_extend) shows in the row', async () => {
+    const { dashboard, api } = setup();
+    api.clusters = [cluster('web-1', { guardrails: due })];
+    await dashboard.refreshClusters();
+    api.refuse = Object.assign(new Error('No automatic stop is coming.'), { status: 409 });
+    await dashboard.extendGuardrails(dashboard.rows.value[0].listed);
+    assert.equal(dashboard.rows.value[0].problem.message, 'Could not extend web-1: No automatic stop is coming.');
+  });
+
+  test("the list is read again shortly after a guardrail's action is due, without anything changing", async () => {
+    const { dashboard, api, timers } = setup();
+    api.clusters = [cluster('web-1', { guardrails: due })];
+    await dashboard.refreshClusters();
+    assert.ok([...timers.pending.values()].some((timer) => timer.ms === 12 * 60_000 + 5_000));
   });
 });
 
