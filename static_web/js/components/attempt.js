@@ -6,6 +6,7 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { elapsedSince, formatElapsed, statusLabel, stepName, stepText } from '../progress.js';
+import { GrantAccess } from './commands.js';
 import { useApp, useFocusRequest } from './shared.js';
 
 export function AttemptView() {
@@ -59,13 +60,15 @@ export function AttemptView() {
   </div>`;
 }
 
+/** The card's notice, and the warning a success left (Grant access), never as a failure. */
 export function Notice() {
   const { dashboard } = useApp();
-  const { text, tone, link } = dashboard.state.notice.value;
+  const { text, tone, link, warning } = dashboard.state.notice.value;
   const ref = useRef(/** @type {HTMLParagraphElement | null} */ (null));
   useFocusRequest((request) => request.target === 'notice', ref);
   return html`<p class=${`notice notice--${tone}`} role="status" data-testid="card-notice" tabindex="-1" ref=${ref}>
     ${text ? html`<span>${text}</span>` : null}
     ${link ? html`<a class="notice__link" href=${link.url} target="_blank" rel="noopener noreferrer">${link.label}</a>` : null}
-  </p>`;
+  </p>
+  ${warning ? html`<${GrantAccess} warning=${warning} idPrefix="card-grant" />` : null}`;
 }

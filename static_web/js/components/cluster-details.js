@@ -7,12 +7,16 @@
 import { html } from 'htm/preact';
 import { useEffect } from 'preact/hooks';
 
-import { activityText, clusterActivity, durationText, nextActionText, whenText } from '../activity.js';
-import { badgeFor, nodesText, pricePerHour, progressLine } from '../clusters-model.js';
+import { activityText, clusterActivity, whenText } from '../activity.js';
+import { createWarning } from '../attempt-outcome.js';
+import { badgeFor, nodesText, pricePerHour, progressLine, rowActions } from '../clusters-model.js';
 import { safeHttpsUrl } from '../failure-presentation.js';
-import { money } from '../preflight-model.js';
 import { statusLabel } from '../progress.js';
+import { accessText, DownloadKubeconfig } from './cluster-dialogs.js';
+import { CommandList, GrantAccess } from './commands.js';
+import { GuardrailsPart } from './guardrails-part.js';
 import { Modal } from './modal.js';
+import { NodePoolsPart } from './node-pools.js';
 import { badgeClass } from './recent-attempts.js';
 import { useApp } from './shared.js';
 
@@ -30,41 +34,15 @@ const part = (id, title, children) =>
   html`<section class="details__part" aria-labelledby=${id}><h3 id=${id} tabindex="-1">${title}</h3>${children}</section>`;
 
 /** @param {{cluster: Cluster}} props */
-function NodePools({ cluster }) {
-  const pools = cluster.node_pools ?? [];
-  if (pools.length === 0) return html`<p class="muted">No node pools reported.</p>`;
-  return html`<ul class="details__pools">
-    ${pools.map((pool) => {
-      const size = pool.autoscale ? `autoscale ${pool.autoscale.min}–${pool.autoscale.max}` : nodesText(pool.count);
-      const facts = [pool.mode, pool.vm_size, size, pool.power_state ?? pool.provisioning_state].filter(Boolean);
-      return html`<li><strong>${pool.name}</strong> <span class="muted">${facts.join(' · ')}</span></li>`;
-    })}
-  </ul>`;
-}
-
-/** @param {{cluster: Cluster}} props */
-function Guardrails({ cluster }) {
-  const guardrails = cluster.guardrails;
-  const saved = cluster.cost?.saved_this_month;
-  const next = nextActionText(guardrails, Date.now());
-  const rules = guardrails
-    ? [
-        guardrails.idle_stop_minutes ? `Auto-stop when idle for ${durationText(guardrails.idle_stop_minutes)}` : '',
-        guardrails.schedule ? `Working hours ${guardrails.schedule.start}–${guardrails.schedule.stop} (${guardrails.schedule.timezone})` : '',
-        guardrails.expires_at ? `Deletes on ${whenText(guardrails.expires_at)}` : '',
-      ].filter(Boolean)
-    : [];
-  return html`${rules.length ? html`<ul>${rules.map((rule) => html`<li>${rule}</li>`)}</ul>` : html`<p class="muted">No guardrails are set.</p>`}
-    ${next ? html`<p>Next: ${next}</p>` : null}
-    ${typeof saved === 'number' ? html`<p>Saved ≈ ${money(saved)} this month</p>` : null}`;
-}
-
-/** @param {{cluster: Cluster}} props */
 function Connect({ cluster }) {
+  const { dashboard } = useApp();
   const access = cluster.access;
   if (!access) return null;
-  return html`<p>${access.mode === 'entra' ? 'Microsoft Entra ID sign-in, no secret in the kubeconfig.' : 'Local accounts.'}</p>
-    <ol class="commands">${access.commands.map((command) => html`<li><code class="check__command">${command}</code></li>`)}</ol>`;
+  const warning = createWarning(dashboard.state.history.value.jobs, cluster);
+  return html`<p>${accessText(access)}</p>
+    <${CommandList} commands=${access.commands} idPrefix="details-command" label=${`Commands to connect to ${cluster.name}`} />
+    ${access.kubeconfig ? html`<${DownloadKubeconfig} cluster=${cluster} />` : null}
+    ${warning ? html`<${GrantAccess} warning=${warning} idPrefix="details-grant" />` : null}`;
 }
 
 /** @param {{clusterKey: string, cluster: Cluster, part?: string}} props */
@@ -77,6 +55,7 @@ export function ClusterDetails({ clusterKey, cluster: opened, part: firstPart })
   const idle = cluster.guardrails?.idle_stop_minutes ?? null;
   const portal = safeHttpsUrl(cluster.portal_url);
   const close = () => dashboard.closeDialog();
+  const guardrailsGate = row ? (rowActions(row.listed, row.followed ?? undefined).find((a) => a.kind === 'guardrails') ?? null) : null;
   useEffect(() => {
     const heading = firstPart ? document.getElementById(PART_IDS[firstPart] ?? '') : null;
     heading?.focus();
@@ -95,9 +74,13 @@ export function ClusterDetails({ clusterKey, cluster: opened, part: firstPart })
         ${facts.filter(([, value]) => value).map(([label, value]) => html`<div class="facts__item"><dt>${label}</dt><dd>${String(value)}</dd></div>`)}
       </dl>
       ${portal ? html`<a class="action action--link" href=${portal} target="_blank" rel="noopener">Open in Azure portal</a>` : null}
-      ${Array.isArray(cluster.node_pools) ? part('details-node-pools', 'Node pools', html`<${NodePools} cluster=${cluster} />`) : null}
+      ${Array.isArray(cluster.node_pools)
+        ? part('details-node-pools', 'Node pools', html`<${NodePoolsPart} cluster=${cluster} row=${row ?? null} />`)
+        : null}
       ${cluster.access ? part('details-connect', 'Connect', html`<${Connect} cluster=${cluster} />`) : null}
-      ${cluster.guardrails !== undefined ? part('details-guardrails', 'Cost guardrails', html`<${Guardrails} cluster=${cluster} />`) : null}
+      ${cluster.guardrails !== undefined
+        ? part('details-guardrails', 'Cost guardrails', html`<${GuardrailsPart} cluster=${cluster} gate=${guardrailsGate} />`)
+        : null}
       ${part('details-activity', 'Activity', activity.length
         ? html`<ol class="activity" data-testid="cluster-activity">
             ${activity.map((job) => html`<li class="activity__item">

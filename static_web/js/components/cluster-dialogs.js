@@ -7,9 +7,21 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 import { clusterPath } from '../api.js';
+import { createWarning } from '../attempt-outcome.js';
 import { confirmMatches, deleteRequest, scaleRequest, upgradeRequest } from '../cluster-requests.js';
+import { CommandList, GrantAccess } from './commands.js';
 import { Modal } from './modal.js';
 import { useApp } from './shared.js';
+
+/**
+ * What access a cluster gives, in a sentence.
+ * @param {import('../contract.js').ClusterAccess} access
+ */
+export const accessText = (access) =>
+  access.mode === 'entra'
+    ? 'You sign in with Microsoft Entra ID (kubelogin); the kubeconfig holds no secret.'
+    : 'This cluster uses Kubernetes local accounts.';
+
 
 /** @typedef {import('../contract.js').Cluster} Cluster */
 /** @typedef {import('../failure-snapshot.js').Snapshot} Snapshot */
@@ -169,37 +181,69 @@ export function DeletePartialDialog({ snapshot }) {
     }} />`;
 }
 
-/** @param {{cluster: Cluster}} props */
+/**
+ * Download kubeconfig: a same-origin link to the cluster's kubeconfig; the file is fetched
+ * first so a refusal (409 local accounts, not running) shows as the server's message.
+ * @param {{cluster: Cluster}} props
+ */
+export function DownloadKubeconfig({ cluster }) {
+  const { dashboard } = useApp();
+  const [state, setState] = useState(/** @type {{busy: boolean, error: string | null, done: string | null}} */ ({
+    busy: false, error: null, done: null,
+  }));
+  const filename = `${cluster.name}.kubeconfig`;
+  /** @param {MouseEvent} event */
+  const download = async (event) => {
+    event.preventDefault();
+    if (state.busy) return;
+    const link = /** @type {HTMLAnchorElement} */ (event.currentTarget);
+    setState({ busy: true, error: null, done: null });
+    let text;
+    try {
+      text = await dashboard.kubeconfig(cluster);
+    } catch (problem) {
+      setState({ busy: false, error: /** @type {Error} */ (problem).message || 'The download failed.', done: null });
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([text], { type: 'application/yaml' }));
+    const save = document.createElement('a');
+    save.href = url;
+    save.download = filename;
+    save.hidden = true;
+    link.after(save); // inside the dialog: the page behind it is inert
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    setState({ busy: false, error: null, done: `Downloaded ${filename}` });
+  };
+  return html`<div class="kubeconfig">
+    <a class="action action--link" href=${clusterPath(cluster, '/kubeconfig')} download=${filename}
+      aria-disabled=${state.busy ? 'true' : undefined} onClick=${download}>Download kubeconfig</a>
+    <p class="muted kubeconfig__status" role="status" data-testid="kubeconfig-status">${state.busy ? 'Downloading…' : (state.done ?? '')}</p>
+    ${state.error ? html`<p class="form-error" role="alert" data-testid="kubeconfig-error">${state.error}</p>` : null}
+  </div>`;
+}
+
+/**
+ * Connect to <cluster>: the commands that get a kubeconfig (each copyable), Download
+ * kubeconfig when the server offers one without a secret, and a Grant access warning when
+ * the cluster's create could not give you access.
+ * @param {{cluster: Cluster}} props
+ */
 export function ConnectDialog({ cluster }) {
   const { dashboard } = useApp();
   const access = cluster.access;
   const close = () => dashboard.closeDialog();
-  /** @param {Event} event */
-  const copy = async (event) => {
-    const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
-    const code = button.parentElement?.querySelector('code');
-    try {
-      await navigator.clipboard.writeText(code?.textContent ?? '');
-      button.textContent = 'Copied';
-    } catch {
-      if (code) window.getSelection()?.selectAllChildren(code);
-    }
-  };
+  const warning = createWarning(dashboard.state.history.value.jobs, cluster);
   return html`<${Modal} titleId="connect-dialog-title" testId="cluster-dialog-connect" className="dialog dialog--narrow" onClose=${close}>
     <div class="dialog__form">
       <h2 class="dialog__title" id="connect-dialog-title">Connect to ${cluster.name}</h2>
       ${access
-        ? html`<ol class="commands">
-            ${access.commands.map((command, index) => html`<li class="check__command-row">
-              <code class="check__command" id=${`connect-command-${index}`}>${command}</code>
-              <button type="button" class="button button--quiet button--small" aria-describedby=${`connect-command-${index}`}
-                onClick=${copy}>Copy</button>
-            </li>`)}
-          </ol>
-          ${access.kubeconfig
-            ? html`<a class="action action--link" href=${clusterPath(cluster, '/kubeconfig')} download=${`${cluster.name}.kubeconfig`}>Download kubeconfig</a>`
-            : null}`
+        ? html`<p class="dialog__intro">${accessText(access)}</p>
+            <${CommandList} commands=${access.commands} idPrefix="connect-command" label=${`Commands to connect to ${cluster.name}`} />
+            ${access.kubeconfig ? html`<${DownloadKubeconfig} cluster=${cluster} />` : null}`
         : html`<p>The server has not said yet how to connect to this cluster.</p>`}
+      ${warning ? html`<${GrantAccess} warning=${warning} idPrefix="connect-grant" />` : null}
       <div class="dialog__buttons"><button type="button" class="button" onClick=${close}>Close</button></div>
     </div>
   <//>`;

@@ -7,6 +7,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 
 import { nextActionText } from '../activity.js';
+import { extendOffered } from '../guardrails-model.js';
 import { badgeFor, countLine, listNote, nodesText, pricePerHour, progressLine, rowActions } from '../clusters-model.js';
 import { safeHttpsUrl } from '../failure-presentation.js';
 import { pure, useApp, useMedia } from './shared.js';
@@ -15,6 +16,8 @@ import { pure, useApp, useMedia } from './shared.js';
 /** @typedef {import('../contract.js').Cluster} Cluster */
 
 export const WIDE_SCREEN = '(min-width: 64rem)';
+/** How often the next guardrail action's countdown (and Extend) is brought up to date. */
+const TICK_MS = 15_000;
 const COLUMNS = ['Name', 'Resource group', 'Region', 'State', 'Kubernetes', 'Nodes', 'Price', 'Next action', 'Actions'];
 
 /**
@@ -84,15 +87,39 @@ function RowStateView({ row }) {
 const RowState = pure(RowStateView);
 
 /**
+ * The next guardrail action ("Auto-stop in 12 min") and, while an automatic stop is close,
+ * Extend ("Extend web-1"), which moves it out.
+ * @param {{row: Row, now: number}} props
+ */
+function NextAction({ row, now }) {
+  const { dashboard } = useApp();
+  const guardrails = row.cluster.guardrails;
+  const next = nextActionText(guardrails, now);
+  const [extending, setExtending] = useState(false);
+  if (!next) return null;
+  const extend = async () => {
+    if (extending) return;
+    setExtending(true);
+    await dashboard.extendGuardrails(row.listed);
+    setExtending(false);
+  };
+  return html`<span class="next-action" data-testid="next-action">${next}</span>${
+    extendOffered(guardrails, now)
+      ? html` <button type="button" class="button button--small next-action__extend" aria-label=${`Extend ${row.cluster.name}`}
+          aria-disabled=${extending ? 'true' : undefined} onClick=${extend}>Extend</button>`
+      : null}`;
+}
+
+/**
  * One cluster — a row of the table on wide screens, a list item on narrow ones; it renders
- * again only when its row, visibility or layout changes.
+ * again only when its row, visibility, layout or (with a guardrail coming) the clock changes.
  * @param {{row: Row, hidden: boolean, wide: boolean, now: number}} props
  */
 function ClusterRowView({ row, hidden, wide, now }) {
   const { dashboard } = useApp();
   const { cluster } = row;
   const price = pricePerHour(cluster);
-  const next = nextActionText(cluster.guardrails, now);
+  const next = cluster.guardrails?.next_action ? html`<${NextAction} row=${row} now=${now} />` : null;
   const common = { 'data-testid': 'cluster-row', 'data-cluster': cluster.name, 'data-row-key': row.key, tabindex: '-1', hidden };
   const name = html`<button class="link-button" aria-haspopup="dialog"
     onClick=${() => dashboard.openDialog({ kind: 'details', clusterKey: row.key, cluster: row.listed })}>${cluster.name}</button>`;
@@ -112,13 +139,14 @@ function ClusterRowView({ row, hidden, wide, now }) {
   /** @type {[string, unknown][]} */
   const facts = [
     ['Resource group', cluster.resource_group], ['Region', cluster.region], ['Kubernetes', cluster.kubernetes_version],
-    ['Nodes', nodesText(cluster.node_count)], ['Price', price], ['Next', next],
+    ['Nodes', nodesText(cluster.node_count)], ['Price', price],
   ];
   return html`<li class="cluster-row" ...${common}>
     <h3 class="cluster-row__name">${name}</h3>
     <div class="cluster-row__state"><${RowState} row=${row} /></div>
     <dl class="cluster-row__facts">
       ${facts.filter(([, value]) => value).map(([label, value]) => html`<div><dt>${label}</dt><dd>${String(value)}</dd></div>`)}
+      ${next ? html`<div><dt>Next</dt><dd>${next}</dd></div>` : null}
     </dl>
     <${RowActions} row=${row} />
   </li>`;
@@ -136,7 +164,7 @@ export function ClustersSection() {
   const dialogOpen = state.dialog.value !== null;
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
-    const ticker = setInterval(() => setNow(Date.now()), 60_000); // "Auto-stop in 12 min" counts down
+    const ticker = setInterval(() => setNow(Date.now()), TICK_MS); // "Auto-stop in 12 min" counts down
     return () => clearInterval(ticker);
   }, []);
   useEffect(() => {
@@ -149,7 +177,9 @@ export function ClustersSection() {
   }, [request, rows, dialogOpen]);
 
   const items = rows.map(
-    (row) => html`<${ClusterRow} key=${row.key} row=${row} hidden=${!shown.has(row.key)} wide=${wide} now=${now} />`,
+    // Only rows with a guardrail coming get the clock, so the others do not render each tick.
+    (row) => html`<${ClusterRow} key=${row.key} row=${row} hidden=${!shown.has(row.key)} wide=${wide}
+      now=${row.cluster.guardrails?.next_action ? now : 0} />`,
   );
   return html`<section class="card clusters" aria-labelledby="your-clusters-title" data-testid="your-clusters"
       data-focus-fallback="your-clusters-title">

@@ -6,9 +6,11 @@ import { html } from 'htm/preact';
 import { useState } from 'preact/hooks';
 
 import { activityText, attemptLabel, OPERATION_NAMES, whenText } from '../activity.js';
+import { warningOf } from '../attempt-outcome.js';
 import { taskClusterKey } from '../clusters-model.js';
 import { headlineFor, safeHttpsUrl } from '../failure-presentation.js';
 import { statusLabel, stepName } from '../progress.js';
+import { GrantAccess } from './commands.js';
 import { Modal } from './modal.js';
 import { useApp } from './shared.js';
 
@@ -78,6 +80,7 @@ export function AttemptDetails({ task }) {
   const request = known.request ?? {};
   const progress = known.progress ?? {};
   const portal = safeHttpsUrl(progress.portal_url);
+  const warning = known.status === 'succeeded' ? warningOf(known) : null;
   /** @type {[string, unknown][]} */
   const facts = [
     ['Operation', OPERATION_NAMES[known.type ?? 'aks_provision'] ?? known.type],
@@ -110,6 +113,7 @@ export function AttemptDetails({ task }) {
             <pre class="error-card__message">${known.error.message}</pre>
           </section>`
         : null}
+      ${warning ? html`<${GrantAccess} warning=${warning} idPrefix="attempt-grant" />` : null}
       ${portal ? html`<a class="action action--link" href=${portal} target="_blank" rel="noopener noreferrer">Open in Azure portal</a>` : null}
       <div class="dialog__buttons"><button type="button" class="button" onClick=${close}>Close</button></div>
     </div>
