@@ -3,17 +3,24 @@
 Domain modules are imported inside the handlers: nothing here may cost the cold start.
 """
 
-import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from api.blueprint import blueprint
+from api.bulkheads import arm_bound
 from api.orchestration_start import start_and_answer, timing
 from api.responses import answers_errors_async, caller, json_response
+
+if TYPE_CHECKING:
+    from provisioning.clusters.listing import YourClusters
+    from provisioning.jobs.repository import JobStateRepository
+    from provisioning.operations.attempts import AcceptedAttempt, OrchestrationTiming
+    from provisioning.operations.lifecycle import LifecycleRequest
 
 logger = logging.getLogger(__name__)
 
@@ -23,25 +30,28 @@ logger = logging.getLogger(__name__)
 async def list_clusters(req: func.HttpRequest) -> func.HttpResponse:
     """Your clusters with live state; reading the list resolves failures whose cluster is gone."""
     owner = caller(req)
+    answer = await arm_bound().run(_your_clusters, owner.owner_id, datetime.now(UTC))
+    return json_response(answer.to_dict())
+
+
+def _your_clusters(owner_id: str, now: datetime) -> "YourClusters":
+    """The list's blocking part (ARM and storage), on the ARM-bound threads."""
     from provisioning import clients
     from provisioning.catalog.sources import azure_sources, catalog_cache
     from provisioning.clusters.listing import your_clusters
     from provisioning.preflight.run import cached_versions
     from provisioning.settings import get_settings
 
-    sources = await asyncio.to_thread(azure_sources)
-    repo = await asyncio.to_thread(clients.jobstate_repository_or_none)
+    sources = azure_sources()
     cache = catalog_cache()
-    answer = await asyncio.to_thread(
-        your_clusters,
-        repo,
+    return your_clusters(
+        clients.jobstate_repository_or_none(),
         sources.containers,
         lambda region: cached_versions(sources, cache, region),
-        owner.owner_id,
+        owner_id,
         get_settings().tenant_id,
-        now=datetime.now(UTC),
+        now=now,
     )
-    return json_response(answer.to_dict())
 
 
 async def _start_lifecycle(
@@ -50,16 +60,9 @@ async def _start_lifecycle(
     """Parse, authorize, accept (ownership, state, claim), start the orchestration."""
     owner = caller(req)
     from orchestrators.blueprint import CHANGE_CLUSTER, DELETE_CLUSTER
-    from provisioning import clients
-    from provisioning.clusters.change_calls import read_upgrades
-    from provisioning.clusters.inventory import read_one_cluster
     from provisioning.operations.allowed_states import LifecycleOperation
-    from provisioning.operations.lifecycle import (
-        accept_lifecycle_operation,
-        validate_lifecycle_request,
-    )
+    from provisioning.operations.lifecycle import validate_lifecycle_request
     from provisioning.requests.validation import decode_json_body
-    from provisioning.settings import get_settings
 
     kind = LifecycleOperation(operation)
     raw = req.get_body()
@@ -69,24 +72,40 @@ async def _start_lifecycle(
         req.route_params.get("cluster_name", ""),
         decode_json_body(raw) if raw else None,
     )
-    repo = await asyncio.to_thread(clients.jobstate_repository)
-    arm = await asyncio.to_thread(clients.container_service_client)
-    settings = get_settings()
-    accepted = await asyncio.to_thread(
-        accept_lifecycle_operation,
-        repo,
-        owner.owner_id,
-        wanted,
-        read_view=lambda group, name: read_one_cluster(arm, group, name),
-        read_upgrades=lambda group, name: read_upgrades(arm, group, name),
-        subscription_id=settings.subscription_id,
-        tenant_id=settings.tenant_id,
-        timing=timing(),
-        now=datetime.now(UTC),
-        unique=uuid.uuid4().hex[:12],
+    repo, accepted = await arm_bound().run(
+        _accept_lifecycle, owner.owner_id, wanted, timing(), datetime.now(UTC)
     )
     orchestrator = DELETE_CLUSTER if kind is LifecycleOperation.DELETE else CHANGE_CLUSTER
     return await start_and_answer(client, orchestrator, accepted, repo, what=f"{operation}")
+
+
+def _accept_lifecycle(
+    owner_id: str, wanted: "LifecycleRequest", timing: "OrchestrationTiming", now: datetime
+) -> "tuple[JobStateRepository, AcceptedAttempt]":
+    """The accept's blocking part, on the ARM-bound threads; ARM's silence is 503, not 500."""
+    from provisioning import clients
+    from provisioning.clusters.change_calls import read_upgrades
+    from provisioning.clusters.inventory import read_one_cluster
+    from provisioning.errors.arm_unavailable import answered_by_arm
+    from provisioning.operations.lifecycle import accept_lifecycle_operation
+    from provisioning.settings import get_settings
+
+    repo = clients.jobstate_repository()
+    arm = clients.request_container_service_client()
+    settings = get_settings()
+    accepted = accept_lifecycle_operation(
+        repo,
+        owner_id,
+        wanted,
+        read_view=answered_by_arm(lambda group, name: read_one_cluster(arm, group, name)),
+        read_upgrades=answered_by_arm(lambda group, name: read_upgrades(arm, group, name)),
+        subscription_id=settings.subscription_id,
+        tenant_id=settings.tenant_id,
+        timing=timing,
+        now=now,
+        unique=uuid.uuid4().hex[:12],
+    )
+    return repo, accepted
 
 
 CLUSTER_ROUTE = "aks/clusters/{resource_group}/{cluster_name}"

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, TypeVar
 import azure.durable_functions as df
 import azure.functions as func
 
+from api.bulkheads import storage_bound
 from api.responses import error_response, json_response, task_urls
 
 if TYPE_CHECKING:
@@ -66,8 +67,9 @@ async def start_and_answer(
     except Exception as exc:  # the durable backend refused, is down or did not answer in time
         logger.error("could not start orchestration %s: %s", accepted.task_id, exc)
         # Storage may be back by now even if it was not at accept time.
-        repo = repo or await asyncio.to_thread(clients.jobstate_repository_or_none)
-        await asyncio.to_thread(abandon_unstarted_attempt, repo, accepted, now=datetime.now(UTC))
+        storage = storage_bound()
+        repo = repo or await storage.run(clients.jobstate_repository_or_none)
+        await storage.run(abandon_unstarted_attempt, repo, accepted, now=datetime.now(UTC))
         return error_response(
             503, "orchestration_unavailable", f"Could not start the {what}; try again."
         )

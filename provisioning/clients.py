@@ -13,7 +13,7 @@ from provisioning.jobs.tables import (
     table_client_from_connection_string,
     table_client_from_endpoint,
 )
-from provisioning.settings import Settings, get_settings
+from provisioning.settings import ArmPatience, Settings, get_settings
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ARM_CONNECTION_TIMEOUT_SECONDS = 10
-ARM_READ_TIMEOUT_SECONDS = 30
 SIMULATOR_POLLING_INTERVAL_SECONDS = 1
 
 _lock = threading.Lock()
@@ -91,19 +89,37 @@ def jobstate_repository_or_none() -> JobStateRepository | None:
         return None
 
 
+def arm_client_options(patience: ArmPatience) -> dict[str, Any]:
+    """azure-core options bounding one ARM call: connect and read timeouts, and its retries."""
+    return {
+        "connection_timeout": patience.connect_timeout_seconds,
+        "read_timeout": patience.read_timeout_seconds,
+        "retry_total": patience.retries,
+    }
+
+
 def container_service_client() -> ContainerServiceClient:
-    """The ARM client: the local simulator (static token, its CA) or Azure (Entra ID)."""
+    """The ARM client of activities: patient (the orchestration waits on durable timers)."""
+    return _container_service_client("container_service", get_settings().arm_workflow_patience)
+
+
+def request_container_service_client() -> ContainerServiceClient:
+    """The ARM client of HTTP requests: a silent ARM costs the caller seconds, not minutes."""
+    return _container_service_client(
+        "request_container_service", get_settings().arm_request_patience
+    )
+
+
+def _container_service_client(name: str, patience: ArmPatience) -> ContainerServiceClient:
+    """An ARM client: the local simulator (static token, its CA) or Azure (Entra ID)."""
     with _lock:
-        client = _cache.get("container_service")
+        client = _cache.get(name)
         if client is not None:
             return client
     settings = get_settings()
     from azure.mgmt.containerservice import ContainerServiceClient
 
-    options: dict[str, Any] = {
-        "connection_timeout": ARM_CONNECTION_TIMEOUT_SECONDS,
-        "read_timeout": ARM_READ_TIMEOUT_SECONDS,
-    }
+    options = arm_client_options(patience)
     credential: Any
     if settings.uses_arm_simulator:
         from provisioning.arm_credentials import SimulatorCredential
@@ -118,4 +134,4 @@ def container_service_client() -> ContainerServiceClient:
         credential, settings.subscription_id, base_url=settings.arm_endpoint, **options
     )
     with _lock:
-        return _cache.setdefault("container_service", client)
+        return _cache.setdefault(name, client)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,8 +20,18 @@ def handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Any]]:
     monkeypatch.setenv("AzureWebJobsStorage", "UseDevelopmentStorage=true")
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-000000000000")
     get_settings.cache_clear()
-    yield lambda name: registered_functions()[name].get_user_function()
+    yield lambda name: _answering(registered_functions()[name].get_user_function())
     get_settings.cache_clear()
+
+
+def _answering(function: Callable[..., Any]) -> Callable[[func.HttpRequest], Any]:
+    """Call a handler as the host does, sync or async, and return its response."""
+
+    def call(request: func.HttpRequest) -> Any:
+        result = function(request)
+        return asyncio.run(result) if inspect.isawaitable(result) else result
+
+    return call
 
 
 def _request(headers: dict[str, str] | None = None) -> func.HttpRequest:
