@@ -89,7 +89,7 @@ def list_figures(host: FunctionHost, repetitions: int) -> dict[str, Any]:
 
 def _arm_calls_of_one_listing(host: FunctionHost, owner: str) -> int:
     """ARM requests one listing makes (the catalog is cached, as in a warm process)."""
-    from provisioning.clusters.listing import your_clusters
+    from provisioning.fleet.listing import your_clusters
 
     calls: list[str] = []
     counting = _arm_client(host, lambda request: calls.append(request.http_request.url))

@@ -23,6 +23,7 @@ from provisioning.models import (
     ProvisionRequest,
     TaskStatus,
     TaskType,
+    Trigger,
 )
 from provisioning.utc import stored_time
 
@@ -51,6 +52,8 @@ class JobStateProperty(StrEnum):
     STEP = "Step"
     STEP_INDEX = "StepIndex"
     TOTAL_STEPS = "TotalSteps"
+    TRIGGER = "Trigger"
+    RETRY_OF = "RetryOf"
     CLUSTER_STATE = "ClusterState"
     CLUSTER_SEEN = "ClusterSeen"
     PORTAL_URL = "PortalUrl"
@@ -97,6 +100,8 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
         P.DISMISSED_AT: job.dismissed_at,
         P.RESOLVED_BY: job.resolved_by,
         P.TARGET_TASK_ID: job.target_task_id,
+        P.TRIGGER: str(job.trigger),
+        P.RETRY_OF: job.retry_of,
         **_error_to_entity(job.error),
     }
     entity.update({name: value for name, value in optional.items() if value is not None})
@@ -139,6 +144,8 @@ def job_from_entity(entity: dict[str, Any]) -> JobState:
         dismissed_at=stored_time(entity.get(P.DISMISSED_AT)),
         resolved_by=entity.get(P.RESOLVED_BY) or None,
         target_task_id=entity.get(P.TARGET_TASK_ID) or None,
+        trigger=_enum(Trigger, entity.get(P.TRIGGER), Trigger.USER),
+        retry_of=entity.get(P.RETRY_OF) or None,
         etag=metadata.get("etag"),
     )
 
