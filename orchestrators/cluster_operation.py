@@ -17,6 +17,7 @@ import azure.durable_functions as df
 
 from activities import names
 from orchestrators.blueprint import CANCEL_EVENT
+from orchestrators.cancel_step import CancelTry, cancel_until_arm_answers
 from orchestrators.instance_clock import instance_created_at
 from orchestrators.outcomes import (
     cancelled_outcome,
@@ -56,7 +57,6 @@ class Waiting:
 
 SubmitStep = Callable[[Context, OperationInput], Generator[Any, Any, "OperationOutcome | Waiting"]]
 SettledRule = Callable[[OperationInput, PollResult], OperationOutcome | None]
-CancelStep = Callable[[Context, OperationInput, str | None], Generator[Any, Any, OperationOutcome]]
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,9 @@ class ClusterOperation:
     settled: SettledRule
     # While waiting, the cluster is the attempt's own: show its portal link, offer cleanup.
     cluster_seen: bool
-    # How a cancel during the wait ends it; None: the operation cannot be cancelled.
-    cancel: CancelStep | None = None
+    # One try of ending it after a cancel (orchestrators.cancel_step), repeated until ARM
+    # answers; None: the operation cannot be cancelled.
+    cancel: CancelTry | None = None
 
 
 # A cancel that wins the race against the begin step: as if cancelled while queued.
@@ -111,7 +112,16 @@ def _begin_submit_wait(
     if ended.outcome is not None:
         return ended.outcome
     if ended.reason is PollEndReason.CANCELLED and operation.cancel is not None:
-        return (yield from operation.cancel(context, waiting, ended.cluster_state))
+        return (
+            yield from cancel_until_arm_answers(
+                context,
+                waiting,
+                operation.cancel,
+                cluster_state=ended.cluster_state,
+                cluster_seen=operation.cluster_seen,
+                deadline=ended.deadline or context.current_utc_datetime,
+            )
+        )
     return deadline_outcome(waiting, ended.cluster_state, cluster_seen=operation.cluster_seen)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
@@ -49,6 +49,8 @@ class PollEnd:
     reason: PollEndReason
     cluster_state: str | None
     outcome: OperationOutcome | None = None
+    # The operation's deadline, which a cancel that follows keeps to.
+    deadline: datetime | None = None
 
 
 def backoff_seconds(poll_seconds: int, unreachable_in_a_row: int) -> int:
@@ -77,11 +79,11 @@ def poll_until_settled(
     while True:
         _show_waiting(context, attempt, cluster_state, cluster_seen, unreachable)
         if context.current_utc_datetime >= deadline:
-            return PollEnd(PollEndReason.DEADLINE, cluster_state)
+            return PollEnd(PollEndReason.DEADLINE, cluster_state, deadline=deadline)
         wait = timedelta(seconds=backoff_seconds(attempt.poll_seconds, unreachable))
         fire_at = min(context.current_utc_datetime + wait, deadline)
         if (yield from _cancelled_while_waiting(context, fire_at, cancel)):
-            return PollEnd(PollEndReason.CANCELLED, cluster_state)
+            return PollEnd(PollEndReason.CANCELLED, cluster_state, deadline=deadline)
         polled = yield from poll_once(context, attempt)
         if polled is None:
             unreachable += 1
@@ -90,7 +92,7 @@ def poll_until_settled(
         cluster_state = polled.cluster_state or cluster_state
         outcome = settled(polled)
         if outcome is not None:
-            return PollEnd(PollEndReason.SETTLED, cluster_state, outcome)
+            return PollEnd(PollEndReason.SETTLED, cluster_state, outcome, deadline)
 
 
 def _show_waiting(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -173,19 +174,34 @@ def read_operation_error(
     )
 
 
-def abort_cluster_operation(client: ContainerServiceClient, resource_group: str, name: str) -> bool:
-    """Best-effort abort of the cluster's running operation; False (logged) when ARM refused."""
+class AbortAnswer(StrEnum):
+    """What ARM said to an abort: took it, refused it, or said nothing (ask again later)."""
+
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    UNANSWERED = "unanswered"
+
+
+def abort_cluster_operation(
+    client: ContainerServiceClient, resource_group: str, name: str
+) -> AbortAnswer:
+    """Abort the cluster's running operation; a refusal and ARM's silence are told apart."""
     from azure.core.exceptions import AzureError
+
+    from provisioning.errors.arm_unavailable import arm_did_not_answer
 
     try:
         client.managed_clusters.begin_abort_latest_operation(
             resource_group, name, polling=False
         ).result()
     except AzureError as exc:
-        logger.warning("abort of %s/%s failed: %s", resource_group, name, exc)
-        return False
+        if arm_did_not_answer(exc):
+            logger.warning("abort of %s/%s unanswered: %s", resource_group, name, type(exc))
+            return AbortAnswer.UNANSWERED
+        logger.warning("abort of %s/%s refused: %s", resource_group, name, exc)
+        return AbortAnswer.REFUSED
     logger.info("abort requested for %s/%s", resource_group, name)
-    return True
+    return AbortAnswer.ACCEPTED
 
 
 def _status_code(pipeline_response: Any, deserialized: Any, headers: Any) -> int:

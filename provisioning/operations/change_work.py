@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from provisioning.clusters.arm_calls import abort_cluster_operation, read_cluster
+from provisioning.clusters.arm_calls import read_cluster
 from provisioning.clusters.change_calls import (
     start_cluster_start,
     start_cluster_stop,
@@ -25,7 +25,12 @@ from provisioning.errors.product import cluster_not_ours_error
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.models import TaskType
 from provisioning.operations.messages import AbortResult, ChangeSubmitted, OperationInput
-from provisioning.operations.shared_work import TransientArmFailure, arm_context, publish_waiting
+from provisioning.operations.shared_work import (
+    TransientArmFailure,
+    abort_own_operation,
+    arm_context,
+    publish_waiting,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,18 +99,6 @@ def submit_cluster_change(
 
 def abort_cluster_change(client: Any, attempt: OperationInput) -> AbortResult:
     """Cancel: abort the running operation on the caller's cluster, then read what ARM says."""
-    request = attempt.request
-    try:
-        existing = read_cluster(client, request.resource_group, request.cluster_name)
-    except Exception as exc:  # the state read below still decides
-        logger.info("could not read %s before the abort: %s", request.cluster_name, exc)
-        existing = None
-    if existing is not None and not may_operate(existing, attempt.owner_id):
-        return AbortResult(False, existing.provisioning_state)
-    aborted = abort_cluster_operation(client, request.resource_group, request.cluster_name)
-    try:
-        after = read_cluster(client, request.resource_group, request.cluster_name)
-    except Exception as exc:  # a hint only
-        logger.info("could not read %s after the abort: %s", request.cluster_name, exc)
-        after = None
-    return AbortResult(aborted, after.provisioning_state if after else None)
+    return abort_own_operation(
+        client, attempt, lambda existing: may_operate(existing, attempt.owner_id)
+    )

@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from provisioning.clusters.arm_calls import read_cluster_state, read_operation_error
+from provisioning.clusters.arm_calls import (
+    AbortAnswer,
+    abort_cluster_operation,
+    read_cluster,
+    read_cluster_state,
+    read_operation_error,
+)
+from provisioning.clusters.ownership import ExistingCluster
+from provisioning.errors.arm_unavailable import arm_did_not_answer
 from provisioning.errors.classify import classify_arm_error, classify_exception, is_transient
 from provisioning.errors.product import ARM_NOT_ANSWERING_STEP, PROVISIONING_FAILED
 from provisioning.jobs.events import log_attempt_event
@@ -31,6 +40,7 @@ from provisioning.models import (
     TaskType,
 )
 from provisioning.operations.messages import (
+    AbortResult,
     BeginResult,
     FinishResult,
     OperationInput,
@@ -269,3 +279,34 @@ def _resolve_after_success(
         job.task_id,
         now=now,
     )
+
+
+def abort_own_operation(
+    client: Any, attempt: OperationInput, may_abort: Callable[[ExistingCluster], bool]
+) -> AbortResult:
+    """Cancel: abort the running operation on a cluster we may touch, then read what ARM says.
+
+    ARM's silence is reported as such (never as a refusal): the orchestration then asks
+    again rather than record an outcome ARM never gave.
+    """
+    request = attempt.request
+    try:
+        existing = read_cluster(client, request.resource_group, request.cluster_name)
+    except Exception as exc:  # a hint only, unless ARM is silent
+        if arm_did_not_answer(exc):
+            logger.warning("ARM did not answer before the abort of %s", request.cluster_name)
+            return AbortResult.unanswered()
+        logger.info("could not read %s before the abort: %s", request.cluster_name, exc)
+        existing = None
+    if existing is not None and not may_abort(existing):
+        logger.warning("not aborting %s: not this attempt's to abort", request.cluster_name)
+        return AbortResult(AbortAnswer.REFUSED, existing.provisioning_state)
+    answer = abort_cluster_operation(client, request.resource_group, request.cluster_name)
+    if answer is AbortAnswer.UNANSWERED:
+        return AbortResult.unanswered()
+    try:
+        after = read_cluster(client, request.resource_group, request.cluster_name)
+    except Exception as exc:  # a hint only: the orchestration reads again
+        logger.info("could not read %s after the abort: %s", request.cluster_name, exc)
+        after = None
+    return AbortResult(answer, after.provisioning_state if after else None)
