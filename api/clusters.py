@@ -13,7 +13,7 @@ import azure.functions as func
 
 from api.blueprint import blueprint
 from api.bulkheads import arm_bound
-from api.orchestration_start import start_and_answer, timing
+from api.orchestration_start import start_and_answer, timing, workflow_check
 from api.responses import answers_errors_async, caller, json_response
 from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
 
@@ -22,20 +22,25 @@ if TYPE_CHECKING:
     from provisioning.jobs.repository import JobStateRepository
     from provisioning.operations.attempts import AcceptedAttempt, OrchestrationTiming
     from provisioning.operations.lifecycle import ClusterOperationRequest
+    from provisioning.operations.stale_claims import WorkflowCheck
 
 logger = logging.getLogger(__name__)
 
 
 @blueprint.route(route="aks/clusters", methods=["GET"])
+@blueprint.durable_client_input(client_name="client")
 @answers_errors_async
-async def list_clusters(req: func.HttpRequest) -> func.HttpResponse:
+async def list_clusters(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
     """Your clusters with live state; reading the list resolves failures whose cluster is gone."""
     owner = caller(req)
-    answer = await arm_bound().run(_your_clusters, owner.owner_id, datetime.now(UTC))
+    workflow = workflow_check(client)
+    answer = await arm_bound().run(_your_clusters, owner.owner_id, workflow, datetime.now(UTC))
     return json_response(answer.to_dict())
 
 
-def _your_clusters(owner_id: str, now: datetime) -> "YourClusters":
+def _your_clusters(owner_id: str, workflow: "WorkflowCheck", now: datetime) -> "YourClusters":
     """The list's blocking part (ARM and storage), on the ARM-bound threads."""
     from provisioning import clients
     from provisioning.catalog.sources import azure_sources, catalog_cache
@@ -52,6 +57,7 @@ def _your_clusters(owner_id: str, now: datetime) -> "YourClusters":
         owner_id,
         get_settings().tenant_id,
         now=now,
+        workflow=workflow,
     )
 
 
@@ -71,13 +77,22 @@ async def _start_cluster_operation(
         decode_json_body(raw) if raw else None,
     )
     repo, accepted = await arm_bound().run(
-        _accept_cluster_operation, owner.owner_id, wanted, timing(), datetime.now(UTC)
+        _accept_cluster_operation,
+        owner.owner_id,
+        wanted,
+        timing(),
+        workflow_check(client),
+        datetime.now(UTC),
     )
     return await start_and_answer(client, spec.orchestration.value, accepted, repo, what=spec.verb)
 
 
 def _accept_cluster_operation(
-    owner_id: str, wanted: "ClusterOperationRequest", timing: "OrchestrationTiming", now: datetime
+    owner_id: str,
+    wanted: "ClusterOperationRequest",
+    timing: "OrchestrationTiming",
+    workflow: "WorkflowCheck",
+    now: datetime,
 ) -> "tuple[JobStateRepository, AcceptedAttempt]":
     """The accept's blocking part, on the ARM-bound threads; ARM's silence is 503, not 500."""
     from provisioning import clients
@@ -86,6 +101,7 @@ def _accept_cluster_operation(
     from provisioning.errors.arm_unavailable import answered_by_arm
     from provisioning.fleet.listing import cluster_upgrades
     from provisioning.operations.lifecycle import accept_cluster_operation
+    from provisioning.operations.stale_claims import stale_holder_check
     from provisioning.preflight.run import cached_versions
     from provisioning.settings import get_settings
 
@@ -110,6 +126,7 @@ def _accept_cluster_operation(
         timing=timing,
         now=now,
         unique=uuid.uuid4().hex[:12],
+        holder_gone=stale_holder_check(repo, owner_id, workflow, now=now),
     )
     return repo, accepted
 

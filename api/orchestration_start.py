@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from provisioning.jobs.repository import JobStateRepository
     from provisioning.operations.attempts import AcceptedAttempt, OrchestrationTiming
     from provisioning.operations.messages import OperationInput
+    from provisioning.operations.stale_claims import WorkflowCheck
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,31 @@ async def durable_call(call: Awaitable[T]) -> T:
     from provisioning.settings import get_settings
 
     return await asyncio.wait_for(call, timeout=get_settings().durable_client_timeout_seconds)
+
+
+async def runtime_status(client: df.DurableOrchestrationClient, task_id: str) -> str | None:
+    """The task's orchestration runtime status, None when the engine has no such instance."""
+    status = await durable_call(client.get_status(task_id))
+    return status.runtime_status.value if status and status.runtime_status else None
+
+
+def workflow_check(client: df.DurableOrchestrationClient) -> "WorkflowCheck":
+    """Whether a task's workflow exists, askable from the request's worker threads.
+
+    Built on the event loop (it keeps that loop); the check itself runs on a bulkhead thread
+    and waits there for the engine's answer, never on the loop.
+    """
+    from provisioning.operations.stale_claims import WorkflowCheck
+    from provisioning.settings import get_settings
+
+    loop = asyncio.get_running_loop()
+    settings = get_settings()
+
+    def ask(task_id: str) -> str | None:
+        future = asyncio.run_coroutine_threadsafe(runtime_status(client, task_id), loop)
+        return future.result(timeout=settings.durable_client_timeout_seconds + 1)
+
+    return WorkflowCheck(ask, timedelta(seconds=settings.accept_window_seconds))
 
 
 def with_start_by(accepted: "AcceptedAttempt") -> "OperationInput":

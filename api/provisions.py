@@ -10,7 +10,7 @@ import azure.functions as func
 
 from api.blueprint import blueprint
 from api.bulkheads import storage_bound
-from api.orchestration_start import accepted_response, start_and_answer, timing
+from api.orchestration_start import accepted_response, start_and_answer, timing, workflow_check
 from api.responses import (
     answers_errors_async,
     caller,
@@ -36,6 +36,7 @@ async def start_provision(
     """Accept a cluster request: one JobState insert, then start provision_cluster."""
     from provisioning import clients
     from provisioning.operations.attempts import accept_provision
+    from provisioning.operations.stale_claims import stale_holder_check
     from provisioning.requests.validation import decode_json_body, validate_idempotency_key
     from provisioning.settings import get_settings
 
@@ -45,6 +46,12 @@ async def start_provision(
     settings = get_settings()
     storage = storage_bound()
     repo = await storage.run(clients.jobstate_repository_or_none)
+    now = datetime.now(UTC)
+    holder_gone = (
+        stale_holder_check(repo, owner.owner_id, workflow_check(client), now=now)
+        if repo is not None
+        else None
+    )
     accepted = await storage.run(
         accept_provision,
         repo,
@@ -54,8 +61,9 @@ async def start_provision(
         tenant_id=settings.tenant_id,
         timing=timing(),
         idempotency_key=key,
-        now=datetime.now(UTC),
+        now=now,
         unique=uuid.uuid4().hex[:12],
+        holder_gone=holder_gone,
     )
     if accepted.already_existed:
         return accepted_response(accepted)

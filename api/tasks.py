@@ -10,7 +10,13 @@ import azure.functions as func
 
 from api.blueprint import blueprint
 from api.bulkheads import arm_bound, storage_bound
-from api.orchestration_start import durable_call, start_and_answer, timing
+from api.orchestration_start import (
+    durable_call,
+    runtime_status,
+    start_and_answer,
+    timing,
+    workflow_check,
+)
 from api.responses import (
     answers_errors_async,
     caller,
@@ -70,16 +76,15 @@ async def _orchestration_gone(client: df.DurableOrchestrationClient, job: "JobSt
     from provisioning.settings import get_settings
 
     try:
-        status = await durable_call(client.get_status(job.task_id))
+        runtime = await runtime_status(client, job.task_id)
     except Exception as exc:  # engine unreachable: say nothing rather than guess
         logger.info("status of orchestration %s unavailable: %s", job.task_id, exc)
         return False
-    runtime = status.runtime_status.value if status and status.runtime_status else None
     return orchestration_is_gone(
         job,
         runtime,
         now=datetime.now(UTC),
-        start_grace_seconds=get_settings().durable_client_timeout_seconds,
+        start_grace_seconds=get_settings().accept_window_seconds,
     )
 
 
@@ -152,11 +157,13 @@ async def delete_partial_cluster(
     """Start the cleanup orchestration for the cluster a failed/cancelled attempt left."""
     from provisioning import clients
     from provisioning.operations.attempts import accept_cluster_delete
+    from provisioning.operations.stale_claims import stale_holder_check
     from provisioning.settings import get_settings
 
     owner = caller(req)
     task_id = _task_id(req)
     repo = await storage_bound().run(clients.jobstate_repository)
+    now = datetime.now(UTC)
     # It reads the cluster from ARM: the ARM-bound threads.
     accepted = await arm_bound().run(
         accept_cluster_delete,
@@ -166,8 +173,9 @@ async def delete_partial_cluster(
         read_existing=_read_existing_cluster,
         tenant_id=get_settings().tenant_id,
         timing=timing(),
-        now=datetime.now(UTC),
+        now=now,
         unique=uuid.uuid4().hex[:12],
+        holder_gone=stale_holder_check(repo, owner.owner_id, workflow_check(client), now=now),
     )
     if accepted.already_existed:  # the cluster was already gone: nothing to start
         return json_response({"task_id": accepted.task_id, "status": accepted.status}, 202)

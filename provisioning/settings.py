@@ -76,6 +76,17 @@ class Settings:
         return self.arm_endpoint.rstrip("/") != AZURE_ARM_ENDPOINT
 
     @property
+    def accept_window_seconds(self) -> float:
+        """How long an accepted task may go without its workflow: the accept's own bound.
+
+        An accept claims, inserts (each within the storage budget, 2 x timeout + 1 s) and
+        starts the orchestration (within the durable client timeout). A task older than
+        this whose orchestration does not exist never will: its claim may be taken.
+        """
+        storage_budget = 2 * self.storage_timeout_seconds + 1
+        return self.durable_client_timeout_seconds + 2 * storage_budget
+
+    @property
     def identity_headers_trusted(self) -> bool:
         """True when a platform (Easy Auth or the local host) injects identity."""
         return self.website_auth_enabled or self.local_dev_host

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from provisioning.clusters.inventory import ClusterView
+from provisioning.jobs.claims import HolderGone
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.state import JobState
 from provisioning.jobs.task_ids import new_task_id
@@ -110,6 +111,7 @@ def accept_cluster_operation(
     timing: OrchestrationTiming,
     now: datetime,
     unique: str,
+    holder_gone: HolderGone | None = None,
 ) -> AcceptedAttempt:
     """Check ownership, state and the change, then the one accept flow (accept_task)."""
     view = read_view(wanted.resource_group, wanted.cluster_name)
@@ -133,7 +135,7 @@ def accept_cluster_operation(
         orchestration_input(job, timing, portal_url_for(view.id, tenant_id)),
         change=wanted.change,
     )
-    return accept_task(repo, job, attempt, now=now)
+    return accept_task(repo, job, attempt, now=now, holder_gone=holder_gone)
 
 
 def _check_change(wanted: ClusterOperationRequest, view: ClusterView, upgrades: list[str]) -> None:
