@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 AZURE_ARM_ENDPOINT = "https://management.azure.com"
@@ -158,11 +158,14 @@ def load_settings() -> Settings:
             ),
             retries=_int("ARM_REQUEST_RETRIES", REQUEST_PATIENCE.retries, 0, 10),
         ),
-        arm_workflow_patience=replace(
-            WORKFLOW_PATIENCE,
+        arm_workflow_patience=ArmPatience(
+            connect_timeout_seconds=_float(
+                "ARM_WORKFLOW_CONNECT_TIMEOUT_SECONDS", WORKFLOW_PATIENCE.connect_timeout_seconds
+            ),
             read_timeout_seconds=_float(
                 "ARM_WORKFLOW_READ_TIMEOUT_SECONDS", WORKFLOW_PATIENCE.read_timeout_seconds
             ),
+            retries=_int("ARM_WORKFLOW_RETRIES", WORKFLOW_PATIENCE.retries, 0, 10),
         ),
         arm_request_workers=_int("ARM_REQUEST_WORKERS", 4, 1, 64),
         storage_request_workers=_int("STORAGE_REQUEST_WORKERS", 8, 1, 64),
