@@ -3,7 +3,6 @@
 Domain modules are imported inside the handlers: nothing here may cost the cold start.
 """
 
-import logging
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -23,8 +22,6 @@ if TYPE_CHECKING:
     from provisioning.operations.attempts import AcceptedAttempt, OrchestrationTiming
     from provisioning.operations.lifecycle import ClusterOperationRequest
     from provisioning.operations.stale_claims import WorkflowCheck
-
-logger = logging.getLogger(__name__)
 
 
 @blueprint.route(route="aks/clusters", methods=["GET"])

@@ -1,4 +1,4 @@
-"""OpenAPI for preflight, options and Your clusters (DESIGN §14, §15): schemas and paths.
+"""OpenAPI for preflight, options and Your clusters (README, §15): schemas and paths.
 
 Kept apart from the task paths so each module stays one screen per concern; read by
 api.openapi_document on the first request for the document.

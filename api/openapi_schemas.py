@@ -205,7 +205,7 @@ def _attempt_part_schemas() -> dict[str, Any]:
 
 
 def _task_properties() -> dict[str, Any]:
-    """The task document's properties (DESIGN §4)."""
+    """The task document's properties (README)."""
     return {
         "task_id": TASK_ID,
         "type": {"type": "string", "enum": [str(t) for t in TaskType]},

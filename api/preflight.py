@@ -1,6 +1,5 @@
 """/api/aks/options and /api/aks/preflight: live Azure facts for the create dialog (advice only)."""
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
@@ -11,8 +10,6 @@ from api.responses import answers_errors_async, caller, json_response
 
 if TYPE_CHECKING:
     from provisioning.models import ProvisionRequest
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_REGION = "eastus"
 

@@ -77,7 +77,7 @@ def _log_if_operators_care(spec: ErrorSpec, exc: Exception) -> None:
 
 
 def refuse_cross_site(req: func.HttpRequest) -> None:
-    """Every state-changing request must be same-origin and send JSON bodies (DESIGN §7).
+    """Every state-changing request must be same-origin and send JSON bodies (docs/architecture.md).
 
     Runs before identity: a cross-site POST is refused whoever the browser is signed in as.
     """

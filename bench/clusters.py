@@ -1,5 +1,5 @@
 """Your clusters: list latency and ARM calls per request with 1, 10 and 100 clusters, and the
-end-to-end time of each lifecycle operation on the simulator (DESIGN §10, §15).
+end-to-end time of each lifecycle operation on the simulator (docs/benchmarks.md, §15).
 
 The list is measured over HTTP through the local host; ARM calls are counted in process on
 the real SDK client (a raw_request_hook), so "one list call per request" is a count, not a

@@ -5,14 +5,11 @@ Each SDK is imported on first use only: preflight must not cost the cold start a
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from provisioning.settings import Settings, get_settings
-
-logger = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}

@@ -1,4 +1,4 @@
-"""Your clusters: one subscription list call, filtered by the caller's owner tag (DESIGN §15).
+"""Your clusters: one subscription list call, filtered by the caller's owner tag (README).
 
 Upgrades come from data already at hand: the region's Kubernetes version catalog (cached
 for an hour) lists, per patch version, where a cluster may upgrade — so the list costs one
@@ -7,14 +7,11 @@ ARM call per request, whatever the number of clusters.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from provisioning.clusters.ownership import TASK_ID_TAG, ExistingCluster
-
-logger = logging.getLogger(__name__)
 
 _RESOURCE_GROUP_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 

@@ -250,6 +250,32 @@ class ClaimsRepository:
                 if _holder(row)
             }
 
+    def active_holder(
+        self,
+        owner_id: str,
+        resource_group: str,
+        cluster_name: str,
+        *,
+        now: datetime,
+        holder_gone: HolderGone | None = None,
+    ) -> str | None:
+        """The task that holds the cluster's slot now, if it is active (a read, no claim).
+
+        A holder whose workflow is gone (`holder_gone`) does not count: it is recorded as
+        such there, and the claim that follows takes the slot.
+        """
+        existing = read_row(
+            self.table_client, owner_id, active_slot_row_key(resource_group, cluster_name)
+        )
+        if existing is None:
+            return None
+        holder, claimed_at = _holder(existing), _claimed_at(existing)
+        if not self._holder_active(owner_id, holder, claimed_at, now):
+            return None
+        if holder_gone is not None and holder_gone(holder, claimed_at):
+            return None
+        return holder
+
     def _holder_active(
         self, owner_id: str, holder: str, claimed_at: datetime | None, now: datetime
     ) -> bool:

@@ -1,4 +1,4 @@
-"""The JSON shapes of an attempt in the HTTP contract (DESIGN §4)."""
+"""The JSON shapes of an attempt in the HTTP contract (README)."""
 
 from __future__ import annotations
 

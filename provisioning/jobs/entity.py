@@ -1,4 +1,4 @@
-"""The JobState table entity: DESIGN §3's property names, and the mapping to and from JobState.
+"""The JobState table entity: its property names, and the mapping to and from JobState.
 
 Every module that names a JobState property (entities, query filters) takes it from
 JobStateProperty, so a new field is added here, in JobState and, if shown, in task_documents.
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 
 class JobStateProperty(StrEnum):
-    """Property names of a JobState entity (DESIGN §3, fixed: other tools read them)."""
+    """Property names of a JobState entity (docs/architecture.md, fixed: other tools read them)."""
 
     PARTITION_KEY = "PartitionKey"
     ROW_KEY = "RowKey"
@@ -71,7 +71,7 @@ P = JobStateProperty
 
 
 def job_to_entity(job: JobState) -> dict[str, Any]:
-    """Table entity with the DESIGN §3 property names (absent values are omitted)."""
+    """Table entity with the docs/architecture.md property names (absent values are omitted)."""
     request = job.request
     entity: dict[str, Any] = {
         P.PARTITION_KEY: job.owner_id,
@@ -109,7 +109,7 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
 
 
 def _error_to_entity(error: ClassifiedError | None) -> dict[str, Any]:
-    """The classified failure's properties (message capped, DESIGN §9); none without one."""
+    """The classified failure's properties (message capped at 4 KiB); none without one."""
     if error is None:
         return {}
     return {

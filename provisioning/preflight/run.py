@@ -241,7 +241,7 @@ def estimated_cost(
 def preflight(
     sources: AzureSources, cache: CatalogCache, request: ProvisionRequest, owner_id: str
 ) -> dict[str, Any]:
-    """The preflight answer (DESIGN §14): ok, checks in order, quota, cost."""
+    """The preflight answer (README): ok, checks in order, quota, cost."""
     facts, prices = gather_facts(sources, cache, request, owner_id)
     checks = run_checks(facts)
     log_preflight_checked(request, owner_id, checks)

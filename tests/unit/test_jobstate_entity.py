@@ -1,4 +1,4 @@
-"""The JobState entity: DESIGN §3 property names, and a tolerant mapping to and from JobState."""
+"""The JobState entity: its property names, and a tolerant mapping to and from JobState."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from provisioning.models import ErrorCategory, TaskStatus, TaskType
 from tests.unit.test_jobstate import NOW, QUOTA_ERROR, make_job
 
 PROJECT = Path(__file__).resolve().parents[2]
-# DESIGN §3's table plus the keys, the request fields and the two stored extras.
+# docs/architecture.md's table plus the keys, the request fields and the two stored extras.
 DESIGN_PROPERTIES = {
     "PartitionKey",
     "RowKey",
@@ -46,7 +46,7 @@ DESIGN_PROPERTIES = {
     "DismissedAt",
     "ResolvedBy",
     "TargetTaskId",
-    # The request's optional User-mode workload pool (DESIGN §4 `user_pool`).
+    # The request's optional User-mode workload pool (README `user_pool`).
     "UserPoolVmSize",
     "UserPoolNodeCount",
 }

@@ -91,3 +91,11 @@ def test_the_create_is_not_a_cluster_operation_and_refuses_as_one() -> None:
 def test_a_body_field_not_in_the_spec_is_rejected_by_name() -> None:
     assert STOP.body_fields == ()
     assert SCALE.body_fields == ("node_pool", "node_count")
+
+
+def test_every_change_type_has_exactly_one_arm_call() -> None:
+    from provisioning.operations.change_work import SUBMITS
+    from provisioning.operations.registry import Orchestration
+
+    changes = {spec.task_type for spec in SPECS if spec.orchestration is Orchestration.CHANGE}
+    assert set(SUBMITS) == changes
