@@ -67,8 +67,8 @@ class Settings:
     arm_workflow_patience: ArmPatience = WORKFLOW_PATIENCE
     # Bulkheads: threads for requests that wait on ARM (full: 503 busy, never a queue), and
     # separate threads for storage-only requests, so a hung ARM never slows reading a task.
-    arm_request_workers: int = 4
-    storage_request_workers: int = 8
+    arm_request_workers: int = 8
+    storage_request_workers: int = 16
 
     @property
     def uses_arm_simulator(self) -> bool:
@@ -167,8 +167,8 @@ def load_settings() -> Settings:
             ),
             retries=_int("ARM_WORKFLOW_RETRIES", WORKFLOW_PATIENCE.retries, 0, 10),
         ),
-        arm_request_workers=_int("ARM_REQUEST_WORKERS", 4, 1, 64),
-        storage_request_workers=_int("STORAGE_REQUEST_WORKERS", 8, 1, 64),
+        arm_request_workers=_int("ARM_REQUEST_WORKERS", 8, 1, 64),
+        storage_request_workers=_int("STORAGE_REQUEST_WORKERS", 16, 1, 64),
     )
 
 

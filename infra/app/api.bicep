@@ -79,8 +79,8 @@ var appSettings = {
   ARM_WORKFLOW_READ_TIMEOUT_SECONDS: '30'
   ARM_WORKFLOW_RETRIES: '3'
   // Bulkheads: threads for requests that wait on ARM (full: 503 busy) and for storage-only ones.
-  ARM_REQUEST_WORKERS: '4'
-  STORAGE_REQUEST_WORKERS: '8'
+  ARM_REQUEST_WORKERS: '8'
+  STORAGE_REQUEST_WORKERS: '16'
   // Preflight prices (public API, no credential).
   RETAIL_PRICES_ENDPOINT: 'https://prices.azure.com'
 }

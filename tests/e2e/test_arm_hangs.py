@@ -368,22 +368,23 @@ def test_after_host_kills_during_accept_every_cluster_is_free_again_within_the_w
 ) -> None:
     user = hang.user("hang-kill")
     names = _create_many(user, CLUSTERS_PER_ROUND)
-    rng = random.Random(23)
-    accepted: list[str] = []
-    for _ in range(KILL_ROUNDS):
-        accepted += _one_killed_round(hang, user, names, kill_after=rng.uniform(0.05, 0.6))
-    rows = jobstate_rows(hang.stack.env, user.owner_id)
-    orphans = [
-        task_id
-        for task_id, row in rows.items()
-        if row.status == TaskStatus.QUEUED and not _instance_exists(hang.stack, task_id)
-    ]
-    rowless = [
-        holder for holder in _claim_holders(hang.stack.env, user.owner_id) if holder not in rows
-    ]
-    time.sleep(ACCEPT_WINDOW_SECONDS + 1)
-
-    ghosts, waits, freed_in = _free_every_cluster(user, arm, names)
+    # Room for every request of a round to be mid-accept when the host dies.
+    with _host_env(hang.stack, ARM_REQUEST_WORKERS=str(CLUSTERS_PER_ROUND)):
+        rng = random.Random(23)
+        accepted: list[str] = []
+        for _ in range(KILL_ROUNDS):
+            accepted += _one_killed_round(hang, user, names, kill_after=rng.uniform(0.2, 2.0))
+        rows = jobstate_rows(hang.stack.env, user.owner_id)
+        orphans = [
+            task_id
+            for task_id, row in rows.items()
+            if row.status == TaskStatus.QUEUED and not _instance_exists(hang.stack, task_id)
+        ]
+        rowless = [
+            holder for holder in _claim_holders(hang.stack.env, user.owner_id) if holder not in rows
+        ]
+        time.sleep(ACCEPT_WINDOW_SECONDS + 1)
+        ghosts, waits, freed_in = _free_every_cluster(user, arm, names)
     _report(
         request,
         f"host SIGKILLed during accept, {KILL_ROUNDS} rounds x {CLUSTERS_PER_ROUND} ops: "
@@ -399,6 +400,20 @@ def test_after_host_kills_during_accept_every_cluster_is_free_again_within_the_w
         document = user.task(task_id)
         assert document["status"] == "failed", document
         assert document["error"]["code"] == "OrchestrationLost"
+
+
+@contextmanager
+def _host_env(stack: LocalStack, **changes: str) -> Iterator[None]:
+    """Run the block on a host restarted with these settings, then restart it as it was."""
+    original = dict(stack.env)
+    stack.env.update(changes)
+    stack.restart(kill=False)
+    try:
+        yield
+    finally:
+        stack.env.clear()
+        stack.env.update(original)
+        stack.restart(kill=False)
 
 
 def _create_many(user: UserClient, count: int) -> list[str]:
