@@ -14,7 +14,6 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import random
 import signal
 import time
 import uuid
@@ -71,7 +70,8 @@ HOST_ENV = {
 }
 ACCEPT_WINDOW_SECONDS = 15
 SLOW_CALLS = 8
-KILL_ROUNDS = 6
+# One round per delay: the host dies before, during and after the accepts of a round.
+KILL_AFTER_SECONDS = (0.2, 0.4, 0.6, 0.8, 1.1, 1.5)
 CLUSTERS_PER_ROUND = 10
 
 
@@ -370,10 +370,9 @@ def test_after_host_kills_during_accept_every_cluster_is_free_again_within_the_w
     names = _create_many(user, CLUSTERS_PER_ROUND)
     # Room for every request of a round to be mid-accept when the host dies.
     with _host_env(hang.stack, ARM_REQUEST_WORKERS=str(CLUSTERS_PER_ROUND)):
-        rng = random.Random(23)
         accepted: list[str] = []
-        for _ in range(KILL_ROUNDS):
-            accepted += _one_killed_round(hang, user, names, kill_after=rng.uniform(0.2, 2.0))
+        for kill_after in KILL_AFTER_SECONDS:
+            accepted += _one_killed_round(hang, user, names, kill_after=kill_after)
         rows = jobstate_rows(hang.stack.env, user.owner_id)
         orphans = [
             task_id
@@ -387,7 +386,8 @@ def test_after_host_kills_during_accept_every_cluster_is_free_again_within_the_w
         ghosts, waits, freed_in = _free_every_cluster(user, arm, names)
     _report(
         request,
-        f"host SIGKILLed during accept, {KILL_ROUNDS} rounds x {CLUSTERS_PER_ROUND} ops: "
+        f"host SIGKILLed during accept, {len(KILL_AFTER_SECONDS)} rounds x "
+        f"{CLUSTERS_PER_ROUND} ops: "
         f"{len(accepted)} answered 202 before a kill, {len(orphans)} queued rows without a "
         f"workflow and {len(rowless)} claims without a row left; after the "
         f"{ACCEPT_WINDOW_SECONDS}s accept window every cluster took a new operation within "
