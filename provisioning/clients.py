@@ -18,6 +18,7 @@ from provisioning.settings import ArmPatience, Settings, get_settings
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
     from azure.data.tables import TableClient
+    from azure.mgmt.authorization import AuthorizationManagementClient
     from azure.mgmt.containerservice import ContainerServiceClient
 
 logger = logging.getLogger(__name__)
@@ -98,6 +99,21 @@ def arm_client_options(patience: ArmPatience) -> dict[str, Any]:
     }
 
 
+def _arm_credential_and_options(
+    settings: Settings, patience: ArmPatience
+) -> tuple[Any, dict[str, Any]]:
+    """Credential and client options: the local simulator (static token, its CA) or Azure."""
+    options: dict[str, Any] = {"base_url": settings.arm_endpoint, **arm_client_options(patience)}
+    if not settings.uses_arm_simulator:
+        return azure_credential(), options
+    from provisioning.arm_credentials import SimulatorCredential
+
+    options["polling_interval"] = SIMULATOR_POLLING_INTERVAL_SECONDS
+    if settings.arm_ca_bundle:
+        options["connection_verify"] = settings.arm_ca_bundle
+    return SimulatorCredential(), options
+
+
 def container_service_client() -> ContainerServiceClient:
     """The ARM client of activities: patient (the orchestration waits on durable timers)."""
     return _container_service_client("container_service", get_settings().arm_workflow_patience)
@@ -119,19 +135,26 @@ def _container_service_client(name: str, patience: ArmPatience) -> ContainerServ
     settings = get_settings()
     from azure.mgmt.containerservice import ContainerServiceClient
 
-    options = arm_client_options(patience)
-    credential: Any
-    if settings.uses_arm_simulator:
-        from provisioning.arm_credentials import SimulatorCredential
-
-        credential = SimulatorCredential()
-        options["polling_interval"] = SIMULATOR_POLLING_INTERVAL_SECONDS
-        if settings.arm_ca_bundle:
-            options["connection_verify"] = settings.arm_ca_bundle
-    else:
-        credential = azure_credential()
-    client = ContainerServiceClient(
-        credential, settings.subscription_id, base_url=settings.arm_endpoint, **options
-    )
+    credential, options = _arm_credential_and_options(settings, patience)
+    client = ContainerServiceClient(credential, settings.subscription_id, **options)
     with _lock:
         return _cache.setdefault(name, client)
+
+
+def authorization_client() -> AuthorizationManagementClient:
+    """Role assignments on clusters (the create's access grant, the delete's cleanup).
+
+    Activities only: the workflow's patience.
+    """
+    with _lock:
+        client = _cache.get("authorization")
+        if client is not None:
+            return client
+    settings = get_settings()
+    from azure.mgmt.authorization import AuthorizationManagementClient
+
+    credential, options = _arm_credential_and_options(settings, settings.arm_workflow_patience)
+    options.pop("polling_interval", None)  # role assignments have no long-running operations
+    client = AuthorizationManagementClient(credential, settings.subscription_id, **options)
+    with _lock:
+        return _cache.setdefault("authorization", client)
