@@ -228,11 +228,21 @@ def _operation_failure(
     )
 
 
+# A row in these states may end (or, on a re-run, already ended) succeeded.
+_MAY_SUCCEED = frozenset({TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.SUCCEEDED})
+
+
 def finish_attempt(
     repo: JobStateRepository, attempt: OperationInput, outcome: OperationOutcome, *, now: datetime
 ) -> FinishResult:
-    """Final step: store the terminal outcome (raises on storage faults so it is retried)."""
-    repo.upsert_missing(job_from_orchestration_input(attempt))
+    """Final step: store the terminal outcome (raises on storage faults so it is retried).
+
+    A success resolves what it makes moot *before* the status is stored: whoever reads
+    `succeeded` then never still sees the failure it resolved.
+    """
+    current = repo.upsert_missing(job_from_orchestration_input(attempt))
+    if outcome.status == TaskStatus.SUCCEEDED and current.status in _MAY_SUCCEED:
+        _resolve_after_success(repo, current, attempt, now=now)
     stored = repo.update(
         attempt.owner_id, attempt.task_id, lambda job: _finished(job, attempt, outcome, now)
     )
@@ -240,8 +250,6 @@ def finish_attempt(
         return FinishResult(outcome.status)
     if stored.status == outcome.status:
         log_attempt_event("attempt_finished", stored)
-    if stored.status == TaskStatus.SUCCEEDED:
-        _resolve_after_success(repo, stored, attempt, now=now)
     return FinishResult(stored.status)
 
 
