@@ -14,7 +14,7 @@ from api.blueprint import blueprint
 from api.bulkheads import arm_bound
 from api.orchestration_start import start_and_answer, timing, workflow_check
 from api.responses import JSON_HEADERS, answers_errors_async, caller, json_response
-from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
+from provisioning.operations.registry import CLUSTER_OPERATIONS, POOL_PARAMETER, OperationSpec
 
 if TYPE_CHECKING:
     from provisioning.fleet.listing import YourClusters
@@ -72,6 +72,7 @@ async def _start_cluster_operation(
         req.route_params.get("resource_group", ""),
         req.route_params.get("cluster_name", ""),
         decode_json_body(raw) if raw else None,
+        pool=req.route_params.get(POOL_PARAMETER),
     )
     repo, accepted = await arm_bound().run(
         _accept_cluster_operation,
@@ -81,7 +82,8 @@ async def _start_cluster_operation(
         workflow_check(client),
         datetime.now(UTC),
     )
-    return await start_and_answer(client, spec.orchestration.value, accepted, repo, what=spec.verb)
+    what = spec.noun or spec.verb
+    return await start_and_answer(client, spec.orchestration.value, accepted, repo, what=what)
 
 
 def _accept_cluster_operation(
@@ -99,7 +101,7 @@ def _accept_cluster_operation(
     from provisioning.fleet.listing import cluster_upgrades
     from provisioning.operations.lifecycle import accept_cluster_operation
     from provisioning.operations.stale_claims import stale_holder_check
-    from provisioning.preflight.run import cached_versions
+    from provisioning.preflight.run import cached_versions, quota_sources
     from provisioning.settings import get_settings
 
     repo = clients.jobstate_repository()
@@ -123,6 +125,7 @@ def _accept_cluster_operation(
         timing=timing,
         now=now,
         unique=uuid.uuid4().hex[:12],
+        quota=quota_sources(sources, cache),
         holder_gone=stale_holder_check(repo, owner_id, workflow, now=now),
     )
     return repo, accepted
@@ -184,7 +187,7 @@ def _register_cluster_operation(spec: OperationSpec) -> None:
 def handler_name(spec: OperationSpec) -> str:
     """The function name of a cluster operation's trigger ("cluster_stop"), also its
     OpenAPI operationId; distinct from the orchestrations' names ("delete_cluster")."""
-    return f"cluster_{spec.action}"
+    return f"cluster_{spec.name}"
 
 
 for _spec in CLUSTER_OPERATIONS:
