@@ -138,9 +138,3 @@ def storage_bound() -> Bulkhead:
         )
 
     return _bulkhead("storage", build)
-
-
-def reset_bulkheads() -> None:
-    """Forget the pools (tests change settings between cases); running work is not stopped."""
-    with _lock:
-        _bulkheads.clear()

@@ -30,9 +30,6 @@ class ArmUnavailable(Exception):
 
     retry_after_seconds = ARM_RETRY_AFTER_SECONDS
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-
 
 def unanswered_code(exc: BaseException) -> str | None:
     """'Timeout', 'NetworkError', 'Throttled' or 'ServerError' when ARM gave no real answer."""
