@@ -263,6 +263,61 @@ def test_lifecycle_requests_while_arm_hangs_answer_503_arm_unavailable_and_write
     user.wait(retried.json()["task_id"], timeout=90)
 
 
+def test_no_request_answers_500_while_arm_hangs(
+    hang: HangStack, request: pytest.FixtureRequest
+) -> None:
+    user = hang.user("hang-sweep")
+    name = _created(user)
+    failed = user.wait(user.provision(_name("quota-"), resource_group=GROUP))["task_id"]
+    cluster = f"/api/aks/clusters/{GROUP}/{name}"
+    body = {"cluster_name": _name("sweep-"), "resource_group": GROUP, "region": "eastus"}
+    calls: list[tuple[str, str, Any]] = [
+        ("GET", "/api/aks/clusters", None),
+        ("GET", "/api/aks/options?region=eastus", None),
+        ("POST", "/api/aks/preflight", body),
+        ("GET", f"{cluster}/kubeconfig", None),
+        ("POST", f"{cluster}/stop", None),
+        ("POST", f"{cluster}/scale", {"node_pool": "system", "node_count": 2}),
+        (
+            "POST",
+            f"{cluster}/pools",
+            {"name": "work", "vm_size": "Standard_D4s_v5", "node_count": 1},
+        ),
+        ("POST", f"{cluster}/delete", {"confirm": name}),
+        ("POST", "/api/aks/provision", body),
+        ("GET", f"/api/tasks/{failed}", None),
+        ("POST", f"/api/tasks/{failed}/delete-cluster", None),
+        ("POST", f"/api/tasks/{failed}/dismiss", None),
+        ("GET", "/api/aks/recent-failed-provisions", None),
+        ("GET", "/api/aks/provisions", None),
+        ("GET", "/api/openapi.json", None),
+    ]
+
+    answers = []
+    with hang.arm_frozen():
+        for method, path, payload in calls:
+            started = time.monotonic()
+            response = user.request(method, path, json=payload, timeout=120)
+            code = (
+                response.json().get("error", {}).get("code") if response.status_code >= 400 else ""
+            )
+            answers.append((method, path, response.status_code, code, time.monotonic() - started))
+    _report(
+        request,
+        "every endpoint while ARM hung: "
+        + ", ".join(
+            f"{m} {p.split('?')[0].rsplit('/', 1)[-1]} {s}{' ' + c if c else ''} {t:.1f}s"
+            for m, p, s, c, t in answers
+        ),
+    )
+
+    server_errors = [(m, p, s, c) for m, p, s, c, _ in answers if s >= 500 and s != 503]
+    assert server_errors == []
+    for method, path, status, code, _ in answers:
+        if status == 503:
+            assert code in ("arm_unavailable", "azure_unavailable", "busy"), (method, path, code)
+
+
 # ------------------------------------------- F3: a hung ARM never slows storage-only requests
 
 
