@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (Python 3.11+, Node 20+, make):
 #   make run   installs what is missing, then runs the local stack until Ctrl-C
-#   make test  installs what is missing, then runs every test (lint, pytest, node --test)
+#   make test  installs what is missing, then runs every test (lint, pytest, node --test, tsc)
 
 PYTHON ?= python3
 NPM ?= npm
@@ -14,7 +14,7 @@ SHELL := /bin/bash
 
 help:
 	@echo "make run        start Azurite, the ARM simulator and the local host (http://127.0.0.1:7071/)"
-	@echo "make test       lint, Python tests (unit, integration, e2e) and dashboard tests"
+	@echo "make test       lint, Python tests (unit, integration, e2e), dashboard tests and its type check"
 	@echo "make lint       ruff check"
 	@echo "make bench      benchmarks vs the DESIGN budgets: bench/results.json, docs/benchmarks.md"
 	@echo "make clean      remove local stack data and caches (keeps .venv and node_modules)"
@@ -66,6 +66,7 @@ test: venv node_modules
 	step lint $(VENV)/bin/ruff check .; \
 	step pytest $(VENV_PY) -m pytest -q tests; \
 	step frontend node --test --test-reporter=spec static_web/tests/; \
+	step typecheck-js node_modules/.bin/tsc --noEmit -p static_web; \
 	echo; echo "make test summary:"; printf '%s' "$$summary"; \
 	if [ $$status -eq 0 ]; then echo "all passed"; else echo "FAILED"; fi; \
 	exit $$status

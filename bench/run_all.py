@@ -158,7 +158,7 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                         results,
                         errors,
                         "dashboard",
-                        lambda: dashboard.run(host.base_url, repetitions=max(repetitions, 11)),
+                        lambda: dashboard.run(host, repetitions=max(repetitions, 11)),
                     )
     results["errors"] = errors
     results["generated_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -29,9 +29,13 @@ from local.host.function_index import FunctionIndex, MethodNotAllowed
 logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 1024 * 1024
+# The dashboard's inline import map (static_web/index.html) is the one inline script allowed;
+# a change to it changes this hash (tests/e2e/test_dashboard_console.py checks they agree).
+DASHBOARD_IMPORT_MAP_HASH = "'sha256-jZHm17f/JGbhl3Yo5EFjd60/ETTHm6pQhU+oM6V6H+I='"
 STATIC_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        f"script-src 'self' {DASHBOARD_IMPORT_MAP_HASH}; "
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",
