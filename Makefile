@@ -10,7 +10,7 @@ VENV_PY := $(VENV)/bin/python
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help venv node_modules run test lint bench clean distclean
+.PHONY: help venv node_modules chromium run test lint bench clean distclean
 
 help:
 	@echo "make run        start Azurite, the ARM simulator and the local host (http://127.0.0.1:7071/)"
@@ -43,6 +43,20 @@ node_modules/.stamp: package-lock.json package.json
 	$(NPM) ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Browser tests never skip: the system Chromium is installed when it can be (root with apt-get),
+# else make stops with the exact command to run (never `playwright install`).
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@test -x $(CHROMIUM) || { \
+	  if [ "$$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then \
+	    echo "==> installing the system Chromium for the browser tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else \
+	    echo "The browser tests need the system Chromium at $(CHROMIUM). Install it with:" >&2; \
+	    echo "  sudo apt-get update && sudo apt-get install -y chromium" >&2; \
+	    exit 1; \
+	  fi; }
+
 run: venv node_modules
 	$(VENV_PY) -m local.stack
 
@@ -54,7 +68,7 @@ bench: venv node_modules
 	$(VENV_PY) -m bench.run_all
 
 # Runs every step even when one fails, then prints one line per step.
-test: venv node_modules
+test: venv node_modules chromium
 	@status=0; summary=""; \
 	step() { \
 	  local name=$$1; shift; \
