@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (Python 3.11+, Node 20+, make):
 #   make run   installs what is missing, then runs the local stack until Ctrl-C
-#   make test  installs what is missing, then runs every test (lint, pytest, node --test)
+#   make test  installs what is missing, then runs every test (lint, types, pytest, node --test)
 
 PYTHON ?= python3
 NPM ?= npm
@@ -14,7 +14,7 @@ SHELL := /bin/bash
 
 help:
 	@echo "make run        start Azurite, the ARM simulator and the local host (http://127.0.0.1:7071/)"
-	@echo "make test       lint, Python tests (unit, integration, e2e) and dashboard tests"
+	@echo "make test       lint, mypy, Python tests (unit, integration, e2e) and dashboard tests"
 	@echo "make lint       ruff check"
 	@echo "make bench      benchmarks vs the DESIGN budgets: bench/results.json, docs/benchmarks.md"
 	@echo "make clean      remove local stack data and caches (keeps .venv and node_modules)"
@@ -64,6 +64,7 @@ test: venv node_modules
 	  summary+=$$(printf '  %-10s %-7s %4ss' "$$name" "$$result" "$$((SECONDS - start))")$$'\n'; \
 	}; \
 	step lint $(VENV)/bin/ruff check .; \
+	step types $(VENV)/bin/mypy; \
 	step pytest $(VENV_PY) -m pytest -q tests; \
 	step frontend node --test --test-reporter=spec static_web/tests/; \
 	echo; echo "make test summary:"; printf '%s' "$$summary"; \
@@ -71,7 +72,7 @@ test: venv node_modules
 	exit $$status
 
 clean:
-	rm -rf .local-data .pytest_cache .ruff_cache .hypothesis test-results htmlcov .coverage
+	rm -rf .local-data .pytest_cache .ruff_cache .mypy_cache .hypothesis test-results htmlcov .coverage
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -not -path './node_modules/*' \
 	  -prune -exec rm -rf {} +
 

@@ -67,7 +67,7 @@ def jobstate_repository() -> JobStateRepository:
 
     Raises StorageUnavailable while the tables cannot be ensured (the next call tries again).
     """
-    repository = _cache.get("repository")
+    repository: JobStateRepository | None = _cache.get("repository")
     if repository is None:
         settings = get_settings()
         table = _table_client(settings, settings.jobstate_table_name)
@@ -94,9 +94,9 @@ def jobstate_repository_or_none() -> JobStateRepository | None:
 def container_service_client() -> ContainerServiceClient:
     """The ARM client: the local simulator (static token, its CA) or Azure (Entra ID)."""
     with _lock:
-        client = _cache.get("container_service")
-        if client is not None:
-            return client
+        cached: ContainerServiceClient | None = _cache.get("container_service")
+        if cached is not None:
+            return cached
     settings = get_settings()
     from azure.mgmt.containerservice import ContainerServiceClient
 
@@ -118,4 +118,5 @@ def container_service_client() -> ContainerServiceClient:
         credential, settings.subscription_id, base_url=settings.arm_endpoint, **options
     )
     with _lock:
-        return _cache.setdefault("container_service", client)
+        shared: ContainerServiceClient = _cache.setdefault("container_service", client)
+    return shared

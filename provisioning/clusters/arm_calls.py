@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from provisioning.clusters.ownership import ExistingCluster
@@ -64,9 +64,11 @@ def cluster_parameters(request: ProvisionRequest, tags: dict[str, str]) -> Manag
         location=request.region,
         tags=dict(tags),
         identity=models.ManagedClusterIdentity(type="SystemAssigned"),
-        dns_prefix=dns_prefix_for(request.cluster_name),
-        kubernetes_version=request.kubernetes_version or None,
-        agent_pool_profiles=pools,
+        properties=models.ManagedClusterProperties(
+            dns_prefix=dns_prefix_for(request.cluster_name),
+            kubernetes_version=request.kubernetes_version or None,
+            agent_pool_profiles=pools,
+        ),
     )
 
 
@@ -105,7 +107,8 @@ def start_cluster_create(
         polling=False,
         cls=_accepted,
     )
-    accepted: CreateAccepted = poller.result()
+    # cls= replaces the deserialized result; the SDK's annotation still says ManagedCluster.
+    accepted = cast(CreateAccepted, poller.result())
     logger.info(
         "ARM accepted create of %s/%s: %s",
         request.resource_group,

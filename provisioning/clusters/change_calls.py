@@ -17,18 +17,28 @@ def _accepted_status(pipeline_response: Any, deserialized: Any, headers: Any) ->
     return int(pipeline_response.http_response.status_code)
 
 
+def _status_of(poller: Any) -> int:
+    """The poller's result: what `_accepted_status` made of ARM's first answer."""
+    status: int = poller.result()
+    return status
+
+
 def start_cluster_stop(client: Any, resource_group: str, name: str) -> int:
     """POST …/stop; the HTTP status ARM accepted it with."""
-    return client.managed_clusters.begin_stop(
-        resource_group, name, polling=False, cls=_accepted_status
-    ).result()
+    return _status_of(
+        client.managed_clusters.begin_stop(
+            resource_group, name, polling=False, cls=_accepted_status
+        )
+    )
 
 
 def start_cluster_start(client: Any, resource_group: str, name: str) -> int:
     """POST …/start; the HTTP status ARM accepted it with."""
-    return client.managed_clusters.begin_start(
-        resource_group, name, polling=False, cls=_accepted_status
-    ).result()
+    return _status_of(
+        client.managed_clusters.begin_start(
+            resource_group, name, polling=False, cls=_accepted_status
+        )
+    )
 
 
 def start_pool_scale(
@@ -40,16 +50,18 @@ def start_pool_scale(
     pool = client.agent_pools.get(resource_group, name, pool_name)
     pool.count = node_count
     etag = getattr(pool, "e_tag", None)
-    return client.agent_pools.begin_create_or_update(
-        resource_group,
-        name,
-        pool_name,
-        pool,
-        etag=etag,
-        match_condition=MatchConditions.IfNotModified if etag else None,
-        polling=False,
-        cls=_accepted_status,
-    ).result()
+    return _status_of(
+        client.agent_pools.begin_create_or_update(
+            resource_group,
+            name,
+            pool_name,
+            pool,
+            etag=etag,
+            match_condition=MatchConditions.IfNotModified if etag else None,
+            polling=False,
+            cls=_accepted_status,
+        )
+    )
 
 
 def start_cluster_upgrade(
@@ -61,15 +73,17 @@ def start_cluster_upgrade(
     cluster = client.managed_clusters.get(resource_group, name)
     cluster.kubernetes_version = kubernetes_version
     current = etag or cluster.e_tag
-    return client.managed_clusters.begin_create_or_update(
-        resource_group,
-        name,
-        cluster,
-        etag=current,
-        match_condition=MatchConditions.IfNotModified if current else None,
-        polling=False,
-        cls=_accepted_status,
-    ).result()
+    return _status_of(
+        client.managed_clusters.begin_create_or_update(
+            resource_group,
+            name,
+            cluster,
+            etag=current,
+            match_condition=MatchConditions.IfNotModified if current else None,
+            polling=False,
+            cls=_accepted_status,
+        )
+    )
 
 
 def read_upgrades(client: Any, resource_group: str, name: str) -> list[str]:
