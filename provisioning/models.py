@@ -18,6 +18,15 @@ class TaskType(StrEnum):
     AKS_UPGRADE = "aks_upgrade"
 
 
+class Trigger(StrEnum):
+    """Who started a task (JobState `Trigger`): the user, or the guardrail that did."""
+
+    USER = "user"
+    IDLE = "idle"
+    SCHEDULE = "schedule"
+    EXPIRY = "expiry"
+
+
 class TaskStatus(StrEnum):
     """Lifecycle of an attempt (JobState `Status`): queued -> running -> terminal."""
 
@@ -159,4 +168,33 @@ class ClassifiedError:
             message=str(data["message"]),
             retryable=bool(data["retryable"]),
             actions=tuple(ErrorAction.from_dict(a) for a in data.get("actions", [])),
+        )
+
+
+@dataclass(frozen=True)
+class ClusterChange:
+    """What a lifecycle operation changes: the pool and its new count, or the new version."""
+
+    node_pool: str | None = None
+    node_count: int | None = None
+    kubernetes_version: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON inside the operation input."""
+        return {
+            "node_pool": self.node_pool,
+            "node_count": self.node_count,
+            "kubernetes_version": self.kubernetes_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ClusterChange | None:
+        """Rebuild the change (None stays None)."""
+        if not data:
+            return None
+        count = data.get("node_count")
+        return cls(
+            data.get("node_pool"),
+            int(count) if count is not None else None,
+            data.get("kubernetes_version"),
         )

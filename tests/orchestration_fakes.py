@@ -29,7 +29,7 @@ from provisioning.operations.messages import (
     OperationInput,
     PollResult,
 )
-from provisioning.operations.step_tables import PROVISION_STEPS
+from provisioning.operations.registry import PROVISION
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 REQUEST = ProvisionRequest(
@@ -52,7 +52,7 @@ def operation_input(*, poll_seconds: int = 15, deadline_minutes: int = 45) -> Op
         new_task_id(START, "a" * 12),
         REQUEST,
         now=START,
-        total_steps=PROVISION_STEPS.total,
+        total_steps=PROVISION.steps.total,
     )
     timing = OrchestrationTiming(poll_seconds=poll_seconds, deadline_minutes=deadline_minutes)
     return orchestration_input(job, timing, portal_url_of(REQUEST, "tenant-1"))

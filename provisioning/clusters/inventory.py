@@ -1,4 +1,4 @@
-"""Your clusters: one subscription list call, filtered by the caller's owner tag (DESIGN §15).
+"""Your clusters: one subscription list call, filtered by the caller's owner tag (README).
 
 Upgrades come from data already at hand: the region's Kubernetes version catalog (cached
 for an hour) lists, per patch version, where a cluster may upgrade — so the list costs one
@@ -77,9 +77,13 @@ class ClusterView:
         return next((p for p in self.node_pools if p.name == name), None)
 
     def to_document(
-        self, portal_url: str, upgrades: list[str], operation: dict[str, Any] | None
+        self,
+        portal_url: str,
+        upgrades: list[str],
+        operation: dict[str, Any] | None,
+        actions: list[dict[str, Any]],
     ) -> dict[str, Any]:
-        """The §15 cluster document."""
+        """The cluster document of GET /api/aks/clusters (README "API")."""
         return {
             "id": self.id,
             "name": self.name,
@@ -95,6 +99,7 @@ class ClusterView:
             "created_by_task": self.tags.get(TASK_ID_TAG),
             "upgrades": upgrades,
             "operation": operation,
+            "actions": actions,
         }
 
 

@@ -1,4 +1,4 @@
-"""The JSON shapes of an attempt in the HTTP contract (DESIGN §4)."""
+"""The JSON shapes of an attempt in the HTTP contract (README)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,7 @@ def task_document(job: JobState) -> dict[str, Any]:
             "node_count": request.node_count,
             "kubernetes_version": request.kubernetes_version,
             "user_pool": request.user_pool.to_dict() if request.user_pool else None,
+            "retry_of": job.retry_of,
         },
         "progress": {
             "step": job.step,
@@ -56,6 +57,7 @@ def task_document(job: JobState) -> dict[str, Any]:
         },
         "error": job.error.to_dict() if job.error is not None else None,
         "dismissed_at": iso_utc(job.dismissed_at),
+        "trigger": str(job.trigger),
     }
     if job.type == TaskType.AKS_DELETE:
         document["target_task_id"] = job.target_task_id

@@ -1,4 +1,4 @@
-"""The JobState table entity: DESIGN §3's property names, and the mapping to and from JobState.
+"""The JobState table entity: its property names, and the mapping to and from JobState.
 
 Every module that names a JobState property (entities, query filters) takes it from
 JobStateProperty, so a new field is added here, in JobState and, if shown, in task_documents.
@@ -23,6 +23,7 @@ from provisioning.models import (
     ProvisionRequest,
     TaskStatus,
     TaskType,
+    Trigger,
 )
 from provisioning.utc import stored_time
 
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 
 class JobStateProperty(StrEnum):
-    """Property names of a JobState entity (DESIGN §3, fixed: other tools read them)."""
+    """Property names of a JobState entity (docs/architecture.md, fixed: other tools read them)."""
 
     PARTITION_KEY = "PartitionKey"
     ROW_KEY = "RowKey"
@@ -51,6 +52,8 @@ class JobStateProperty(StrEnum):
     STEP = "Step"
     STEP_INDEX = "StepIndex"
     TOTAL_STEPS = "TotalSteps"
+    TRIGGER = "Trigger"
+    RETRY_OF = "RetryOf"
     CLUSTER_STATE = "ClusterState"
     CLUSTER_SEEN = "ClusterSeen"
     PORTAL_URL = "PortalUrl"
@@ -68,7 +71,7 @@ P = JobStateProperty
 
 
 def job_to_entity(job: JobState) -> dict[str, Any]:
-    """Table entity with the DESIGN §3 property names (absent values are omitted)."""
+    """Table entity with the docs/architecture.md property names (absent values are omitted)."""
     request = job.request
     entity: dict[str, Any] = {
         P.PARTITION_KEY: job.owner_id,
@@ -97,6 +100,8 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
         P.DISMISSED_AT: job.dismissed_at,
         P.RESOLVED_BY: job.resolved_by,
         P.TARGET_TASK_ID: job.target_task_id,
+        P.TRIGGER: str(job.trigger),
+        P.RETRY_OF: job.retry_of,
         **_error_to_entity(job.error),
     }
     entity.update({name: value for name, value in optional.items() if value is not None})
@@ -104,7 +109,7 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
 
 
 def _error_to_entity(error: ClassifiedError | None) -> dict[str, Any]:
-    """The classified failure's properties (message capped, DESIGN §9); none without one."""
+    """The classified failure's properties (message capped at 4 KiB); none without one."""
     if error is None:
         return {}
     return {
@@ -139,6 +144,8 @@ def job_from_entity(entity: dict[str, Any]) -> JobState:
         dismissed_at=stored_time(entity.get(P.DISMISSED_AT)),
         resolved_by=entity.get(P.RESOLVED_BY) or None,
         target_task_id=entity.get(P.TARGET_TASK_ID) or None,
+        trigger=_enum(Trigger, entity.get(P.TRIGGER), Trigger.USER),
+        retry_of=entity.get(P.RETRY_OF) or None,
         etag=metadata.get("etag"),
     )
 

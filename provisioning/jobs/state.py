@@ -1,7 +1,7 @@
-"""The JobState row of one attempt (DESIGN §3) as a value: its fields and what they mean.
+"""The JobState row of one task (README, "Data model") as a value: its fields and meaning.
 
-Where the rest lives: task ids in `task_ids`, the table mapping and property names in
-`jobstate_entity`, the status rules in `jobstate_rules`, storage in `jobstate_repository`.
+Where the rest lives: task ids in `jobs.task_ids`, the table mapping and property names in
+`jobs.entity`, the status rules in `jobs.rules`, storage in `jobs.repository`.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from provisioning.models import (
     ProvisionRequest,
     TaskStatus,
     TaskType,
+    Trigger,
 )
 
 # Step 0 of every step table: what an accepted attempt shows until its first activity runs.
@@ -46,6 +47,9 @@ class JobState:
     dismissed_at: datetime | None = None
     resolved_by: str | None = None
     target_task_id: str | None = None
+    trigger: Trigger = Trigger.USER
+    # Edit & retry: the failed attempt this one retries; its success resolves that failure.
+    retry_of: str | None = None
     etag: str | None = field(default=None, compare=False)
 
     @classmethod
@@ -59,6 +63,8 @@ class JobState:
         task_type: TaskType = TaskType.AKS_PROVISION,
         total_steps: int = 0,
         target_task_id: str | None = None,
+        trigger: Trigger = Trigger.USER,
+        retry_of: str | None = None,
     ) -> JobState:
         """A queued attempt as written at accept time."""
         return cls(
@@ -72,6 +78,8 @@ class JobState:
             step=QUEUED_STEP,
             total_steps=total_steps,
             target_task_id=target_task_id,
+            trigger=trigger,
+            retry_of=retry_of,
         )
 
     @property

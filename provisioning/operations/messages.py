@@ -11,8 +11,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from provisioning.models import ClassifiedError, ProvisionRequest, TaskStatus, TaskType
-from provisioning.operations.step_tables import OperationSteps, steps_for
+from provisioning.models import (
+    ClassifiedError,
+    ClusterChange,
+    ProvisionRequest,
+    TaskStatus,
+    TaskType,
+    Trigger,
+)
+from provisioning.operations.registry import steps_for
+from provisioning.operations.step_tables import OperationSteps
 
 START_BY_KEY = "start_by"
 
@@ -23,35 +31,6 @@ def _error_to_dict(error: ClassifiedError | None) -> dict[str, Any] | None:
 
 def _error_from(data: dict[str, Any] | None) -> ClassifiedError | None:
     return ClassifiedError.from_dict(data) if data else None
-
-
-@dataclass(frozen=True)
-class ClusterChange:
-    """What a lifecycle operation changes: the pool and its new count, or the new version."""
-
-    node_pool: str | None = None
-    node_count: int | None = None
-    kubernetes_version: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON inside the operation input."""
-        return {
-            "node_pool": self.node_pool,
-            "node_count": self.node_count,
-            "kubernetes_version": self.kubernetes_version,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> ClusterChange | None:
-        """Rebuild the change (None stays None)."""
-        if not data:
-            return None
-        count = data.get("node_count")
-        return cls(
-            data.get("node_pool"),
-            int(count) if count is not None else None,
-            data.get("kubernetes_version"),
-        )
 
 
 @dataclass(frozen=True)
@@ -73,6 +52,8 @@ class OperationInput:
     operation_url: str | None = None
     # Scale and upgrade: what to change (stop, start, delete and create change nothing else).
     change: ClusterChange | None = None
+    trigger: Trigger = Trigger.USER
+    retry_of: str | None = None
 
     @property
     def steps(self) -> OperationSteps:
@@ -102,6 +83,8 @@ class OperationInput:
             START_BY_KEY: self.start_by.isoformat() if self.start_by else None,
             "operation_url": self.operation_url,
             "change": self.change.to_dict() if self.change else None,
+            "trigger": str(self.trigger),
+            "retry_of": self.retry_of,
         }
 
     @classmethod
@@ -121,6 +104,8 @@ class OperationInput:
             start_by=datetime.fromisoformat(str(start_by)) if start_by else None,
             operation_url=data.get("operation_url"),
             change=ClusterChange.from_dict(data.get("change")),
+            trigger=Trigger(data.get("trigger") or Trigger.USER),
+            retry_of=data.get("retry_of"),
         )
 
 

@@ -1,4 +1,4 @@
-"""The JobState entity: DESIGN §3 property names, and a tolerant mapping to and from JobState."""
+"""The JobState entity: its property names, and a tolerant mapping to and from JobState."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ from provisioning.models import ErrorCategory, TaskStatus, TaskType
 from tests.unit.test_jobstate import NOW, QUOTA_ERROR, make_job
 
 PROJECT = Path(__file__).resolve().parents[2]
-# DESIGN §3's table plus the keys, the request fields and the two stored extras.
+# docs/architecture.md's table plus the keys, the request fields and the two stored extras.
 DESIGN_PROPERTIES = {
     "PartitionKey",
     "RowKey",
     "Type",
+    "Trigger",
+    "RetryOf",
     "Status",
     "CreatedAt",
     "UpdatedAt",
@@ -44,7 +46,7 @@ DESIGN_PROPERTIES = {
     "DismissedAt",
     "ResolvedBy",
     "TargetTaskId",
-    # The request's optional User-mode workload pool (DESIGN §4 `user_pool`).
+    # The request's optional User-mode workload pool (README `user_pool`).
     "UserPoolVmSize",
     "UserPoolNodeCount",
 }
@@ -91,6 +93,7 @@ def test_entity_uses_design_property_names() -> None:
         "ErrorMessage",
         "Retryable",
         "ErrorActions",
+        "Trigger",
     }
     assert set(entity) == expected
     assert entity["Status"] == "failed" and entity["Type"] == "aks_provision"
@@ -122,8 +125,8 @@ def test_only_the_entity_module_spells_property_names() -> None:
     offenders = [
         f"{path.relative_to(PROJECT)}: {match.group(0)}"
         for folder in ("provisioning", "api", "activities", "orchestrators")
-        for path in sorted((PROJECT / folder).glob("*.py"))
-        if path.name != "jobstate_entity.py"
+        for path in sorted((PROJECT / folder).rglob("*.py"))
+        if path.relative_to(PROJECT).as_posix() != "provisioning/jobs/entity.py"
         for match in spelled.finditer(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []

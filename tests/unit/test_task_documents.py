@@ -56,6 +56,7 @@ def test_task_document_has_the_contract_shape() -> None:
             "node_count": 3,
             "kubernetes_version": None,
             "user_pool": None,
+            "retry_of": None,
         },
         "progress": {
             "step": "queued",
@@ -73,6 +74,7 @@ def test_task_document_has_the_contract_shape() -> None:
             "actions": [{"kind": "edit", "label": "Choose another VM size", "url": None}],
         },
         "dismissed_at": None,
+        "trigger": "user",
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from provisioning.catalog.azure import KubernetesVersion, upgrades_for
 from provisioning.clusters.inventory import ClusterView, read_all_clusters, read_one_cluster
 from provisioning.clusters.ownership import CLUSTER_GONE
+from provisioning.fleet.actions import actions_for
 from provisioning.jobs.recent_failures import recent_failures
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.state import JobState
@@ -78,15 +79,23 @@ def your_clusters(
     history = _history(repo, owner_id)
     operations = active_operations(history)
     documents = [
-        view.to_document(
-            portal_url_for(view.id, tenant_id),
-            _upgrades(view, versions_for),
-            operations.get(view.key),
-        )
+        _document(view, versions_for, operations.get(view.key), tenant_id)
         for view in sorted(mine, key=lambda v: (v.resource_group.lower(), v.name.lower()))
     ]
     resolved = _resolve_gone(repo, containers, owner_id, {v.key for v in everything}, now=now)
     return YourClusters(documents, False, resolved)
+
+
+def _document(
+    view: ClusterView,
+    versions_for: Callable[[str], tuple[KubernetesVersion, ...]],
+    operation: dict[str, Any] | None,
+    tenant_id: str,
+) -> dict[str, Any]:
+    """One cluster's document: its upgrades and actions from the rules that accept them."""
+    upgrades = cluster_upgrades(view, versions_for)
+    actions = [action.to_dict() for action in actions_for(view, upgrades, operation)]
+    return view.to_document(portal_url_for(view.id, tenant_id), upgrades, operation, actions)
 
 
 def _history(repo: JobStateRepository | None, owner_id: str) -> list[JobState]:
@@ -99,9 +108,10 @@ def _history(repo: JobStateRepository | None, owner_id: str) -> list[JobState]:
         return []
 
 
-def _upgrades(
+def cluster_upgrades(
     view: ClusterView, versions_for: Callable[[str], tuple[KubernetesVersion, ...]]
 ) -> list[str]:
+    """The versions this cluster may upgrade to now: what the list shows and …/upgrade takes."""
     try:
         return upgrades_for(view.kubernetes_version, versions_for(view.region))
     except Exception as exc:  # the catalog is advice: no upgrade offered rather than an error
