@@ -213,7 +213,7 @@ def _int(value: Any) -> int:
         return 0
 
 
-_E = TypeVar("_E", TaskType, TaskStatus, ErrorCategory)
+_E = TypeVar("_E", TaskType, TaskStatus, ErrorCategory, Trigger)
 
 
 def _enum(kind: type[_E], value: Any, default: _E) -> _E:
