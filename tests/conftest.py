@@ -14,7 +14,12 @@ from local.processes import (
     start_azurite_table,
 )
 
-pytest_plugins = ["tests.arm_fixtures", "tests.stack_fixtures"]
+pytest_plugins = [
+    "tests.hermetic",
+    "tests.arm_fixtures",
+    "tests.stack_fixtures",
+    "tests.bounded_backend",
+]
 
 
 @pytest.fixture(scope="session")
