@@ -158,6 +158,7 @@ def test_runtime_requirements_hold_no_dev_tools() -> None:
     assert not offenders, f"dev tools in requirements.txt: {offenders}"
 
 
+@pytest.mark.slow
 def test_deployed_package_imports_cleanly_in_a_fresh_venv(tmp_path: Path) -> None:
     """The package Azure gets, with only requirements.txt installed, imports with no settings.
 
