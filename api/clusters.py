@@ -4,7 +4,6 @@ Domain modules are imported inside the handlers: nothing here may cost the cold 
 """
 
 import asyncio
-import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -15,8 +14,6 @@ from api.blueprint import blueprint
 from api.orchestration_start import start_and_answer, timing
 from api.responses import answers_errors_async, caller, json_response
 from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
-
-logger = logging.getLogger(__name__)
 
 
 @blueprint.route(route="aks/clusters", methods=["GET"])

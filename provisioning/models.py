@@ -42,6 +42,11 @@ class TaskStatus(StrEnum):
         return self in TERMINAL_STATUSES
 
 
+# ARM cluster provisioningStates, spelled once: a create that failed or was aborted, and every
+# state after which ARM will not change the cluster on its own.
+BROKEN_CLUSTER_STATES = frozenset({"Failed", "Canceled"})
+SETTLED_CLUSTER_STATES = BROKEN_CLUSTER_STATES | {"Succeeded"}
+
 TERMINAL_STATUSES = frozenset({TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED})
 ACTIVE_STATUSES = frozenset({TaskStatus.QUEUED, TaskStatus.RUNNING})
 

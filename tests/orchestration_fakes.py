@@ -82,7 +82,7 @@ def began(proceed: bool = True) -> dict[str, Any]:
 
 def accepted(state: str = "Creating") -> dict[str, Any]:
     """ARM accepted the create's PUT."""
-    return CreateSubmitted(True, state, OPERATION_URL).to_dict()
+    return CreateSubmitted(state, OPERATION_URL).to_dict()
 
 
 def rejected(error: ClassifiedError) -> dict[str, Any]:
@@ -102,12 +102,12 @@ def unanswered(fault: ClassifiedError) -> dict[str, Any]:
 
 def deleting() -> dict[str, Any]:
     """The delete was accepted by ARM."""
-    return DeleteSubmitted(True, False).to_dict()
+    return DeleteSubmitted().to_dict()
 
 
 def delete_refused(error: ClassifiedError) -> dict[str, Any]:
     """The delete was refused, classified."""
-    return DeleteSubmitted(False, False, error).to_dict()
+    return DeleteSubmitted(error=error).to_dict()
 
 
 def activity_failure(name: str, exc: Exception) -> Exception:

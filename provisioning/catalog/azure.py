@@ -6,11 +6,8 @@ hour); usages, the resource group, permissions and the cluster name are read liv
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
-
-logger = logging.getLogger(__name__)
 
 CONTAINER_SERVICE_PROVIDER = "Microsoft.ContainerService"
 MANAGED_CLUSTERS_TYPE = "managedclusters"

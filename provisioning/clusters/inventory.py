@@ -7,14 +7,11 @@ ARM call per request, whatever the number of clusters.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from provisioning.clusters.ownership import TASK_ID_TAG, ExistingCluster
-
-logger = logging.getLogger(__name__)
 
 _RESOURCE_GROUP_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 

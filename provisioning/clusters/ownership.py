@@ -8,11 +8,10 @@ provisioningState ARM returns, so they are tested without ARM.
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-logger = logging.getLogger(__name__)
+from provisioning.models import BROKEN_CLUSTER_STATES
 
 CREATED_BY_TAG = "created-by"
 CREATED_BY_VALUE = "aks-provisioning"
@@ -22,7 +21,7 @@ OWNER_TAG_HEX_CHARS = 16
 # JobState ResolvedBy of a failure whose cluster no longer exists (README).
 CLUSTER_GONE = "cluster-gone"
 # provisioningStates in which a cluster is the caller's own failed or stopped attempt.
-RETRYABLE_STATES = frozenset({"Failed", "Canceled"})
+RETRYABLE_STATES = BROKEN_CLUSTER_STATES
 
 
 def owner_tag_for(owner_id: str) -> str:

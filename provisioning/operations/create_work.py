@@ -144,7 +144,7 @@ def _accepted(
         cluster_seen=True,
         portal_url=attempt.portal_url,
     )
-    return CreateSubmitted(True, state, operation_url)
+    return CreateSubmitted(state, operation_url)
 
 
 def abort_cluster_create(client: Any, attempt: OperationInput) -> AbortResult:

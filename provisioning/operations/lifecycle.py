@@ -8,7 +8,6 @@ requests, a user's and a guardrail's included, yield exactly one operation.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -21,6 +20,7 @@ from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import ClusterChange, ProvisionRequest, Trigger
 from provisioning.operations.attempts import (
     AcceptedAttempt,
+    OperationInProgress,
     OrchestrationTiming,
     accept_task,
     orchestration_input,
@@ -32,8 +32,6 @@ from provisioning.requests.validation import (
     RESOURCE_GROUP_PATTERN,
     RequestValidationError,
 )
-
-logger = logging.getLogger(__name__)
 
 ClusterReader = Callable[[str, str], ClusterView | None]
 UpgradeReader = Callable[[ClusterView], list[str]]
@@ -115,6 +113,11 @@ def accept_cluster_operation(
     view = read_view(wanted.resource_group, wanted.cluster_name)
     if view is None or not view.ownership().owned_by(owner_id):
         raise ClusterNotFound(f"{wanted.resource_group}/{wanted.cluster_name}")
+    if repo is not None:
+        # Another task on the cluster wins over its state, as the cluster's `actions` say.
+        holder = repo.claims.active_holder(owner_id, view.resource_group, view.name, now=now)
+        if holder is not None:
+            raise OperationInProgress(holder)
     upgrades = read_upgrades(view) if wanted.spec is UPGRADE else []
     refusal = state_refusal(wanted.spec, view, upgrades)
     if refusal:

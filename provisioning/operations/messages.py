@@ -130,20 +130,19 @@ class BeginResult:
 class CreateSubmitted:
     """The create's submit step: ARM accepted the PUT (the cluster now exists), or why not."""
 
-    accepted: bool
     cluster_state: str | None = None
     operation_url: str | None = None
+    # Set when ARM refused the create for good; the create then ends with it.
     error: ClassifiedError | None = None
 
     @classmethod
     def rejected(cls, error: ClassifiedError) -> CreateSubmitted:
         """ARM refused the create for good (or the name is someone else's)."""
-        return cls(False, error=error)
+        return cls(error=error)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the activity result."""
         return {
-            "accepted": self.accepted,
             "cluster_state": self.cluster_state,
             "operation_url": self.operation_url,
             "error": _error_to_dict(self.error),
@@ -153,10 +152,7 @@ class CreateSubmitted:
     def from_dict(cls, data: dict[str, Any]) -> CreateSubmitted:
         """Rebuild the create submit step's result."""
         return cls(
-            bool(data["accepted"]),
-            data.get("cluster_state"),
-            data.get("operation_url"),
-            _error_from(data.get("error")),
+            data.get("cluster_state"), data.get("operation_url"), _error_from(data.get("error"))
         )
 
 
@@ -164,14 +160,13 @@ class CreateSubmitted:
 class ChangeSubmitted:
     """A lifecycle change's submit step: ARM accepted it (and the state it shows), or why not."""
 
-    accepted: bool
     cluster_state: str | None = None
+    # Set when ARM refused the change for good; nothing changed.
     error: ClassifiedError | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the activity result."""
         return {
-            "accepted": self.accepted,
             "cluster_state": self.cluster_state,
             "error": _error_to_dict(self.error),
         }
@@ -179,29 +174,24 @@ class ChangeSubmitted:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChangeSubmitted:
         """Rebuild the change submit step's result."""
-        return cls(
-            bool(data["accepted"]), data.get("cluster_state"), _error_from(data.get("error"))
-        )
+        return cls(data.get("cluster_state"), _error_from(data.get("error")))
 
 
 @dataclass(frozen=True)
 class DeleteSubmitted:
     """The delete's submit step: deleting, already gone, or why nothing was deleted."""
 
-    deleting: bool
-    gone: bool
+    gone: bool = False
     error: ClassifiedError | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the activity result."""
-        return {"deleting": self.deleting, "gone": self.gone, "error": _error_to_dict(self.error)}
+        return {"gone": self.gone, "error": _error_to_dict(self.error)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DeleteSubmitted:
         """Rebuild the delete submit step's result."""
-        return cls(
-            bool(data.get("deleting")), bool(data.get("gone")), _error_from(data.get("error"))
-        )
+        return cls(bool(data.get("gone")), _error_from(data.get("error")))
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,12 @@ docs/architecture.md ("Adding an operation type").
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from provisioning.models import ClusterChange, TaskType
+from provisioning.models import BROKEN_CLUSTER_STATES, ClusterChange, TaskType
 from provisioning.operations.step_tables import TERMINAL_CLUSTER_STATES, OperationSteps
 from provisioning.requests.validation import (
     MAX_NODE_COUNT,
@@ -25,12 +24,10 @@ from provisioning.requests.validation import (
     RequestValidationError,
 )
 
-logger = logging.getLogger(__name__)
-
 # Cluster provisioningStates after which ARM will not change the cluster on its own.
 SETTLED_STATES = TERMINAL_CLUSTER_STATES
 # A create that ARM gave up on (Failed) or that was aborted (Canceled): only Delete applies.
-BROKEN_STATES = frozenset({"Failed", "Canceled"})
+BROKEN_STATES = BROKEN_CLUSTER_STATES
 CHANGING_STATES = frozenset(
     {"Creating", "Updating", "Upgrading", "Scaling", "Stopping", "Starting", "Deleting"}
 )

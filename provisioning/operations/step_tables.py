@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from provisioning.models import SETTLED_CLUSTER_STATES
+
 
 class Phase(IntEnum):
     """The phases every cluster operation goes through; the value is the step index."""
@@ -22,7 +24,7 @@ class Phase(IntEnum):
 
 
 # Cluster provisioningStates after which ARM will not change the cluster on its own.
-TERMINAL_CLUSTER_STATES = frozenset({"Succeeded", "Failed", "Canceled"})
+TERMINAL_CLUSTER_STATES = SETTLED_CLUSTER_STATES
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 from typing import Any
 
 from provisioning.models import NodePool, ProvisionRequest
-
-logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_REPORTED_KEY_CHARS = 64
