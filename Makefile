@@ -1,6 +1,6 @@
 # Two commands do all set-up on a fresh machine (Python 3.11+, Node 20+, make):
 #   make run   installs what is missing, then runs the local stack until Ctrl-C
-#   make test  installs what is missing, then runs every test (lint, types, pytest, node --test)
+#   make test  installs what is missing, then runs every test (ruff, mypy, pytest, node --test)
 
 PYTHON ?= python3
 NPM ?= npm
@@ -14,7 +14,7 @@ SHELL := /bin/bash
 
 help:
 	@echo "make run        start Azurite, the ARM simulator and the local host (http://127.0.0.1:7071/)"
-	@echo "make test       lint, mypy, Python tests (unit, integration, e2e) and dashboard tests"
+	@echo "make test       ruff, mypy, Python tests (unit, integration, e2e) and dashboard tests"
 	@echo "make lint       ruff check"
 	@echo "make bench      benchmarks vs the DESIGN budgets: bench/results.json, docs/benchmarks.md"
 	@echo "make clean      remove local stack data and caches (keeps .venv and node_modules)"
@@ -53,6 +53,11 @@ lint: venv
 bench: venv node_modules
 	$(VENV_PY) -m bench.run_all
 
+# Two pytest-xdist workers, whole files each: a file's tests keep their module fixtures, and
+# each worker starts its own Azurite, simulator and host on free ports when it first needs them.
+# PYTEST_PARALLEL= (empty) runs everything in one process.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
+
 # Runs every step even when one fails, then prints one line per step.
 test: venv node_modules
 	@status=0; summary=""; \
@@ -64,8 +69,9 @@ test: venv node_modules
 	  summary+=$$(printf '  %-10s %-7s %4ss' "$$name" "$$result" "$$((SECONDS - start))")$$'\n'; \
 	}; \
 	step lint $(VENV)/bin/ruff check .; \
+	step format $(VENV)/bin/ruff format --check .; \
 	step types $(VENV)/bin/mypy; \
-	step pytest $(VENV_PY) -m pytest -q tests; \
+	step pytest $(VENV_PY) -m pytest -q $(PYTEST_PARALLEL) --durations=20 tests; \
 	step frontend node --test --test-reporter=spec static_web/tests/; \
 	echo; echo "make test summary:"; printf '%s' "$$summary"; \
 	if [ $$status -eq 0 ]; then echo "all passed"; else echo "FAILED"; fi; \
