@@ -18,6 +18,7 @@ from provisioning.settings import Settings, get_settings
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
     from azure.data.tables import TableClient
+    from azure.mgmt.authorization import AuthorizationManagementClient
     from azure.mgmt.containerservice import ContainerServiceClient
 
 logger = logging.getLogger(__name__)
@@ -91,6 +92,23 @@ def jobstate_repository_or_none() -> JobStateRepository | None:
         return None
 
 
+def _arm_credential_and_options(settings: Settings) -> tuple[Any, dict[str, Any]]:
+    """Credential and client options: the local simulator (static token, its CA) or Azure."""
+    options: dict[str, Any] = {
+        "base_url": settings.arm_endpoint,
+        "connection_timeout": ARM_CONNECTION_TIMEOUT_SECONDS,
+        "read_timeout": ARM_READ_TIMEOUT_SECONDS,
+    }
+    if not settings.uses_arm_simulator:
+        return azure_credential(), options
+    from provisioning.arm_credentials import SimulatorCredential
+
+    options["polling_interval"] = SIMULATOR_POLLING_INTERVAL_SECONDS
+    if settings.arm_ca_bundle:
+        options["connection_verify"] = settings.arm_ca_bundle
+    return SimulatorCredential(), options
+
+
 def container_service_client() -> ContainerServiceClient:
     """The ARM client: the local simulator (static token, its CA) or Azure (Entra ID)."""
     with _lock:
@@ -100,23 +118,25 @@ def container_service_client() -> ContainerServiceClient:
     settings = get_settings()
     from azure.mgmt.containerservice import ContainerServiceClient
 
-    options: dict[str, Any] = {
-        "connection_timeout": ARM_CONNECTION_TIMEOUT_SECONDS,
-        "read_timeout": ARM_READ_TIMEOUT_SECONDS,
-    }
-    credential: Any
-    if settings.uses_arm_simulator:
-        from provisioning.arm_credentials import SimulatorCredential
-
-        credential = SimulatorCredential()
-        options["polling_interval"] = SIMULATOR_POLLING_INTERVAL_SECONDS
-        if settings.arm_ca_bundle:
-            options["connection_verify"] = settings.arm_ca_bundle
-    else:
-        credential = azure_credential()
-    client = ContainerServiceClient(
-        credential, settings.subscription_id, base_url=settings.arm_endpoint, **options
-    )
+    credential, options = _arm_credential_and_options(settings)
+    client = ContainerServiceClient(credential, settings.subscription_id, **options)
     with _lock:
         shared: ContainerServiceClient = _cache.setdefault("container_service", client)
+    return shared
+
+
+def authorization_client() -> AuthorizationManagementClient:
+    """Role assignments on clusters (the create's access grant, the delete's cleanup)."""
+    with _lock:
+        cached: AuthorizationManagementClient | None = _cache.get("authorization")
+        if cached is not None:
+            return cached
+    settings = get_settings()
+    from azure.mgmt.authorization import AuthorizationManagementClient
+
+    credential, options = _arm_credential_and_options(settings)
+    options.pop("polling_interval", None)  # role assignments have no long-running operations
+    client = AuthorizationManagementClient(credential, settings.subscription_id, **options)
+    with _lock:
+        shared: AuthorizationManagementClient = _cache.setdefault("authorization", client)
     return shared

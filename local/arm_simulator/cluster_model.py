@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from local.arm_simulator import arm_errors
@@ -39,11 +39,18 @@ class Cluster:
     etag: str = ""
     power_code: str = RUNNING
     current_version: str = ""
+    # Role assignments at the cluster's scope, by name: they go when the cluster goes.
+    role_assignments: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """State files written before eTags existed still load, with a fresh eTag."""
         if not self.etag:
             self.etag = new_etag()
+
+    @property
+    def local_accounts_disabled(self) -> bool:
+        """True when the PUT asked for no local accounts (Entra ID sign-in only)."""
+        return bool(self.spec.get("disableLocalAccounts"))
 
     @property
     def kubernetes_version(self) -> str:
