@@ -15,7 +15,8 @@ TESTS = Path(__file__).resolve().parents[1]
 THIS_FILE = Path(__file__).resolve()
 PORTS = "|".join(str(port) for port in sorted(FIXED_PORTS))
 # Ways a test would reach a fixed port or the stack's data: an address tuple, a URL handed to
-# a client, a port argument, the stack's own port and data constants, the data folder itself.
+# a client, a port argument, the stack's own port and data constants, the data folder itself,
+# and the storage shortcut that means Azurite on its fixed ports.
 FORBIDDEN = {
     "address on a fixed port": (
         rf"\(\s*[\"'](?:127\.0\.0\.1|localhost|0\.0\.0\.0)[\"']\s*,\s*(?:{PORTS})\s*\)"
@@ -30,6 +31,7 @@ FORBIDDEN = {
         r"|DATA_DIR|LOG_DIR|AZURITE_DATA_DIR|ARM_SIMULATOR_DATA_DIR)\b"
     ),
     "the .local-data folder": r"\.local-data",
+    "the development storage shortcut (Azurite's fixed ports)": r"UseDevelopmentStorage",
 }
 # Checking the launcher's port table needs its constants; it never binds them (test_stack.py).
 ALLOWED = {("the stack's fixed ports or data", "test_stack.py")}
@@ -69,6 +71,7 @@ def test_no_test_source_reaches_for_a_fixed_port_or_the_stack_data() -> None:
         "start_local_host(port=7071, rpc_port=port)",
         "stack.AZURITE_TABLE_PORT",
         "Path('.local-data') / 'azurite'",
+        'monkeypatch.setenv("AzureWebJobsStorage", "UseDevelopmentStorage=true")',
     ],
 )
 def test_the_source_check_would_catch_each_way(source: str) -> None:
