@@ -13,7 +13,7 @@ import azure.functions as func
 from api.blueprint import blueprint
 from api.orchestration_start import start_and_answer, timing
 from api.responses import JSON_HEADERS, answers_errors_async, caller, json_response
-from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
+from provisioning.operations.registry import CLUSTER_OPERATIONS, POOL_PARAMETER, OperationSpec
 
 
 @blueprint.route(route="aks/clusters", methods=["GET"])
@@ -55,7 +55,7 @@ async def _start_cluster_operation(
         accept_cluster_operation,
         validate_cluster_operation,
     )
-    from provisioning.preflight.run import cached_versions
+    from provisioning.preflight.run import cached_versions, quota_sources
     from provisioning.requests.validation import decode_json_body
     from provisioning.settings import get_settings
 
@@ -65,6 +65,7 @@ async def _start_cluster_operation(
         req.route_params.get("resource_group", ""),
         req.route_params.get("cluster_name", ""),
         decode_json_body(raw) if raw else None,
+        pool=req.route_params.get(POOL_PARAMETER),
     )
     repo = await asyncio.to_thread(clients.jobstate_repository)
     arm = await asyncio.to_thread(clients.container_service_client)
@@ -85,8 +86,10 @@ async def _start_cluster_operation(
         timing=timing(),
         now=datetime.now(UTC),
         unique=uuid.uuid4().hex[:12],
+        quota=quota_sources(sources, cache),
     )
-    return await start_and_answer(client, spec.orchestration.value, accepted, repo, what=spec.verb)
+    what = spec.noun or spec.verb
+    return await start_and_answer(client, spec.orchestration.value, accepted, repo, what=what)
 
 
 CLUSTER_ROUTE = "aks/clusters/{resource_group}/{cluster_name}"
@@ -144,7 +147,7 @@ def _register_cluster_operation(spec: OperationSpec) -> None:
 def handler_name(spec: OperationSpec) -> str:
     """The function name of a cluster operation's trigger ("cluster_stop"), also its
     OpenAPI operationId; distinct from the orchestrations' names ("delete_cluster")."""
-    return f"cluster_{spec.action}"
+    return f"cluster_{spec.name}"
 
 
 for _spec in CLUSTER_OPERATIONS:

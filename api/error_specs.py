@@ -32,10 +32,17 @@ from provisioning.operations.attempts import (
     OperationInProgress,
     TaskNotFound,
 )
+from provisioning.operations.change_rules import (
+    AutoscaleEnabled,
+    LastSystemPool,
+    PoolExists,
+    PoolNotFound,
+)
 from provisioning.operations.lifecycle import (
     ClusterNotFound,
     InvalidClusterState,
 )
+from provisioning.preflight.quota_gate import QuotaExceeded
 from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
 
@@ -95,6 +102,11 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec(ClusterNotFound, 404, "not_found", "No such cluster."),
     ErrorSpec(OperationInProgress, 409, "operation_in_progress", extra=("task_id",)),
     ErrorSpec(InvalidClusterState, 409, "invalid_state"),
+    ErrorSpec(PoolNotFound, 404, "not_found", "No such node pool."),
+    ErrorSpec(PoolExists, 409, "pool_exists"),
+    ErrorSpec(LastSystemPool, 409, "last_system_pool"),
+    ErrorSpec(AutoscaleEnabled, 409, "autoscale_enabled"),
+    ErrorSpec(QuotaExceeded, 409, "quota_exceeded", extra=("actions", "quota")),
     ErrorSpec(LocalAccountsEnabled, 409, "local_accounts_enabled"),
     ErrorSpec(ClusterNotRunning, 409, "not_running"),
     ErrorSpec(

@@ -14,6 +14,7 @@ from typing import Any
 from bench.report_features import (
     clusters_section,
     idle_polling_section,
+    pools_section,
     preflight_section,
     timer_chain_section,
 )
@@ -304,6 +305,7 @@ def markdown(results: dict[str, Any]) -> str:
     parts += _dashboard_section(results.get("dashboard"))
     parts += preflight_section(results.get("preflight"))
     parts += clusters_section(results.get("clusters"))
+    parts += pools_section(results.get("pools"))
     parts += timer_chain_section(results.get("timer_chain"))
     parts += idle_polling_section(results.get("idle_polling"))
     parts += _findings(results)

@@ -26,6 +26,7 @@ from bench import (
     idle_polling,
     local_host,
     local_stack,
+    pools,
     preflight,
     recent_failures,
     report,
@@ -42,6 +43,7 @@ BENCHMARKS = (
     "timer_chain",
     "preflight",
     "clusters",
+    "pools",
     "idle_polling",
 )
 
@@ -96,6 +98,7 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
         "timer_chain",
         "preflight",
         "clusters",
+        "pools",
         "idle_polling",
     } & set(selected)
     with tempfile.TemporaryDirectory(prefix="bench-") as temp, ExitStack() as stack:
@@ -116,7 +119,14 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                     "timer_chain",
                     lambda: timer_chain.run(connection_string, work_dir),
                 )
-            if {"local_host", "dashboard", "preflight", "clusters", "idle_polling"} & set(selected):
+            if {
+                "local_host",
+                "dashboard",
+                "preflight",
+                "clusters",
+                "pools",
+                "idle_polling",
+            } & set(selected):
                 host = stack.enter_context(local_stack.function_host(work_dir, connection_string))
                 if "local_host" in selected:
                     _attempt(results, errors, "local_host", lambda: local_host.run(host))
@@ -133,6 +143,13 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                         errors,
                         "clusters",
                         lambda: clusters.run(host, repetitions=repetitions),
+                    )
+                if "pools" in selected:
+                    _attempt(
+                        results,
+                        errors,
+                        "pools",
+                        lambda: pools.run(host, repetitions=repetitions),
                     )
                 if "idle_polling" in selected:
                     _attempt(results, errors, "idle_polling", lambda: idle_polling.run(host))

@@ -1,7 +1,7 @@
 // Deployed at the AKS target resource group: a custom role with exactly the actions the app
-// uses on clusters there (create, read, stop, start, scale, upgrade, abort, delete), assigned
-// to the function app's identity. Least privilege: no credentials, no run-command, no agent
-// pool deletion, nothing outside this resource group.
+// uses on clusters there (create, read, stop, start, scale, upgrade, abort, delete, and add,
+// autoscale or delete a node pool), assigned to the function app's identity. Least privilege:
+// no credentials, no run-command, nothing outside this resource group.
 //
 // Clusters that join a custom VNet or use a user-assigned cluster identity would also need
 // "Network Contributor" on the subnet and "Managed Identity Operator" on that identity;
@@ -22,6 +22,7 @@ var clusterActions = [
   'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action'
   'Microsoft.ContainerService/managedClusters/agentPools/read'
   'Microsoft.ContainerService/managedClusters/agentPools/write'
+  'Microsoft.ContainerService/managedClusters/agentPools/delete'
   'Microsoft.ContainerService/managedClusters/upgradeProfiles/read'
   'Microsoft.ContainerService/locations/operations/read'
   'Microsoft.ContainerService/locations/operationresults/read'

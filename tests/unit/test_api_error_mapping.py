@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import azure.functions as func
+import jsonschema_rs
 import pytest
 
 from api.error_specs import (
@@ -38,6 +39,13 @@ from provisioning.operations.attempts import (
     OperationInProgress,
     TaskNotFound,
 )
+from provisioning.operations.change_rules import (
+    AutoscaleEnabled,
+    LastSystemPool,
+    PoolExists,
+    PoolNotFound,
+)
+from provisioning.preflight.quota_gate import QuotaExceeded
 from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
 
@@ -60,6 +68,11 @@ MAPPED = [
     (NotDismissable("still running"), 409, "not_dismissable"),
     (StorageUnavailable("down"), 503, "storage_unavailable"),
     (SettingsError("missing"), 503, "not_configured"),
+    (PoolNotFound("c1/work"), 404, "not_found"),
+    (PoolExists("taken"), 409, "pool_exists"),
+    (LastSystemPool("only one"), 409, "last_system_pool"),
+    (AutoscaleEnabled("autoscaled"), 409, "autoscale_enabled"),
+    (QuotaExceeded("short", [], {}), 409, "quota_exceeded"),
 ]
 
 
@@ -85,6 +98,21 @@ def test_every_mapped_code_is_in_the_openapi_error_codes(
 ) -> None:
     assert isinstance(error, HANDLED)
     assert code in ERROR_CODES
+
+
+def test_quota_exceeded_carries_its_quota_and_link_and_matches_the_error_schema() -> None:
+    refusal = QuotaExceeded(
+        "Not enough vCPU quota in eastus for standardDSv5Family: adding node pool 'big' needs "
+        "1600 vCPUs and only 48 are free.",
+        [{"kind": "link", "label": "Request quota increase", "url": "https://aka.ms/quotas"}],
+        {"family": "standardDSv5Family", "needed_vcpus": 1600, "available_vcpus": 48},
+    )
+    body = json.loads(error_to_response(refusal).get_body())
+    assert body["error"]["quota"]["needed_vcpus"] == 1600
+    assert body["error"]["actions"][0]["label"] == "Request quota increase"
+    document = openapi_document()
+    schema = {"$ref": "#/components/schemas/Error", "components": document["components"]}
+    assert list(jsonschema_rs.Draft202012Validator(schema).iter_errors(body)) == []
 
 
 def test_idempotency_errors_do_not_reveal_the_task_they_are_bound_to() -> None:

@@ -1,4 +1,4 @@
-"""change_cluster (stop, start, scale, upgrade) stepped with the shared fake context."""
+"""change_cluster (stop, start, scale, upgrade, node pools) stepped with the shared fake context."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from activities import names
 from orchestrators import change_cluster as module
-from provisioning.models import ClassifiedError, ErrorCategory, TaskType
+from provisioning.models import ClassifiedError, ErrorCategory, PoolAutoscale, TaskType
 from provisioning.operations.messages import ChangeSubmitted, ClusterChange
 from tests.orchestration_fakes import (
     FakeOrchestrationContext,
@@ -61,6 +61,9 @@ def submitted(state: str = "Stopping") -> dict[str, Any]:
         (TaskType.AKS_START, "Started", "Starting"),
         (TaskType.AKS_SCALE, "Scaled", "Updating"),
         (TaskType.AKS_UPGRADE, "Upgraded", "Upgrading"),
+        (TaskType.AKS_POOL_ADD, "Node pool added", "Updating"),
+        (TaskType.AKS_POOL_AUTOSCALE, "Autoscaler updated", "Updating"),
+        (TaskType.AKS_POOL_DELETE, "Node pool deleted", "Updating"),
     ],
 )
 def test_each_change_is_submitted_then_polled_until_succeeded(
@@ -99,7 +102,32 @@ def test_the_change_travels_to_the_submit_step() -> None:
     )
 
     (sent,) = context.inputs_of(names.SUBMIT_CLUSTER_CHANGE)
-    assert sent["change"] == {"node_pool": "system", "node_count": 4, "kubernetes_version": None}
+    assert sent["change"] == {
+        "node_pool": "system",
+        "node_count": 4,
+        "kubernetes_version": None,
+        "vm_size": None,
+        "autoscale": None,
+    }
+
+
+def test_a_pool_add_carries_its_size_and_autoscaler_bounds_to_the_submit_step() -> None:
+    outcome, context = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted("Updating")],
+            names.POLL_CLUSTER: [polled("Updating"), polled("Succeeded")],
+        },
+        TaskType.AKS_POOL_ADD,
+        node_pool="work",
+        vm_size="Standard_D4s_v5",
+        autoscale=PoolAutoscale(1, 5),
+    )
+
+    (sent,) = context.inputs_of(names.SUBMIT_CLUSTER_CHANGE)
+    assert sent["change"]["vm_size"] == "Standard_D4s_v5"
+    assert sent["change"]["autoscale"] == {"min": 1, "max": 5}
+    assert (outcome["status"], outcome["step"]) == ("succeeded", "Node pool added")
 
 
 def test_a_refused_change_fails_at_once_with_the_classified_error() -> None:
@@ -170,3 +198,56 @@ def test_a_cancel_that_lost_the_race_records_what_arm_says() -> None:
     )
 
     assert outcome["status"] == "succeeded"
+
+
+def test_a_pool_add_whose_cluster_ends_failed_says_the_pool_could_not_be_added() -> None:
+    outcome, _ = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted("Updating")],
+            names.POLL_CLUSTER: [polled("Failed")],
+        },
+        TaskType.AKS_POOL_ADD,
+        node_pool="work",
+        vm_size="Standard_D4s_v5",
+        node_count=2,
+    )
+
+    assert outcome["status"] == "failed"
+    assert "could not add a node pool to the cluster" in outcome["error"]["message"]
+
+
+def test_a_pool_add_refused_at_submit_fails_without_waiting() -> None:
+    refused = ClassifiedError(
+        "PoolAlreadyExists", ErrorCategory.CONFLICT, "The cluster already has it.", False
+    )
+    outcome, context = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [ChangeSubmitted(error=refused).to_dict()],
+        },
+        TaskType.AKS_POOL_ADD,
+        node_pool="system",
+        vm_size="Standard_D4s_v5",
+        node_count=1,
+    )
+
+    assert (outcome["status"], outcome["error"]["code"]) == ("failed", "PoolAlreadyExists")
+    assert names.POLL_CLUSTER not in context.activity_names
+
+
+def test_cancelling_an_autoscaler_change_aborts_it() -> None:
+    outcome, context = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted("Updating")],
+            names.ABORT_CLUSTER_CHANGE: [{"aborted": True, "cluster_state": "Canceling"}],
+        },
+        TaskType.AKS_POOL_AUTOSCALE,
+        cancel_on_race=2,
+        node_pool="work",
+        autoscale=PoolAutoscale(1, 3),
+    )
+
+    assert outcome["status"] == "cancelled"
+    assert names.ABORT_CLUSTER_CHANGE in context.activity_names

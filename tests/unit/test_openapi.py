@@ -244,8 +244,9 @@ def test_every_post_documents_cross_origin_403_and_unsupported_media_type_415() 
     posts = [
         (path, item["post"]) for path, item in openapi_document()["paths"].items() if "post" in item
     ]
-    # provision, preflight, cancel, dismiss, delete-cluster and the five lifecycle operations
-    assert len(posts) == 10
+    # provision, preflight, cancel, dismiss, delete-cluster, the five lifecycle operations and
+    # the three node-pool operations
+    assert len(posts) == 13
     for path, operation in posts:
         for status in ("403", "415"):
             content = operation["responses"][status]["content"]["application/json"]
