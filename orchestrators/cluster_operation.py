@@ -85,7 +85,10 @@ CANCELLED_BEFORE_BEGIN = BeginResult(False, TaskStatus.CANCELLED)
 
 def run_cluster_operation(context: Context, operation: ClusterOperation) -> Steps:
     """Run one operation to its terminal outcome; the output is the outcome stored."""
-    attempt = OperationInput.from_dict(context.get_input())
+    received = context.get_input()
+    if not isinstance(received, dict):
+        raise TypeError(f"the orchestration input must be an object, not {type(received).__name__}")
+    attempt = OperationInput.from_dict(received)
     cancel = context.wait_for_external_event(CANCEL_EVENT) if operation.cancel else None
     if started_too_late(attempt, instance_created_at(context)):
         # The HTTP caller gave up waiting and was told to try again: stop before Azure.

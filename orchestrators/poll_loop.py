@@ -12,7 +12,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import azure.durable_functions as df
 
@@ -22,6 +22,9 @@ from orchestrators.retry_policy import ARM_RETRY
 from provisioning.errors.product import ARM_NOT_ANSWERING_STEP
 from provisioning.operations.messages import OperationInput, OperationOutcome, PollResult
 from provisioning.operations.step_tables import Phase
+
+if TYPE_CHECKING:
+    from azure.durable_functions.models.Task import LongTimerTask, TimerTask
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +117,8 @@ def _cancelled_while_waiting(
     context: df.DurableOrchestrationContext, fire_at: Any, cancel: Any | None
 ) -> Generator[Any, Any, bool]:
     """Wait on a durable timer; True when the cancel event won the race (timer cancelled)."""
-    timer = context.create_timer(fire_at)
+    # Annotated as TaskBase, but create_timer returns one of these two (both can be cancelled).
+    timer = cast("TimerTask | LongTimerTask", context.create_timer(fire_at))
     if cancel is None:
         yield timer
         return False

@@ -66,7 +66,7 @@ def jobstate_repository() -> JobStateRepository:
 
     Raises StorageUnavailable while the tables cannot be ensured (the next call tries again).
     """
-    repository = _cache.get("repository")
+    repository: JobStateRepository | None = _cache.get("repository")
     if repository is None:
         settings = get_settings()
         table = _table_client(settings, settings.jobstate_table_name)
@@ -129,16 +129,17 @@ def request_container_service_client() -> ContainerServiceClient:
 def _container_service_client(name: str, patience: ArmPatience) -> ContainerServiceClient:
     """An ARM client: the local simulator (static token, its CA) or Azure (Entra ID)."""
     with _lock:
-        client = _cache.get(name)
-        if client is not None:
-            return client
+        cached: ContainerServiceClient | None = _cache.get(name)
+        if cached is not None:
+            return cached
     settings = get_settings()
     from azure.mgmt.containerservice import ContainerServiceClient
 
     credential, options = _arm_credential_and_options(settings, patience)
     client = ContainerServiceClient(credential, settings.subscription_id, **options)
     with _lock:
-        return _cache.setdefault(name, client)
+        shared: ContainerServiceClient = _cache.setdefault(name, client)
+    return shared
 
 
 def authorization_client() -> AuthorizationManagementClient:
@@ -147,9 +148,9 @@ def authorization_client() -> AuthorizationManagementClient:
     Activities only: the workflow's patience.
     """
     with _lock:
-        client = _cache.get("authorization")
-        if client is not None:
-            return client
+        cached: AuthorizationManagementClient | None = _cache.get("authorization")
+        if cached is not None:
+            return cached
     settings = get_settings()
     from azure.mgmt.authorization import AuthorizationManagementClient
 
@@ -157,4 +158,5 @@ def authorization_client() -> AuthorizationManagementClient:
     options.pop("polling_interval", None)  # role assignments have no long-running operations
     client = AuthorizationManagementClient(credential, settings.subscription_id, **options)
     with _lock:
-        return _cache.setdefault("authorization", client)
+        shared: AuthorizationManagementClient = _cache.setdefault("authorization", client)
+    return shared

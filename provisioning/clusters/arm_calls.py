@@ -6,7 +6,7 @@ import logging
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from provisioning.clusters.ownership import ExistingCluster
@@ -71,13 +71,15 @@ def cluster_parameters(request: ProvisionRequest, tags: dict[str, str]) -> Manag
         location=request.region,
         tags=dict(tags),
         identity=models.ManagedClusterIdentity(type="SystemAssigned"),
-        dns_prefix=dns_prefix_for(request.cluster_name),
-        kubernetes_version=request.kubernetes_version or None,
-        agent_pool_profiles=pools,
-        aad_profile=models.ManagedClusterAADProfile(managed=True, enable_azure_rbac=True)
-        if entra
-        else None,
-        disable_local_accounts=True if entra else None,
+        properties=models.ManagedClusterProperties(
+            dns_prefix=dns_prefix_for(request.cluster_name),
+            kubernetes_version=request.kubernetes_version or None,
+            agent_pool_profiles=pools,
+            aad_profile=models.ManagedClusterAADProfile(managed=True, enable_azure_rbac=True)
+            if entra
+            else None,
+            disable_local_accounts=True if entra else None,
+        ),
     )
 
 
@@ -116,7 +118,8 @@ def start_cluster_create(
         polling=False,
         cls=_accepted,
     )
-    accepted: CreateAccepted = poller.result()
+    # cls= replaces the deserialized result; the SDK's annotation still says ManagedCluster.
+    accepted = cast(CreateAccepted, poller.result())
     logger.info(
         "ARM accepted create of %s/%s: %s",
         request.resource_group,

@@ -202,7 +202,7 @@ def poll_cluster(
 def _cluster_failure(client: Any, attempt: OperationInput) -> ClassifiedError:
     """Why the cluster ended Failed: its async operation's error, or a generic failure."""
     if attempt.operation_url:
-        return _operation_failure(client, attempt, attempt.request)
+        return _operation_failure(client, attempt.operation_url, attempt.request)
     return classify_arm_error(
         PROVISIONING_FAILED.code,
         PROVISIONING_FAILED.message,
@@ -212,11 +212,11 @@ def _cluster_failure(client: Any, attempt: OperationInput) -> ClassifiedError:
 
 
 def _operation_failure(
-    client: Any, attempt: OperationInput, request: ProvisionRequest
+    client: Any, operation_url: str, request: ProvisionRequest
 ) -> ClassifiedError:
     """Why an accepted create failed: the async operation's error, classified."""
     try:
-        _, code, message = read_operation_error(client, attempt.operation_url)
+        _, code, message = read_operation_error(client, operation_url)
     except Exception as exc:  # fall back to a generic failure rather than lose the outcome
         logger.warning("could not read the failed operation of %s: %s", request.cluster_name, exc)
         code, message = PROVISIONING_FAILED.code, PROVISIONING_FAILED.message

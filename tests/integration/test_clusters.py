@@ -11,6 +11,7 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.containerservice import ContainerServiceClient
 
+from local.processes import azurite_connection_string, free_port
 from provisioning.clusters.arm_calls import (
     AbortAnswer,
     abort_cluster_operation,
@@ -151,7 +152,8 @@ def test_app_client_factory_reaches_the_simulator(
     from provisioning import clients
     from provisioning.settings import get_settings
 
-    monkeypatch.setenv("AzureWebJobsStorage", "UseDevelopmentStorage=true")
+    # A port nothing listens on: never the `make run` Azurite (tests/hermetic.py).
+    monkeypatch.setenv("AzureWebJobsStorage", azurite_connection_string(free_port()))
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", SIMULATOR_SUBSCRIPTION_ID)
     monkeypatch.setenv("ARM_ENDPOINT", arm_simulator.base_url)
     monkeypatch.setenv("ARM_CA_BUNDLE", str(arm_simulator.cert_path))
