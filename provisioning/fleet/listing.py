@@ -59,14 +59,14 @@ def active_operations(
 
     From the claims and the active rows, however many newer tasks the owner has.
     """
-    newest: dict[tuple[str, str], JobState] = {}
-    for job in sorted(active.values(), key=lambda job: job.task_id):  # newest first
-        newest.setdefault(job.cluster_key, job)
+    newest: dict[str, JobState] = {}
+    for row in sorted(active.values(), key=lambda job: job.task_id):  # newest first
+        newest.setdefault(row.cluster_key, row)
     found: dict[tuple[str, str], JobState] = {}
     for view in clusters:
         claim = holders.get(active_slot_row_key(view.resource_group, view.name))
-        job = active.get(claim.task_id) if claim is not None else None
-        job = job or newest.get(cluster_key(view.resource_group, view.name))
+        held = active.get(claim.task_id) if claim is not None else None
+        job = held or newest.get(cluster_key(view.resource_group, view.name))
         if job is not None:
             found[view.key] = job
     return found
