@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from api.bulkheads import Busy
 from provisioning.access.cross_site import CrossOriginRequest, UnsupportedMediaType
 from provisioning.access.identity import IdentityError
 from provisioning.clusters.credentials import (
@@ -22,6 +23,7 @@ from provisioning.clusters.credentials import (
     ClusterNotRunning,
     LocalAccountsEnabled,
 )
+from provisioning.errors.arm_unavailable import ArmUnavailable
 from provisioning.jobs.tables import StorageUnavailable
 from provisioning.operations.attempts import (
     IdempotencyKeyInProgress,
@@ -61,11 +63,18 @@ class ErrorSpec:
     # Answers an operator should hear about are logged at this level, prefixed with log_as.
     log_level: int | None = None
     log_as: str = ""
+    # Send Retry-After from the exception's `retry_after_seconds` (a wait that will pass).
+    retry_after: bool = False
 
     def body(self, exc: Exception) -> dict[str, Any]:
         """The contract's error object for `exc`."""
         extra = {name: getattr(exc, name) for name in self.extra}
         return {"code": self.code, "message": self.message or str(exc), **extra}
+
+    def headers(self, exc: Exception) -> dict[str, str]:
+        """Extra response headers for `exc` (Retry-After for a wait that will pass)."""
+        seconds = getattr(exc, "retry_after_seconds", None) if self.retry_after else None
+        return {"Retry-After": str(int(seconds))} if seconds else {}
 
 
 def _family(root: type[IdentityError]) -> Iterator[type[IdentityError]]:
@@ -127,6 +136,15 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
         log_level=logging.WARNING,
         log_as="storage unavailable",
     ),
+    ErrorSpec(
+        ArmUnavailable,
+        503,
+        "arm_unavailable",
+        log_level=logging.WARNING,
+        log_as="ARM unavailable",
+        retry_after=True,
+    ),
+    ErrorSpec(Busy, 503, "busy", log_level=logging.WARNING, log_as="busy", retry_after=True),
     ErrorSpec(
         SettingsError,
         503,

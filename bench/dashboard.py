@@ -9,6 +9,7 @@ the first animation frame after the "Last attempt failed" alert appears or chang
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import math
@@ -262,7 +263,7 @@ def _seed_fleet(host: FunctionHost, owner_id: str) -> None:
     )
     suffix = uuid.uuid4().hex[:4]
     for index in range(FLEET_SIZE):
-        body = {
+        body: dict[str, Any] = {
             "location": "eastus",
             "tags": product_tags(owner_id, f"2516614703999999999-{index:012x}"),
             "properties": {
@@ -275,7 +276,10 @@ def _seed_fleet(host: FunctionHost, owner_id: str) -> None:
         }
         group = FLEET_GROUPS[index % len(FLEET_GROUPS)]
         name = f"{'web' if index % 2 else 'api'}-{index + 1}-{suffix}"
-        client.managed_clusters.begin_create_or_update(group, name, body, polling=False).result()
+        raw = io.BytesIO(json.dumps(body).encode())  # the SDK's IO overload: the body as sent
+        client.managed_clusters.begin_create_or_update(
+            group, name, raw, content_type="application/json", polling=False
+        ).result()
 
 
 async def fleet(browser: Browser, host: FunctionHost, repetitions: int) -> dict[str, Any]:

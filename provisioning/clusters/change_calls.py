@@ -23,18 +23,28 @@ def _accepted_status(pipeline_response: Any, deserialized: Any, headers: Any) ->
     return int(pipeline_response.http_response.status_code)
 
 
+def _status_of(poller: Any) -> int:
+    """The poller's result: what `_accepted_status` made of ARM's first answer."""
+    status: int = poller.result()
+    return status
+
+
 def start_cluster_stop(client: Any, resource_group: str, name: str) -> int:
     """POST …/stop; the HTTP status ARM accepted it with."""
-    return client.managed_clusters.begin_stop(
-        resource_group, name, polling=False, cls=_accepted_status
-    ).result()
+    return _status_of(
+        client.managed_clusters.begin_stop(
+            resource_group, name, polling=False, cls=_accepted_status
+        )
+    )
 
 
 def start_cluster_start(client: Any, resource_group: str, name: str) -> int:
     """POST …/start; the HTTP status ARM accepted it with."""
-    return client.managed_clusters.begin_start(
-        resource_group, name, polling=False, cls=_accepted_status
-    ).result()
+    return _status_of(
+        client.managed_clusters.begin_start(
+            resource_group, name, polling=False, cls=_accepted_status
+        )
+    )
 
 
 def start_pool_scale(
@@ -46,16 +56,18 @@ def start_pool_scale(
     pool = client.agent_pools.get(resource_group, name, pool_name)
     pool.count = node_count
     etag = getattr(pool, "e_tag", None)
-    return client.agent_pools.begin_create_or_update(
-        resource_group,
-        name,
-        pool_name,
-        pool,
-        etag=etag,
-        match_condition=MatchConditions.IfNotModified if etag else None,
-        polling=False,
-        cls=_accepted_status,
-    ).result()
+    return _status_of(
+        client.agent_pools.begin_create_or_update(
+            resource_group,
+            name,
+            pool_name,
+            pool,
+            etag=etag,
+            match_condition=MatchConditions.IfNotModified if etag else None,
+            polling=False,
+            cls=_accepted_status,
+        )
+    )
 
 
 def new_pool_parameters(
@@ -68,15 +80,21 @@ def new_pool_parameters(
 
     With the autoscaler on, the pool starts at its minimum (AKS requires a count).
     """
-    from azure.mgmt.containerservice.models import AgentPool, AgentPoolUpgradeSettings
+    from azure.mgmt.containerservice.models import (
+        AgentPool,
+        AgentPoolManagedClusterAgentPoolProfileProperties,
+        AgentPoolUpgradeSettings,
+    )
 
     pool = AgentPool(
-        vm_size=vm_size,
-        count=autoscale.min if autoscale else node_count,
-        mode=NEW_POOL_MODE,
-        os_type="Linux",
-        tags=dict(tags),
-        upgrade_settings=AgentPoolUpgradeSettings(max_surge=NEW_POOL_MAX_SURGE),
+        properties=AgentPoolManagedClusterAgentPoolProfileProperties(
+            vm_size=vm_size,
+            count=autoscale.min if autoscale else node_count,
+            mode=NEW_POOL_MODE,
+            os_type="Linux",
+            tags=dict(tags),
+            upgrade_settings=AgentPoolUpgradeSettings(max_surge=NEW_POOL_MAX_SURGE),
+        )
     )
     if autoscale is not None:
         pool.enable_auto_scaling = True
@@ -88,15 +106,17 @@ def start_pool_add(client: Any, resource_group: str, name: str, pool_name: str, 
     """PUT a new agent pool, only if none of that name exists (If-None-Match: *; else 412)."""
     from azure.core import MatchConditions
 
-    return client.agent_pools.begin_create_or_update(
-        resource_group,
-        name,
-        pool_name,
-        pool,
-        match_condition=MatchConditions.IfMissing,
-        polling=False,
-        cls=_accepted_status,
-    ).result()
+    return _status_of(
+        client.agent_pools.begin_create_or_update(
+            resource_group,
+            name,
+            pool_name,
+            pool,
+            match_condition=MatchConditions.IfMissing,
+            polling=False,
+            cls=_accepted_status,
+        )
+    )
 
 
 def read_pool_tags(client: Any, resource_group: str, name: str, pool_name: str) -> dict[str, str]:
@@ -129,23 +149,27 @@ def start_pool_autoscale(
         pool.min_count = pool.max_count = None
         pool.count = node_count
     etag = getattr(pool, "e_tag", None)
-    return client.agent_pools.begin_create_or_update(
-        resource_group,
-        name,
-        pool_name,
-        pool,
-        etag=etag,
-        match_condition=MatchConditions.IfNotModified if etag else None,
-        polling=False,
-        cls=_accepted_status,
-    ).result()
+    return _status_of(
+        client.agent_pools.begin_create_or_update(
+            resource_group,
+            name,
+            pool_name,
+            pool,
+            etag=etag,
+            match_condition=MatchConditions.IfNotModified if etag else None,
+            polling=False,
+            cls=_accepted_status,
+        )
+    )
 
 
 def start_pool_delete(client: Any, resource_group: str, name: str, pool_name: str) -> int:
     """DELETE the agent pool; 202 when ARM accepted it, 204 when it was already gone."""
-    return client.agent_pools.begin_delete(
-        resource_group, name, pool_name, polling=False, cls=_accepted_status
-    ).result()
+    return _status_of(
+        client.agent_pools.begin_delete(
+            resource_group, name, pool_name, polling=False, cls=_accepted_status
+        )
+    )
 
 
 def start_cluster_upgrade(
@@ -157,12 +181,14 @@ def start_cluster_upgrade(
     cluster = client.managed_clusters.get(resource_group, name)
     cluster.kubernetes_version = kubernetes_version
     current = etag or cluster.e_tag
-    return client.managed_clusters.begin_create_or_update(
-        resource_group,
-        name,
-        cluster,
-        etag=current,
-        match_condition=MatchConditions.IfNotModified if current else None,
-        polling=False,
-        cls=_accepted_status,
-    ).result()
+    return _status_of(
+        client.managed_clusters.begin_create_or_update(
+            resource_group,
+            name,
+            cluster,
+            etag=current,
+            match_condition=MatchConditions.IfNotModified if current else None,
+            polling=False,
+            cls=_accepted_status,
+        )
+    )

@@ -251,7 +251,7 @@ def _int(value: Any) -> int:
         return 0
 
 
-_E = TypeVar("_E", TaskType, TaskStatus, ErrorCategory, AccessMode)
+_E = TypeVar("_E", TaskType, TaskStatus, ErrorCategory, Trigger, AccessMode)
 
 
 def _enum(kind: type[_E], value: Any, default: _E) -> _E:

@@ -13,11 +13,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from provisioning.clusters.arm_calls import (
-    abort_cluster_operation,
-    is_precondition_failed,
-    read_cluster,
-)
+from provisioning.clusters.arm_calls import is_precondition_failed, read_cluster
 from provisioning.clusters.change_calls import (
     new_pool_parameters,
     read_pool_tags,
@@ -35,7 +31,12 @@ from provisioning.errors.product import cluster_not_ours_error, pool_exists_erro
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.models import ClassifiedError, ClusterChange, TaskType
 from provisioning.operations.messages import AbortResult, ChangeSubmitted, OperationInput
-from provisioning.operations.shared_work import TransientArmFailure, arm_context, publish_waiting
+from provisioning.operations.shared_work import (
+    TransientArmFailure,
+    abort_own_operation,
+    arm_context,
+    publish_waiting,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -168,18 +169,6 @@ def submit_cluster_change(
 
 def abort_cluster_change(client: Any, attempt: OperationInput) -> AbortResult:
     """Cancel: abort the running operation on the caller's cluster, then read what ARM says."""
-    request = attempt.request
-    try:
-        existing = read_cluster(client, request.resource_group, request.cluster_name)
-    except Exception as exc:  # the state read below still decides
-        logger.info("could not read %s before the abort: %s", request.cluster_name, exc)
-        existing = None
-    if existing is not None and not may_operate(existing, attempt.owner_id):
-        return AbortResult(False, existing.provisioning_state)
-    aborted = abort_cluster_operation(client, request.resource_group, request.cluster_name)
-    try:
-        after = read_cluster(client, request.resource_group, request.cluster_name)
-    except Exception as exc:  # a hint only
-        logger.info("could not read %s after the abort: %s", request.cluster_name, exc)
-        after = None
-    return AbortResult(aborted, after.provisioning_state if after else None)
+    return abort_own_operation(
+        client, attempt, lambda existing: may_operate(existing, attempt.owner_id)
+    )

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from provisioning.clusters.inventory import ClusterView
+from provisioning.jobs.claims import HolderGone
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.state import JobState
 from provisioning.jobs.task_ids import new_task_id
@@ -121,6 +122,7 @@ def accept_cluster_operation(
     now: datetime,
     unique: str,
     quota: QuotaSources | None = None,
+    holder_gone: HolderGone | None = None,
 ) -> AcceptedAttempt:
     """Check ownership, state and the change, then the one accept flow (accept_task).
 
@@ -132,7 +134,9 @@ def accept_cluster_operation(
         raise ClusterNotFound(f"{wanted.resource_group}/{wanted.cluster_name}")
     if repo is not None:
         # Another task on the cluster wins over its state, as the cluster's `actions` say.
-        holder = repo.claims.active_holder(owner_id, view.resource_group, view.name, now=now)
+        holder = repo.claims.active_holder(
+            owner_id, view.resource_group, view.name, now=now, holder_gone=holder_gone
+        )
         if holder is not None:
             raise OperationInProgress(holder)
     upgrades = read_upgrades(view) if wanted.spec is UPGRADE else []
@@ -155,7 +159,7 @@ def accept_cluster_operation(
         orchestration_input(job, timing, portal_url_for(view.id, tenant_id)),
         change=wanted.change,
     )
-    return accept_task(repo, job, attempt, now=now)
+    return accept_task(repo, job, attempt, now=now, holder_gone=holder_gone)
 
 
 def _request_of(

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from local.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+from tests.figures import DASHBOARD_TIMING
 from tests.stack_fixtures import LocalStack
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,15 @@ def record_timing(name: str, milliseconds: float) -> None:
     """Keep a measured browser timing for the end-of-run summary (never asserted on)."""
     TIMINGS[name] = milliseconds
     logger.info("%s: %.1f ms", name, milliseconds)
+
+
+@pytest.fixture(autouse=True)
+def timings_on_the_report(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Hand the timings a test recorded to its report (tests/figures.py prints them)."""
+    yield
+    for name, value in sorted(TIMINGS.items()):
+        request.node.user_properties.append((DASHBOARD_TIMING, f"{name}: {value:.1f} ms"))
+    TIMINGS.clear()
 
 
 def save_screenshot(page: Any, name: str, for_readme: bool = False, full_page: bool = True) -> Path:
@@ -71,15 +81,6 @@ def assert_no_sideways_scroll(page: Any, state: str) -> None:
     assert scroll_width <= inner_width, f"{state!r} scrolls sideways: {scroll_width}px"
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Report the measured banner and cross-tab timings (docs/benchmarks.md), if any were taken."""
-    if not TIMINGS:
-        return
-    terminalreporter.section("dashboard timings (measured, not asserted)")
-    for name, value in sorted(TIMINGS.items()):
-        terminalreporter.write_line(f"{name}: {value:.1f} ms")
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One headless system Chromium per module (never a downloaded browser).
@@ -88,10 +89,11 @@ def browser() -> Iterator[Any]:
     would break later asyncio tests in the same process.
     """
     if not CHROMIUM_PATH.exists():
-        message = f"the system Chromium is missing at {CHROMIUM_PATH}; browser tests need it"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI must run the browser tests, not skip them)")
-        pytest.skip(message)
+        # Never a skip: `make test` installs it when it can; otherwise say how.
+        pytest.fail(
+            f"the system Chromium is missing at {CHROMIUM_PATH}; the browser tests need it: "
+            "sudo apt-get update && sudo apt-get install -y chromium"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -106,6 +106,7 @@ def _run(
     return count, failures
 
 
+@pytest.mark.slow
 def test_api_conforms_to_its_openapi_document(
     local_stack: LocalStack,
     fuzz_user: UserClient,

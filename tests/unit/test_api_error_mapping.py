@@ -9,7 +9,9 @@ from pathlib import Path
 import azure.functions as func
 import jsonschema_rs
 import pytest
+from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 
+from api.bulkheads import Busy
 from api.error_specs import (
     ERROR_CODES,
     ERROR_SPECS,
@@ -203,3 +205,53 @@ def test_a_mapped_exception_raised_by_a_handler_becomes_its_answer() -> None:
         "code": "not_dismissable",
         "message": "still running",
     }
+
+
+def _http_error(status: int) -> HttpResponseError:
+    """An ARM answer with this status, as azure-core raises it."""
+    error = HttpResponseError(message=f"ARM answered {status}")
+    error.status_code = status
+    return error
+
+
+@pytest.mark.parametrize(
+    ("fault", "says"),
+    [
+        (ServiceResponseError("read timed out"), "did not answer"),
+        (ServiceRequestError("connection refused"), "did not answer"),
+        (_http_error(503), "HTTP 503"),
+        (_http_error(429), "HTTP 429"),
+    ],
+    ids=["read-timeout", "refused", "5xx", "throttled"],
+)
+def test_arm_silence_raised_by_a_handler_is_503_arm_unavailable_never_500(
+    fault: Exception, says: str
+) -> None:
+    @answers_errors
+    def handler() -> func.HttpResponse:
+        raise fault
+
+    response = handler()
+
+    assert response.status_code == 503
+    error = json.loads(response.get_body())["error"]
+    assert error["code"] == "arm_unavailable"
+    assert "Azure Resource Manager" in error["message"] and says in error["message"]
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_a_real_arm_refusal_is_not_taken_for_arm_being_unavailable() -> None:
+    @answers_errors
+    def handler() -> func.HttpResponse:
+        raise _http_error(403)
+
+    with pytest.raises(HttpResponseError):
+        handler()
+
+
+def test_busy_is_503_with_retry_after() -> None:
+    response = error_to_response(Busy("Azure Resource Manager", 22))
+
+    assert response.status_code == 503
+    assert json.loads(response.get_body())["error"]["code"] == "busy"
+    assert response.headers["Retry-After"] == "22"

@@ -9,8 +9,10 @@ import pytest
 
 from activities import names
 from orchestrators import change_cluster as module
+from provisioning.clusters.arm_calls import AbortAnswer
+from provisioning.errors.product import ARM_NOT_ANSWERING_STEP
 from provisioning.models import ClassifiedError, ErrorCategory, PoolAutoscale, TaskType
-from provisioning.operations.messages import ChangeSubmitted, ClusterChange
+from provisioning.operations.messages import AbortResult, ChangeSubmitted, ClusterChange
 from tests.orchestration_fakes import (
     FakeOrchestrationContext,
     Result,
@@ -198,6 +200,47 @@ def test_a_cancel_that_lost_the_race_records_what_arm_says() -> None:
     )
 
     assert outcome["status"] == "succeeded"
+
+
+@pytest.mark.parametrize("task_type", [TaskType.AKS_STOP, TaskType.AKS_SCALE])
+def test_a_cancel_while_arm_is_silent_records_nothing_until_arm_answers(
+    task_type: TaskType,
+) -> None:
+    silent = AbortResult.unanswered().to_dict()
+    outcome, context = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted()],
+            names.ABORT_CLUSTER_CHANGE: [silent, silent, silent],
+            # Silent, then still changing after an abort nobody answered, then finished.
+            names.POLL_CLUSTER: [unanswered(THROTTLED), polled("Stopping"), polled("Succeeded")],
+        },
+        task_type,
+        cancel_on_race=2,
+        **({"node_pool": "system", "node_count": 2} if task_type is TaskType.AKS_SCALE else {}),
+    )
+
+    assert context.activity_names.count(names.ABORT_CLUSTER_CHANGE) == 3
+    assert context.activity_names.count(names.FINISH_ATTEMPT) == 1
+    assert [s["step"] for s in context.custom_statuses].count(ARM_NOT_ANSWERING_STEP) == 2
+    assert outcome["status"] == "succeeded"  # what ARM said once it answered
+
+
+def test_a_refused_abort_then_a_silent_read_is_asked_again_not_guessed() -> None:
+    refused = AbortResult(AbortAnswer.REFUSED).to_dict()
+    outcome, context = run(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CHANGE: [submitted()],
+            names.ABORT_CLUSTER_CHANGE: [refused, refused],
+            names.POLL_CLUSTER: [unanswered(THROTTLED), polled("Canceled")],
+        },
+        cancel_on_race=2,
+    )
+
+    assert context.activity_names.count(names.POLL_CLUSTER) == 2
+    assert outcome["status"] == "cancelled"
+    assert outcome["cluster_state"] == "Canceled"
 
 
 def test_a_pool_add_whose_cluster_ends_failed_says_the_pool_could_not_be_added() -> None:
