@@ -63,6 +63,7 @@ def pools_of(page: Page, name: str) -> dict[str, dict[str, Any]]:
     return {pool["name"]: pool for pool in listed_cluster(page, name)["node_pools"]}
 
 
+@pytest.mark.slow
 def test_add_autoscale_and_delete_a_pool_with_every_refusal_in_place(
     browser_session: BrowserSession,
 ) -> None:
