@@ -107,6 +107,25 @@ export function nextRefreshMs(clusters, now) {
 }
 
 /**
+ * Whether a new list shows a change this tab did not see happen — a cluster gone, new, or in
+ * another state, with no operation this tab followed on it (`explained`): a guardrail or
+ * another device acted between two reads, so the history holds a task this tab has not read.
+ * @param {Cluster[]} before the list as this tab had it
+ * @param {Cluster[]} after the list just read
+ * @param {Set<string>} explained cluster keys whose change this tab followed
+ */
+export function changedUnseen(before, after, explained) {
+  /** @param {Cluster} cluster */
+  const state = (cluster) => `${cluster.provisioning_state ?? ''}/${cluster.power_state ?? ''}`;
+  const earlier = new Map(before.map((cluster) => [clusterKey(cluster), state(cluster)]));
+  const now = new Map(after.map((cluster) => [clusterKey(cluster), state(cluster)]));
+  for (const key of new Set([...earlier.keys(), ...now.keys()])) {
+    if (!explained.has(key) && earlier.get(key) !== now.get(key)) return true;
+  }
+  return false;
+}
+
+/**
  * One key per cluster (ARM names are case-insensitive), shared by the list and the tasks.
  * @param {{resource_group?: string, name?: string}} cluster
  */

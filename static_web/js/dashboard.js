@@ -10,6 +10,7 @@ import { attemptOutcome, FAILED, SUCCEEDED } from './attempt-outcome.js';
 import { EXTEND_MINUTES } from './guardrails-model.js';
 import {
   activeOperation,
+  changedUnseen,
   clusterKey,
   filterText,
   followedFromTask,
@@ -176,6 +177,8 @@ export function createDashboard({
   });
   /** Task ids seen finished: a list read before they ended never brings them back. */
   const ended = new Set();
+  /** Clusters whose operation this tab saw finish since its last list read (no surprise there). */
+  let finishedSinceRead = new Set();
   /** @type {unknown} */
   let refreshTimer = null;
   let listReads = 0;
@@ -277,6 +280,7 @@ export function createDashboard({
       return;
     }
     ended.add(task.task_id);
+    finishedSinceRead.add(taskClusterKey(task));
     if (!own) follower.forget(task.task_id);
     if (current?.taskId !== task.task_id) return;
     const { report, notice } = attemptOutcome(task);
@@ -305,6 +309,7 @@ export function createDashboard({
       return;
     }
     ended.add(task.task_id);
+    finishedSinceRead.add(key);
     if (!own) follower.forget(task.task_id);
     if (followed[key]?.taskId === task.task_id) {
       state.followed.value = without(followed, key);
@@ -430,6 +435,7 @@ export function createDashboard({
    */
   function applyClusters({ clusters, degraded }, own) {
     if (!own) listReads += 1; // a read of ours still on its way is older than this list
+    const before = state.list.peek();
     batch(() => {
       if (degraded) {
         state.list.value = { ...state.list.peek(), degraded: true, unavailable: false };
@@ -438,6 +444,14 @@ export function createDashboard({
       state.list.value = { clusters, loaded: true, degraded: false, unavailable: false };
       for (const cluster of clusters) followListed(cluster, own);
     });
+    if (own && !degraded && before.loaded) {
+      const attempt = state.attempt.peek();
+      const explained = new Set([...Object.keys(state.followed.peek()), ...finishedSinceRead]);
+      if (attempt) explained.add(taskClusterKey(attempt.task));
+      // A guardrail (or another device) acted between two reads: its task is in the history.
+      if (changedUnseen(before.clusters, clusters, explained)) refreshHistory();
+    }
+    if (own) finishedSinceRead = new Set();
     scheduleRefresh();
   }
 

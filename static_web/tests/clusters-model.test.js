@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 
 import {
   badgeFor,
+  changedUnseen,
   clusterKey,
   countLine,
   DUE_GRACE_MS,
@@ -144,6 +145,21 @@ describe('row facts', () => {
     assert.match(listNote({ loaded: true, degraded: true, unavailable: false, clusters: [running] }), /last list/);
     assert.match(listNote({ loaded: true, degraded: false, unavailable: false, clusters: [] }), /No clusters yet/);
     assert.equal(listNote({ loaded: true, degraded: false, unavailable: false, clusters: [running] }), '');
+  });
+});
+
+describe('changes this tab did not see happen', () => {
+  const stopped = { ...running, power_state: 'Stopped' };
+  const other = { ...running, name: 'web-2' };
+  test('a cluster in another state, gone or new, with nothing followed on it, is a surprise', () => {
+    assert.equal(changedUnseen([running, other], [stopped, other], new Set()), true);
+    assert.equal(changedUnseen([running, other], [other], new Set()), true);
+    assert.equal(changedUnseen([other], [running, other], new Set()), true);
+  });
+  test('the same states, or a change this tab followed, are not', () => {
+    assert.equal(changedUnseen([running, other], [{ ...running }, other], new Set()), false);
+    assert.equal(changedUnseen([running, other], [stopped, other], new Set(['rg-one/web-1'])), false);
+    assert.equal(changedUnseen([running], [{ ...running, node_count: 5 }], new Set()), false);
   });
 });
 

@@ -371,6 +371,33 @@ describe('cost guardrails', () => {
     assert.equal(dashboard.rows.value[0].problem.message, 'Could not extend web-1: No automatic stop is coming.');
   });
 
+  test('a list showing a change nobody here followed (a guardrail acted) reads the history again', async () => {
+    const { dashboard, api } = setup();
+    api.clusters = [cluster('web-1', { guardrails: due })];
+    await dashboard.refreshClusters();
+    const reads = api.count('history');
+    api.jobs = [{ task_id: 'auto-stop', type: 'aks_stop', status: 'succeeded', trigger: 'idle', trigger_summary: 'Stopped automatically: idle for 1 hour', request: { resource_group: 'rg', cluster_name: 'web-1' } }];
+    api.clusters = [cluster('web-1', { power_state: 'Stopped', guardrails: null })];
+    await dashboard.refreshClusters();
+    await settle();
+    assert.equal(api.count('history'), reads + 1);
+    assert.equal(dashboard.state.history.value.jobs[0].trigger_summary, 'Stopped automatically: idle for 1 hour');
+  });
+
+  test("a change this tab followed to its end does not read the history again", async () => {
+    const { dashboard, api } = setup();
+    api.clusters = [cluster('web-1')];
+    await dashboard.refreshClusters();
+    api.tasks['op-stop'] = [{ task_id: 'op-stop', type: 'aks_stop', status: 'succeeded', request: { resource_group: 'rg', cluster_name: 'web-1' } }];
+    api.clusters = [cluster('web-1', { power_state: 'Stopped' })];
+    const reads = api.count('history');
+    await dashboard.runOperation(dashboard.rows.value[0].listed, 'stop');
+    await settle();
+    await dashboard.refreshClusters();
+    await settle();
+    assert.equal(api.count('history'), reads);
+  });
+
   test("the list is read again shortly after a guardrail's action is due, without anything changing", async () => {
     const { dashboard, api, timers } = setup();
     api.clusters = [cluster('web-1', { guardrails: due })];
