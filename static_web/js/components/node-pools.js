@@ -273,7 +273,8 @@ export function NodePoolsPart({ cluster, row }) {
               : null}
           </li>`)}
         </ul>`}
-    <div class="pools__status" tabindex="-1" ref=${status} data-testid="pools-status">
+    <div class=${line || problem ? 'pools__status' : 'pools__status pools__status--idle'} tabindex="-1" ref=${status}
+      data-testid="pools-status">
       <p class="cluster-row__progress" role="status">${line}</p>
       ${problem ? html`<p class="pools__problem">${problem.message}</p>` : null}
     </div>
