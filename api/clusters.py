@@ -25,12 +25,15 @@ async def list_clusters(req: func.HttpRequest) -> func.HttpResponse:
     owner = caller(req)
     from provisioning import clients
     from provisioning.catalog.sources import azure_sources, catalog_cache
-    from provisioning.clusters.listing import your_clusters
-    from provisioning.preflight.run import cached_versions
+    from provisioning.clusters.listing import CostSources, your_clusters
+    from provisioning.guardrails.rules import GuardTiming
+    from provisioning.preflight.run import cached_prices, cached_versions
     from provisioning.settings import get_settings
 
+    settings = get_settings()
     sources = await asyncio.to_thread(azure_sources)
     repo = await asyncio.to_thread(clients.jobstate_repository_or_none)
+    guards = await asyncio.to_thread(clients.guardrail_repository_or_none)
     cache = catalog_cache()
     answer = await asyncio.to_thread(
         your_clusters,
@@ -38,8 +41,13 @@ async def list_clusters(req: func.HttpRequest) -> func.HttpResponse:
         sources.containers,
         lambda region: cached_versions(sources, cache, region),
         owner.owner_id,
-        get_settings().tenant_id,
+        settings.tenant_id,
         now=datetime.now(UTC),
+        costs=CostSources(
+            guards,
+            lambda region: cached_prices(sources, cache, region),
+            GuardTiming(settings.guardrail_minute_seconds),
+        ),
     )
     return json_response(answer.to_dict())
 

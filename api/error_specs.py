@@ -17,6 +17,7 @@ from typing import Any
 
 from provisioning.access.cross_site import CrossOriginRequest, UnsupportedMediaType
 from provisioning.access.identity import IdentityError
+from provisioning.guardrails.service import NothingToExtend
 from provisioning.jobs.tables import StorageUnavailable
 from provisioning.operations.attempts import (
     ActiveAttemptExists,
@@ -100,6 +101,12 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec(OperationInProgress, 409, "operation_in_progress", extra=("task_id",)),
     ErrorSpec(InvalidClusterState, 409, "invalid_state"),
     ErrorSpec(NotDeletable, 409, "not_deletable"),
+    ErrorSpec(
+        NothingToExtend,
+        409,
+        "nothing_to_extend",
+        "No automatic stop is coming for this cluster, so there is nothing to extend.",
+    ),
     ErrorSpec(NotCancellable, 409, "not_cancellable"),
     ErrorSpec(NotDismissable, 409, "not_dismissable"),
     ErrorSpec(

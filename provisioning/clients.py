@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
     from azure.data.tables import TableClient
     from azure.mgmt.containerservice import ContainerServiceClient
+    from azure.mgmt.monitor import MonitorManagementClient
+
+    from provisioning.guardrails.repository import GuardrailRepository
 
 logger = logging.getLogger(__name__)
 
@@ -119,3 +122,63 @@ def container_service_client() -> ContainerServiceClient:
     )
     with _lock:
         return _cache.setdefault("container_service", client)
+
+
+def guardrail_repository() -> GuardrailRepository:
+    """The process's guardrails repository; its table is created on first successful use.
+
+    Raises StorageUnavailable while the table cannot be ensured (the next call tries again).
+    """
+    from provisioning.guardrails.repository import GuardrailRepository
+
+    repository = _cache.get("guardrails")
+    if repository is None:
+        settings = get_settings()
+        repository = GuardrailRepository(_table_client(settings, settings.guardrails_table_name))
+        with _lock:
+            repository = _cache.setdefault("guardrails", repository)
+    if not _cache.get("guardrails_ready"):
+        repository.ensure_table()
+        _cache["guardrails_ready"] = True
+        logger.info("guardrails table ready")
+    return repository
+
+
+def guardrail_repository_or_none() -> GuardrailRepository | None:
+    """The guardrails repository, or None while storage is unreachable (the list degrades)."""
+    try:
+        return guardrail_repository()
+    except StorageUnavailable:
+        logger.warning("guardrails storage unavailable")
+        return None
+
+
+def monitor_client() -> MonitorManagementClient:
+    """Azure Monitor (node CPU of guarded clusters): the simulator locally, else Azure."""
+    with _lock:
+        client = _cache.get("monitor")
+        if client is not None:
+            return client
+    settings = get_settings()
+    from azure.mgmt.monitor import MonitorManagementClient
+
+    options: dict[str, Any] = {
+        "connection_timeout": ARM_CONNECTION_TIMEOUT_SECONDS,
+        "read_timeout": ARM_READ_TIMEOUT_SECONDS,
+        # One try: a failed read already means "not idle", and the next check reads again.
+        "retry_total": 0,
+    }
+    credential: Any
+    if settings.uses_arm_simulator:
+        from provisioning.arm_credentials import SimulatorCredential
+
+        credential = SimulatorCredential()
+        if settings.arm_ca_bundle:
+            options["connection_verify"] = settings.arm_ca_bundle
+    else:
+        credential = azure_credential()
+    client = MonitorManagementClient(
+        credential, settings.subscription_id, base_url=settings.arm_endpoint, **options
+    )
+    with _lock:
+        return _cache.setdefault("monitor", client)

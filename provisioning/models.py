@@ -18,6 +18,15 @@ class TaskType(StrEnum):
     AKS_UPGRADE = "aks_upgrade"
 
 
+class Trigger(StrEnum):
+    """Who started an operation (JobState `Trigger`): the user, or the guardrail that did."""
+
+    USER = "user"
+    IDLE = "idle"
+    SCHEDULE = "schedule"
+    EXPIRY = "expiry"
+
+
 class TaskStatus(StrEnum):
     """Lifecycle of an attempt (JobState `Status`): queued -> running -> terminal."""
 

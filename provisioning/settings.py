@@ -42,6 +42,13 @@ class Settings:
     durable_client_timeout_seconds: float = 15.0
     # The public Azure Retail Prices API (no credential); locally the ARM simulator serves it.
     retail_prices_endpoint: str = AZURE_RETAIL_PRICES_ENDPOINT
+    # Cost guardrails (README "Cost guardrails"): their table, how long one guardrail minute
+    # lasts (idle windows and extensions; 1 s makes a 15-minute idle rule take 15 s locally),
+    # how often a guarded cluster is checked, and the node CPU under which it counts as idle.
+    guardrails_table_name: str = "Guardrails"
+    guardrail_minute_seconds: float = 60.0
+    guardrail_check_seconds: int = 300
+    guardrail_idle_cpu_percent: float = 5.0
 
     @property
     def uses_arm_simulator(self) -> bool:
@@ -71,14 +78,19 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def _float(name: str, default: float) -> float:
+def _float(
+    name: str, default: float, low: float = float("-inf"), high: float = float("inf")
+) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as exc:
         raise SettingsError(f"setting {name} must be a number, got {raw!r}") from exc
+    if not low <= value <= high:
+        raise SettingsError(f"setting {name} must be between {low:g} and {high:g}, got {raw}")
+    return value
 
 
 def load_settings() -> Settings:
@@ -111,6 +123,10 @@ def load_settings() -> Settings:
         durable_client_timeout_seconds=_float("DURABLE_CLIENT_TIMEOUT_SECONDS", 15.0),
         retail_prices_endpoint=os.environ.get("RETAIL_PRICES_ENDPOINT", "").strip()
         or AZURE_RETAIL_PRICES_ENDPOINT,
+        guardrails_table_name=os.environ.get("GUARDRAILS_TABLE_NAME", "").strip() or "Guardrails",
+        guardrail_minute_seconds=_float("GUARDRAIL_MINUTE_SECONDS", 60.0, 0.1, 3600.0),
+        guardrail_check_seconds=_int("GUARDRAIL_CHECK_SECONDS", 300, 1, 24 * 3600),
+        guardrail_idle_cpu_percent=_float("GUARDRAIL_IDLE_CPU_PERCENT", 5.0, 0.0, 100.0),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from local.arm_simulator import arm_errors
@@ -39,6 +39,10 @@ class Cluster:
     etag: str = ""
     power_code: str = RUNNING
     current_version: str = ""
+    # Node CPU (metrics): [moment, percent] changes from the control route, oldest first.
+    cpu_changes: list[list[float]] = field(default_factory=list)
+    # When the cluster last became Running, kept when a later operation replaces that one.
+    running_since: float = 0.0
 
     def __post_init__(self) -> None:
         """State files written before eTags existed still load, with a fresh eTag."""

@@ -77,9 +77,15 @@ class ClusterView:
         return next((p for p in self.node_pools if p.name == name), None)
 
     def to_document(
-        self, portal_url: str, upgrades: list[str], operation: dict[str, Any] | None
+        self,
+        portal_url: str,
+        upgrades: list[str],
+        operation: dict[str, Any] | None,
+        *,
+        guardrails: dict[str, Any] | None = None,
+        cost: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The §15 cluster document."""
+        """The cluster document (README "The API"), with its guardrails and cost."""
         return {
             "id": self.id,
             "name": self.name,
@@ -95,6 +101,8 @@ class ClusterView:
             "created_by_task": self.tags.get(TASK_ID_TAG),
             "upgrades": upgrades,
             "operation": operation,
+            "guardrails": guardrails,
+            "cost": cost,
         }
 
 

@@ -23,6 +23,7 @@ from provisioning.models import (
     ProvisionRequest,
     TaskStatus,
     TaskType,
+    Trigger,
 )
 from provisioning.utc import stored_time
 
@@ -62,6 +63,8 @@ class JobStateProperty(StrEnum):
     DISMISSED_AT = "DismissedAt"
     RESOLVED_BY = "ResolvedBy"
     TARGET_TASK_ID = "TargetTaskId"
+    TRIGGER = "Trigger"
+    TRIGGER_MINUTES = "TriggerMinutes"
 
 
 P = JobStateProperty
@@ -86,6 +89,7 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
         P.STEP_INDEX: job.step_index,
         P.TOTAL_STEPS: job.total_steps,
         P.CLUSTER_SEEN: job.cluster_seen,
+        P.TRIGGER: str(job.trigger),
     }
     optional: dict[str, Any] = {
         P.KUBERNETES_VERSION: request.kubernetes_version,
@@ -97,6 +101,7 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
         P.DISMISSED_AT: job.dismissed_at,
         P.RESOLVED_BY: job.resolved_by,
         P.TARGET_TASK_ID: job.target_task_id,
+        P.TRIGGER_MINUTES: job.trigger_minutes,
         **_error_to_entity(job.error),
     }
     entity.update({name: value for name, value in optional.items() if value is not None})
@@ -139,6 +144,8 @@ def job_from_entity(entity: dict[str, Any]) -> JobState:
         dismissed_at=stored_time(entity.get(P.DISMISSED_AT)),
         resolved_by=entity.get(P.RESOLVED_BY) or None,
         target_task_id=entity.get(P.TARGET_TASK_ID) or None,
+        trigger=_enum(Trigger, entity.get(P.TRIGGER) or Trigger.USER, Trigger.USER),
+        trigger_minutes=_int(entity.get(P.TRIGGER_MINUTES)) or None,
         etag=metadata.get("etag"),
     )
 
@@ -206,7 +213,7 @@ def _int(value: Any) -> int:
         return 0
 
 
-_E = TypeVar("_E", TaskType, TaskStatus, ErrorCategory)
+_E = TypeVar("_E", TaskType, TaskStatus, ErrorCategory, Trigger)
 
 
 def _enum(kind: type[_E], value: Any, default: _E) -> _E:

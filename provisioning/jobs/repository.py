@@ -51,6 +51,10 @@ FAILURES_IN_WINDOW_FILTER = (
     f"{P.PARTITION_KEY} eq @pk and {P.ROW_KEY} ge @lo and {P.ROW_KEY} lt @hi and {P.TYPE} eq @type"
     f" and ( {P.STATUS} eq @failed or ( {P.STATUS} eq @cancelled and {P.CLUSTER_SEEN} eq true ) )"
 )
+# One cluster's operations (a partition scan, newest first): what the guardrails read.
+CLUSTER_FILTER = (
+    f"{P.PARTITION_KEY} eq @pk and {P.RESOURCE_GROUP} eq @rg and {P.CLUSTER_NAME} eq @name"
+)
 _FAILED_OR_CANCELLED = {"failed": str(TaskStatus.FAILED), "cancelled": str(TaskStatus.CANCELLED)}
 
 
@@ -178,6 +182,15 @@ class JobStateRepository:
         count = max(1, limit)
         parameters = {"pk": owner_id, **HISTORY_TYPES}
         pages = self._pages(HISTORY_FILTER, parameters, page_size=min(count, MAX_PAGE_SIZE))
+        return list(islice((job for page in pages for job in page), count))
+
+    def cluster_history(
+        self, owner_id: str, resource_group: str, cluster_name: str, limit: int
+    ) -> list[JobState]:
+        """The owner's newest operations on one cluster, newest first (at most `limit`)."""
+        count = max(1, limit)
+        parameters = {"pk": owner_id, "rg": resource_group, "name": cluster_name}
+        pages = self._pages(CLUSTER_FILTER, parameters, page_size=min(count, MAX_PAGE_SIZE))
         return list(islice((job for page in pages for job in page), count))
 
     def failure_candidate_pages(

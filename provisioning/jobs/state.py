@@ -14,6 +14,7 @@ from provisioning.models import (
     ProvisionRequest,
     TaskStatus,
     TaskType,
+    Trigger,
 )
 
 # Step 0 of every step table: what an accepted attempt shows until its first activity runs.
@@ -46,6 +47,9 @@ class JobState:
     dismissed_at: datetime | None = None
     resolved_by: str | None = None
     target_task_id: str | None = None
+    # Who started it: the user, or a guardrail (with the idle rule's minutes for an idle stop).
+    trigger: Trigger = Trigger.USER
+    trigger_minutes: int | None = None
     etag: str | None = field(default=None, compare=False)
 
     @classmethod
@@ -59,6 +63,8 @@ class JobState:
         task_type: TaskType = TaskType.AKS_PROVISION,
         total_steps: int = 0,
         target_task_id: str | None = None,
+        trigger: Trigger = Trigger.USER,
+        trigger_minutes: int | None = None,
     ) -> JobState:
         """A queued attempt as written at accept time."""
         return cls(
@@ -72,6 +78,8 @@ class JobState:
             step=QUEUED_STEP,
             total_steps=total_steps,
             target_task_id=target_task_id,
+            trigger=trigger,
+            trigger_minutes=trigger_minutes,
         )
 
     @property

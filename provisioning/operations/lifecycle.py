@@ -19,7 +19,7 @@ from provisioning.jobs.events import log_attempt_event
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.state import JobState
 from provisioning.jobs.task_ids import new_task_id
-from provisioning.models import ProvisionRequest
+from provisioning.models import ProvisionRequest, Trigger
 from provisioning.operations.allowed_states import LifecycleOperation, refusal_for
 from provisioning.operations.attempts import (
     AcceptedAttempt,
@@ -158,8 +158,14 @@ def accept_lifecycle_operation(
     timing: OrchestrationTiming,
     now: datetime,
     unique: str,
+    trigger: Trigger = Trigger.USER,
+    trigger_minutes: int | None = None,
 ) -> AcceptedAttempt:
-    """Check ownership and state, claim the cluster, write the queued row once."""
+    """Check ownership and state, claim the cluster, write the queued row once.
+
+    A guardrail's operation comes through here too (its `trigger` says which), so it takes the
+    same claim a user's request takes and the two never run at once.
+    """
     view = read_view(wanted.resource_group, wanted.cluster_name)
     if view is None or not view.ownership().owned_by(owner_id):
         raise ClusterNotFound(f"{wanted.resource_group}/{wanted.cluster_name}")
@@ -180,6 +186,8 @@ def accept_lifecycle_operation(
         now=now,
         task_type=wanted.operation.task_type,
         total_steps=steps_for(wanted.operation.task_type).total,
+        trigger=trigger,
+        trigger_minutes=trigger_minutes,
     )
     repo.insert_new(job)
     log_attempt_event("attempt_accepted", job)

@@ -1,0 +1,42 @@
+"""The guard's activities: check a guarded cluster, and act on a guardrail that is due."""
+
+from typing import Any
+
+from activities import names
+from activities.blueprint import blueprint
+
+
+@blueprint.activity_trigger(input_name="check", activity=names.CHECK_GUARDRAIL)
+def check_guardrail(check: dict[str, Any]) -> dict[str, Any]:
+    """Read what the rules need (the row, operations, maybe the cluster and its CPU); decide."""
+    from provisioning import clients
+    from provisioning.clusters.inventory import read_one_cluster
+    from provisioning.guardrails import service
+    from provisioning.guardrails.messages import CheckInput
+
+    wanted = CheckInput.from_dict(check)
+    arm = clients.container_service_client()
+    return service.check_guard(
+        clients.guardrail_repository(),
+        clients.jobstate_repository(),
+        lambda group, name: read_one_cluster(arm, group, name),
+        service.read_evidence_with(clients.monitor_client(), wanted.guard.idle_cpu_percent),
+        wanted,
+    ).to_dict()
+
+
+@blueprint.activity_trigger(input_name="act", activity=names.ACT_ON_GUARDRAIL)
+def act_on_guardrail(act: dict[str, Any]) -> dict[str, Any]:
+    """Look again and, if still due, accept the stop, start or delete (trigger = the guardrail)."""
+    from provisioning import clients
+    from provisioning.clusters.inventory import read_one_cluster
+    from provisioning.guardrails import service
+    from provisioning.guardrails.messages import ActInput
+
+    arm = clients.container_service_client()
+    return service.act_on_guard(
+        clients.guardrail_repository(),
+        clients.jobstate_repository(),
+        lambda group, name: read_one_cluster(arm, group, name),
+        ActInput.from_dict(act),
+    ).to_dict()
