@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.openapi_guardrails import guardrail_component_schemas, guardrail_paths
 from api.openapi_schemas import TASK_ID, anchored, closed_object, ref
 from provisioning.operations.allowed_states import LifecycleOperation
 from provisioning.operations.lifecycle import NODE_POOL_NAME_MAX
@@ -162,6 +163,8 @@ def _cluster_schemas() -> dict[str, Any]:
             "created_by_task": STRING_OR_NULL,
             "upgrades": {"type": "array", "items": {"type": "string"}},
             "operation": {"oneOf": [{"type": "null"}, operation]},
+            "guardrails": {"oneOf": [{"type": "null"}, ref("Guardrails")]},
+            "cost": ref("Cost"),
         }
     )
     count = {"type": "integer", "minimum": MIN_NODE_COUNT, "maximum": MAX_NODE_COUNT}
@@ -195,8 +198,13 @@ def _cluster_schemas() -> dict[str, Any]:
 
 
 def cluster_component_schemas() -> dict[str, Any]:
-    """The schemas of options, preflight, clusters and lifecycle operations."""
-    return {**_options_schemas(), **_preflight_schemas(), **_cluster_schemas()}
+    """The schemas of options, preflight, clusters, lifecycle operations and guardrails."""
+    return {
+        **_options_schemas(),
+        **_preflight_schemas(),
+        **_cluster_schemas(),
+        **guardrail_component_schemas(),
+    }
 
 
 LIFECYCLE_BODIES = {
@@ -206,7 +214,7 @@ LIFECYCLE_BODIES = {
 }
 
 
-def _cluster_parameters() -> list[dict[str, Any]]:
+def cluster_parameters() -> list[dict[str, Any]]:
     return [
         {
             "name": "resource_group",
@@ -294,7 +302,7 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
             "summary": f"{operation.value.capitalize()} one of your clusters "
             f"({operation.task_type}).",
             "operationId": handler,
-            "parameters": _cluster_parameters(),
+            "parameters": cluster_parameters(),
             "responses": {
                 "202": json("OperationAccepted", "Follow status_url."),
                 **state_changing_errors(400, 404, 409),
@@ -309,4 +317,5 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
         paths[f"/api/aks/clusters/{{resource_group}}/{{cluster_name}}/{operation.value}"] = {
             "post": post
         }
+    paths.update(guardrail_paths(json, errors, state_changing_errors, cluster_parameters()))
     return paths

@@ -11,7 +11,7 @@ from typing import Any
 
 from api.error_specs import ERROR_CODES, extra_fields
 from provisioning.errors.text import MAX_ERROR_MESSAGE_BYTES
-from provisioning.models import ErrorCategory, TaskStatus, TaskType
+from provisioning.models import ErrorCategory, TaskStatus, TaskType, Trigger
 from provisioning.requests.bounds import (
     HISTORY_LIMIT,
     RECENT_FAILURES_HOURS,
@@ -208,6 +208,16 @@ def _task_properties() -> dict[str, Any]:
         "progress": ref("Progress"),
         "error": {"oneOf": [{"type": "null"}, ref("AttemptError")]},
         "dismissed_at": nullable(TIMESTAMP),
+        "trigger": {
+            "type": "string",
+            "enum": [str(trigger) for trigger in Trigger],
+            "description": "user, or the cost guardrail that started the operation.",
+        },
+        "trigger_summary": {
+            **nullable({"type": "string"}),
+            "description": 'What an automatic operation did and why ("Stopped automatically: '
+            "idle for 1 hour\"); null for the user's own.",
+        },
         "target_task_id": {
             **nullable(TASK_ID),
             "description": "aks_delete tasks only: the attempt whose partial cluster it deletes.",

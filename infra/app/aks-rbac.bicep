@@ -1,5 +1,6 @@
 // Deployed at the AKS target resource group: a custom role with exactly the actions the app
-// uses on clusters there (create, read, stop, start, scale, upgrade, abort, delete), assigned
+// uses on clusters there (create, read, stop, start, scale, upgrade, abort, delete, and the
+// node CPU metrics the cost guardrails' idle rule reads), assigned
 // to the function app's identity. Least privilege: no credentials, no run-command, no agent
 // pool deletion, nothing outside this resource group.
 //
@@ -25,13 +26,15 @@ var clusterActions = [
   'Microsoft.ContainerService/locations/operations/read'
   'Microsoft.ContainerService/locations/operationresults/read'
   'Microsoft.Resources/subscriptions/resourceGroups/read'
+  // Cost guardrails: node CPU of a guarded cluster (Azure Monitor platform metrics).
+  'Microsoft.Insights/metrics/read'
 ]
 
 resource clusterOperator 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(resourceGroup().id, 'aks-provisioning-cluster-operator', environmentName)
   properties: {
     roleName: 'AKS provisioning cluster operator (${environmentName})'
-    description: 'Create, read, stop, start, scale, upgrade, abort and delete AKS clusters in this resource group.'
+    description: 'Create, read, stop, start, scale, upgrade, abort and delete AKS clusters in this resource group, and read their metrics.'
     type: 'CustomRole'
     permissions: [
       {

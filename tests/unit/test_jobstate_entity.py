@@ -44,6 +44,8 @@ DESIGN_PROPERTIES = {
     "DismissedAt",
     "ResolvedBy",
     "TargetTaskId",
+    "Trigger",
+    "TriggerMinutes",
     # The request's optional User-mode workload pool (DESIGN §4 `user_pool`).
     "UserPoolVmSize",
     "UserPoolNodeCount",
@@ -91,6 +93,7 @@ def test_entity_uses_design_property_names() -> None:
         "ErrorMessage",
         "Retryable",
         "ErrorActions",
+        "Trigger",
     }
     assert set(entity) == expected
     assert entity["Status"] == "failed" and entity["Type"] == "aks_provision"
