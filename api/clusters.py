@@ -4,7 +4,6 @@ Domain modules are imported inside the handlers: nothing here may cost the cold 
 """
 
 import asyncio
-import logging
 import uuid
 from datetime import UTC, datetime
 
@@ -14,8 +13,7 @@ import azure.functions as func
 from api.blueprint import blueprint
 from api.orchestration_start import start_and_answer, timing
 from api.responses import answers_errors_async, caller, json_response
-
-logger = logging.getLogger(__name__)
+from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
 
 
 @blueprint.route(route="aks/clusters", methods=["GET"])
@@ -25,7 +23,7 @@ async def list_clusters(req: func.HttpRequest) -> func.HttpResponse:
     owner = caller(req)
     from provisioning import clients
     from provisioning.catalog.sources import azure_sources, catalog_cache
-    from provisioning.clusters.listing import CostSources, your_clusters
+    from provisioning.fleet.listing import CostSources, your_clusters
     from provisioning.guardrails.rules import GuardTiming
     from provisioning.preflight.run import cached_prices, cached_versions
     from provisioning.settings import get_settings
@@ -52,99 +50,78 @@ async def list_clusters(req: func.HttpRequest) -> func.HttpResponse:
     return json_response(answer.to_dict())
 
 
-async def _start_lifecycle(
-    req: func.HttpRequest, client: df.DurableOrchestrationClient, operation: str
+async def _start_cluster_operation(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient, spec: OperationSpec
 ) -> func.HttpResponse:
     """Parse, authorize, accept (ownership, state, claim), start the orchestration."""
     owner = caller(req)
-    from orchestrators.blueprint import CHANGE_CLUSTER, DELETE_CLUSTER
     from provisioning import clients
-    from provisioning.clusters.change_calls import read_upgrades
+    from provisioning.catalog.sources import azure_sources, catalog_cache
     from provisioning.clusters.inventory import read_one_cluster
-    from provisioning.operations.allowed_states import LifecycleOperation
+    from provisioning.fleet.listing import cluster_upgrades
     from provisioning.operations.lifecycle import (
-        accept_lifecycle_operation,
-        validate_lifecycle_request,
+        accept_cluster_operation,
+        validate_cluster_operation,
     )
+    from provisioning.preflight.run import cached_versions
     from provisioning.requests.validation import decode_json_body
     from provisioning.settings import get_settings
 
-    kind = LifecycleOperation(operation)
     raw = req.get_body()
-    wanted = validate_lifecycle_request(
-        kind,
+    wanted = validate_cluster_operation(
+        spec,
         req.route_params.get("resource_group", ""),
         req.route_params.get("cluster_name", ""),
         decode_json_body(raw) if raw else None,
     )
     repo = await asyncio.to_thread(clients.jobstate_repository)
     arm = await asyncio.to_thread(clients.container_service_client)
+    sources = await asyncio.to_thread(azure_sources)
+    cache = catalog_cache()
     settings = get_settings()
     accepted = await asyncio.to_thread(
-        accept_lifecycle_operation,
+        accept_cluster_operation,
         repo,
         owner.owner_id,
         wanted,
         read_view=lambda group, name: read_one_cluster(arm, group, name),
-        read_upgrades=lambda group, name: read_upgrades(arm, group, name),
+        read_upgrades=lambda view: cluster_upgrades(
+            view, lambda region: cached_versions(sources, cache, region)
+        ),
         subscription_id=settings.subscription_id,
         tenant_id=settings.tenant_id,
         timing=timing(),
         now=datetime.now(UTC),
         unique=uuid.uuid4().hex[:12],
     )
-    orchestrator = DELETE_CLUSTER if kind is LifecycleOperation.DELETE else CHANGE_CLUSTER
-    return await start_and_answer(client, orchestrator, accepted, repo, what=f"{operation}")
+    return await start_and_answer(client, spec.orchestration.value, accepted, repo, what=spec.verb)
 
 
 CLUSTER_ROUTE = "aks/clusters/{resource_group}/{cluster_name}"
 
 
-@blueprint.route(route=f"{CLUSTER_ROUTE}/stop", methods=["POST"])
-@blueprint.durable_client_input(client_name="client")
-@answers_errors_async
-async def stop_cluster(
-    req: func.HttpRequest, client: df.DurableOrchestrationClient
-) -> func.HttpResponse:
-    """Stop one of your running clusters (aks_stop)."""
-    return await _start_lifecycle(req, client, "stop")
+def _register_cluster_operation(spec: OperationSpec) -> None:
+    """One HTTP trigger per cluster operation of the registry: POST …/{action}."""
+
+    async def handler(
+        req: func.HttpRequest, client: df.DurableOrchestrationClient
+    ) -> func.HttpResponse:
+        return await _start_cluster_operation(req, client, spec)
+
+    handler.__name__ = handler.__qualname__ = handler_name(spec)
+    handler.__doc__ = spec.summary
+    blueprint.function_name(name=handler.__name__)(
+        blueprint.route(route=f"{CLUSTER_ROUTE}/{spec.route}", methods=["POST"])(
+            blueprint.durable_client_input(client_name="client")(answers_errors_async(handler))
+        )
+    )
 
 
-@blueprint.route(route=f"{CLUSTER_ROUTE}/start", methods=["POST"])
-@blueprint.durable_client_input(client_name="client")
-@answers_errors_async
-async def start_cluster(
-    req: func.HttpRequest, client: df.DurableOrchestrationClient
-) -> func.HttpResponse:
-    """Start one of your stopped clusters (aks_start)."""
-    return await _start_lifecycle(req, client, "start")
+def handler_name(spec: OperationSpec) -> str:
+    """The function name of a cluster operation's trigger ("cluster_stop"), also its
+    OpenAPI operationId; distinct from the orchestrations' names ("delete_cluster")."""
+    return f"cluster_{spec.action}"
 
 
-@blueprint.route(route=f"{CLUSTER_ROUTE}/scale", methods=["POST"])
-@blueprint.durable_client_input(client_name="client")
-@answers_errors_async
-async def scale_cluster(
-    req: func.HttpRequest, client: df.DurableOrchestrationClient
-) -> func.HttpResponse:
-    """Change one node pool's count (aks_scale)."""
-    return await _start_lifecycle(req, client, "scale")
-
-
-@blueprint.route(route=f"{CLUSTER_ROUTE}/upgrade", methods=["POST"])
-@blueprint.durable_client_input(client_name="client")
-@answers_errors_async
-async def upgrade_cluster(
-    req: func.HttpRequest, client: df.DurableOrchestrationClient
-) -> func.HttpResponse:
-    """Upgrade the control plane to one of the cluster's upgrades (aks_upgrade)."""
-    return await _start_lifecycle(req, client, "upgrade")
-
-
-@blueprint.route(route=f"{CLUSTER_ROUTE}/delete", methods=["POST"])
-@blueprint.durable_client_input(client_name="client")
-@answers_errors_async
-async def delete_owned_cluster(
-    req: func.HttpRequest, client: df.DurableOrchestrationClient
-) -> func.HttpResponse:
-    """Delete one of your clusters after the name was typed to confirm (aks_delete)."""
-    return await _start_lifecycle(req, client, "delete")
+for _spec in CLUSTER_OPERATIONS:
+    _register_cluster_operation(_spec)

@@ -20,18 +20,17 @@ from provisioning.access.identity import IdentityError
 from provisioning.guardrails.service import NothingToExtend
 from provisioning.jobs.tables import StorageUnavailable
 from provisioning.operations.attempts import (
-    ActiveAttemptExists,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     NotCancellable,
     NotDeletable,
     NotDismissable,
+    OperationInProgress,
     TaskNotFound,
 )
 from provisioning.operations.lifecycle import (
     ClusterNotFound,
     InvalidClusterState,
-    OperationInProgress,
 )
 from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
@@ -89,14 +88,6 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
         "A request with this Idempotency-Key is still being processed; retry shortly.",
     ),
     ErrorSpec(TaskNotFound, 404, "not_found", "No such task."),
-    ErrorSpec(
-        ActiveAttemptExists,
-        409,
-        "attempt_in_progress",
-        "An attempt for this resource group and cluster name is still running; "
-        "wait for it or stop it first.",
-        extra=("task_id",),
-    ),
     ErrorSpec(ClusterNotFound, 404, "not_found", "No such cluster."),
     ErrorSpec(OperationInProgress, 409, "operation_in_progress", extra=("task_id",)),
     ErrorSpec(InvalidClusterState, 409, "invalid_state"),

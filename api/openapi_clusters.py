@@ -1,4 +1,4 @@
-"""OpenAPI for preflight, options and Your clusters (DESIGN §14, §15): schemas and paths.
+"""OpenAPI for preflight, options and Your clusters (README, §15): schemas and paths.
 
 Kept apart from the task paths so each module stays one screen per concern; read by
 api.openapi_document on the first request for the document.
@@ -8,21 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from api.clusters import handler_name
 from api.openapi_guardrails import guardrail_component_schemas, guardrail_paths
 from api.openapi_schemas import TASK_ID, anchored, closed_object, ref
-from provisioning.operations.allowed_states import LifecycleOperation
-from provisioning.operations.lifecycle import NODE_POOL_NAME_MAX
+from provisioning.fleet.actions import ACTION_KINDS
+from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
 from provisioning.preflight.checks import PREFLIGHT_CHECKS, CheckStatus
 from provisioning.requests.validation import (
     AZURE_PUBLIC_REGIONS,
     CLUSTER_NAME_PATTERN,
     MAX_NODE_COUNT,
+    MAX_POOL_NAME_LENGTH,
     MIN_NODE_COUNT,
     RESOURCE_GROUP_PATTERN,
 )
 
 NUMBER_OR_NULL = {"type": ["number", "null"]}
 STRING_OR_NULL = {"type": ["string", "null"]}
+
+
+def _text_limit() -> dict[str, Any]:
+    """One text input's rule in `limits`: a browser RegExp source and a maximum length."""
+    return closed_object({"pattern": {"type": "string"}, "max_length": {"type": "integer"}})
 
 
 def _options_schemas() -> dict[str, Any]:
@@ -61,6 +68,16 @@ def _options_schemas() -> dict[str, Any]:
                     ),
                 },
                 "currency": {"type": "string"},
+                "limits": closed_object(
+                    {
+                        "cluster_name": _text_limit(),
+                        "resource_group": _text_limit(),
+                        "pool_name": _text_limit(),
+                        "node_count": closed_object(
+                            {"min": {"type": "integer"}, "max": {"type": "integer"}}
+                        ),
+                    }
+                ),
                 "degraded": {
                     "type": "boolean",
                     "description": "true when an Azure source failed: its part is empty.",
@@ -147,6 +164,13 @@ def _cluster_schemas() -> dict[str, Any]:
             "step": STRING_OR_NULL,
         }
     )
+    action = closed_object(
+        {
+            "kind": {"type": "string", "enum": list(ACTION_KINDS)},
+            "enabled": {"type": "boolean"},
+            "reason": STRING_OR_NULL,
+        }
+    )
     cluster = closed_object(
         {
             "id": {"type": "string"},
@@ -163,6 +187,7 @@ def _cluster_schemas() -> dict[str, Any]:
             "created_by_task": STRING_OR_NULL,
             "upgrades": {"type": "array", "items": {"type": "string"}},
             "operation": {"oneOf": [{"type": "null"}, operation]},
+            "actions": {"type": "array", "items": action},
             "guardrails": {"oneOf": [{"type": "null"}, ref("Guardrails")]},
             "cost": ref("Cost"),
         }
@@ -178,7 +203,7 @@ def _cluster_schemas() -> dict[str, Any]:
         ),
         "ScaleRequest": closed_object(
             {
-                "node_pool": {"type": "string", "minLength": 1, "maxLength": NODE_POOL_NAME_MAX},
+                "node_pool": {"type": "string", "minLength": 1, "maxLength": MAX_POOL_NAME_LENGTH},
                 "node_count": count,
             }
         ),
@@ -207,11 +232,9 @@ def cluster_component_schemas() -> dict[str, Any]:
     }
 
 
-LIFECYCLE_BODIES = {
-    LifecycleOperation.SCALE: "ScaleRequest",
-    LifecycleOperation.UPGRADE: "UpgradeRequest",
-    LifecycleOperation.DELETE: "DeleteRequest",
-}
+def body_schema_name(spec: OperationSpec) -> str | None:
+    """The request-body schema of a cluster operation that takes a body ("ScaleRequest")."""
+    return f"{str(spec.action).capitalize()}Request" if spec.body_fields else None
 
 
 def cluster_parameters() -> list[dict[str, Any]]:
@@ -290,31 +313,23 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
             }
         },
     }
-    handlers = {
-        LifecycleOperation.STOP: "stop_cluster",
-        LifecycleOperation.START: "start_cluster",
-        LifecycleOperation.SCALE: "scale_cluster",
-        LifecycleOperation.UPGRADE: "upgrade_cluster",
-        LifecycleOperation.DELETE: "delete_owned_cluster",
-    }
-    for operation, handler in handlers.items():
+    for spec in CLUSTER_OPERATIONS:
         post: dict[str, Any] = {
-            "summary": f"{operation.value.capitalize()} one of your clusters "
-            f"({operation.task_type}).",
-            "operationId": handler,
+            "summary": f"{spec.summary} ({spec.task_type}).",
+            "operationId": handler_name(spec),
             "parameters": cluster_parameters(),
             "responses": {
                 "202": json("OperationAccepted", "Follow status_url."),
                 **state_changing_errors(400, 404, 409),
             },
         }
-        body = LIFECYCLE_BODIES.get(operation)
+        body = body_schema_name(spec)
         if body:
             post["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": ref(body)}},
             }
-        paths[f"/api/aks/clusters/{{resource_group}}/{{cluster_name}}/{operation.value}"] = {
+        paths[f"/api/aks/clusters/{{resource_group}}/{{cluster_name}}/{spec.route}"] = {
             "post": post
         }
     paths.update(guardrail_paths(json, errors, state_changing_errors, cluster_parameters()))

@@ -1,4 +1,4 @@
-"""The HTTP contract (DESIGN §4) as an OpenAPI 3.1 document: operations, parameters, answers.
+"""The HTTP contract (README) as an OpenAPI 3.1 document: operations, parameters, answers.
 
 Bounds come from provisioning.requests.bounds, header rules from
 provisioning.requests.validation and error answers from api.error_specs; a test

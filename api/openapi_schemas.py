@@ -134,6 +134,10 @@ def _provision_schemas() -> dict[str, Any]:
                     "description": "Empty or null means the region's default version.",
                 },
                 "user_pool": _user_pool(),
+                "retry_of": {
+                    **TASK_ID,
+                    "description": "Edit & retry: your own create that failed or was stopped.",
+                },
             },
             required=list(REQUIRED_FIELDS),
         ),
@@ -165,6 +169,10 @@ def _attempt_part_schemas() -> dict[str, Any]:
                     "pattern": anchored(KUBERNETES_VERSION_PATTERN.pattern),
                 },
                 "user_pool": _user_pool(),
+                "retry_of": {
+                    **nullable(TASK_ID),
+                    "description": "Edit & retry: the failed attempt this one retries.",
+                },
             }
         ),
         "Progress": closed_object(
@@ -197,7 +205,7 @@ def _attempt_part_schemas() -> dict[str, Any]:
 
 
 def _task_properties() -> dict[str, Any]:
-    """The task document's properties (DESIGN §4)."""
+    """The task document's properties (README)."""
     return {
         "task_id": TASK_ID,
         "type": {"type": "string", "enum": [str(t) for t in TaskType]},
@@ -210,8 +218,8 @@ def _task_properties() -> dict[str, Any]:
         "dismissed_at": nullable(TIMESTAMP),
         "trigger": {
             "type": "string",
-            "enum": [str(trigger) for trigger in Trigger],
-            "description": "user, or the cost guardrail that started the operation.",
+            "enum": [str(t) for t in Trigger],
+            "description": "Who started it: the user, or the guardrail that did.",
         },
         "trigger_summary": {
             **nullable({"type": "string"}),

@@ -1,14 +1,11 @@
 """/api/aks/options and /api/aks/preflight: live Azure facts for the create dialog (advice only)."""
 
 import asyncio
-import logging
 
 import azure.functions as func
 
 from api.blueprint import blueprint
 from api.responses import answers_errors_async, caller, json_response
-
-logger = logging.getLogger(__name__)
 
 DEFAULT_REGION = "eastus"
 

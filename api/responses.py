@@ -69,7 +69,7 @@ def _handled() -> tuple[type[Exception], ...]:
 
 
 def refuse_cross_site(req: func.HttpRequest) -> None:
-    """Every state-changing request must be same-origin and send JSON bodies (DESIGN §7).
+    """Every state-changing request must be same-origin and send JSON bodies (docs/architecture.md).
 
     Runs before identity: a cross-site POST is refused whoever the browser is signed in as.
     """
@@ -87,22 +87,33 @@ def refuse_cross_site(req: func.HttpRequest) -> None:
     )
 
 
-def _refuse_cross_site_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    """Apply the cross-site defence to the handler's HttpRequest, wherever the binding put it."""
+def refuse_cross_site_or_answer(
+    args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> func.HttpResponse | None:
+    """The refusal of a cross-site or non-JSON state-changing request, else None.
+
+    api.blueprint applies it to every state-changing route as it is registered.
+    """
+    from provisioning.access.cross_site import CrossOriginRequest, UnsupportedMediaType
+
     req = next((v for v in (*args, *kwargs.values()) if isinstance(v, func.HttpRequest)), None)
-    if req is not None:
+    if req is None:
+        return None
+    try:
         refuse_cross_site(req)
+    except (CrossOriginRequest, UnsupportedMediaType) as exc:
+        return error_to_response(exc)
+    return None
 
 
 def answers_errors(
     handler: Callable[..., func.HttpResponse],
 ) -> Callable[..., func.HttpResponse]:
-    """Decorate a sync handler: cross-site defence first, then domain errors become answers."""
+    """Decorate a sync handler: domain errors become the contract's answers."""
 
     @functools.wraps(handler)
     def wrapper(*args: Any, **kwargs: Any) -> func.HttpResponse:
         try:
-            _refuse_cross_site_call(args, kwargs)
             return handler(*args, **kwargs)
         except _handled() as exc:  # evaluated only when the handler raised
             return error_to_response(exc)
@@ -113,12 +124,11 @@ def answers_errors(
 def answers_errors_async(
     handler: Callable[..., Awaitable[func.HttpResponse]],
 ) -> Callable[..., Awaitable[func.HttpResponse]]:
-    """Decorate an async handler: cross-site defence first, then domain errors become answers."""
+    """Decorate an async handler: domain errors become the contract's answers."""
 
     @functools.wraps(handler)
     async def wrapper(*args: Any, **kwargs: Any) -> func.HttpResponse:
         try:
-            _refuse_cross_site_call(args, kwargs)
             return await handler(*args, **kwargs)
         except _handled() as exc:  # evaluated only when the handler raised
             return error_to_response(exc)

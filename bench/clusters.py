@@ -1,5 +1,5 @@
 """Your clusters: list latency and ARM calls per request with 1, 10 and 100 clusters, and the
-end-to-end time of each lifecycle operation on the simulator (DESIGN §10, §15).
+end-to-end time of each lifecycle operation on the simulator (docs/benchmarks.md, §15).
 
 The list is measured over HTTP through the local host; ARM calls are counted in process on
 the real SDK client (a raw_request_hook), so "one list call per request" is a count, not a
@@ -89,7 +89,7 @@ def list_figures(host: FunctionHost, repetitions: int) -> dict[str, Any]:
 
 def _arm_calls_of_one_listing(host: FunctionHost, owner: str) -> int:
     """ARM requests one listing makes (the catalog is cached, as in a warm process)."""
-    from provisioning.clusters.listing import your_clusters
+    from provisioning.fleet.listing import your_clusters
 
     calls: list[str] = []
     counting = _arm_client(host, lambda request: calls.append(request.http_request.url))

@@ -44,7 +44,7 @@ RUNTIME_SDKS = ("azure.data.tables", "azure.identity", "azure.mgmt.containerserv
 LAZY_MODULES = RUNTIME_SDKS + ("azure.core.pipeline.transport._requests_basic", "requests")
 OUR_PACKAGES = ("function_app", "api", "orchestrators", "activities", "provisioning")
 MIN_ROUNDS = 21
-COLD_START_BUDGET = 1.15  # DESIGN §10: function_app ≤ 1.15 × the floor
+COLD_START_BUDGET = 1.15  # docs/benchmarks.md: function_app ≤ 1.15 × the floor
 OTEL_DISTRO = "azure.monitor.opentelemetry"
 OTEL_ROUNDS = 11
 # An ingestion endpoint nothing listens on: configuring needs no network.

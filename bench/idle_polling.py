@@ -1,5 +1,5 @@
 """Requests per minute one open dashboard tab sends while nothing changes, and while one
-lifecycle operation runs (DESIGN §13: refresh every 10 s only while something changes).
+lifecycle operation runs (README: refresh every 10 s only while something changes).
 
 Counted in headless Chromium over a fixed window after the page settled; every request to
 /api/ is counted, whatever polls it.

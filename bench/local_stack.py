@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,8 +19,6 @@ from local.processes import (
     start_azurite_table,
     start_local_host,
 )
-
-logger = logging.getLogger(__name__)
 
 SIMULATOR_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 ARM_CREATE_SECONDS = 3

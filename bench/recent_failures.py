@@ -225,7 +225,7 @@ def ground_truth(jobs: Sequence[JobState], *, now: datetime, hours: int, limit: 
 
 
 def window_rows(jobs: Sequence[JobState], *, now: datetime, hours: int) -> int:
-    """How many of the owner's rows fall in the window (DESIGN §10: ours reads at most this)."""
+    """How many of the owner's rows fall in the window (ours reads at most this)."""
     oldest = now - timedelta(hours=hours)
     return sum(1 for job in jobs if oldest <= job.created_at <= now)
 

@@ -28,7 +28,7 @@ PLOT_PATH = PROJECT_ROOT / "docs" / "benchmarks.png"
 
 @dataclass(frozen=True)
 class Budget:
-    """One DESIGN §10 budget: a key in results.json, a comparison and the bound."""
+    """One docs/benchmarks.md budget: a key in results.json, a comparison and the bound."""
 
     key: str
     text: str
@@ -289,7 +289,7 @@ def markdown(results: dict[str, Any]) -> str:
         "is a median (p95 alongside) of several runs, and every comparison is measured in the "
         "same run, interleaved, as a ratio.",
         "",
-        "## Budgets (DESIGN §10)",
+        "## Budgets (docs/benchmarks.md)",
         "",
         "| key | measured | budget | result |",
         "|---|---|---|---|",

@@ -40,12 +40,42 @@ param alertEmail string = ''
 @description('Export log fields as customDimensions with OpenTelemetry (costs worker start-up time; docs/monitoring.md). False: queries read the message JSON.')
 param exportTelemetryDimensions bool = true
 
+@allowed([
+  'azureStorage'
+  'durableTaskScheduler'
+])
+@description('Where Durable Functions keeps orchestration state: the storage account, or a Durable Task Scheduler (README "When to switch to the Durable Task Scheduler"). A switch starts an empty task hub.')
+param durableBackend string = 'azureStorage'
+
+@allowed([
+  'Consumption'
+  'Dedicated'
+])
+@description('SKU of the Durable Task Scheduler (durableBackend durableTaskScheduler only).')
+param durableTaskSchedulerSku string = 'Consumption'
+
+@minValue(1)
+@maxValue(3)
+@description('Capacity units of a Dedicated Durable Task Scheduler.')
+param durableTaskSchedulerCapacity int = 1
+
+// Flex Consumption has no fixed outbound addresses, so the default admits every address and
+// access rests on the Entra role alone. An empty list would deny the app too.
+@minLength(1)
+@description('Addresses (IPv4, IPv6 or CIDR) that may reach the Durable Task Scheduler.')
+param durableTaskSchedulerIpAllowlist array = [
+  '0.0.0.0/0'
+]
+
 var abbrs = loadJsonContent('./abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
 var effectiveAuthTenantId = !empty(authTenantId) ? authTenantId : tenant().tenantId
 var effectiveAksResourceGroupName = !empty(aksResourceGroupName) ? aksResourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}-aks'
 var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
+var usesDurableTaskScheduler = durableBackend == 'durableTaskScheduler'
+// host.json's hubName: the Scheduler's task hub carries the same name as the storage one.
+var durableTaskHubName = 'AksProvisioningHub'
 var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -98,6 +128,22 @@ module monitoring 'core/monitor/monitoring.bicep' = {
   }
 }
 
+module durableTaskScheduler 'app/durable-task-scheduler.bicep' = if (usesDurableTaskScheduler) {
+  name: 'durableTaskScheduler'
+  scope: rg
+  params: {
+    name: '${abbrs.durableTaskSchedulers}${resourceToken}'
+    location: location
+    tags: tags
+    taskHubName: durableTaskHubName
+    skuName: durableTaskSchedulerSku
+    capacity: durableTaskSchedulerCapacity
+    ipAllowlist: durableTaskSchedulerIpAllowlist
+    managedIdentityPrincipalId: identity.outputs.principalId
+    userPrincipalId: principalId
+  }
+}
+
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -115,6 +161,9 @@ module api 'app/api.bicep' = {
     authClientId: authClientId
     authTenantId: effectiveAuthTenantId
     exportTelemetryDimensions: exportTelemetryDimensions
+    durableBackend: durableBackend
+    durableTaskSchedulerEndpoint: usesDurableTaskScheduler ? durableTaskScheduler!.outputs.endpoint : ''
+    durableTaskHubName: durableTaskHubName
   }
 }
 
@@ -187,3 +236,5 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output AKS_RESOURCE_GROUP string = effectiveAksResourceGroupName
 output MONITORING_WORKBOOK_URL string = workbook.outputs.portalUrl
+output DURABLE_BACKEND string = durableBackend
+output DURABLE_TASK_SCHEDULER_DASHBOARD_URL string = usesDurableTaskScheduler ? durableTaskScheduler!.outputs.dashboardUrl : ''

@@ -2,11 +2,13 @@
 
 import azure.durable_functions as df
 
+from provisioning.operations.registry import Orchestration
+
 blueprint = df.Blueprint()
 
-PROVISION_CLUSTER = "provision_cluster"
-DELETE_CLUSTER = "delete_cluster"
-CHANGE_CLUSTER = "change_cluster"
+PROVISION_CLUSTER = Orchestration.PROVISION.value
+DELETE_CLUSTER = Orchestration.DELETE.value
+CHANGE_CLUSTER = Orchestration.CHANGE.value
 CANCEL_EVENT = "cancel"
 GUARD_CLUSTER = "guard_cluster"
 GUARDRAILS_CHANGED_EVENT = "changed"

@@ -23,7 +23,7 @@ from provisioning.errors.product import (
     operation_cancelled_error,
     operation_failed_error,
 )
-from provisioning.models import TaskStatus, TaskType
+from provisioning.models import TaskStatus
 from provisioning.operations.messages import (
     AbortResult,
     ChangeSubmitted,
@@ -31,16 +31,10 @@ from provisioning.operations.messages import (
     OperationOutcome,
     PollResult,
 )
+from provisioning.operations.registry import spec_for
 from provisioning.operations.shared_work import error_from_activity_failure
 
 logger = logging.getLogger(__name__)
-
-VERBS = {
-    TaskType.AKS_STOP: "stop",
-    TaskType.AKS_START: "start",
-    TaskType.AKS_SCALE: "scale",
-    TaskType.AKS_UPGRADE: "upgrade",
-}
 
 
 def _submit_change(
@@ -67,9 +61,7 @@ def change_outcome(attempt: OperationInput, polled: PollResult) -> OperationOutc
     if state == "Succeeded":
         return succeeded_outcome(attempt, state, cluster_seen=False)
     if state == "Failed":
-        error = operation_failed_error(
-            VERBS.get(attempt.type, "change"), attempt.request.cluster_name
-        )
+        error = operation_failed_error(spec_for(attempt.type).verb, attempt.request.cluster_name)
         return failed_outcome(error, state, cluster_seen=False)
     if state == "Canceled":
         return _cancelled(attempt, state)

@@ -69,5 +69,5 @@ def _deletion_outcome(attempt: OperationInput, polled: PollResult) -> OperationO
     return None
 
 
-# A started delete is not cancellable (DESIGN §15): no cancel step.
+# A started delete is not cancellable (README): no cancel step.
 DELETE = ClusterOperation(submit=_submit_delete, settled=_deletion_outcome, cluster_seen=False)

@@ -19,7 +19,7 @@ class TaskType(StrEnum):
 
 
 class Trigger(StrEnum):
-    """Who started an operation (JobState `Trigger`): the user, or the guardrail that did."""
+    """Who started a task (JobState `Trigger`): the user, or the guardrail that did."""
 
     USER = "user"
     IDLE = "idle"
@@ -41,6 +41,11 @@ class TaskStatus(StrEnum):
         """Terminal statuses are never overwritten by a non-terminal update."""
         return self in TERMINAL_STATUSES
 
+
+# ARM cluster provisioningStates, spelled once: a create that failed or was aborted, and every
+# state after which ARM will not change the cluster on its own.
+BROKEN_CLUSTER_STATES = frozenset({"Failed", "Canceled"})
+SETTLED_CLUSTER_STATES = BROKEN_CLUSTER_STATES | {"Succeeded"}
 
 TERMINAL_STATUSES = frozenset({TaskStatus.SUCCEEDED, TaskStatus.FAILED, TaskStatus.CANCELLED})
 ACTIVE_STATUSES = frozenset({TaskStatus.QUEUED, TaskStatus.RUNNING})
@@ -168,4 +173,33 @@ class ClassifiedError:
             message=str(data["message"]),
             retryable=bool(data["retryable"]),
             actions=tuple(ErrorAction.from_dict(a) for a in data.get("actions", [])),
+        )
+
+
+@dataclass(frozen=True)
+class ClusterChange:
+    """What a lifecycle operation changes: the pool and its new count, or the new version."""
+
+    node_pool: str | None = None
+    node_count: int | None = None
+    kubernetes_version: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON inside the operation input."""
+        return {
+            "node_pool": self.node_pool,
+            "node_count": self.node_count,
+            "kubernetes_version": self.kubernetes_version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> ClusterChange | None:
+        """Rebuild the change (None stays None)."""
+        if not data:
+            return None
+        count = data.get("node_count")
+        return cls(
+            data.get("node_pool"),
+            int(count) if count is not None else None,
+            data.get("kubernetes_version"),
         )

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 from urllib.parse import quote, urlencode
-
-logger = logging.getLogger(__name__)
 
 PORTAL_BASE = "https://portal.azure.com"
 QUOTA_VIEW_URL = "https://aka.ms/quotas/view-quotas"

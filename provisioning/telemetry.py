@@ -2,7 +2,7 @@
 
 The Functions worker's own OpenTelemetry export (app setting
 PYTHON_APPLICATIONINSIGHTS_ENABLE_TELEMETRY, package azure-monitor-opentelemetry) is configured
-by the worker before function_app loads, so the app imports nothing for it (DESIGN §10). With it
+by the worker before function_app loads, so the app imports nothing for it (benchmarks.md). With it
 on, `extra` fields reach customDimensions; with it off the worker drops them, so the message
 also ends with the fields as JSON. The shared KQL function (infra/app/queries/app_events.kql)
 reads whichever is there. Locally nothing is configured, so nothing is exported.

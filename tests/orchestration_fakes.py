@@ -29,7 +29,7 @@ from provisioning.operations.messages import (
     OperationInput,
     PollResult,
 )
-from provisioning.operations.step_tables import PROVISION_STEPS
+from provisioning.operations.registry import PROVISION
 
 START = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 REQUEST = ProvisionRequest(
@@ -52,7 +52,7 @@ def operation_input(*, poll_seconds: int = 15, deadline_minutes: int = 45) -> Op
         new_task_id(START, "a" * 12),
         REQUEST,
         now=START,
-        total_steps=PROVISION_STEPS.total,
+        total_steps=PROVISION.steps.total,
     )
     timing = OrchestrationTiming(poll_seconds=poll_seconds, deadline_minutes=deadline_minutes)
     return orchestration_input(job, timing, portal_url_of(REQUEST, "tenant-1"))
@@ -82,7 +82,7 @@ def began(proceed: bool = True) -> dict[str, Any]:
 
 def accepted(state: str = "Creating") -> dict[str, Any]:
     """ARM accepted the create's PUT."""
-    return CreateSubmitted(True, state, OPERATION_URL).to_dict()
+    return CreateSubmitted(state, OPERATION_URL).to_dict()
 
 
 def rejected(error: ClassifiedError) -> dict[str, Any]:
@@ -102,12 +102,12 @@ def unanswered(fault: ClassifiedError) -> dict[str, Any]:
 
 def deleting() -> dict[str, Any]:
     """The delete was accepted by ARM."""
-    return DeleteSubmitted(True, False).to_dict()
+    return DeleteSubmitted().to_dict()
 
 
 def delete_refused(error: ClassifiedError) -> dict[str, Any]:
     """The delete was refused, classified."""
-    return DeleteSubmitted(False, False, error).to_dict()
+    return DeleteSubmitted(error=error).to_dict()
 
 
 def activity_failure(name: str, exc: Exception) -> Exception:

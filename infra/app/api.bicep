@@ -17,6 +17,16 @@ param authClientId string
 param authTenantId string
 @description('Let the Python worker export logs with OpenTelemetry, so event fields become customDimensions.')
 param exportTelemetryDimensions bool = true
+@allowed([
+  'azureStorage'
+  'durableTaskScheduler'
+])
+@description('Where Durable Functions keeps orchestration state (main.bicep durableBackend).')
+param durableBackend string = 'azureStorage'
+@description('Endpoint of the Durable Task Scheduler; empty with azureStorage.')
+param durableTaskSchedulerEndpoint string = ''
+@description('Task hub on that scheduler (host.json hubName).')
+param durableTaskHubName string = ''
 param instanceMemoryMB int = 2048
 param maximumInstanceCount int = 100
 
@@ -69,6 +79,18 @@ var appSettings = {
   GUARDRAIL_MINUTE_SECONDS: '60'
   GUARDRAIL_CHECK_SECONDS: '300'
   GUARDRAIL_IDLE_CPU_PERCENT: '5'
+}
+
+// Added to appSettings with durableBackend 'durableTaskScheduler' only: AzureFunctionsJobHost__*
+// settings override host.json's extensions.durableTask, so host.json keeps the Azure Storage
+// default that the local stack and the other option use. tests/unit/test_infra_durable_backend.py
+// keeps these names in step with host.json and README: keep it one flat object too.
+var durableTaskSchedulerSettings = {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+  AzureFunctionsJobHost__extensions__durableTask__hubName: durableTaskHubName
+  // The user-assigned identity (its Durable Task Data Contributor role: durable-task-scheduler.bicep).
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: 'Endpoint=${durableTaskSchedulerEndpoint};Authentication=ManagedIdentity;ClientID=${identityClientId}'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -127,12 +149,12 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
 
   resource configAppSettings 'config' = {
     name: 'appsettings'
-    properties: appSettings
+    properties: durableBackend == 'durableTaskScheduler' ? union(appSettings, durableTaskSchedulerSettings) : appSettings
   }
 
   // App Service Authentication ("Easy Auth"). With it on, the platform strips client-sent
   // X-MS-CLIENT-PRINCIPAL headers, injects the signed-in user's, and sets
-  // WEBSITE_AUTH_ENABLED=True, which is what lets the app trust identity headers (DESIGN §7).
+  // WEBSITE_AUTH_ENABLED=True, which is what lets the app trust identity headers (docs/architecture.md).
   resource authSettings 'config' = {
     name: 'authsettingsV2'
     properties: {

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from local.arm_simulator.cluster_model import ClusterView
-from local.arm_simulator.kubernetes_versions import upgrades_from
+from local.arm_simulator.kubernetes_versions import running_patch, upgrades_from
 from local.arm_simulator.operations import FAILED, Operation, operation_status
 
 DEFAULT_VM_SIZE = "Standard_DS2_v2"
@@ -92,7 +92,7 @@ def cluster_document(view: ClusterView, now: float) -> dict[str, Any]:
         "provisioningState": view.provisioning_state,
         "powerState": {"code": view.power_state},
         "kubernetesVersion": cluster.kubernetes_version,
-        "currentKubernetesVersion": view.current_version,
+        "currentKubernetesVersion": running_patch(view.current_version),
         "dnsPrefix": dns_prefix,
         "fqdn": fqdn,
         "azurePortalFQDN": f"{dns_prefix}-{digest}.portal.hcp.{cluster.location}.azmk8s.io",

@@ -39,6 +39,14 @@ def same_version(current: str, target: str) -> bool:
     return len(version_key(target)) == 2 and version_key(current)[:2] == version_key(target)
 
 
+def running_patch(version: str) -> str:
+    """The patch AKS runs for a requested version: a bare minor runs its newest patch."""
+    for minor in KUBERNETES_VERSIONS:
+        if version == minor.version and minor.patches:
+            return minor.patches[-1]
+    return version
+
+
 def ga_patch_versions() -> list[str]:
     """Every GA patch version, oldest first."""
     return [p for minor in KUBERNETES_VERSIONS if not minor.is_preview for p in minor.patches]

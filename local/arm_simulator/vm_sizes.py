@@ -51,7 +51,7 @@ class Restriction:
     zones: tuple[str, ...] = ()
 
 
-# The product removes restricted zones and marks Location-restricted sizes unavailable (DESIGN §14).
+# The product removes restricted zones and marks Location-restricted sizes unavailable (README).
 RESTRICTIONS: tuple[Restriction, ...] = (
     Restriction("Standard_D8s_v5", "westus3", LOCATION_RESTRICTION),
     Restriction("Standard_D4s_v5", "eastus", ZONE_RESTRICTION, zones=("3",)),

@@ -1,4 +1,4 @@
-"""Cross-site request defence for state-changing calls (DESIGN §7): same origin, JSON bodies.
+"""Cross-site request defence for state-changing calls: same origin, JSON bodies.
 
 In Azure the Easy Auth session is a cookie, so a page on another site could otherwise make the
 signed-in user's browser POST for them. Browsers send `Origin` on every cross-origin POST and

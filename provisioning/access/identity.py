@@ -13,14 +13,11 @@ import base64
 import binascii
 import hashlib
 import json
-import logging
 import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
-
-logger = logging.getLogger(__name__)
 
 PRINCIPAL_HEADER = "x-ms-client-principal"
 PRINCIPAL_ID_HEADER = "x-ms-client-principal-id"

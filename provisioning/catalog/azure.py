@@ -6,11 +6,8 @@ hour); usages, the resource group, permissions and the cluster name are read liv
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
-
-logger = logging.getLogger(__name__)
 
 CONTAINER_SERVICE_PROVIDER = "Microsoft.ContainerService"
 MANAGED_CLUSTERS_TYPE = "managedclusters"
@@ -209,12 +206,20 @@ def read_permissions(authorization_client: Any, resource_group: str) -> tuple[Pe
     )
 
 
+def _patch_of(version: str, versions: tuple[KubernetesVersion, ...]) -> str:
+    """A bare minor ("1.31", as a cluster created with it may be read) as AKS runs it: its
+    newest patch; a patch version stays as it is."""
+    minor = next((v for v in versions if v.version == version and v.patches), None)
+    return max(minor.patches, key=_version_key) if minor else version
+
+
 def upgrades_for(current_version: str | None, versions: tuple[KubernetesVersion, ...]) -> list[str]:
     """GA versions a cluster at `current_version` may upgrade to (no preview), oldest first."""
     if not current_version:
         return []
+    current = _patch_of(current_version, versions)
     previews = {v.version for v in versions if v.preview}
-    targets = {t for v in versions for t in v.upgrades_from(current_version)}
+    targets = {t for v in versions for t in v.upgrades_from(current)}
     return sorted(
         (t for t in targets if ".".join(t.split(".")[:2]) not in previews), key=_version_key
     )

@@ -7,7 +7,6 @@ again, so a transient fault is never remembered as "nothing offered here".
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections import OrderedDict
@@ -15,8 +14,6 @@ from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
-
-logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CATALOG_TTL_SECONDS = 3600.0  # regions, VM sizes, Kubernetes versions

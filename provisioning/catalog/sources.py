@@ -5,14 +5,11 @@ Each SDK is imported on first use only: preflight must not cost the cold start a
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable
 from typing import Any
 
 from provisioning.settings import Settings, get_settings
-
-logger = logging.getLogger(__name__)
 
 ARM_CONNECTION_TIMEOUT_SECONDS = 5
 ARM_READ_TIMEOUT_SECONDS = 15

@@ -1,16 +1,15 @@
 """ARM calls that start a lifecycle operation on an existing cluster (no polling here).
 
 Each returns as soon as ARM accepted the operation; the orchestration then polls the
-cluster's provisioningState on durable timers. Writes are conditional on the etag the
-caller read (If-Match), so a cluster that changed meanwhile is never changed blind.
+cluster's provisioningState on durable timers. The PUTs that replace a resource (a pool's
+count, the cluster's version) are conditional on the etag read (If-Match), so a resource
+that changed meanwhile is never overwritten blind. Stop and start are POST actions, which
+ARM does not make conditional; the owner tag is checked right before them instead.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
-
-logger = logging.getLogger(__name__)
 
 
 def _accepted_status(pipeline_response: Any, deserialized: Any, headers: Any) -> int:
@@ -70,14 +69,3 @@ def start_cluster_upgrade(
         polling=False,
         cls=_accepted_status,
     ).result()
-
-
-def read_upgrades(client: Any, resource_group: str, name: str) -> list[str]:
-    """Control-plane versions this one cluster may upgrade to (its upgrade profile)."""
-    profile = client.managed_clusters.get_upgrade_profile(resource_group, name)
-    plane = profile.control_plane_profile
-    return [
-        u.kubernetes_version
-        for u in (plane.upgrades if plane else None) or []
-        if u.kubernetes_version and not u.is_preview
-    ]

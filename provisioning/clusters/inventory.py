@@ -1,4 +1,4 @@
-"""Your clusters: one subscription list call, filtered by the caller's owner tag (DESIGN §15).
+"""Your clusters: one subscription list call, filtered by the caller's owner tag (README).
 
 Upgrades come from data already at hand: the region's Kubernetes version catalog (cached
 for an hour) lists, per patch version, where a cluster may upgrade — so the list costs one
@@ -7,14 +7,11 @@ ARM call per request, whatever the number of clusters.
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from provisioning.clusters.ownership import TASK_ID_TAG, ExistingCluster
-
-logger = logging.getLogger(__name__)
 
 _RESOURCE_GROUP_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 
@@ -81,11 +78,12 @@ class ClusterView:
         portal_url: str,
         upgrades: list[str],
         operation: dict[str, Any] | None,
+        actions: list[dict[str, Any]],
         *,
         guardrails: dict[str, Any] | None = None,
         cost: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The cluster document (README "The API"), with its guardrails and cost."""
+        """The cluster document of GET /api/aks/clusters (README "API"), guardrails and cost."""
         return {
             "id": self.id,
             "name": self.name,
@@ -101,6 +99,7 @@ class ClusterView:
             "created_by_task": self.tags.get(TASK_ID_TAG),
             "upgrades": upgrades,
             "operation": operation,
+            "actions": actions,
             "guardrails": guardrails,
             "cost": cost,
         }

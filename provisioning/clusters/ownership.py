@@ -8,21 +8,20 @@ provisioningState ARM returns, so they are tested without ARM.
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-logger = logging.getLogger(__name__)
+from provisioning.models import BROKEN_CLUSTER_STATES
 
 CREATED_BY_TAG = "created-by"
 CREATED_BY_VALUE = "aks-provisioning"
 OWNER_TAG = "owner"
 TASK_ID_TAG = "task-id"
 OWNER_TAG_HEX_CHARS = 16
-# JobState ResolvedBy of a failure whose cluster no longer exists (DESIGN §15).
+# JobState ResolvedBy of a failure whose cluster no longer exists (README).
 CLUSTER_GONE = "cluster-gone"
 # provisioningStates in which a cluster is the caller's own failed or stopped attempt.
-RETRYABLE_STATES = frozenset({"Failed", "Canceled"})
+RETRYABLE_STATES = BROKEN_CLUSTER_STATES
 
 
 def owner_tag_for(owner_id: str) -> str:
@@ -31,7 +30,7 @@ def owner_tag_for(owner_id: str) -> str:
 
 
 def product_tags(owner_id: str, task_id: str) -> dict[str, str]:
-    """The tags every cluster the product creates carries (DESIGN §3)."""
+    """The tags every cluster the product creates carries (docs/architecture.md)."""
     return {
         CREATED_BY_TAG: CREATED_BY_VALUE,
         OWNER_TAG: owner_tag_for(owner_id),
@@ -59,7 +58,7 @@ class ExistingCluster:
 
 
 class CreateDecision(StrEnum):
-    """What a create does when the cluster name is taken (DESIGN §5)."""
+    """What a create does when the cluster name is taken (docs/architecture.md)."""
 
     CARRY_ON = "carry_on"  # our own create (the step re-ran after a crash)
     RETRY_OWN = "retry_own"  # the caller's own Failed/Canceled cluster: PUT with If-Match

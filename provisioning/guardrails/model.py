@@ -8,10 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from provisioning.models import Trigger
 from provisioning.utc import as_utc
-
-__all__ = ["Trigger"]
 
 DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 INSTANCE_PREFIX = "guardrail-"

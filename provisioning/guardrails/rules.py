@@ -15,11 +15,11 @@ from provisioning.guardrails.idle import IdleEvidence
 from provisioning.guardrails.model import (
     ActionKind,
     GuardRecord,
-    Trigger,
     iso_or_none,
     time_or_none,
 )
 from provisioning.guardrails.schedule import latest_edge, upcoming_edges
+from provisioning.models import Trigger
 
 RUNNING = "Running"
 STOPPED = "Stopped"

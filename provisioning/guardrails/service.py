@@ -46,16 +46,21 @@ from provisioning.guardrails.rules import (
 from provisioning.guardrails.schedule import latest_edge, upcoming_edges
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.state import JobState
+from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import ACTIVE_STATUSES, TaskStatus, TaskType, Trigger
-from provisioning.operations.allowed_states import LifecycleOperation
-from provisioning.operations.attempts import OrchestrationTiming
+from provisioning.operations.attempts import (
+    OperationInProgress,
+    OrchestrationTiming,
+    orchestration_input,
+)
 from provisioning.operations.lifecycle import (
     ClusterNotFound,
+    ClusterOperationRequest,
     InvalidClusterState,
-    LifecycleRequest,
-    OperationInProgress,
-    accept_lifecycle_operation,
+    accept_cluster_operation,
 )
+from provisioning.operations.registry import DELETE, START, STOP
+from provisioning.portal_links import portal_url_for
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +78,7 @@ GUARD_FIELDS = (
     "saved_month",
     "saved_hours",
 )
-OPERATION_OF = {
-    ActionKind.STOP: LifecycleOperation.STOP,
-    ActionKind.START: LifecycleOperation.START,
-    ActionKind.DELETE: LifecycleOperation.DELETE,
-}
+OPERATION_OF = {ActionKind.STOP: STOP, ActionKind.START: START, ActionKind.DELETE: DELETE}
 POWER_AFTER = {
     TaskType.AKS_STOP: STOPPED,
     TaskType.AKS_START: RUNNING,
@@ -365,27 +366,37 @@ def _accept(
     wanted: GuardAction,
     act: ActInput,
 ) -> ActResult:
-    """The user's accept flow and claim, with the guardrail as its trigger."""
+    """The user's accept flow and claim, with the guardrail as its trigger.
+
+    The task id is made from the orchestration's clock and id, so an act that runs again
+    (activities run at least once) finds its own task holding the claim and reuses it.
+    """
     guard = act.guard
+    timing = OrchestrationTiming(guard.poll_seconds, guard.deadline_minutes)
+    minutes = record.guardrails.idle_stop_minutes if wanted.reason is Trigger.IDLE else None
+    request = ClusterOperationRequest(
+        OPERATION_OF[wanted.kind],
+        view.resource_group,
+        view.name,
+        trigger=wanted.reason,
+        trigger_minutes=minutes,
+    )
     try:
-        accepted = accept_lifecycle_operation(
+        accepted = accept_cluster_operation(
             jobs,
             guard.owner_id,
-            LifecycleRequest(OPERATION_OF[wanted.kind], view.resource_group, view.name),
+            request,
             read_view=lambda _group, _name: view,
-            read_upgrades=lambda _group, _name: [],
+            read_upgrades=lambda _view: [],
             subscription_id=guard.subscription_id,
             tenant_id=guard.tenant_id,
-            timing=OrchestrationTiming(guard.poll_seconds, guard.deadline_minutes),
+            timing=timing,
             now=act.now,
             unique=act.unique,
-            trigger=wanted.reason,
-            trigger_minutes=record.guardrails.idle_stop_minutes
-            if wanted.reason is Trigger.IDLE
-            else None,
         )
-    except OperationInProgress:
-        return ActResult(ActOutcome.BUSY)
+    except OperationInProgress as busy:
+        again = _own_earlier_accept(jobs, guard.owner_id, busy.task_id, act, view, timing)
+        return again or ActResult(ActOutcome.BUSY)
     except InvalidClusterState as exc:
         logger.info("guardrail %s of %s refused: %s", wanted.reason, view.name, exc)
         _handle_edge(guards, record, wanted)
@@ -397,6 +408,24 @@ def _accept(
         "guardrail %s started %s %s on %s", wanted.reason, wanted.kind, accepted.task_id, view.name
     )
     return ActResult(ActOutcome.STARTED, accepted.task_id, accepted.orchestration_input.to_dict())
+
+
+def _own_earlier_accept(
+    jobs: JobStateRepository,
+    owner_id: str,
+    holder: str,
+    act: ActInput,
+    view: ClusterView,
+    timing: OrchestrationTiming,
+) -> ActResult | None:
+    """The claim's holder is this act's own task (an earlier run of it): start that one."""
+    if holder != new_task_id(act.now, act.unique):
+        return None
+    job = jobs.get(owner_id, holder)
+    if job is None:
+        return None
+    operation = orchestration_input(job, timing, portal_url_for(view.id, act.guard.tenant_id))
+    return ActResult(ActOutcome.STARTED, holder, operation.to_dict())
 
 
 def _handle_edge(guards: GuardrailRepository, record: GuardRecord, wanted: GuardAction) -> None:

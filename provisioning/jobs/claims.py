@@ -213,6 +213,18 @@ class ClaimsRepository:
 
         return retry_races("claim active slot", attempt, attempts=CLAIM_ATTEMPTS)
 
+    def active_holder(
+        self, owner_id: str, resource_group: str, cluster_name: str, *, now: datetime
+    ) -> str | None:
+        """The task that holds the cluster's slot now, if it is active (a read, no claim)."""
+        existing = read_row(
+            self.table_client, owner_id, active_slot_row_key(resource_group, cluster_name)
+        )
+        if existing is None:
+            return None
+        holder = _holder(existing)
+        return holder if self._holder_active(owner_id, holder, _claimed_at(existing), now) else None
+
     def _holder_active(
         self, owner_id: str, holder: str, claimed_at: datetime | None, now: datetime
     ) -> bool:

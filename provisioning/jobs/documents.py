@@ -1,4 +1,4 @@
-"""The JSON shapes of an attempt in the HTTP contract (DESIGN §4)."""
+"""The JSON shapes of an attempt in the HTTP contract (README)."""
 
 from __future__ import annotations
 
@@ -69,6 +69,7 @@ def task_document(job: JobState) -> dict[str, Any]:
             "node_count": request.node_count,
             "kubernetes_version": request.kubernetes_version,
             "user_pool": request.user_pool.to_dict() if request.user_pool else None,
+            "retry_of": job.retry_of,
         },
         "progress": {
             "step": job.step,

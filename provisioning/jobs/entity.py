@@ -1,4 +1,4 @@
-"""The JobState table entity: DESIGN §3's property names, and the mapping to and from JobState.
+"""The JobState table entity: its property names, and the mapping to and from JobState.
 
 Every module that names a JobState property (entities, query filters) takes it from
 JobStateProperty, so a new field is added here, in JobState and, if shown, in task_documents.
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 
 class JobStateProperty(StrEnum):
-    """Property names of a JobState entity (DESIGN §3, fixed: other tools read them)."""
+    """Property names of a JobState entity (docs/architecture.md, fixed: other tools read them)."""
 
     PARTITION_KEY = "PartitionKey"
     ROW_KEY = "RowKey"
@@ -52,6 +52,8 @@ class JobStateProperty(StrEnum):
     STEP = "Step"
     STEP_INDEX = "StepIndex"
     TOTAL_STEPS = "TotalSteps"
+    TRIGGER = "Trigger"
+    RETRY_OF = "RetryOf"
     CLUSTER_STATE = "ClusterState"
     CLUSTER_SEEN = "ClusterSeen"
     PORTAL_URL = "PortalUrl"
@@ -63,7 +65,7 @@ class JobStateProperty(StrEnum):
     DISMISSED_AT = "DismissedAt"
     RESOLVED_BY = "ResolvedBy"
     TARGET_TASK_ID = "TargetTaskId"
-    TRIGGER = "Trigger"
+    # An idle stop's rule, in minutes, for "Stopped automatically: idle for 1 hour".
     TRIGGER_MINUTES = "TriggerMinutes"
 
 
@@ -71,7 +73,7 @@ P = JobStateProperty
 
 
 def job_to_entity(job: JobState) -> dict[str, Any]:
-    """Table entity with the DESIGN §3 property names (absent values are omitted)."""
+    """Table entity with the docs/architecture.md property names (absent values are omitted)."""
     request = job.request
     entity: dict[str, Any] = {
         P.PARTITION_KEY: job.owner_id,
@@ -89,7 +91,6 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
         P.STEP_INDEX: job.step_index,
         P.TOTAL_STEPS: job.total_steps,
         P.CLUSTER_SEEN: job.cluster_seen,
-        P.TRIGGER: str(job.trigger),
     }
     optional: dict[str, Any] = {
         P.KUBERNETES_VERSION: request.kubernetes_version,
@@ -102,6 +103,8 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
         P.RESOLVED_BY: job.resolved_by,
         P.TARGET_TASK_ID: job.target_task_id,
         P.TRIGGER_MINUTES: job.trigger_minutes,
+        P.TRIGGER: str(job.trigger),
+        P.RETRY_OF: job.retry_of,
         **_error_to_entity(job.error),
     }
     entity.update({name: value for name, value in optional.items() if value is not None})
@@ -109,7 +112,7 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
 
 
 def _error_to_entity(error: ClassifiedError | None) -> dict[str, Any]:
-    """The classified failure's properties (message capped, DESIGN §9); none without one."""
+    """The classified failure's properties (message capped at 4 KiB); none without one."""
     if error is None:
         return {}
     return {
@@ -144,8 +147,9 @@ def job_from_entity(entity: dict[str, Any]) -> JobState:
         dismissed_at=stored_time(entity.get(P.DISMISSED_AT)),
         resolved_by=entity.get(P.RESOLVED_BY) or None,
         target_task_id=entity.get(P.TARGET_TASK_ID) or None,
-        trigger=_enum(Trigger, entity.get(P.TRIGGER) or Trigger.USER, Trigger.USER),
+        trigger=_enum(Trigger, entity.get(P.TRIGGER), Trigger.USER),
         trigger_minutes=_int(entity.get(P.TRIGGER_MINUTES)) or None,
+        retry_of=entity.get(P.RETRY_OF) or None,
         etag=metadata.get("etag"),
     )
 

@@ -198,7 +198,7 @@ class JobStateRepository:
     ) -> Iterator[list[JobState]]:
         """Pages of the owner's failed (or cancelled-with-cluster) provisions in [oldest, newest].
 
-        A RowKey range: the service reads only rows created inside the window (DESIGN §10).
+        A RowKey range: the service reads only rows created inside the window (docs/benchmarks.md).
         """
         parameters = {
             "pk": owner_id,

@@ -104,7 +104,7 @@ def record_outcome(
 
 
 def _capped(error: ClassifiedError | None) -> ClassifiedError | None:
-    """Stored error messages are capped at 4 KiB (DESIGN §9)."""
+    """Stored error messages are capped at 4 KiB (docs/reliability.md)."""
     if error is None or len(error.message.encode("utf-8")) <= MAX_ERROR_MESSAGE_BYTES:
         return error
     return replace(error, message=cap_message(error.message))

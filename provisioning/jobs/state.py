@@ -1,7 +1,7 @@
-"""The JobState row of one attempt (DESIGN §3) as a value: its fields and what they mean.
+"""The JobState row of one task (README, "Data model") as a value: its fields and meaning.
 
-Where the rest lives: task ids in `task_ids`, the table mapping and property names in
-`jobstate_entity`, the status rules in `jobstate_rules`, storage in `jobstate_repository`.
+Where the rest lives: task ids in `jobs.task_ids`, the table mapping and property names in
+`jobs.entity`, the status rules in `jobs.rules`, storage in `jobs.repository`.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ class JobState:
     # Who started it: the user, or a guardrail (with the idle rule's minutes for an idle stop).
     trigger: Trigger = Trigger.USER
     trigger_minutes: int | None = None
+    # Edit & retry: the failed attempt this one retries; its success resolves that failure.
+    retry_of: str | None = None
     etag: str | None = field(default=None, compare=False)
 
     @classmethod
@@ -65,6 +67,7 @@ class JobState:
         target_task_id: str | None = None,
         trigger: Trigger = Trigger.USER,
         trigger_minutes: int | None = None,
+        retry_of: str | None = None,
     ) -> JobState:
         """A queued attempt as written at accept time."""
         return cls(
@@ -80,6 +83,7 @@ class JobState:
             target_task_id=target_task_id,
             trigger=trigger,
             trigger_minutes=trigger_minutes,
+            retry_of=retry_of,
         )
 
     @property

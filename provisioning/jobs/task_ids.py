@@ -1,4 +1,4 @@
-"""Task ids: inverted .NET ticks plus a hex suffix, so RowKeys sort newest first (DESIGN §3).
+"""Task ids: inverted .NET ticks plus a hex suffix, so RowKeys sort newest first.
 
 The same codec gives the RowKey bounds of a time window, which is how recent failures read
 only the rows inside it.

@@ -31,9 +31,13 @@ from provisioning.models import (
     TaskType,
 )
 from provisioning.operations.messages import OperationInput
-from provisioning.operations.step_tables import DELETE_STEPS, PROVISION_STEPS
+from provisioning.operations.registry import DELETE, PROVISION
 from provisioning.portal_links import cluster_resource_id, portal_url_for
-from provisioning.requests.validation import validate_provision_request
+from provisioning.requests.validation import (
+    RequestValidationError,
+    retry_of_in,
+    validate_provision_request,
+)
 from provisioning.utc import as_utc
 
 logger = logging.getLogger(__name__)
@@ -49,12 +53,28 @@ class TaskNotFound(LookupError):
     """No such task for this owner (or it belongs to someone else: never say which)."""
 
 
-class ActiveAttemptExists(Exception):
-    """The owner already has an active attempt for the same resource group + cluster name."""
+class OperationInProgress(Exception):
+    """Another task of the product is active on this cluster (409 operation_in_progress).
+
+    One conflict, one answer: a create, a cleanup and a lifecycle operation all meet it in
+    accept_task, whichever of them holds the cluster.
+    """
 
     def __init__(self, task_id: str) -> None:
-        super().__init__(f"an attempt for this cluster is already running: {task_id}")
+        super().__init__(
+            "Another operation is still running on this cluster; wait for it or stop it first."
+        )
         self.task_id = task_id
+
+
+class RetryNotAllowed(RequestValidationError):
+    """`retry_of` names no failed or stopped create of the caller (400 naming `retry_of`)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "retry_of",
+            "retry_of must be the task id of your own create that failed or was stopped",
+        )
 
 
 class IdempotencyKeyReused(Exception):
@@ -116,6 +136,8 @@ def orchestration_input(
         created_at=job.created_at,
         request=job.request,
         target_task_id=job.target_task_id,
+        trigger=job.trigger,
+        retry_of=job.retry_of,
         poll_seconds=timing.poll_seconds,
         deadline_minutes=timing.deadline_minutes,
         portal_url=portal_url,
@@ -142,39 +164,91 @@ def accept_provision(
     now: datetime,
     unique: str,
 ) -> AcceptedAttempt:
-    """Validate, bind the key, claim the slot, write the queued row once; storage faults degrade.
+    """Validate, check `retry_of`, bind the key, then the one accept flow (accept_task).
 
     The key is bound before the slot so that two concurrent requests with one key make one
     attempt, and released again when the attempt is refused (409): a key only ever names an
     attempt that was accepted.
     """
     request = validate_provision_request(body, subscription_id)
-    fingerprint = request_fingerprint(request)
-    task_id = new_task_id(now, unique)
+    retry_of = retry_of_in(body)
+    if retry_of is not None and repo is not None:
+        _check_retry_of(repo, owner_id, retry_of)
     job = JobState.new(
         owner_id,
-        task_id,
+        new_task_id(now, unique),
         request,
         now=now,
-        total_steps=PROVISION_STEPS.total,
+        total_steps=PROVISION.steps.total,
+        retry_of=retry_of,
     )
+    if repo is not None and idempotency_key:
+        fingerprint = request_fingerprint(request, retry_of)
+        earlier = _bind_idempotency_key(
+            repo, owner_id, idempotency_key, job.task_id, fingerprint, now=now
+        )
+        if earlier is not None:
+            return _already_accepted(earlier, timing, tenant_id)
     portal_url = portal_url_of(request, tenant_id)
-    if repo is None:
-        # The orchestration's first activity writes the row once storage is back.
-        logger.warning("JobState unavailable while accepting %s; starting anyway", task_id)
-    else:
-        if idempotency_key:
-            earlier = _bind_idempotency_key(
-                repo, owner_id, idempotency_key, task_id, fingerprint, now=now
-            )
-            if earlier is not None:
-                return _already_accepted(earlier, timing, tenant_id)
-        _claim_and_insert(repo, job, idempotency_key, now=now)
-    log_attempt_event("attempt_accepted", job)
-    bound_key = idempotency_key if repo is not None else None
-    return AcceptedAttempt(
-        task_id, False, orchestration_input(job, timing, portal_url), idempotency_key=bound_key
+    return accept_task(
+        repo,
+        job,
+        orchestration_input(job, timing, portal_url),
+        idempotency_key=idempotency_key,
+        storage_optional=True,
+        now=now,
     )
+
+
+def _check_retry_of(repo: JobStateRepository, owner_id: str, retry_of: str) -> None:
+    """Edit & retry names the caller's own finished create that failed or was stopped."""
+    retried = repo.get(owner_id, retry_of)  # another owner's task reads as None: same 400
+    if (
+        retried is None
+        or retried.type != TaskType.AKS_PROVISION
+        or retried.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED)
+    ):
+        raise RetryNotAllowed()
+
+
+def accept_task(
+    repo: JobStateRepository | None,
+    job: JobState,
+    attempt: OperationInput,
+    *,
+    idempotency_key: str | None = None,
+    storage_optional: bool = False,
+    now: datetime,
+) -> AcceptedAttempt:
+    """The one accept flow: claim the cluster for this task, write its queued row once.
+
+    A cluster held by another active task refuses this one (409 operation_in_progress) and
+    frees its Idempotency-Key. A create may start while storage is down (its first activity
+    writes the row, README "Reliability"); every other operation needs its claim.
+    """
+    request = job.request
+    bound_key = idempotency_key
+    if repo is None:
+        if not storage_optional:
+            raise StorageUnavailable("JobState is unavailable")
+        logger.warning("JobState unavailable while accepting %s; starting anyway", job.task_id)
+        bound_key = None
+    else:
+        try:
+            holder = repo.claims.claim_active_slot(
+                job.owner_id, request.resource_group, request.cluster_name, job.task_id, now=now
+            )
+            if holder is not None:
+                if idempotency_key:
+                    release_idempotency_key(repo, job.owner_id, idempotency_key, job.task_id)
+                raise OperationInProgress(holder)
+            repo.insert_new(job)
+        except StorageUnavailable:
+            if not storage_optional:
+                raise
+            logger.warning("JobState unavailable while accepting %s; starting anyway", job.task_id)
+    log_attempt_event("attempt_accepted", job)
+    return AcceptedAttempt(job.task_id, False, attempt, idempotency_key=bound_key)
 
 
 def _already_accepted(
@@ -187,31 +261,13 @@ def _already_accepted(
     )
 
 
-def _claim_and_insert(
-    repo: JobStateRepository, job: JobState, idempotency_key: str | None, *, now: datetime
-) -> None:
-    """Claim the cluster's active slot and write the queued row; storage faults degrade.
-
-    A slot held by another active attempt refuses this one (409) and frees its key.
-    """
-    request = job.request
-    try:
-        holder = repo.claims.claim_active_slot(
-            job.owner_id, request.resource_group, request.cluster_name, job.task_id, now=now
-        )
-        if holder is not None:
-            if idempotency_key:
-                release_idempotency_key(repo, job.owner_id, idempotency_key, job.task_id)
-            raise ActiveAttemptExists(holder)
-        repo.insert_new(job)
-    except StorageUnavailable:
-        logger.warning("JobState unavailable while accepting %s; starting anyway", job.task_id)
-
-
-def request_fingerprint(request: ProvisionRequest) -> str:
+def request_fingerprint(request: ProvisionRequest, retry_of: str | None = None) -> str:
     """sha256 of the validated request as canonical JSON: what an Idempotency-Key promises."""
     canonical = json.dumps(
-        request.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=True
+        {**request.to_dict(), "retry_of": retry_of},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=True,
     )
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
@@ -379,28 +435,20 @@ def accept_cluster_delete(
             f"'{original.request.resource_group}' is not the one this attempt created, so it "
             "will not be deleted from here"
         )
-    delete_id = new_task_id(now, unique)
     request = original.request
-    holder = repo.claims.claim_active_slot(
-        owner_id, request.resource_group, request.cluster_name, delete_id, now=now
-    )
-    if holder is not None:
-        raise ActiveAttemptExists(holder)
     job = JobState.new(
         owner_id,
-        delete_id,
+        new_task_id(now, unique),
         request,
         now=now,
         task_type=TaskType.AKS_DELETE,
-        total_steps=DELETE_STEPS.total,
+        total_steps=DELETE.steps.total,
         target_task_id=task_id,
     )
     portal_url = original.portal_url or portal_url_of(request, tenant_id)
     if answered and existing is None:
         return _finish_gone_delete(repo, job, timing, portal_url, now=now)
-    repo.insert_new(job)
-    log_attempt_event("attempt_accepted", job)
-    return AcceptedAttempt(delete_id, False, orchestration_input(job, timing, portal_url))
+    return accept_task(repo, job, orchestration_input(job, timing, portal_url), now=now)
 
 
 # Why an attempt has no partial cluster to delete: (applies to the attempt, the reason).
@@ -465,7 +513,7 @@ def _finish_gone_delete(
     done = replace(
         job,
         status=TaskStatus.SUCCEEDED,
-        step=DELETE_STEPS.succeeded,
+        step=DELETE.steps.succeeded,
         step_index=job.total_steps,
         cluster_state="Deleted",
         updated_at=now,

@@ -34,7 +34,7 @@ class CancelDecision:
         return self.was_running
 
     def to_dict(self) -> dict[str, Any]:
-        """The cancel answer's body (DESIGN §4)."""
+        """The cancel answer's body (README)."""
         return {"task_id": self.task_id, "status": self.status, "was_running": self.was_running}
 
 

@@ -78,18 +78,21 @@ def submit_cluster_change(
         existing = read_cluster(client, request.resource_group, request.cluster_name)
         if existing is None or not may_operate(existing, attempt.owner_id):
             error = cluster_not_ours_error(request.cluster_name, request.resource_group)
-            return ChangeSubmitted(False, error=error)
-        SUBMITS[attempt.type](client, attempt, existing.etag)
+            return ChangeSubmitted(error=error)
+        accepted_with = SUBMITS[attempt.type](client, attempt, existing.etag)
+        logger.info(
+            "%s of %s accepted by ARM (%s)", attempt.type, request.cluster_name, accepted_with
+        )
         after = read_cluster(client, request.resource_group, request.cluster_name)
     except Exception as exc:  # every ARM fault is classified
         error = classify_exception(exc, **arm_context(request))
         if is_transient(error):
             raise TransientArmFailure(error) from exc
         logger.info("%s of %s refused: %s", attempt.type, request.cluster_name, error.code)
-        return ChangeSubmitted(False, error=error)
+        return ChangeSubmitted(error=error)
     state = after.provisioning_state if after else None
     publish_waiting(repo, attempt, now=now, cluster_state=state)
-    return ChangeSubmitted(True, state)
+    return ChangeSubmitted(state)
 
 
 def abort_cluster_change(client: Any, attempt: OperationInput) -> AbortResult:

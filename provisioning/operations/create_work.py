@@ -1,4 +1,4 @@
-"""The create's own steps: the conditional PUT (DESIGN §5) and the abort after a cancel."""
+"""The create's own work: the conditional PUT and the abort after a cancel (architecture.md)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ MAX_CREATE_ROUNDS = 3
 def submit_cluster_create(
     repo: JobStateRepository | None, client: Any, attempt: OperationInput, *, now: datetime
 ) -> CreateSubmitted:
-    """Step 2: conditional PUT (DESIGN §5). Terminal errors return classified; transient raise.
+    """Step 2: the conditional PUT. Terminal errors return classified; transient raise.
 
     The PUT only creates. When the name is taken (412), or ARM says an operation is in
     progress, the existing cluster decides: our own create carries on, the caller's own
@@ -144,7 +144,7 @@ def _accepted(
         cluster_seen=True,
         portal_url=attempt.portal_url,
     )
-    return CreateSubmitted(True, state, operation_url)
+    return CreateSubmitted(state, operation_url)
 
 
 def abort_cluster_create(client: Any, attempt: OperationInput) -> AbortResult:

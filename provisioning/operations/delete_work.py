@@ -27,9 +27,9 @@ def submit_cluster_delete(
     """Delete step: delete the cluster only if it is the attempt's or the caller's."""
     started = _delete_if_ours(client, attempt, attempt.request)
     if isinstance(started, ClassifiedError):
-        return DeleteSubmitted(False, False, started)
+        return DeleteSubmitted(error=started)
     publish_waiting(repo, attempt, now=now, cluster_state="Deleting" if started else None)
-    return DeleteSubmitted(started, not started)
+    return DeleteSubmitted(gone=not started)
 
 
 def _delete_if_ours(

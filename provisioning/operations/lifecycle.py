@@ -1,47 +1,41 @@
-"""Accepting a lifecycle operation on one of your clusters (DESIGN §15): check, claim, write.
+"""Accepting an operation on one of your clusters (README "Your clusters"): check, then accept.
 
 The cluster must carry the caller's owner tag (else it is "not found", like a task), its
-state must allow the operation (the lifecycle_rules table), and no other operation of the
-product may be active on it: the same claim row the provision slot uses makes two racing
-requests yield exactly one operation.
+state must allow the operation (the spec's allowed states in operations.registry), and no
+other operation of the product may be active on it: accept_task's claim makes two racing
+requests, a user's and a guardrail's included, yield exactly one operation.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from provisioning.clusters.inventory import ClusterView
-from provisioning.jobs.events import log_attempt_event
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.state import JobState
 from provisioning.jobs.task_ids import new_task_id
-from provisioning.models import ProvisionRequest, Trigger
-from provisioning.operations.allowed_states import LifecycleOperation, refusal_for
+from provisioning.models import ClusterChange, ProvisionRequest, Trigger
 from provisioning.operations.attempts import (
     AcceptedAttempt,
+    OperationInProgress,
     OrchestrationTiming,
+    accept_task,
     orchestration_input,
 )
-from provisioning.operations.messages import ClusterChange
-from provisioning.operations.step_tables import steps_for
+from provisioning.operations.registry import SCALE, UPGRADE, OperationSpec, refusal_for
 from provisioning.portal_links import portal_url_for
 from provisioning.requests.validation import (
     CLUSTER_NAME_PATTERN,
-    MAX_NODE_COUNT,
-    MIN_NODE_COUNT,
     RESOURCE_GROUP_PATTERN,
     RequestValidationError,
 )
 
-logger = logging.getLogger(__name__)
-
 ClusterReader = Callable[[str, str], ClusterView | None]
-UpgradeReader = Callable[[str, str], list[str]]
-NODE_POOL_NAME_MAX = 12
+UpgradeReader = Callable[[ClusterView], list[str]]
+NO_UPGRADE_OFFERED = "No newer version is offered"
 
 
 class ClusterNotFound(LookupError):
@@ -52,54 +46,30 @@ class InvalidClusterState(Exception):
     """The cluster's state forbids the operation (409 invalid_state); the text says why."""
 
 
-class OperationInProgress(Exception):
-    """Another operation of the product is active on this cluster (409 operation_in_progress)."""
-
-    def __init__(self, task_id: str) -> None:
-        super().__init__(
-            "another operation is still running on this cluster; wait for it or stop it first"
-        )
-        self.task_id = task_id
-
-
 @dataclass(frozen=True)
-class LifecycleRequest:
-    """A validated lifecycle request: which operation, on which cluster, changing what."""
+class ClusterOperationRequest:
+    """A validated request for an operation on a cluster: which, on which cluster, what."""
 
-    operation: LifecycleOperation
+    spec: OperationSpec
     resource_group: str
     cluster_name: str
     change: ClusterChange | None = None
+    trigger: Trigger = Trigger.USER
+    # An idle stop's rule in minutes (the task says "Stopped automatically: idle for 1 hour").
+    trigger_minutes: int | None = None
 
 
-def validate_lifecycle_request(
-    operation: LifecycleOperation, resource_group: str, cluster_name: str, body: object
-) -> LifecycleRequest:
+def validate_cluster_operation(
+    spec: OperationSpec, resource_group: str, cluster_name: str, body: object
+) -> ClusterOperationRequest:
     """The route's names (a malformed one cannot exist: not found) and the body (400)."""
     if not RESOURCE_GROUP_PATTERN.fullmatch(resource_group or "") or not (
         CLUSTER_NAME_PATTERN.fullmatch(cluster_name or "")
     ):
         raise ClusterNotFound(f"{resource_group}/{cluster_name}")
-    fields = _body_fields(body, BODY_FIELDS[operation])
-    change: ClusterChange | None = None
-    if operation is LifecycleOperation.SCALE:
-        change = ClusterChange(node_pool=_pool_name(fields), node_count=_count(fields))
-    elif operation is LifecycleOperation.UPGRADE:
-        change = ClusterChange(kubernetes_version=_text(fields, "kubernetes_version"))
-    elif operation is LifecycleOperation.DELETE and fields.get("confirm") != cluster_name:
-        raise RequestValidationError(
-            "confirm", "confirm must be the cluster name exactly, to delete it"
-        )
-    return LifecycleRequest(operation, resource_group, cluster_name, change)
-
-
-BODY_FIELDS: dict[LifecycleOperation, tuple[str, ...]] = {
-    LifecycleOperation.STOP: (),
-    LifecycleOperation.START: (),
-    LifecycleOperation.SCALE: ("node_pool", "node_count"),
-    LifecycleOperation.UPGRADE: ("kubernetes_version",),
-    LifecycleOperation.DELETE: ("confirm",),
-}
+    fields = _body_fields(body, spec.body_fields)
+    change = spec.parse_body(fields, cluster_name) if spec.parse_body else None
+    return ClusterOperationRequest(spec, resource_group, cluster_name, change)
 
 
 def _body_fields(body: object, allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -116,40 +86,22 @@ def _body_fields(body: object, allowed: tuple[str, ...]) -> dict[str, Any]:
     return body
 
 
-def _text(fields: dict[str, Any], name: str) -> str:
-    value = fields.get(name)
-    if not isinstance(value, str) or not value or len(value) > 32:
-        raise RequestValidationError(name, f"{name} is required")
-    return value
+def state_refusal(spec: OperationSpec, view: ClusterView, upgrades: list[str]) -> str | None:
+    """Why the cluster's state refuses `spec` now (409 invalid_state), else None.
+
+    The clusters list's `actions` call this same function, so an enabled action is never
+    refused for its state and a disabled one always is.
+    """
+    refusal = refusal_for(spec, view.provisioning_state, view.power_state)
+    if refusal is None and spec is UPGRADE and not upgrades:
+        return NO_UPGRADE_OFFERED
+    return refusal
 
 
-def _pool_name(fields: dict[str, Any]) -> str:
-    name = _text(fields, "node_pool")
-    if len(name) > NODE_POOL_NAME_MAX or not name.isalnum() or not name.islower():
-        raise RequestValidationError(
-            "node_pool", "node_pool must be the name of one of the cluster's node pools"
-        )
-    return name
-
-
-def _count(fields: dict[str, Any]) -> int:
-    value = fields.get("node_count")
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not (MIN_NODE_COUNT <= value <= MAX_NODE_COUNT)
-    ):
-        raise RequestValidationError(
-            "node_count",
-            f"node_count must be a whole number from {MIN_NODE_COUNT} to {MAX_NODE_COUNT}",
-        )
-    return value
-
-
-def accept_lifecycle_operation(
-    repo: JobStateRepository,
+def accept_cluster_operation(
+    repo: JobStateRepository | None,
     owner_id: str,
-    wanted: LifecycleRequest,
+    wanted: ClusterOperationRequest,
     *,
     read_view: ClusterReader,
     read_upgrades: UpgradeReader,
@@ -158,69 +110,57 @@ def accept_lifecycle_operation(
     timing: OrchestrationTiming,
     now: datetime,
     unique: str,
-    trigger: Trigger = Trigger.USER,
-    trigger_minutes: int | None = None,
 ) -> AcceptedAttempt:
-    """Check ownership and state, claim the cluster, write the queued row once.
-
-    A guardrail's operation comes through here too (its `trigger` says which), so it takes the
-    same claim a user's request takes and the two never run at once.
-    """
+    """Check ownership, state and the change, then the one accept flow (accept_task)."""
     view = read_view(wanted.resource_group, wanted.cluster_name)
     if view is None or not view.ownership().owned_by(owner_id):
         raise ClusterNotFound(f"{wanted.resource_group}/{wanted.cluster_name}")
-    refusal = refusal_for(wanted.operation, view.provisioning_state, view.power_state)
+    if repo is not None:
+        # Another task on the cluster wins over its state, as the cluster's `actions` say.
+        holder = repo.claims.active_holder(owner_id, view.resource_group, view.name, now=now)
+        if holder is not None:
+            raise OperationInProgress(holder)
+    upgrades = read_upgrades(view) if wanted.spec is UPGRADE else []
+    refusal = state_refusal(wanted.spec, view, upgrades)
     if refusal:
         raise InvalidClusterState(refusal)
-    _check_change(wanted, view, read_upgrades)
-    task_id = new_task_id(now, unique)
-    holder = repo.claims.claim_active_slot(
-        owner_id, view.resource_group, view.name, task_id, now=now
-    )
-    if holder is not None:
-        raise OperationInProgress(holder)
+    _check_change(wanted, view, upgrades)
     job = JobState.new(
         owner_id,
-        task_id,
+        new_task_id(now, unique),
         _request_of(view, wanted, subscription_id),
         now=now,
-        task_type=wanted.operation.task_type,
-        total_steps=steps_for(wanted.operation.task_type).total,
-        trigger=trigger,
-        trigger_minutes=trigger_minutes,
+        task_type=wanted.spec.task_type,
+        total_steps=wanted.spec.steps.total,
+        trigger=wanted.trigger,
+        trigger_minutes=wanted.trigger_minutes,
     )
-    repo.insert_new(job)
-    log_attempt_event("attempt_accepted", job)
     attempt = replace(
         orchestration_input(job, timing, portal_url_for(view.id, tenant_id)),
         change=wanted.change,
     )
-    return AcceptedAttempt(task_id, False, attempt)
+    return accept_task(repo, job, attempt, now=now)
 
 
-def _check_change(
-    wanted: LifecycleRequest, view: ClusterView, read_upgrades: UpgradeReader
-) -> None:
+def _check_change(wanted: ClusterOperationRequest, view: ClusterView, upgrades: list[str]) -> None:
     """Scale names one of the cluster's pools; upgrade names one of its upgrades."""
     change = wanted.change
-    if wanted.operation is LifecycleOperation.SCALE and change is not None:
+    if wanted.spec is SCALE and change is not None:
         if view.pool(change.node_pool or "") is None:
             pools = ", ".join(pool.name for pool in view.node_pools)
             raise RequestValidationError(
                 "node_pool", f"node_pool must be one of the cluster's node pools: {pools}"
             )
-    if wanted.operation is LifecycleOperation.UPGRADE and change is not None:
-        upgrades = read_upgrades(view.resource_group, view.name)
+    if wanted.spec is UPGRADE and change is not None:
         if change.kubernetes_version not in upgrades:
-            offered = ", ".join(upgrades) or "none"
             raise RequestValidationError(
                 "kubernetes_version",
-                f"kubernetes_version must be one of the cluster's upgrades: {offered}",
+                "kubernetes_version must be one of the cluster's upgrades: " + ", ".join(upgrades),
             )
 
 
 def _request_of(
-    view: ClusterView, wanted: LifecycleRequest, subscription_id: str
+    view: ClusterView, wanted: ClusterOperationRequest, subscription_id: str
 ) -> ProvisionRequest:
     """The row's request fields: the cluster, with the target count or version it asks for."""
     change = wanted.change or ClusterChange()

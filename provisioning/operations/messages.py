@@ -11,8 +11,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from provisioning.models import ClassifiedError, ProvisionRequest, TaskStatus, TaskType
-from provisioning.operations.step_tables import OperationSteps, steps_for
+from provisioning.models import (
+    ClassifiedError,
+    ClusterChange,
+    ProvisionRequest,
+    TaskStatus,
+    TaskType,
+    Trigger,
+)
+from provisioning.operations.registry import steps_for
+from provisioning.operations.step_tables import OperationSteps
 
 START_BY_KEY = "start_by"
 
@@ -23,35 +31,6 @@ def _error_to_dict(error: ClassifiedError | None) -> dict[str, Any] | None:
 
 def _error_from(data: dict[str, Any] | None) -> ClassifiedError | None:
     return ClassifiedError.from_dict(data) if data else None
-
-
-@dataclass(frozen=True)
-class ClusterChange:
-    """What a lifecycle operation changes: the pool and its new count, or the new version."""
-
-    node_pool: str | None = None
-    node_count: int | None = None
-    kubernetes_version: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON inside the operation input."""
-        return {
-            "node_pool": self.node_pool,
-            "node_count": self.node_count,
-            "kubernetes_version": self.kubernetes_version,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> ClusterChange | None:
-        """Rebuild the change (None stays None)."""
-        if not data:
-            return None
-        count = data.get("node_count")
-        return cls(
-            data.get("node_pool"),
-            int(count) if count is not None else None,
-            data.get("kubernetes_version"),
-        )
 
 
 @dataclass(frozen=True)
@@ -73,6 +52,8 @@ class OperationInput:
     operation_url: str | None = None
     # Scale and upgrade: what to change (stop, start, delete and create change nothing else).
     change: ClusterChange | None = None
+    trigger: Trigger = Trigger.USER
+    retry_of: str | None = None
 
     @property
     def steps(self) -> OperationSteps:
@@ -102,6 +83,8 @@ class OperationInput:
             START_BY_KEY: self.start_by.isoformat() if self.start_by else None,
             "operation_url": self.operation_url,
             "change": self.change.to_dict() if self.change else None,
+            "trigger": str(self.trigger),
+            "retry_of": self.retry_of,
         }
 
     @classmethod
@@ -121,6 +104,8 @@ class OperationInput:
             start_by=datetime.fromisoformat(str(start_by)) if start_by else None,
             operation_url=data.get("operation_url"),
             change=ClusterChange.from_dict(data.get("change")),
+            trigger=Trigger(data.get("trigger") or Trigger.USER),
+            retry_of=data.get("retry_of"),
         )
 
 
@@ -145,20 +130,19 @@ class BeginResult:
 class CreateSubmitted:
     """The create's submit step: ARM accepted the PUT (the cluster now exists), or why not."""
 
-    accepted: bool
     cluster_state: str | None = None
     operation_url: str | None = None
+    # Set when ARM refused the create for good; the create then ends with it.
     error: ClassifiedError | None = None
 
     @classmethod
     def rejected(cls, error: ClassifiedError) -> CreateSubmitted:
         """ARM refused the create for good (or the name is someone else's)."""
-        return cls(False, error=error)
+        return cls(error=error)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the activity result."""
         return {
-            "accepted": self.accepted,
             "cluster_state": self.cluster_state,
             "operation_url": self.operation_url,
             "error": _error_to_dict(self.error),
@@ -168,10 +152,7 @@ class CreateSubmitted:
     def from_dict(cls, data: dict[str, Any]) -> CreateSubmitted:
         """Rebuild the create submit step's result."""
         return cls(
-            bool(data["accepted"]),
-            data.get("cluster_state"),
-            data.get("operation_url"),
-            _error_from(data.get("error")),
+            data.get("cluster_state"), data.get("operation_url"), _error_from(data.get("error"))
         )
 
 
@@ -179,14 +160,13 @@ class CreateSubmitted:
 class ChangeSubmitted:
     """A lifecycle change's submit step: ARM accepted it (and the state it shows), or why not."""
 
-    accepted: bool
     cluster_state: str | None = None
+    # Set when ARM refused the change for good; nothing changed.
     error: ClassifiedError | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the activity result."""
         return {
-            "accepted": self.accepted,
             "cluster_state": self.cluster_state,
             "error": _error_to_dict(self.error),
         }
@@ -194,29 +174,24 @@ class ChangeSubmitted:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChangeSubmitted:
         """Rebuild the change submit step's result."""
-        return cls(
-            bool(data["accepted"]), data.get("cluster_state"), _error_from(data.get("error"))
-        )
+        return cls(data.get("cluster_state"), _error_from(data.get("error")))
 
 
 @dataclass(frozen=True)
 class DeleteSubmitted:
     """The delete's submit step: deleting, already gone, or why nothing was deleted."""
 
-    deleting: bool
-    gone: bool
+    gone: bool = False
     error: ClassifiedError | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the activity result."""
-        return {"deleting": self.deleting, "gone": self.gone, "error": _error_to_dict(self.error)}
+        return {"gone": self.gone, "error": _error_to_dict(self.error)}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> DeleteSubmitted:
         """Rebuild the delete submit step's result."""
-        return cls(
-            bool(data.get("deleting")), bool(data.get("gone")), _error_from(data.get("error"))
-        )
+        return cls(bool(data.get("gone")), _error_from(data.get("error")))
 
 
 @dataclass(frozen=True)

@@ -259,6 +259,8 @@ def _resolve_after_success(
     if job.type == TaskType.AKS_DELETE and attempt.target_task_id:
         repo.resolve(job.owner_id, attempt.target_task_id, job.task_id, now=now)
         return
+    if job.retry_of:  # Edit & retry: the retried failure is moot whatever name this used
+        repo.resolve(job.owner_id, job.retry_of, job.task_id, now=now)
     repo.resolve_earlier_failures(
         job.owner_id,
         job.request.resource_group,

@@ -50,6 +50,8 @@ def job_from_orchestration_input(attempt: OperationInput) -> JobState:
         task_type=attempt.type,
         total_steps=attempt.steps.total,
         target_task_id=attempt.target_task_id,
+        trigger=attempt.trigger,
+        retry_of=attempt.retry_of,
     )
 
 

@@ -1,8 +1,8 @@
-"""One step table per operation type: the single source of step names, indexes and totals.
+"""Step tables: the names, indexes and totals of the steps a user sees ("Step N of M").
 
 Every durable cluster operation runs the same phases (begin, submit, wait, finish); a type
-only names its submit and wait steps. Both the orchestration's custom status and the
-JobState row read their step names and indexes from here.
+only names its submit and wait steps. Each operation type's table is part of its spec in
+operations.registry; the orchestration's custom status and the JobState row both read it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from provisioning.models import TaskType
+from provisioning.models import SETTLED_CLUSTER_STATES
 
 
 class Phase(IntEnum):
@@ -24,14 +24,13 @@ class Phase(IntEnum):
 
 
 # Cluster provisioningStates after which ARM will not change the cluster on its own.
-TERMINAL_CLUSTER_STATES = frozenset({"Succeeded", "Failed", "Canceled"})
+TERMINAL_CLUSTER_STATES = SETTLED_CLUSTER_STATES
 
 
 @dataclass(frozen=True)
 class OperationSteps:
     """The steps of one operation type, in order; "Queued" is step 0 and is not counted."""
 
-    task_type: TaskType
     submitting: str
     waiting: str
     succeeded: str
@@ -52,57 +51,3 @@ class OperationSteps:
     def name(self, phase: Phase) -> str:
         """The step name shown while the operation is in `phase`."""
         return self.names[phase]
-
-
-PROVISION_STEPS = OperationSteps(
-    TaskType.AKS_PROVISION,
-    submitting="Submitting cluster to Azure",
-    waiting="Creating cluster",
-    succeeded="Succeeded",
-)
-DELETE_STEPS = OperationSteps(
-    TaskType.AKS_DELETE,
-    submitting="Deleting cluster",
-    waiting="Waiting for deletion",
-    succeeded="Deleted",
-)
-STOP_STEPS = OperationSteps(
-    TaskType.AKS_STOP,
-    submitting="Stopping cluster",
-    waiting="Waiting for the cluster to stop",
-    succeeded="Stopped",
-)
-START_STEPS = OperationSteps(
-    TaskType.AKS_START,
-    submitting="Starting cluster",
-    waiting="Waiting for the cluster to start",
-    succeeded="Started",
-)
-SCALE_STEPS = OperationSteps(
-    TaskType.AKS_SCALE,
-    submitting="Scaling node pool",
-    waiting="Waiting for the node pool",
-    succeeded="Scaled",
-)
-UPGRADE_STEPS = OperationSteps(
-    TaskType.AKS_UPGRADE,
-    submitting="Upgrading control plane",
-    waiting="Waiting for the upgrade",
-    succeeded="Upgraded",
-)
-STEPS_BY_TYPE: dict[TaskType, OperationSteps] = {
-    steps.task_type: steps
-    for steps in (
-        PROVISION_STEPS,
-        DELETE_STEPS,
-        STOP_STEPS,
-        START_STEPS,
-        SCALE_STEPS,
-        UPGRADE_STEPS,
-    )
-}
-
-
-def steps_for(task_type: TaskType | str) -> OperationSteps:
-    """The step table of an operation type (KeyError for a type with no table yet)."""
-    return STEPS_BY_TYPE[TaskType(task_type)]

@@ -1,7 +1,7 @@
 """Preflight checks as a table: each check reads facts already fetched from Azure (pure).
 
 A check whose Azure source could not be read is `unknown` with the reason, never an
-error; a check that fails tells the user what to change. The table's order is DESIGN §14's.
+error; a check that fails tells the user what to change. The table's order is README's.
 """
 
 from __future__ import annotations
@@ -122,7 +122,7 @@ class PreflightFacts:
 
 @dataclass(frozen=True)
 class QuotaSummary:
-    """What all pools need against the tightest quota that applies (DESIGN §14 `quota`)."""
+    """What all pools need against the tightest quota that applies (README `quota`)."""
 
     family: str
     needed_vcpus: int
@@ -347,7 +347,7 @@ def check_kubernetes_version(facts: PreflightFacts) -> CheckResult:
 
 
 def check_cluster_name(facts: PreflightFacts) -> CheckResult:
-    """Fail when the create would be refused (DESIGN §5); warn when it retries your own."""
+    """Fail when the create would be refused (README); warn when it retries your own."""
     existing = facts.existing_cluster.value
     where = f"'{facts.cluster_name}' in '{facts.resource_group}'"
     if existing is None:

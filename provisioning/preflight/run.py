@@ -37,7 +37,11 @@ from provisioning.preflight.checks import (
     quota_summary,
     run_checks,
 )
-from provisioning.requests.validation import RequestValidationError, validate_region
+from provisioning.requests.validation import (
+    RequestValidationError,
+    input_limits,
+    validate_region,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +165,7 @@ def options_document(sources: AzureSources, cache: CatalogCache, region: str) ->
         "kubernetes_versions": [v.to_dict() for v in parts["versions"].value or ()],
         "currency": CURRENCY,
         "degraded": not all(part.ok for part in parts.values()),
+        "limits": input_limits(),
     }
 
 
@@ -236,7 +241,7 @@ def estimated_cost(
 def preflight(
     sources: AzureSources, cache: CatalogCache, request: ProvisionRequest, owner_id: str
 ) -> dict[str, Any]:
-    """The preflight answer (DESIGN §14): ok, checks in order, quota, cost."""
+    """The preflight answer (README): ok, checks in order, quota, cost."""
     facts, prices = gather_facts(sources, cache, request, owner_id)
     checks = run_checks(facts)
     log_preflight_checked(request, owner_id, checks)

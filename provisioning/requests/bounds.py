@@ -27,7 +27,7 @@ class QueryBound:
         )
 
 
-# GET /api/aks/recent-failed-provisions (DESIGN §4).
+# GET /api/aks/recent-failed-provisions (README).
 RECENT_FAILURES_HOURS = QueryBound("hours", default=24, low=1, high=168)
 RECENT_FAILURES_LIMIT = QueryBound("limit", default=10, low=1, high=20)
 # GET /api/aks/provisions.

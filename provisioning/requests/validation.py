@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import logging
 import re
 from typing import Any
 
 from provisioning.models import NodePool, ProvisionRequest
-
-logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_REPORTED_KEY_CHARS = 64
@@ -37,6 +34,7 @@ ALLOWED_FIELDS = frozenset(
         "node_count",
         "kubernetes_version",
         "user_pool",
+        "retry_of",
     }
 )
 USER_POOL_FIELDS = ("node_vm_size", "node_count")
@@ -48,6 +46,11 @@ CLUSTER_NAME_PATTERN = re.compile(r"[a-zA-Z0-9]|[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a
 # Azure also allows Unicode letters in resource group names; ASCII keeps every consumer safe.
 RESOURCE_GROUP_PATTERN = re.compile(r"[-_().a-zA-Z0-9]{0,89}[-_()a-zA-Z0-9]")
 REGION_PATTERN = re.compile(r"[a-z][a-z0-9]{2,39}")
+# AKS agent pool names: 1-12 lowercase letters and digits, starting with a letter.
+POOL_NAME_PATTERN = re.compile(r"[a-z][a-z0-9]{0,11}")
+MAX_CLUSTER_NAME_LENGTH = 63
+MAX_RESOURCE_GROUP_LENGTH = 90
+MAX_POOL_NAME_LENGTH = 12
 VM_SIZE_PATTERN = re.compile(r"Standard_[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*")
 MAX_VM_SIZE_LENGTH = 64
 # Bounded digits: an unbounded version once wedged an attempt (every episode failed to store it).
@@ -258,6 +261,18 @@ def validate_provision_request(body: object, subscription_id: str) -> ProvisionR
     )
 
 
+def retry_of_in(body: object) -> str | None:
+    """The task id Edit & retry names (`retry_of`), in task-id form, or None when absent."""
+    value = body.get("retry_of") if isinstance(body, dict) else None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not TASK_ID_PATTERN.fullmatch(value):
+        raise RequestValidationError(
+            "retry_of", "retry_of must be the task id of your failed or stopped attempt"
+        )
+    return value
+
+
 def validate_region(region: str, field: str = "region") -> str:
     """A region name in Azure's shape that is a known public region, else 400 naming `field`."""
     if not REGION_PATTERN.fullmatch(region):
@@ -346,3 +361,27 @@ def _required_string(body: dict[str, Any], name: str) -> str:
 def _optional_value(body: dict[str, Any], name: str, default: object) -> object:
     value = body.get(name)
     return default if value is None else value
+
+
+def _browser_pattern(pattern: re.Pattern[str]) -> str:
+    """The same rule for an HTML `pattern` / JS RegExp, anchored as fullmatch is."""
+    return f"^(?:{pattern.pattern})$"
+
+
+def input_limits() -> dict[str, Any]:
+    """The server's own input rules, as the options document's `limits` (README, API)."""
+    return {
+        "cluster_name": {
+            "pattern": _browser_pattern(CLUSTER_NAME_PATTERN),
+            "max_length": MAX_CLUSTER_NAME_LENGTH,
+        },
+        "resource_group": {
+            "pattern": _browser_pattern(RESOURCE_GROUP_PATTERN),
+            "max_length": MAX_RESOURCE_GROUP_LENGTH,
+        },
+        "pool_name": {
+            "pattern": _browser_pattern(POOL_NAME_PATTERN),
+            "max_length": MAX_POOL_NAME_LENGTH,
+        },
+        "node_count": {"min": MIN_NODE_COUNT, "max": MAX_NODE_COUNT},
+    }

@@ -1,4 +1,4 @@
-// HTTP client for the backend contract (DESIGN §4) and /.auth/me. fetch is injected so tests
+// HTTP client for the backend contract (README) and /.auth/me. fetch is injected so tests
 // use a fake; every failure becomes an ApiError with status, code, message and field.
 
 import { FIELDS, SERVER_FIELD_TO_FORM_FIELD } from './validation.js';
@@ -100,7 +100,7 @@ export function createApiClient({ fetch, baseUrl = '' }) {
       const headers = idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {};
       return request('POST', '/api/aks/provision', { body, headers });
     },
-    /** Regions, VM sizes and Kubernetes versions offered in `region` (DESIGN §14). */
+    /** Regions, VM sizes and Kubernetes versions offered in `region` (README). */
     options(region, { signal } = {}) {
       const query = new URLSearchParams({ region: String(region) });
       return request('GET', `/api/aks/options?${query}`, { signal });
@@ -129,7 +129,7 @@ export function createApiClient({ fetch, baseUrl = '' }) {
       const query = new URLSearchParams({ limit: String(limit) });
       return request('GET', `/api/aks/provisions?${query}`);
     },
-    /** Your clusters (DESIGN §15): `{clusters, degraded}`. */
+    /** Your clusters (README): `{clusters, degraded}`. */
     listClusters() {
       return request('GET', '/api/aks/clusters');
     },

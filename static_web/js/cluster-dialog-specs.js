@@ -1,6 +1,6 @@
 // What the Scale, Upgrade and Delete dialogs ask for, as data: title, submit label, fields
 // (built from the cluster) and the check that turns the values into the request body (the
-// same rules the server applies, DESIGN §15).
+// same rules the server applies, README).
 
 import { confirmMatches } from './clusters-model.js';
 

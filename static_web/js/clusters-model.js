@@ -1,4 +1,4 @@
-// Pure logic of the "Your clusters" section (DESIGN §13/§15): the state badge, which actions
+// Pure logic of the "Your clusters" section (README/§15): the state badge, which actions
 // a row offers, type-to-confirm, and whether the list must keep refreshing.
 
 export const BADGES = Object.freeze([

@@ -1,4 +1,4 @@
-// The Create dialog's select choices from GET /api/aks/options (DESIGN §14), falling back to
+// The Create dialog's select choices from GET /api/aks/options (README), falling back to
 // the static lists while options load or when a source failed, so the form always works.
 
 import { sizeLabel } from './preflight-model.js';

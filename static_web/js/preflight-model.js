@@ -1,4 +1,4 @@
-// Pure logic of the live Create dialog (DESIGN §13/§14): size labels, presets that never
+// Pure logic of the live Create dialog (README/§14): size labels, presets that never
 // overwrite a field the user edited, the price line, the submit state, check actions as
 // controls (safe links, commands, Apply N nodes, edits), and a debounced preflight runner
 // whose stale answers never overwrite a newer one.

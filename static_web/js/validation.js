@@ -1,4 +1,4 @@
-// Client-side checks that mirror the server's request rules (DESIGN §9), so most mistakes
+// Client-side checks that mirror the server's request rules (docs/reliability.md), so most mistakes
 // are caught next to the field before a round trip. The server stays the authority.
 
 export const FIELDS = [

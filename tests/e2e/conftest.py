@@ -51,7 +51,7 @@ def save_screenshot(page: Any, name: str, for_readme: bool = False) -> Path:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Report the measured banner and cross-tab timings (DESIGN §10), if any were taken."""
+    """Report the measured banner and cross-tab timings (docs/benchmarks.md), if any were taken."""
     if not TIMINGS:
         return
     terminalreporter.section("dashboard timings (measured, not asserted)")

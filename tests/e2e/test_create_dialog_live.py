@@ -1,4 +1,4 @@
-"""The live Create dialog in headless Chromium: options, presets, preflight (DESIGN §13/§14)."""
+"""The live Create dialog in headless Chromium: options, presets, preflight (README/§14)."""
 
 from __future__ import annotations
 

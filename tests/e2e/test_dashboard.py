@@ -1,4 +1,4 @@
-"""The dashboard in headless Chromium against the local stack: what a user sees (DESIGN §13)."""
+"""The dashboard in headless Chromium against the local stack: what a user sees (README)."""
 
 from __future__ import annotations
 

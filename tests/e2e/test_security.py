@@ -134,7 +134,7 @@ def test_arm_error_text_echoing_user_input_is_returned_verbatim(
     assert [job["error"]["message"] for job in row if job["task_id"] == task_id] == [expected]
 
 
-# --- cross-site requests cannot act for a signed-in user (DESIGN §7) ------------------------
+# --- cross-site requests cannot act for a signed-in user (docs/architecture.md) ---------------
 
 FOREIGN = [
     {"Origin": "http://evil.example"},

@@ -154,7 +154,7 @@ def test_accepted_create_records_that_the_cluster_exists(
 
     created = wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
 
-    assert created["accepted"] is True
+    assert created["error"] is None
     assert created["cluster_state"] == "Creating"
     assert created["error"] is None
     assert created["operation_url"].startswith("https://")
@@ -187,7 +187,7 @@ def test_rejected_create_is_classified_and_leaves_no_cluster_seen(
 
     created = wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
 
-    assert created["accepted"] is False
+    assert created["error"] is not None
     assert created["cluster_state"] is None
     assert created["error"]["code"] == code
     assert created["error"]["category"] == category
@@ -217,8 +217,8 @@ def test_rerunning_the_create_while_it_is_in_progress_counts_as_accepted(
 
     again = wire_steps.submit_cluster_create(jobstate_repo, arm_client, attempt, now=NOW)
 
-    assert first["accepted"] is True
-    assert again["accepted"] is True
+    assert first["error"] is None
+    assert again["error"] is None
     assert again["cluster_state"] == "Creating"
     assert again["error"] is None
 
@@ -290,7 +290,7 @@ def test_delete_of_an_absent_cluster_is_already_done(
 
     started = wire_steps.submit_cluster_delete(jobstate_repo, arm_client, attempt, now=NOW)
 
-    assert started == {"deleting": False, "gone": True, "error": None}
+    assert started == {"gone": True, "error": None}
 
 
 # --- finish_attempt ---
@@ -420,7 +420,7 @@ def test_delete_steps_remove_a_partial_cluster(
     started = wire_steps.submit_cluster_delete(jobstate_repo, arm_client, deletion, now=NOW)
     gone = poll_until(jobstate_repo, arm_client, deletion, {None})
 
-    assert started == {"deleting": True, "gone": False, "error": None}
+    assert started == {"gone": False, "error": None}
     assert gone == {"cluster_state": None, "gone": True, "error": None}
     job = stored(jobstate_repo, deletion)
     # Polling a delete is step 3 of 4, as the orchestration's custom status says.

@@ -19,13 +19,13 @@ from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
 from provisioning.operations.attempts import (
     AcceptedAttempt,
-    ActiveAttemptExists,
     ClusterReader,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     NotCancellable,
     NotDeletable,
     NotDismissable,
+    OperationInProgress,
     OrchestrationTiming,
     TaskNotFound,
     accept_cluster_delete,
@@ -184,7 +184,7 @@ def test_key_first_sent_on_a_refused_request_is_not_bound_to_a_phantom_task(
     running = accept(jobstate_repo, cluster="busy")
 
     for retry in range(2):  # every retry while the first attempt runs is refused the same way
-        with pytest.raises(ActiveAttemptExists) as raised:
+        with pytest.raises(OperationInProgress) as raised:
             accept(jobstate_repo, cluster="busy", key="k-409", now=NOW + timedelta(seconds=retry))
         assert raised.value.task_id == running.task_id
     finish(jobstate_repo, running.task_id, TaskStatus.FAILED, cluster_seen=False)
@@ -314,7 +314,7 @@ def test_second_active_attempt_for_the_same_cluster_is_refused(
 ) -> None:
     first = accept(jobstate_repo, cluster="demo")
 
-    with pytest.raises(ActiveAttemptExists) as raised:
+    with pytest.raises(OperationInProgress) as raised:
         accept(jobstate_repo, cluster="DEMO", now=NOW + timedelta(seconds=1))
 
     assert raised.value.task_id == first.task_id
@@ -507,7 +507,7 @@ def test_cancelled_attempt_that_left_a_cluster_starts_a_delete(
     assert deletion.orchestration_input.type == "aks_delete"
     assert deletion.orchestration_input.target_task_id == accepted.task_id
     assert deletion.orchestration_input.portal_url == original.portal_url
-    with pytest.raises(ActiveAttemptExists):
+    with pytest.raises(OperationInProgress):
         delete_of(jobstate_repo, accepted.task_id)
 
 

@@ -10,8 +10,8 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.containerservice import ContainerServiceClient
 
+from provisioning.catalog.azure import read_kubernetes_versions, upgrades_for
 from provisioning.clusters.change_calls import (
-    read_upgrades,
     start_cluster_start,
     start_cluster_stop,
     start_cluster_upgrade,
@@ -102,12 +102,14 @@ def test_scale_changes_one_pool_and_a_stopped_cluster_refuses_it(
     assert refused.value.error.code == "OperationNotAllowed"
 
 
-def test_upgrade_goes_to_a_version_the_profile_offers(
+def test_upgrade_goes_to_a_version_the_catalog_offers_for_the_cluster(
     arm_client: ContainerServiceClient, running_cluster: str
 ) -> None:
-    upgrades = read_upgrades(arm_client, GROUP, running_cluster)
-    assert "1.33.2" in upgrades and not any(u.startswith("1.34") for u in upgrades)
     before = read_one_cluster(arm_client, GROUP, running_cluster)
+    assert before is not None
+    versions = read_kubernetes_versions(arm_client, before.region)
+    upgrades = upgrades_for(before.kubernetes_version, versions)
+    assert "1.33.2" in upgrades and not any(u.startswith("1.34") for u in upgrades)
 
     start_cluster_upgrade(arm_client, GROUP, running_cluster, "1.33.2", before.etag)
     after = settled(

@@ -167,7 +167,7 @@ def test_app_client_factory_reaches_the_simulator(
         get_settings.cache_clear()
 
 
-# --- conditional requests: a create never changes an existing cluster (DESIGN §5) ---
+# --- conditional requests: a create never changes an existing cluster (docs/architecture.md) ---
 
 
 def test_create_tags_the_cluster_with_owner_and_task(arm_client: ContainerServiceClient) -> None:

@@ -240,7 +240,7 @@ def test_dev_identity_is_injected_and_a_caller_principal_is_kept(host: RunningHo
 
 
 def test_cross_site_requests_without_the_dev_cookie_are_not_signed_in(host: RunningHost) -> None:
-    """DESIGN §8: a page on another site must not act as the default dev user."""
+    """README: a page on another site must not act as the default dev user."""
     cross = host.get("/api/echo/1", headers={"Sec-Fetch-Site": "cross-site"})
     assert cross.json()["principal"] is None
     foreign = requests.put(

@@ -226,7 +226,7 @@ def trusted_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def post_handlers() -> list[tuple[str, str]]:
-    """(function name, route) of every registered HTTP trigger that accepts POST."""
+    """(function name, route) of every registered HTTP trigger that changes state."""
     found = []
     for name, function in registered_functions().items():
         trigger = function.get_trigger()
@@ -234,7 +234,7 @@ def post_handlers() -> list[tuple[str, str]]:
             continue
         raw = trigger.get_dict_repr()
         methods = {str(getattr(m, "value", m)).upper() for m in raw["methods"]}
-        if "POST" in methods:
+        if methods & {"POST", "PUT", "PATCH", "DELETE"}:
             found.append((name, raw["route"]))
     return sorted(found)
 
@@ -291,10 +291,51 @@ async def test_every_post_handler_refuses_before_identity_or_storage(
     code: str,
 ) -> None:
     principal = {"X-MS-CLIENT-PRINCIPAL": encode_easyauth_principal("victim", "v")}
-    path = route.replace("{task_id}", "2516064534769251999-ad6e79d18b6b")
+    path = (
+        route.replace("{task_id}", "2516064534769251999-ad6e79d18b6b")
+        .replace("{resource_group}", "rg")
+        .replace("{cluster_name}", "c1")
+        .replace("{pool}", "pool1")
+    )
     request = func.HttpRequest(
         "POST", f"{APP}/api/{path}", headers={**principal, **headers}, body=body
     )
     response = await call(name, request)
     assert response.status_code == status
     assert json.loads(response.get_body())["error"]["code"] == code
+
+
+def test_a_state_changing_route_refuses_cross_site_even_without_the_error_decorator(
+    trusted_app: None,
+) -> None:
+    """The defence comes from registration: a handler that forgets every decorator has it."""
+    import azure.durable_functions as df
+
+    from api.blueprint import SameOriginBlueprint
+
+    reached: list[str] = []
+    forgetful = SameOriginBlueprint(http_auth_level=func.AuthLevel.ANONYMOUS)
+
+    @forgetful.route(route="forgetful", methods=["PUT"])
+    def handler(req: func.HttpRequest) -> func.HttpResponse:
+        reached.append("handler")
+        return func.HttpResponse("changed", status_code=200)
+
+    @forgetful.route(route="reader", methods=["GET"])
+    def reader(req: func.HttpRequest) -> func.HttpResponse:
+        return func.HttpResponse("read", status_code=200)
+
+    app = df.DFApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+    app.register_functions(forgetful)
+    functions = {f.get_function_name(): f for f in app.get_functions()}
+    foreign = func.HttpRequest(
+        "PUT", f"{APP}/api/forgetful", headers={"Origin": "http://evil.example"}, body=b""
+    )
+    refused = functions["handler"].get_user_function()(req=foreign)
+    assert refused.status_code == 403 and reached == []
+    same = func.HttpRequest("PUT", f"{APP}/api/forgetful", headers={"Origin": APP}, body=b"")
+    assert functions["handler"].get_user_function()(req=same).status_code == 200
+    get = func.HttpRequest(
+        "GET", f"{APP}/api/reader", headers={"Origin": "http://evil.example"}, body=b""
+    )
+    assert functions["reader"].get_user_function()(req=get).status_code == 200

@@ -30,12 +30,12 @@ from provisioning.access.identity import (
 )
 from provisioning.jobs.tables import ConcurrencyConflict, StorageUnavailable
 from provisioning.operations.attempts import (
-    ActiveAttemptExists,
     IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     NotCancellable,
     NotDeletable,
     NotDismissable,
+    OperationInProgress,
     TaskNotFound,
 )
 from provisioning.requests.validation import RequestValidationError
@@ -54,7 +54,7 @@ MAPPED = [
     (IdempotencyKeyReused("t-1"), 422, "idempotency_key_reused"),
     (IdempotencyKeyInProgress("t-1"), 409, "idempotency_key_in_progress"),
     (TaskNotFound("x"), 404, "not_found"),
-    (ActiveAttemptExists("t-1"), 409, "attempt_in_progress"),
+    (OperationInProgress("t-1"), 409, "operation_in_progress"),
     (NotDeletable("nothing to delete"), 409, "not_deletable"),
     (NotCancellable("deletion started"), 409, "not_cancellable"),
     (NotDismissable("still running"), 409, "not_dismissable"),
@@ -75,7 +75,7 @@ def test_domain_error_maps_to_status_and_code(error: Exception, status: int, cod
 def test_validation_error_names_the_field_and_conflict_names_the_holder() -> None:
     field = json.loads(error_to_response(RequestValidationError("region", "bad")).get_body())
     assert field["error"]["field"] == "region"
-    holder = json.loads(error_to_response(ActiveAttemptExists("t-1")).get_body())
+    holder = json.loads(error_to_response(OperationInProgress("t-1")).get_body())
     assert holder["error"]["task_id"] == "t-1"
 
 

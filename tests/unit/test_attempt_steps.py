@@ -159,7 +159,7 @@ def test_submit_that_finds_its_own_create_after_a_transient_fault_counts_as_acce
 
     result = create_work.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
-    assert result["accepted"] is True
+    assert result["error"] is None
     assert result["cluster_state"] == "Creating"
 
 
@@ -175,7 +175,7 @@ def test_operation_in_progress_on_someone_elses_cluster_is_never_taken_as_our_cr
 
     result = create_work.submit_cluster_create(None, client, operation_input(), now=NOW).to_dict()
 
-    assert result["accepted"] is False
+    assert result["error"] is not None
     assert (result["error"]["code"], result["error"]["category"]) == (
         "ClusterAlreadyExists",
         "conflict",
@@ -199,7 +199,7 @@ def test_name_taken_by_the_callers_own_failed_cluster_is_replaced_with_if_match(
 
     result = create_work.submit_cluster_create(None, client, attempt, now=NOW).to_dict()
 
-    assert result["accepted"] is True
+    assert result["error"] is None
     assert [p.get("etag") for p in puts] == [None, "etag-7"]
 
 
@@ -324,7 +324,7 @@ def test_delete_is_conditional_on_the_etag_it_read() -> None:
 
     result = delete_work.submit_cluster_delete(None, client, attempt, now=NOW).to_dict()
 
-    assert result == {"deleting": True, "gone": False, "error": None}
+    assert result == {"gone": False, "error": None}
     assert calls[0]["etag"] == "etag-42"
     assert str(calls[0]["match_condition"]) == "MatchConditions.IfNotModified"
 

@@ -51,7 +51,7 @@ def run(
 
 
 def submitted(state: str = "Stopping") -> dict[str, Any]:
-    return ChangeSubmitted(True, state).to_dict()
+    return ChangeSubmitted(state).to_dict()
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_a_refused_change_fails_at_once_with_the_classified_error() -> None:
     outcome, context = run(
         {
             names.BEGIN_ATTEMPT: [began()],
-            names.SUBMIT_CLUSTER_CHANGE: [ChangeSubmitted(False, error=STOPPED_REFUSAL).to_dict()],
+            names.SUBMIT_CLUSTER_CHANGE: [ChangeSubmitted(error=STOPPED_REFUSAL).to_dict()],
         },
         TaskType.AKS_SCALE,
     )

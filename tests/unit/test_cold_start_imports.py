@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-# Loaded lazily inside the activities and handlers that use them (DESIGN §10 cold start).
+# Loaded lazily inside the activities and handlers that use them (docs/benchmarks.md cold start).
 LAZY_SDK_PREFIXES = ("azure.data.tables", "azure.identity", "azure.mgmt")
 # Built on first use: the OpenAPI document on its first request, the error table on the first
 # error answer (it imports every exception's domain module).

@@ -78,7 +78,7 @@ def test_cluster_already_gone_succeeds_without_polling() -> None:
     outcome, context = delete(
         {
             names.BEGIN_ATTEMPT: [began()],
-            names.SUBMIT_CLUSTER_DELETE: [DeleteSubmitted(False, True).to_dict()],
+            names.SUBMIT_CLUSTER_DELETE: [DeleteSubmitted(gone=True).to_dict()],
         }
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,13 @@ _SETTING_LINE = re.compile(r"^'?(?P<name>[A-Za-z_][A-Za-z0-9_]*)'?\s*:\s*(?P<val
 _INTERPOLATION = re.compile(r"\$\{([^}]*)\}")
 
 
-def bicep_app_settings(source: str) -> dict[str, str]:
-    """Names and raw Bicep values of the `var appSettings = { ... }` object."""
+def bicep_app_settings(source: str, variable: str = "appSettings") -> dict[str, str]:
+    """Names and raw Bicep values of a flat `var <variable> = { ... }` settings object."""
     lines = source.splitlines()
     try:
-        start = lines.index("var appSettings = {")
+        start = lines.index(f"var {variable} = {{")
     except ValueError as exc:
-        raise AssertionError("api.bicep has no top-level `var appSettings = {` object") from exc
+        raise AssertionError(f"api.bicep has no top-level `var {variable} = {{` object") from exc
     settings: dict[str, str] = {}
     for line in lines[start + 1 :]:
         if line == "}":
@@ -72,9 +73,9 @@ def bicep_app_settings(source: str) -> dict[str, str]:
             continue
         match = _SETTING_LINE.match(text)
         if match is None:
-            raise AssertionError(f"unexpected line in appSettings (keep it flat): {line!r}")
+            raise AssertionError(f"unexpected line in {variable} (keep it flat): {line!r}")
         settings[match["name"]] = _strip_comment(match["value"])
-    raise AssertionError("appSettings object in api.bicep is not closed by a `}` line")
+    raise AssertionError(f"{variable} object in api.bicep is not closed by a `}}` line")
 
 
 def _strip_comment(value: str) -> str:
@@ -155,13 +156,13 @@ def _name_taking_readers(tree: ast.Module) -> tuple[set[str], set[int]]:
     return readers, reads
 
 
-def example_value(raw: str) -> str:
+def example_value(raw: str, examples: Mapping[str, str] = BICEP_EXAMPLES) -> str:
     """The string an app setting would hold, with Bicep expressions replaced by examples."""
 
     def lookup(expression: str) -> str:
-        if expression not in BICEP_EXAMPLES:
+        if expression not in examples:
             raise AssertionError(f"add an example value for Bicep expression {expression!r}")
-        return BICEP_EXAMPLES[expression]
+        return examples[expression]
 
     if raw.startswith("'") and raw.endswith("'"):
         return _INTERPOLATION.sub(lambda match: lookup(match[1]), raw[1:-1])

@@ -112,7 +112,7 @@ def test_same_origin_browser_requests_get_the_dev_user() -> None:
     ],
 )
 def test_cookieless_cross_site_requests_are_not_signed_in(headers: dict[str, str]) -> None:
-    """DESIGN §8 dev identity: a page on another site must not act as the default dev user."""
+    """README dev identity: a page on another site must not act as the default dev user."""
     assert dev_identity.identity_headers(headers, {}, OWN) == {}
 
 

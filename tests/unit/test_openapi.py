@@ -225,7 +225,7 @@ def test_error_schema_admits_the_field_and_task_id_extras_and_nothing_else() -> 
     assert error.is_valid(
         {
             "error": {
-                "code": "attempt_in_progress",
+                "code": "operation_in_progress",
                 "message": "m",
                 "task_id": new_task_id(NOW, "c" * 12),
             }

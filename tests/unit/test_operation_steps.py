@@ -1,21 +1,19 @@
-"""operations.step_tables: one step table per operation type, read by status and JobState."""
+"""Step tables: one per operation type (in its spec), read by custom status and JobState."""
 
 from __future__ import annotations
 
 import pytest
 
 from provisioning.models import TaskType
-from provisioning.operations.step_tables import (
-    DELETE_STEPS,
-    PROVISION_STEPS,
-    STEPS_BY_TYPE,
-    Phase,
-    steps_for,
-)
+from provisioning.operations.registry import DELETE, PROVISION, SPECS, steps_for
+from provisioning.operations.step_tables import Phase
+
+PROVISION_STEPS, DELETE_STEPS = PROVISION.steps, DELETE.steps
 
 
-def test_every_operation_type_has_a_step_table() -> None:
-    assert set(STEPS_BY_TYPE) == set(TaskType)
+def test_every_operation_type_has_a_spec_with_a_step_table() -> None:
+    assert {spec.task_type for spec in SPECS} == set(TaskType)
+    assert all(spec.steps.total == 4 for spec in SPECS)
 
 
 def test_the_provision_steps_read_as_the_user_sees_them() -> None:

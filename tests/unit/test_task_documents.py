@@ -60,6 +60,7 @@ def test_task_document_has_the_contract_shape() -> None:
             "node_count": 3,
             "kubernetes_version": None,
             "user_pool": None,
+            "retry_of": None,
         },
         "progress": {
             "step": "queued",

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from typing import Any
 
 import aiohttp
-
-logger = logging.getLogger(__name__)
 
 # The extension's default when a 202 carries no Retry-After (HttpOptions, 30 s).
 DEFAULT_POLL_SECONDS = 30.0

@@ -18,6 +18,7 @@ from typing import Any
 from provisioning.catalog.azure import KubernetesVersion, upgrades_for
 from provisioning.clusters.inventory import ClusterView, read_all_clusters, read_one_cluster
 from provisioning.clusters.ownership import CLUSTER_GONE
+from provisioning.fleet.actions import actions_for
 from provisioning.guardrails.documents import cost_document, guardrails_document
 from provisioning.guardrails.model import GuardRecord
 from provisioning.guardrails.repository import GuardrailRepository
@@ -113,19 +114,14 @@ def your_clusters(
     documents = []
     for view in sorted(mine, key=lambda v: (v.resource_group.lower(), v.name.lower())):
         record = guarded.get(view.key)
-        documents.append(
-            view.to_document(
-                portal_url_for(view.id, tenant_id),
-                _upgrades(view, versions_for),
-                operations.get(view.key),
-                guardrails=guardrails_document(
-                    record, view.power_state, now, costs.timing, touched.get(view.key)
-                ),
-                cost=cost_document(
-                    view.node_pools, view.power_state, prices.of(view.region), record, now
-                ),
-            )
+        document = _document(view, versions_for, operations.get(view.key), tenant_id)
+        document["guardrails"] = guardrails_document(
+            record, view.power_state, now, costs.timing, touched.get(view.key)
         )
+        document["cost"] = cost_document(
+            view.node_pools, view.power_state, prices.of(view.region), record, now
+        )
+        documents.append(document)
         _note_started_elsewhere(costs.guards, record, view, now)
     resolved = _resolve_gone(repo, containers, owner_id, {v.key for v in everything}, now=now)
     return YourClusters(documents, False, resolved)
@@ -177,6 +173,18 @@ def _note_started_elsewhere(
         logger.info("guard observation of %s not saved: %s", view.name, exc)
 
 
+def _document(
+    view: ClusterView,
+    versions_for: Callable[[str], tuple[KubernetesVersion, ...]],
+    operation: dict[str, Any] | None,
+    tenant_id: str,
+) -> dict[str, Any]:
+    """One cluster's document: its upgrades and actions from the rules that accept them."""
+    upgrades = cluster_upgrades(view, versions_for)
+    actions = [action.to_dict() for action in actions_for(view, upgrades, operation)]
+    return view.to_document(portal_url_for(view.id, tenant_id), upgrades, operation, actions)
+
+
 def _history(repo: JobStateRepository | None, owner_id: str) -> list[JobState]:
     if repo is None:
         return []
@@ -187,9 +195,10 @@ def _history(repo: JobStateRepository | None, owner_id: str) -> list[JobState]:
         return []
 
 
-def _upgrades(
+def cluster_upgrades(
     view: ClusterView, versions_for: Callable[[str], tuple[KubernetesVersion, ...]]
 ) -> list[str]:
+    """The versions this cluster may upgrade to now: what the list shows and …/upgrade takes."""
     try:
         return upgrades_for(view.kubernetes_version, versions_for(view.region))
     except Exception as exc:  # the catalog is advice: no upgrade offered rather than an error

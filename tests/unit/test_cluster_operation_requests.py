@@ -1,23 +1,16 @@
-"""Lifecycle request validation: route names, bodies per operation, type-to-confirm."""
+"""Cluster operation requests: route names, each spec's body rules, type-to-confirm."""
 
 from __future__ import annotations
 
 import pytest
 
-from provisioning.operations.allowed_states import LifecycleOperation
-from provisioning.operations.lifecycle import ClusterNotFound, validate_lifecycle_request
+from provisioning.operations.lifecycle import ClusterNotFound, validate_cluster_operation
+from provisioning.operations.registry import DELETE, SCALE, STOP, UPGRADE, OperationSpec
 from provisioning.requests.validation import RequestValidationError
-
-SCALE, UPGRADE, DELETE, STOP = (
-    LifecycleOperation.SCALE,
-    LifecycleOperation.UPGRADE,
-    LifecycleOperation.DELETE,
-    LifecycleOperation.STOP,
-)
 
 
 def test_a_valid_scale_carries_its_pool_and_count() -> None:
-    wanted = validate_lifecycle_request(
+    wanted = validate_cluster_operation(
         SCALE, "rg-a", "c1", {"node_pool": "system", "node_count": 5}
     )
     assert wanted.change is not None
@@ -39,18 +32,18 @@ def test_a_valid_scale_carries_its_pool_and_count() -> None:
     ],
 )
 def test_bad_bodies_are_400_naming_the_field(
-    operation: LifecycleOperation, body: object, field: str
+    operation: OperationSpec, body: object, field: str
 ) -> None:
     with pytest.raises(RequestValidationError) as refused:
-        validate_lifecycle_request(operation, "rg-a", "c1", body)
+        validate_cluster_operation(operation, "rg-a", "c1", body)
     assert refused.value.field == field
 
 
 @pytest.mark.parametrize(("group", "name"), [("rg a", "c1"), ("rg", "-c1"), ("rg", "")])
 def test_a_malformed_cluster_path_cannot_exist_so_it_is_not_found(group: str, name: str) -> None:
     with pytest.raises(ClusterNotFound):
-        validate_lifecycle_request(STOP, group, name, None)
+        validate_cluster_operation(STOP, group, name, None)
 
 
 def test_delete_needs_the_exact_name() -> None:
-    assert validate_lifecycle_request(DELETE, "rg", "c1", {"confirm": "c1"}).change is None
+    assert validate_cluster_operation(DELETE, "rg", "c1", {"confirm": "c1"}).change is None
