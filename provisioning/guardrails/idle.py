@@ -86,11 +86,11 @@ def read_idle_evidence(
     now: datetime,
     threshold: float,
 ) -> IdleEvidence:
-    """One metrics read over [window_start, now]; any failure is "not idle"."""
+    """One metrics read over [window_start, now] (at least one grain); a failure is "not idle"."""
     try:
         response = monitor_client.metrics.list(
             cluster_id,
-            timespan=timespan(window_start, now),
+            timespan=timespan(min(window_start, now - GRAIN), now),
             interval=GRAIN_ISO,
             metricnames=CPU_METRIC,
             aggregation="Average",

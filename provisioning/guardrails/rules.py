@@ -20,9 +20,9 @@ from provisioning.guardrails.model import (
 )
 from provisioning.guardrails.schedule import latest_edge, upcoming_edges
 from provisioning.models import Trigger
+from provisioning.operations.registry import RUNNING, STOPPED
 
-RUNNING = "Running"
-STOPPED = "Stopped"
+__all__ = ["RUNNING", "STOPPED"]  # ARM's power states, spelled once in the registry
 # When two actions fall due at once, the stronger one wins.
 PRIORITY = {ActionKind.DELETE: 0, ActionKind.STOP: 1, ActionKind.START: 2}
 

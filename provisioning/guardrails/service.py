@@ -60,7 +60,7 @@ from provisioning.operations.lifecycle import (
     accept_cluster_operation,
 )
 from provisioning.operations.registry import DELETE, START, STOP
-from provisioning.portal_links import portal_url_for
+from provisioning.portal_links import cluster_resource_id, portal_url_for
 
 logger = logging.getLogger(__name__)
 
@@ -334,6 +334,9 @@ def act_on_guard(
     """Look again (row, cluster, operations); start the operation only if it is still due."""
     guard, wanted, now = act.guard, act.action, act.now
     timing = guard.timing
+    earlier = _own_earlier_accept(jobs, act)
+    if earlier is not None:  # this act ran before (activities run at least once)
+        return earlier
     record = guards.get(guard.owner_id, guard.resource_group, guard.cluster_name)
     if record is None or record.guardrails.is_empty:
         return ActResult(ActOutcome.NO_LONGER_DUE)
@@ -368,8 +371,8 @@ def _accept(
 ) -> ActResult:
     """The user's accept flow and claim, with the guardrail as its trigger.
 
-    The task id is made from the orchestration's clock and id, so an act that runs again
-    (activities run at least once) finds its own task holding the claim and reuses it.
+    The task id is made from the orchestration's clock and a replay-safe uuid, so an act that
+    runs again (activities run at least once) finds its own task and starts that one.
     """
     guard = act.guard
     timing = OrchestrationTiming(guard.poll_seconds, guard.deadline_minutes)
@@ -394,9 +397,8 @@ def _accept(
             now=act.now,
             unique=act.unique,
         )
-    except OperationInProgress as busy:
-        again = _own_earlier_accept(jobs, guard.owner_id, busy.task_id, act, view, timing)
-        return again or ActResult(ActOutcome.BUSY)
+    except OperationInProgress:
+        return ActResult(ActOutcome.BUSY)
     except InvalidClusterState as exc:
         logger.info("guardrail %s of %s refused: %s", wanted.reason, view.name, exc)
         _handle_edge(guards, record, wanted)
@@ -410,22 +412,18 @@ def _accept(
     return ActResult(ActOutcome.STARTED, accepted.task_id, accepted.orchestration_input.to_dict())
 
 
-def _own_earlier_accept(
-    jobs: JobStateRepository,
-    owner_id: str,
-    holder: str,
-    act: ActInput,
-    view: ClusterView,
-    timing: OrchestrationTiming,
-) -> ActResult | None:
-    """The claim's holder is this act's own task (an earlier run of it): start that one."""
-    if holder != new_task_id(act.now, act.unique):
-        return None
-    job = jobs.get(owner_id, holder)
+def _own_earlier_accept(jobs: JobStateRepository, act: ActInput) -> ActResult | None:
+    """The task an earlier run of this very act accepted (its id is made from the act), if any."""
+    guard = act.guard
+    job = jobs.get(guard.owner_id, new_task_id(act.now, act.unique))
     if job is None:
         return None
-    operation = orchestration_input(job, timing, portal_url_for(view.id, act.guard.tenant_id))
-    return ActResult(ActOutcome.STARTED, holder, operation.to_dict())
+    timing = OrchestrationTiming(guard.poll_seconds, guard.deadline_minutes)
+    resource_id = cluster_resource_id(
+        guard.subscription_id, job.request.resource_group, job.request.cluster_name
+    )
+    operation = orchestration_input(job, timing, portal_url_for(resource_id, guard.tenant_id))
+    return ActResult(ActOutcome.STARTED, job.task_id, operation.to_dict())
 
 
 def _handle_edge(guards: GuardrailRepository, record: GuardRecord, wanted: GuardAction) -> None:
