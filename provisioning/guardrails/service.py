@@ -78,6 +78,9 @@ GUARD_FIELDS = (
     "saved_month",
     "saved_hours",
 )
+# A check that only saw the same power again writes nothing: a stale ObservedAt only makes the
+# next check look at the product's operations since then once more (same outcome).
+GUARD_FIELDS_WORTH_A_WRITE = tuple(name for name in GUARD_FIELDS if name != "observed_at")
 OPERATION_OF = {ActionKind.STOP: STOP, ActionKind.START: START, ActionKind.DELETE: DELETE}
 POWER_AFTER = {
     TaskType.AKS_STOP: STOPPED,
@@ -285,7 +288,7 @@ def check_guard(
     decision = decide(seen, facts, evidence, now, timing)
     if decision.handled_edge_at is not None:
         seen = seen.with_changes(handled_edge_at=decision.handled_edge_at)
-    if any(getattr(seen, name) != getattr(record, name) for name in GUARD_FIELDS):
+    if any(getattr(seen, name) != getattr(record, name) for name in GUARD_FIELDS_WORTH_A_WRITE):
         save_guard_fields(guards, seen)
     return GuardVerdict(
         False,
