@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Generator
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeAlias
 
 import azure.durable_functions as df
 
@@ -37,7 +37,7 @@ from provisioning.guardrails.rules import GuardAction
 
 logger = logging.getLogger(__name__)
 
-Context = df.DurableOrchestrationContext
+Context: TypeAlias = df.DurableOrchestrationContext
 # Storage or ARM faults in a guard's step: a few quick tries, then the next check tries again.
 GUARD_RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=2000, max_number_of_attempts=3)
 WAKE_BY_EVENT = {

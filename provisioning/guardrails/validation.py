@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import available_timezones
 
 from provisioning.guardrails.model import DAY_NAMES, Guardrails, WorkingHours
@@ -52,7 +52,7 @@ def validate_extension(body: object) -> int:
             "minutes",
             f"minutes must be a whole number from {EXTEND_MINUTES_MIN} to {EXTEND_MINUTES_MAX}",
         )
-    return int(minutes)
+    return minutes
 
 
 def _object(value: object, name: str, allowed: tuple[str, ...]) -> dict[str, Any]:
@@ -71,20 +71,20 @@ def _object(value: object, name: str, allowed: tuple[str, ...]) -> dict[str, Any
     return value
 
 
-def _whole(value: object) -> bool:
+def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _idle_minutes(value: object) -> int | None:
     if value is None:
         return None
-    if not _whole(value) or not IDLE_MINUTES_MIN <= value <= IDLE_MINUTES_MAX:  # type: ignore[operator]
+    if not _whole(value) or not IDLE_MINUTES_MIN <= value <= IDLE_MINUTES_MAX:
         raise RequestValidationError(
             "idle_stop_minutes",
             f"idle_stop_minutes must be null or a whole number from {IDLE_MINUTES_MIN} "
             f"to {IDLE_MINUTES_MAX}",
         )
-    return int(value)  # type: ignore[arg-type]
+    return value
 
 
 def _schedule(value: object) -> WorkingHours | None:
