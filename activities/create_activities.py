@@ -1,4 +1,4 @@
-"""The create's own activities: the PUT and the abort after a cancel (operations.create_work)."""
+"""The create's own activities: the PUT, the abort after a cancel, the access grant."""
 
 from typing import Any
 
@@ -30,4 +30,19 @@ def abort_cluster_create(attempt: dict[str, Any]) -> dict[str, Any]:
 
     return create_work.abort_cluster_create(
         clients.container_service_client(), OperationInput.from_dict(attempt)
+    ).to_dict()
+
+
+@blueprint.activity_trigger(input_name="attempt", activity=names.GRANT_CLUSTER_ACCESS)
+def grant_cluster_access(attempt: dict[str, Any]) -> dict[str, Any]:
+    """Grant the caller both access roles on the new cluster (operations.grant_work)."""
+    from provisioning import clients
+    from provisioning.operations import grant_work
+    from provisioning.operations.messages import OperationInput
+
+    return grant_work.grant_cluster_access(
+        clients.jobstate_repository_or_none(),
+        clients.authorization_client(),
+        OperationInput.from_dict(attempt),
+        now=now(),
     ).to_dict()

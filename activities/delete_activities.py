@@ -8,7 +8,7 @@ from activities.blueprint import blueprint, now
 
 @blueprint.activity_trigger(input_name="attempt", activity=names.SUBMIT_CLUSTER_DELETE)
 def submit_cluster_delete(attempt: dict[str, Any]) -> dict[str, Any]:
-    """Start deleting a partial cluster."""
+    """Remove the product's role assignments on the cluster, then start deleting it."""
     from provisioning import clients
     from provisioning.operations import delete_work
     from provisioning.operations.messages import OperationInput
@@ -18,4 +18,5 @@ def submit_cluster_delete(attempt: dict[str, Any]) -> dict[str, Any]:
         clients.container_service_client(),
         OperationInput.from_dict(attempt),
         now=now(),
+        authorization=clients.authorization_client(),
     ).to_dict()

@@ -12,7 +12,7 @@ import azure.functions as func
 
 from api.blueprint import blueprint
 from api.orchestration_start import start_and_answer, timing
-from api.responses import answers_errors_async, caller, json_response
+from api.responses import JSON_HEADERS, answers_errors_async, caller, json_response
 from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
 
 
@@ -98,6 +98,38 @@ async def _start_cluster_operation(
 
 
 CLUSTER_ROUTE = "aks/clusters/{resource_group}/{cluster_name}"
+
+
+@blueprint.route(route=f"{CLUSTER_ROUTE}/kubeconfig", methods=["GET"])
+@answers_errors_async
+async def download_kubeconfig(req: func.HttpRequest) -> func.HttpResponse:
+    """Your Entra ID cluster's kubeconfig: its user runs kubelogin, so it holds no secret."""
+    owner = caller(req)
+    from provisioning import clients
+    from provisioning.clusters.credentials import (
+        KUBECONFIG_MEDIA_TYPE,
+        kubeconfig_filename,
+        user_kubeconfig,
+    )
+
+    cluster_name = req.route_params.get("cluster_name", "")
+    arm = await asyncio.to_thread(clients.container_service_client)
+    body = await asyncio.to_thread(
+        user_kubeconfig,
+        arm,
+        owner.owner_id,
+        req.route_params.get("resource_group", ""),
+        cluster_name,
+    )
+    return func.HttpResponse(
+        body,
+        status_code=200,
+        mimetype=KUBECONFIG_MEDIA_TYPE,
+        headers={
+            **JSON_HEADERS,
+            "Content-Disposition": f'attachment; filename="{kubeconfig_filename(cluster_name)}"',
+        },
+    )
 
 
 def _register_cluster_operation(spec: OperationSpec) -> None:

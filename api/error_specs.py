@@ -17,6 +17,11 @@ from typing import Any
 
 from provisioning.access.cross_site import CrossOriginRequest, UnsupportedMediaType
 from provisioning.access.identity import IdentityError
+from provisioning.clusters.credentials import (
+    AzureUnavailable,
+    ClusterNotRunning,
+    LocalAccountsEnabled,
+)
 from provisioning.guardrails.service import NothingToExtend
 from provisioning.jobs.tables import StorageUnavailable
 from provisioning.operations.attempts import (
@@ -91,6 +96,15 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec(ClusterNotFound, 404, "not_found", "No such cluster."),
     ErrorSpec(OperationInProgress, 409, "operation_in_progress", extra=("task_id",)),
     ErrorSpec(InvalidClusterState, 409, "invalid_state"),
+    ErrorSpec(LocalAccountsEnabled, 409, "local_accounts_enabled"),
+    ErrorSpec(ClusterNotRunning, 409, "not_running"),
+    ErrorSpec(
+        AzureUnavailable,
+        503,
+        "azure_unavailable",
+        log_level=logging.WARNING,
+        log_as="azure unavailable",
+    ),
     ErrorSpec(NotDeletable, 409, "not_deletable"),
     ErrorSpec(
         NothingToExtend,

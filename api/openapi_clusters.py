@@ -12,6 +12,7 @@ from api.clusters import handler_name
 from api.openapi_guardrails import guardrail_component_schemas, guardrail_paths
 from api.openapi_schemas import TASK_ID, anchored, closed_object, ref
 from provisioning.fleet.actions import ACTION_KINDS
+from provisioning.models import AccessMode
 from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
 from provisioning.preflight.checks import PREFLIGHT_CHECKS, CheckStatus
 from provisioning.requests.validation import (
@@ -188,6 +189,24 @@ def _cluster_schemas() -> dict[str, Any]:
             "upgrades": {"type": "array", "items": {"type": "string"}},
             "operation": {"oneOf": [{"type": "null"}, operation]},
             "actions": {"type": "array", "items": action},
+            "access": closed_object(
+                {
+                    "mode": {"type": "string", "enum": [str(mode) for mode in AccessMode]},
+                    "commands": {
+                        "type": "array",
+                        "items": {"type": "string"},
+                        "minItems": 1,
+                        "maxItems": 2,
+                        "description": "az aks get-credentials …; for entra also "
+                        "kubelogin convert-kubeconfig -l azurecli.",
+                    },
+                    "kubeconfig": {
+                        "type": "boolean",
+                        "description": "true when the kubeconfig route answers 200 now (entra, "
+                        "with a running API server).",
+                    },
+                }
+            ),
             "guardrails": {"oneOf": [{"type": "null"}, ref("Guardrails")]},
             "cost": ref("Cost"),
         }
@@ -312,6 +331,36 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
                 "responses": {"200": json("Clusters", "ARM failure: [] and degraded."), **errors()},
             }
         },
+    }
+    paths["/api/aks/clusters/{resource_group}/{cluster_name}/kubeconfig"] = {
+        "get": {
+            "summary": "Download your Entra ID cluster's kubeconfig (exec user, no secret).",
+            "operationId": "download_kubeconfig",
+            "parameters": cluster_parameters(),
+            "responses": {
+                "200": {
+                    "description": "listClusterUserCredential(format=exec), as an attachment "
+                    '"<cluster_name>.kubeconfig"; its user runs kubelogin.',
+                    "headers": {
+                        "Content-Disposition": {
+                            "schema": {"type": "string"},
+                            "description": 'attachment; filename="<cluster_name>.kubeconfig"',
+                        }
+                    },
+                    "content": {
+                        "application/yaml": {
+                            "schema": {
+                                "type": "object",
+                                "description": "A kubeconfig (kind Config).",
+                                "required": ["apiVersion", "kind", "clusters", "users"],
+                                "properties": {"kind": {"const": "Config"}},
+                            }
+                        }
+                    },
+                },
+                **errors(404, 409),
+            },
+        }
     }
     for spec in CLUSTER_OPERATIONS:
         post: dict[str, Any] = {

@@ -11,7 +11,7 @@ from typing import Any
 
 from api.error_specs import ERROR_CODES, extra_fields
 from provisioning.errors.text import MAX_ERROR_MESSAGE_BYTES
-from provisioning.models import ErrorCategory, TaskStatus, TaskType, Trigger
+from provisioning.models import AccessMode, ErrorCategory, TaskStatus, TaskType, Trigger
 from provisioning.requests.bounds import (
     HISTORY_LIMIT,
     RECENT_FAILURES_HOURS,
@@ -107,6 +107,14 @@ def _request_fields() -> dict[str, dict[str, Any]]:
     }
 
 
+ACCESS = {
+    "type": "string",
+    "enum": [str(mode) for mode in AccessMode],
+    "description": "entra: Microsoft Entra ID with Azure RBAC, local accounts disabled; "
+    "local: Kubernetes local accounts.",
+}
+
+
 def _user_pool() -> dict[str, Any]:
     """The optional User-mode workload pool: null, or exactly its VM size and node count."""
     fields = _request_fields()
@@ -134,6 +142,11 @@ def _provision_schemas() -> dict[str, Any]:
                     "description": "Empty or null means the region's default version.",
                 },
                 "user_pool": _user_pool(),
+                "access": {
+                    **nullable(ACCESS),
+                    "enum": [*ACCESS["enum"], None],
+                    "default": str(AccessMode.ENTRA),
+                },
                 "retry_of": {
                     **TASK_ID,
                     "description": "Edit & retry: your own create that failed or was stopped.",
@@ -169,6 +182,7 @@ def _attempt_part_schemas() -> dict[str, Any]:
                     "pattern": anchored(KUBERNETES_VERSION_PATTERN.pattern),
                 },
                 "user_pool": _user_pool(),
+                "access": ACCESS,
                 "retry_of": {
                     **nullable(TASK_ID),
                     "description": "Edit & retry: the failed attempt this one retries.",
@@ -187,10 +201,20 @@ def _attempt_part_schemas() -> dict[str, Any]:
         ),
         "ErrorAction": closed_object(
             {
-                "kind": {"type": "string", "description": "link, edit, portal or delete_cluster."},
+                "kind": {
+                    "type": "string",
+                    "description": "link, edit, portal, delete_cluster or grant_access.",
+                },
                 "label": {"type": "string"},
                 "url": {"type": ["string", "null"]},
-            }
+                "commands": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "minItems": 1,
+                    "description": "grant_access only: the commands an admin can run.",
+                },
+            },
+            required=["kind", "label", "url"],
         ),
         "AttemptError": closed_object(
             {
@@ -215,6 +239,11 @@ def _task_properties() -> dict[str, Any]:
         "request": ref("AttemptRequest"),
         "progress": ref("Progress"),
         "error": {"oneOf": [{"type": "null"}, ref("AttemptError")]},
+        "warning": {
+            "oneOf": [{"type": "null"}, ref("AttemptError")],
+            "description": "What a succeeded attempt left undone (a create that could not "
+            "grant access: code AccessNotGranted, a grant_access action).",
+        },
         "dismissed_at": nullable(TIMESTAMP),
         "trigger": {
             "type": "string",

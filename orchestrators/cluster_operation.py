@@ -1,7 +1,8 @@
 """The one skeleton every cluster operation runs: begin, submit, wait (racing cancel), finish.
 
 An operation type is a ClusterOperation: how it submits its change to Azure, when a poll
-means it is settled, and (if it can be cancelled) how a cancel ends it. The skeleton owns
+means it is settled, (if it can be cancelled) how a cancel ends it, and (if it has one) the
+step after the cluster succeeded. The skeleton owns
 everything else: the late-start guard, the custom status from the step table, the poll
 loop, the deadline, and storing exactly one terminal outcome on every path.
 """
@@ -57,6 +58,9 @@ class Waiting:
 SubmitStep = Callable[[Context, OperationInput], Generator[Any, Any, "OperationOutcome | Waiting"]]
 SettledRule = Callable[[OperationInput, PollResult], OperationOutcome | None]
 CancelStep = Callable[[Context, OperationInput, str | None], Generator[Any, Any, OperationOutcome]]
+AfterSuccessStep = Callable[
+    [Context, OperationInput, OperationOutcome], Generator[Any, Any, OperationOutcome]
+]
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,9 @@ class ClusterOperation:
     cluster_seen: bool
     # How a cancel during the wait ends it; None: the operation cannot be cancelled.
     cancel: CancelStep | None = None
+    # A step after Azure reported success (the create grants access); it may add a warning
+    # to the success but never turns it into a failure.
+    after_success: AfterSuccessStep | None = None
 
 
 # A cancel that wins the race against the begin step: as if cancelled while queued.
@@ -89,6 +96,16 @@ def run_cluster_operation(context: Context, operation: ClusterOperation) -> Step
 
 
 def _begin_submit_wait(
+    context: Context, operation: ClusterOperation, attempt: OperationInput, cancel: Any | None
+) -> Generator[Any, Any, OperationOutcome]:
+    """Steps 1-3 (and the step after a success): the outcome of whichever step ended it."""
+    outcome = yield from _until_settled(context, operation, attempt, cancel)
+    if outcome.status is not TaskStatus.SUCCEEDED or operation.after_success is None:
+        return outcome
+    return (yield from operation.after_success(context, attempt, outcome))
+
+
+def _until_settled(
     context: Context, operation: ClusterOperation, attempt: OperationInput, cancel: Any | None
 ) -> Generator[Any, Any, OperationOutcome]:
     """Steps 1-3: the outcome of whichever step ended the operation."""

@@ -1,4 +1,5 @@
-"""The create operation: PUT the cluster, poll it with durable timers racing a cancel event."""
+"""The create operation: PUT the cluster, poll it with durable timers racing a cancel event,
+then grant the caller access to the cluster it made."""
 
 from __future__ import annotations
 
@@ -10,16 +11,24 @@ import azure.durable_functions as df
 
 from activities import names
 from orchestrators.cluster_operation import ClusterOperation, Waiting
-from orchestrators.outcomes import cancelled_outcome, cluster_outcome, failed_outcome
+from orchestrators.outcomes import (
+    cancelled_outcome,
+    cluster_outcome,
+    failed_outcome,
+    progress_status,
+)
 from orchestrators.poll_loop import poll_once
 from orchestrators.retry_policy import ARM_RETRY
+from provisioning.operations.grant_work import grant_failed_warning
 from provisioning.operations.messages import (
     AbortResult,
+    AccessGranted,
     CreateSubmitted,
     OperationInput,
     OperationOutcome,
 )
 from provisioning.operations.shared_work import error_from_activity_failure
+from provisioning.operations.step_tables import Phase
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +81,30 @@ def _abort(
     return AbortResult.from_dict(result)
 
 
+def _grant_access(
+    context: df.DurableOrchestrationContext, attempt: OperationInput, succeeded: OperationOutcome
+) -> Generator[Any, Any, OperationOutcome]:
+    """ "Granting you access": the create stays a success; a refused grant becomes a warning."""
+    context.set_custom_status(
+        progress_status(attempt, Phase.GRANTING, succeeded.cluster_state, cluster_seen=True)
+    )
+    try:
+        result = yield context.call_activity_with_retry(
+            names.GRANT_CLUSTER_ACCESS, ARM_RETRY, attempt.to_dict()
+        )
+        granted = AccessGranted.from_dict(result)
+    except Exception as exc:  # retries exhausted: Azure kept failing, the cluster is still ready
+        reason = error_from_activity_failure(str(exc)).message
+        if not context.is_replaying:
+            logger.warning("access grant of %s failed after retries: %s", attempt.task_id, reason)
+        granted = grant_failed_warning(attempt, reason.rstrip("."))
+    return succeeded.with_warning(granted.warning)
+
+
 PROVISION = ClusterOperation(
-    submit=_submit_create, settled=cluster_outcome, cluster_seen=True, cancel=_cancel_after_put
+    submit=_submit_create,
+    settled=cluster_outcome,
+    cluster_seen=True,
+    cancel=_cancel_after_put,
+    after_success=_grant_access,
 )

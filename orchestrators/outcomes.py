@@ -35,7 +35,7 @@ def progress_status(
         "task_id": attempt.task_id,
         "status": status,
         "step": step or attempt.steps.name(phase),
-        "step_index": int(phase),
+        "step_index": attempt.steps.index(phase),
         "total_steps": attempt.steps.total,
         "cluster_state": cluster_state,
         "cluster_seen": cluster_seen,

@@ -18,6 +18,7 @@ from provisioning.settings import Settings, get_settings
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
     from azure.data.tables import TableClient
+    from azure.mgmt.authorization import AuthorizationManagementClient
     from azure.mgmt.containerservice import ContainerServiceClient
     from azure.mgmt.monitor import MonitorManagementClient
 
@@ -94,6 +95,23 @@ def jobstate_repository_or_none() -> JobStateRepository | None:
         return None
 
 
+def _arm_credential_and_options(settings: Settings) -> tuple[Any, dict[str, Any]]:
+    """Credential and client options: the local simulator (static token, its CA) or Azure."""
+    options: dict[str, Any] = {
+        "base_url": settings.arm_endpoint,
+        "connection_timeout": ARM_CONNECTION_TIMEOUT_SECONDS,
+        "read_timeout": ARM_READ_TIMEOUT_SECONDS,
+    }
+    if not settings.uses_arm_simulator:
+        return azure_credential(), options
+    from provisioning.arm_credentials import SimulatorCredential
+
+    options["polling_interval"] = SIMULATOR_POLLING_INTERVAL_SECONDS
+    if settings.arm_ca_bundle:
+        options["connection_verify"] = settings.arm_ca_bundle
+    return SimulatorCredential(), options
+
+
 def container_service_client() -> ContainerServiceClient:
     """The ARM client: the local simulator (static token, its CA) or Azure (Entra ID)."""
     with _lock:
@@ -103,23 +121,8 @@ def container_service_client() -> ContainerServiceClient:
     settings = get_settings()
     from azure.mgmt.containerservice import ContainerServiceClient
 
-    options: dict[str, Any] = {
-        "connection_timeout": ARM_CONNECTION_TIMEOUT_SECONDS,
-        "read_timeout": ARM_READ_TIMEOUT_SECONDS,
-    }
-    credential: Any
-    if settings.uses_arm_simulator:
-        from provisioning.arm_credentials import SimulatorCredential
-
-        credential = SimulatorCredential()
-        options["polling_interval"] = SIMULATOR_POLLING_INTERVAL_SECONDS
-        if settings.arm_ca_bundle:
-            options["connection_verify"] = settings.arm_ca_bundle
-    else:
-        credential = azure_credential()
-    client = ContainerServiceClient(
-        credential, settings.subscription_id, base_url=settings.arm_endpoint, **options
-    )
+    credential, options = _arm_credential_and_options(settings)
+    client = ContainerServiceClient(credential, settings.subscription_id, **options)
     with _lock:
         return _cache.setdefault("container_service", client)
 
@@ -162,23 +165,26 @@ def monitor_client() -> MonitorManagementClient:
     settings = get_settings()
     from azure.mgmt.monitor import MonitorManagementClient
 
-    options: dict[str, Any] = {
-        "connection_timeout": ARM_CONNECTION_TIMEOUT_SECONDS,
-        "read_timeout": ARM_READ_TIMEOUT_SECONDS,
-        # One try: a failed read already means "not idle", and the next check reads again.
-        "retry_total": 0,
-    }
-    credential: Any
-    if settings.uses_arm_simulator:
-        from provisioning.arm_credentials import SimulatorCredential
-
-        credential = SimulatorCredential()
-        if settings.arm_ca_bundle:
-            options["connection_verify"] = settings.arm_ca_bundle
-    else:
-        credential = azure_credential()
-    client = MonitorManagementClient(
-        credential, settings.subscription_id, base_url=settings.arm_endpoint, **options
-    )
+    credential, options = _arm_credential_and_options(settings)
+    options.pop("polling_interval", None)  # metrics have no long-running operations
+    # One try: a failed read already means "not idle", and the next check reads again.
+    options["retry_total"] = 0
+    client = MonitorManagementClient(credential, settings.subscription_id, **options)
     with _lock:
         return _cache.setdefault("monitor", client)
+
+
+def authorization_client() -> AuthorizationManagementClient:
+    """Role assignments on clusters (the create's access grant, the delete's cleanup)."""
+    with _lock:
+        client = _cache.get("authorization")
+        if client is not None:
+            return client
+    settings = get_settings()
+    from azure.mgmt.authorization import AuthorizationManagementClient
+
+    credential, options = _arm_credential_and_options(settings)
+    options.pop("polling_interval", None)  # role assignments have no long-running operations
+    client = AuthorizationManagementClient(credential, settings.subscription_id, **options)
+    with _lock:
+        return _cache.setdefault("authorization", client)

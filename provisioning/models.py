@@ -18,6 +18,15 @@ class TaskType(StrEnum):
     AKS_UPGRADE = "aks_upgrade"
 
 
+class AccessMode(StrEnum):
+    """How people sign in to a cluster's API server (the provision body's `access`)."""
+
+    # Microsoft Entra ID with Azure RBAC, local accounts disabled: no secret ever handed out.
+    ENTRA = "entra"
+    # Kubernetes local accounts (a client certificate): the behaviour before Entra by default.
+    LOCAL = "local"
+
+
 class Trigger(StrEnum):
     """Who started a task (JobState `Trigger`): the user, or the guardrail that did."""
 
@@ -96,10 +105,13 @@ class ProvisionRequest:
     node_count: int
     kubernetes_version: str | None
     user_pool: NodePool | None = None
+    access: AccessMode = AccessMode.ENTRA
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form (orchestration input, task document `request`)."""
-        return asdict(self)
+        data = asdict(self)
+        data["access"] = str(self.access)
+        return data
 
     @property
     def pools(self) -> tuple[tuple[str, str, str, int], ...]:
@@ -123,6 +135,7 @@ class ProvisionRequest:
             node_count=int(data["node_count"]),
             kubernetes_version=data.get("kubernetes_version") or None,
             user_pool=NodePool.from_dict(data.get("user_pool")),
+            access=AccessMode(data.get("access") or AccessMode.ENTRA),
         )
 
 
@@ -130,18 +143,28 @@ class ProvisionRequest:
 class ErrorAction:
     """Something the user can do about a failure (a link or an in-app action)."""
 
-    kind: str  # e.g. "link", "edit", "portal", "delete_cluster"
+    kind: str  # e.g. "link", "edit", "portal", "delete_cluster", "grant_access"
     label: str
     url: str | None = None
+    # Commands someone with more rights can run (e.g. an admin's `az role assignment create`).
+    commands: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON form used in the task document's error.actions."""
-        return {"kind": self.kind, "label": self.label, "url": self.url}
+        """JSON form used in the task document's error.actions (`commands` only when any)."""
+        data: dict[str, Any] = {"kind": self.kind, "label": self.label, "url": self.url}
+        if self.commands:
+            data["commands"] = list(self.commands)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ErrorAction:
         """Rebuild from to_dict() output."""
-        return cls(kind=str(data["kind"]), label=str(data["label"]), url=data.get("url"))
+        return cls(
+            kind=str(data["kind"]),
+            label=str(data["label"]),
+            url=data.get("url"),
+            commands=tuple(str(command) for command in data.get("commands") or ()),
+        )
 
 
 @dataclass(frozen=True)

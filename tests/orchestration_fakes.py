@@ -22,7 +22,9 @@ from provisioning.jobs.state import JobState
 from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import ClassifiedError, ProvisionRequest, TaskStatus, TaskType
 from provisioning.operations.attempts import OrchestrationTiming, orchestration_input, portal_url_of
+from provisioning.operations.grant_work import grant_failed_warning
 from provisioning.operations.messages import (
+    AccessGranted,
     BeginResult,
     CreateSubmitted,
     DeleteSubmitted,
@@ -98,6 +100,12 @@ def polled(state: str | None, *, error: ClassifiedError | None = None) -> dict[s
 def unanswered(fault: ClassifiedError) -> dict[str, Any]:
     """A poll Azure did not answer (a transient fault): the loop tries again."""
     return PollResult(None, unreachable=fault).to_dict()
+
+
+def grant_refused(code: str) -> dict[str, Any]:
+    """The grant step's answer when ARM refused an assignment (the create still succeeds)."""
+    attempt = operation_input()
+    return grant_failed_warning(attempt, f"Azure answered {code}").to_dict()
 
 
 def deleting() -> dict[str, Any]:
@@ -252,6 +260,9 @@ class FakeOrchestrationContext:
         queue = self._results.get(name)
         if name == names.FINISH_ATTEMPT and not queue:
             task.complete({"status": input_["outcome"]["status"]})
+            return task
+        if name == names.GRANT_CLUSTER_ACCESS and not queue:  # a create's grant that went well
+            task.complete(AccessGranted(True).to_dict())
             return task
         if not queue:
             # Raised into the orchestrator (which may catch it); run_orchestrator fails the test.

@@ -20,6 +20,7 @@ var clusterActions = [
   'Microsoft.ContainerService/managedClusters/start/action'
   'Microsoft.ContainerService/managedClusters/stop/action'
   'Microsoft.ContainerService/managedClusters/abort/action'
+  'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action'
   'Microsoft.ContainerService/managedClusters/agentPools/read'
   'Microsoft.ContainerService/managedClusters/agentPools/write'
   'Microsoft.ContainerService/managedClusters/upgradeProfiles/read'
@@ -54,6 +55,28 @@ resource clusterOperatorAssignment 'Microsoft.Authorization/roleAssignments@2022
     roleDefinitionId: clusterOperator.id
     principalId: managedIdentityPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// Built-in roles: what the app may hand out, and the role that lets it (narrowed below).
+var aksRbacClusterAdmin = 'b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b' // Azure Kubernetes Service RBAC Cluster Admin
+var aksClusterUser = '4abbcc35-e782-43d8-92c5-2d3f1bd2253f' // Azure Kubernetes Service Cluster User Role
+var rbacAdministrator = 'f58310d9-a9f6-439a-9e8d-f62e7b41a168' // Role Based Access Control Administrator
+
+// "Constrain roles and principal types": write (request attributes) and delete (resource
+// attributes) only for the two roles above, only to users. Keep identical to
+// provisioning/clusters/access_grants.py delegation_condition() (tests/unit/test_infra_roles.py).
+var delegationCondition = '((!(ActionMatches{\'Microsoft.Authorization/roleAssignments/write\'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b, 4abbcc35-e782-43d8-92c5-2d3f1bd2253f} AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {\'User\'})) AND ((!(ActionMatches{\'Microsoft.Authorization/roleAssignments/delete\'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b, 4abbcc35-e782-43d8-92c5-2d3f1bd2253f} AND @Resource[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {\'User\'}))'
+
+resource accessDelegation 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(resourceGroup().id, managedIdentityPrincipalId, rbacAdministrator)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', rbacAdministrator)
+    principalId: managedIdentityPrincipalId
+    principalType: 'ServicePrincipal'
+    description: 'Grant (and remove) only ${aksRbacClusterAdmin} and ${aksClusterUser}, only to users: a cluster creator\'s access.'
+    condition: delegationCondition
+    conditionVersion: '2.0'
   }
 }
 

@@ -342,3 +342,43 @@ def agent_pool_not_found(resource_group: str, cluster_name: str, pool_name: str)
         f"Could not find the agent pool '{pool_name}' of managed cluster '{cluster_name}' in "
         f"resource group '{resource_group}'.",
     )
+
+
+def role_assignment_exists() -> ArmError:
+    """409 when the name holds another assignment, or the principal already has the role."""
+    return ArmError(409, "RoleAssignmentExists", "The role assignment already exists.")
+
+
+def invalid_principal_id(principal_id: str) -> ArmError:
+    """400 for a principalId that is not a GUID (an Entra object id always is)."""
+    return ArmError(
+        400,
+        "InvalidPrincipalId",
+        f"The Principal ID '{principal_id}' is not valid. Principal ID must be a GUID.",
+    )
+
+
+def role_assignment_not_found(name: str) -> ArmError:
+    """404 for a GET of a role assignment that does not exist."""
+    return ArmError(404, "RoleAssignmentNotFound", f"The role assignment '{name}' is not found.")
+
+
+def role_assignment_denied(action: str, scope: str) -> ArmError:
+    """403 when the app's identity may not write or delete role assignments at the scope."""
+    return ArmError(
+        403,
+        "AuthorizationFailed",
+        f"The client '{SIMULATED_CLIENT_ID}' with object id '{SIMULATED_OBJECT_ID}' does not have "
+        f"authorization to perform action '{action}' over scope '{scope}' or the scope is "
+        "invalid. If access was recently granted, please refresh your credentials.",
+    )
+
+
+def static_credential_not_allowed() -> ArmError:
+    """400 for listClusterAdminCredential on a cluster whose local accounts are disabled."""
+    return ArmError(
+        400,
+        "BadRequest",
+        "Getting static credential is not allowed because this cluster is set to disable "
+        "local accounts: local accounts are disabled.",
+    )

@@ -43,11 +43,18 @@ class Cluster:
     cpu_changes: list[list[float]] = field(default_factory=list)
     # When the cluster last became Running, kept when a later operation replaces that one.
     running_since: float = 0.0
+    # Role assignments at the cluster's scope, by name: they go when the cluster goes.
+    role_assignments: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """State files written before eTags existed still load, with a fresh eTag."""
         if not self.etag:
             self.etag = new_etag()
+
+    @property
+    def local_accounts_disabled(self) -> bool:
+        """True when the PUT asked for no local accounts (Entra ID sign-in only)."""
+        return bool(self.spec.get("disableLocalAccounts"))
 
     @property
     def kubernetes_version(self) -> str:

@@ -37,7 +37,7 @@ CLUSTER = (
 )
 
 
-def _cluster_preamble(request: web.Request, match: re.Match[str]) -> ClusterStore:
+def cluster_preamble(request: web.Request, match: re.Match[str]) -> ClusterStore:
     """Checks every cluster-scoped call passes first: the group exists, flaky- answers."""
     store = request.app[STORE_KEY]
     require_resource_group(match["rg"])
@@ -60,7 +60,7 @@ async def _json_body(request: web.Request) -> Any:
 
 async def get_cluster(request: web.Request, match: re.Match[str], _: str) -> web.StreamResponse:
     """GET a managedCluster."""
-    store, now = _cluster_preamble(request, match), time.time()
+    store, now = cluster_preamble(request, match), time.time()
     view = store.require(match["sub"], match["rg"], match["name"], now)
     return web.json_response(cluster_document(view, now), headers=etag_header(view))
 
@@ -69,7 +69,7 @@ async def put_cluster(
     request: web.Request, match: re.Match[str], api_version: str
 ) -> web.StreamResponse:
     """PUT a managedCluster: create (201), update (200) or upgrade (200 + async)."""
-    store, now = _cluster_preamble(request, match), time.time()
+    store, now = cluster_preamble(request, match), time.time()
     body = await _json_body(request)
     conditions = WriteConditions.from_headers(request.headers)
     outcome = store.put(match["sub"], match["rg"], match["name"], body, now, conditions)
@@ -84,7 +84,7 @@ async def delete_cluster(
     request: web.Request, match: re.Match[str], api_version: str
 ) -> web.StreamResponse:
     """DELETE a managedCluster: 202 with async headers, or 204 when already gone."""
-    store, now = _cluster_preamble(request, match), time.time()
+    store, now = cluster_preamble(request, match), time.time()
     conditions = WriteConditions.from_headers(request.headers)
     op = store.delete(match["sub"], match["rg"], match["name"], now, conditions)
     if op is None:
@@ -97,7 +97,7 @@ async def cluster_action(
     request: web.Request, match: re.Match[str], api_version: str
 ) -> web.StreamResponse:
     """POST .../abort, .../stop or .../start: 202 with async headers."""
-    store, now = _cluster_preamble(request, match), time.time()
+    store, now = cluster_preamble(request, match), time.time()
     action = match["action"].lower()
     sub, rg, name = match["sub"], match["rg"], match["name"]
     if action == "abort":
@@ -114,7 +114,7 @@ async def get_upgrade_profile(
     request: web.Request, match: re.Match[str], _: str
 ) -> web.StreamResponse:
     """GET .../upgradeProfiles/default."""
-    store = _cluster_preamble(request, match)
+    store = cluster_preamble(request, match)
     view = store.require(match["sub"], match["rg"], match["name"], time.time())
     return web.json_response(upgrade_profile_document(view))
 
@@ -123,7 +123,7 @@ async def list_agent_pools(
     request: web.Request, match: re.Match[str], _: str
 ) -> web.StreamResponse:
     """GET .../agentPools."""
-    store, now = _cluster_preamble(request, match), time.time()
+    store, now = cluster_preamble(request, match), time.time()
     view = store.require(match["sub"], match["rg"], match["name"], now)
     names = [str(p.get("name", "")) for p in view.cluster.spec.get("agentPoolProfiles", [])]
     pools = [agent_pool_document(view, pool, now) for pool in names]
@@ -132,7 +132,7 @@ async def list_agent_pools(
 
 async def get_agent_pool(request: web.Request, match: re.Match[str], _: str) -> web.StreamResponse:
     """GET .../agentPools/{pool}."""
-    store, now = _cluster_preamble(request, match), time.time()
+    store, now = cluster_preamble(request, match), time.time()
     view = store.require(match["sub"], match["rg"], match["name"], now)
     document = agent_pool_document(view, match["pool"], now)
     if document is None:
@@ -144,7 +144,7 @@ async def put_agent_pool_route(
     request: web.Request, match: re.Match[str], api_version: str
 ) -> web.StreamResponse:
     """PUT .../agentPools/{pool}: scale, change or add a pool (async, like a create)."""
-    store, now = _cluster_preamble(request, match), time.time()
+    store, now = cluster_preamble(request, match), time.time()
     view = store.require(match["sub"], match["rg"], match["name"], now)
     written = put_agent_pool(store, view, match["pool"], await _json_body(request), now)
     document = agent_pool_document(written.view, match["pool"], now)
@@ -155,7 +155,7 @@ async def put_agent_pool_route(
 
 async def get_metrics(request: web.Request, match: re.Match[str], _: str) -> web.StreamResponse:
     """GET {clusterId}/providers/Microsoft.Insights/metrics (node CPU, metrics.list's shape)."""
-    store, now = _cluster_preamble(request, match), time.time()
+    store, now = cluster_preamble(request, match), time.time()
     view = store.require(match["sub"], match["rg"], match["name"], now)
     return web.json_response(metrics_document(view, dict(request.query), now))
 

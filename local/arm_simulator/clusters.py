@@ -252,6 +252,7 @@ class ClusterStore:
             created_at=current.cluster.created_at if current else now,
             operation_id="",
             identity=identity,
+            role_assignments=current.cluster.role_assignments if current else {},
         )
         if current is None:
             return self._start_create(cluster, scenario, now)

@@ -9,8 +9,23 @@ from local.arm_simulator.scenarios import MISSING_RESOURCE_GROUP
 
 RESOURCE_GROUP_LOCATION = "eastus"
 READ_ONLY_PREFIX = "readonly-"
+# Groups where the app holds Azure's built-in Contributor: clusters yes, role assignments no.
+CONTRIBUTOR_PREFIX = "contributor-"
 FULL_ACCESS = ("*",)
 READ_ONLY_ACCESS = ("*/read",)
+CONTRIBUTOR_NOT_ACTIONS = (
+    "Microsoft.Authorization/*/Delete",
+    "Microsoft.Authorization/*/Write",
+    "Microsoft.Authorization/elevateAccess/Action",
+    "Microsoft.Blueprint/blueprintAssignments/write",
+    "Microsoft.Blueprint/blueprintAssignments/delete",
+    "Microsoft.Compute/galleries/share/action",
+    "Microsoft.Purview/consents/write",
+    "Microsoft.Purview/consents/delete",
+    "Microsoft.Resources/deploymentStacks/manageDenySetting/action",
+    "Microsoft.Subscription/cancel/action",
+    "Microsoft.Subscription/enable/action",
+)
 
 
 def require_resource_group(resource_group: str) -> None:
@@ -37,6 +52,19 @@ def granted_actions(resource_group: str) -> tuple[str, ...]:
     return READ_ONLY_ACCESS if resource_group.lower().startswith(READ_ONLY_PREFIX) else FULL_ACCESS
 
 
+def denied_actions(resource_group: str) -> tuple[str, ...]:
+    """The notActions of the caller's role: Contributor's in `contributor-` groups, else none."""
+    if resource_group.lower().startswith(CONTRIBUTOR_PREFIX):
+        return CONTRIBUTOR_NOT_ACTIONS
+    return ()
+
+
+def may_assign_roles(resource_group: str) -> bool:
+    """True when the caller may write and delete role assignments in the group."""
+    lowered = resource_group.lower()
+    return not lowered.startswith((READ_ONLY_PREFIX, CONTRIBUTOR_PREFIX))
+
+
 def permissions_document(resource_group: str) -> dict[str, Any]:
     """GET .../resourceGroups/{rg}/providers/Microsoft.Authorization/permissions."""
     require_resource_group(resource_group)
@@ -44,7 +72,7 @@ def permissions_document(resource_group: str) -> dict[str, Any]:
         "value": [
             {
                 "actions": list(granted_actions(resource_group)),
-                "notActions": [],
+                "notActions": list(denied_actions(resource_group)),
                 "dataActions": [],
                 "notDataActions": [],
             }

@@ -13,6 +13,7 @@ from pathlib import Path
 from aiohttp import web
 
 from local.arm_simulator import arm_errors
+from local.arm_simulator.access_routes import ACCESS_ROUTES
 from local.arm_simulator.arm_errors import ArmError
 from local.arm_simulator.arm_http import LIMITS_KEY, STORE_KEY, Route
 from local.arm_simulator.catalog_routes import CATALOG_ROUTES
@@ -28,7 +29,7 @@ from local.arm_simulator.usages import QuotaLimits
 logger = logging.getLogger(__name__)
 
 STATE_FILE = "state.json"
-ARM_ROUTES: tuple[Route, ...] = CLUSTER_ROUTES + CATALOG_ROUTES
+ARM_ROUTES: tuple[Route, ...] = CLUSTER_ROUTES + ACCESS_ROUTES + CATALOG_ROUTES
 WRITE_METHODS = {"PUT", "POST", "DELETE", "PATCH"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

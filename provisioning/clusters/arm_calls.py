@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from provisioning.clusters.ownership import ExistingCluster
-from provisioning.models import ProvisionRequest
+from provisioning.models import AccessMode, ProvisionRequest
 
 if TYPE_CHECKING:
     from azure.mgmt.containerservice import ContainerServiceClient
@@ -51,8 +51,14 @@ def dns_prefix_for(cluster_name: str) -> str:
 
 
 def cluster_parameters(request: ProvisionRequest, tags: dict[str, str]) -> ManagedCluster:
-    """The ManagedCluster body: the System pool (and a User pool), identity, the product's tags."""
+    """The ManagedCluster body: the System pool (and a User pool), identity, the product's tags.
+
+    By default people sign in with Microsoft Entra ID and Azure RBAC, and local accounts
+    (whose credential is a secret) are disabled; `access: local` keeps Kubernetes accounts.
+    """
     from azure.mgmt.containerservice import models
+
+    entra = request.access is AccessMode.ENTRA
 
     pools = [
         models.ManagedClusterAgentPoolProfile(
@@ -67,6 +73,10 @@ def cluster_parameters(request: ProvisionRequest, tags: dict[str, str]) -> Manag
         dns_prefix=dns_prefix_for(request.cluster_name),
         kubernetes_version=request.kubernetes_version or None,
         agent_pool_profiles=pools,
+        aad_profile=models.ManagedClusterAADProfile(managed=True, enable_azure_rbac=True)
+        if entra
+        else None,
+        disable_local_accounts=True if entra else None,
     )
 
 

@@ -11,9 +11,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from provisioning.clusters.access_grants import connect_commands
 from provisioning.clusters.ownership import TASK_ID_TAG, ExistingCluster
+from provisioning.models import AccessMode
 
 _RESOURCE_GROUP_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
+_SUBSCRIPTION_IN_ID = re.compile(r"^/subscriptions/([^/]+)/", re.IGNORECASE)
+# A stopped cluster has no API server to connect to.
+STOPPED = "Stopped"
+DELETING = "Deleting"
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,46 @@ class ClusterView:
     fqdn: str | None
     etag: str | None
     tags: dict[str, str] = field(default_factory=dict)
+    # Microsoft Entra ID sign-in (aadProfile.managed) and no local accounts: no secret exists.
+    entra_id: bool = False
+    local_accounts_disabled: bool = False
+
+    @property
+    def access_mode(self) -> AccessMode:
+        """Entra when people can only sign in with Entra ID; local while a secret could exist."""
+        if self.entra_id and self.local_accounts_disabled:
+            return AccessMode.ENTRA
+        return AccessMode.LOCAL
+
+    @property
+    def has_server(self) -> bool:
+        """True when there is an API server to connect to (an FQDN, not stopped, not deleting)."""
+        return (
+            bool(self.fqdn)
+            and self.power_state != STOPPED
+            and (self.provisioning_state != DELETING)
+        )
+
+    @property
+    def subscription_id(self) -> str:
+        """The subscription named in the cluster's ARM id."""
+        found = _SUBSCRIPTION_IN_ID.search(self.id or "")
+        return found.group(1) if found else ""
+
+    def access(self) -> dict[str, Any]:
+        """The cluster document's `access`: how to connect, and whether a kubeconfig is offered.
+
+        `kubeconfig` is true only when the download route would answer 200 now: an Entra
+        cluster (its kubeconfig holds no secret) that has a running API server.
+        """
+        mode = self.access_mode
+        return {
+            "mode": str(mode),
+            "commands": connect_commands(
+                self.subscription_id, self.resource_group, self.name, mode
+            ),
+            "kubeconfig": mode is AccessMode.ENTRA and self.has_server,
+        }
 
     @property
     def node_count(self) -> int:
@@ -100,6 +146,7 @@ class ClusterView:
             "upgrades": upgrades,
             "operation": operation,
             "actions": actions,
+            "access": self.access(),
             "guardrails": guardrails,
             "cost": cost,
         }
@@ -139,6 +186,8 @@ def cluster_view(cluster: Any) -> ClusterView:
         fqdn=cluster.fqdn,
         etag=cluster.e_tag,
         tags=dict(cluster.tags or {}),
+        entra_id=bool(cluster.aad_profile and cluster.aad_profile.managed),
+        local_accounts_disabled=bool(cluster.disable_local_accounts),
     )
 
 

@@ -69,6 +69,7 @@ def task_document(job: JobState) -> dict[str, Any]:
             "node_count": request.node_count,
             "kubernetes_version": request.kubernetes_version,
             "user_pool": request.user_pool.to_dict() if request.user_pool else None,
+            "access": str(request.access),
             "retry_of": job.retry_of,
         },
         "progress": {
@@ -80,6 +81,8 @@ def task_document(job: JobState) -> dict[str, Any]:
             "portal_url": job.portal_url,
         },
         "error": job.error.to_dict() if job.error is not None else None,
+        # A success that left something undone (e.g. "Grant access"): shown, not a failure.
+        "warning": job.warning.to_dict() if job.warning is not None else None,
         "dismissed_at": iso_utc(job.dismissed_at),
         "trigger": str(job.trigger),
         "trigger_summary": automatic_summary(job),

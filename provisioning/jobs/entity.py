@@ -16,6 +16,7 @@ from provisioning.errors.text import cap_message
 from provisioning.jobs.state import JobState
 from provisioning.jobs.task_ids import TICKS_EPOCH, InvalidTaskId, created_at_from_task_id
 from provisioning.models import (
+    AccessMode,
     ClassifiedError,
     ErrorAction,
     ErrorCategory,
@@ -49,6 +50,8 @@ class JobStateProperty(StrEnum):
     # The optional User-mode workload pool (absent when the request had none).
     USER_POOL_VM_SIZE = "UserPoolVmSize"
     USER_POOL_NODE_COUNT = "UserPoolNodeCount"
+    # How people sign in to the cluster (absent on rows written before it existed: local).
+    ACCESS = "Access"
     STEP = "Step"
     STEP_INDEX = "StepIndex"
     TOTAL_STEPS = "TotalSteps"
@@ -62,6 +65,11 @@ class JobStateProperty(StrEnum):
     ERROR_MESSAGE = "ErrorMessage"
     RETRYABLE = "Retryable"
     ERROR_ACTIONS = "ErrorActions"
+    # What a success left undone, with its actions (same shape as the error properties).
+    WARNING_CODE = "WarningCode"
+    WARNING_CATEGORY = "WarningCategory"
+    WARNING_MESSAGE = "WarningMessage"
+    WARNING_ACTIONS = "WarningActions"
     DISMISSED_AT = "DismissedAt"
     RESOLVED_BY = "ResolvedBy"
     TARGET_TASK_ID = "TargetTaskId"
@@ -88,6 +96,7 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
         P.REGION: request.region,
         P.NODE_VM_SIZE: request.node_vm_size,
         P.NODE_COUNT: request.node_count,
+        P.ACCESS: str(request.access),
         P.STEP_INDEX: job.step_index,
         P.TOTAL_STEPS: job.total_steps,
         P.CLUSTER_SEEN: job.cluster_seen,
@@ -106,6 +115,7 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
         P.TRIGGER: str(job.trigger),
         P.RETRY_OF: job.retry_of,
         **_error_to_entity(job.error),
+        **_warning_to_entity(job.warning),
     }
     entity.update({name: value for name, value in optional.items() if value is not None})
     return {str(name): value for name, value in entity.items()}
@@ -121,6 +131,18 @@ def _error_to_entity(error: ClassifiedError | None) -> dict[str, Any]:
         P.ERROR_MESSAGE: cap_message(error.message),
         P.RETRYABLE: error.retryable,
         P.ERROR_ACTIONS: json.dumps([action.to_dict() for action in error.actions]),
+    }
+
+
+def _warning_to_entity(warning: ClassifiedError | None) -> dict[str, Any]:
+    """A success's warning properties; none without one."""
+    if warning is None:
+        return {}
+    return {
+        P.WARNING_CODE: warning.code,
+        P.WARNING_CATEGORY: str(warning.category),
+        P.WARNING_MESSAGE: cap_message(warning.message),
+        P.WARNING_ACTIONS: json.dumps([action.to_dict() for action in warning.actions]),
     }
 
 
@@ -144,6 +166,7 @@ def job_from_entity(entity: dict[str, Any]) -> JobState:
         cluster_seen=bool(entity.get(P.CLUSTER_SEEN, False)),
         portal_url=entity.get(P.PORTAL_URL) or None,
         error=_error_from_entity(entity),
+        warning=_warning_from_entity(entity),
         dismissed_at=stored_time(entity.get(P.DISMISSED_AT)),
         resolved_by=entity.get(P.RESOLVED_BY) or None,
         target_task_id=entity.get(P.TARGET_TASK_ID) or None,
@@ -165,6 +188,7 @@ def _request_from_entity(entity: dict[str, Any]) -> ProvisionRequest:
         node_count=_int(entity.get(P.NODE_COUNT)),
         kubernetes_version=entity.get(P.KUBERNETES_VERSION) or None,
         user_pool=_user_pool_from_entity(entity),
+        access=_enum(AccessMode, entity.get(P.ACCESS), AccessMode.LOCAL),
     )
 
 
@@ -185,19 +209,33 @@ def _error_from_entity(entity: dict[str, Any]) -> ClassifiedError | None:
         category=_enum(ErrorCategory, entity.get(P.ERROR_CATEGORY), ErrorCategory.UNKNOWN),
         message=str(entity.get(P.ERROR_MESSAGE) or ""),
         retryable=bool(entity.get(P.RETRYABLE, False)),
-        actions=_actions_from_entity(entity),
+        actions=_actions_from_entity(entity, P.ERROR_ACTIONS),
     )
 
 
-def _actions_from_entity(entity: dict[str, Any]) -> tuple[ErrorAction, ...]:
-    """ErrorActions is JSON text; a corrupt value loses the actions, not the row."""
-    raw_actions = entity.get(P.ERROR_ACTIONS)
+def _warning_from_entity(entity: dict[str, Any]) -> ClassifiedError | None:
+    """The success's warning, or None."""
+    code = entity.get(P.WARNING_CODE)
+    if not code:
+        return None
+    return ClassifiedError(
+        code=str(code),
+        category=_enum(ErrorCategory, entity.get(P.WARNING_CATEGORY), ErrorCategory.UNKNOWN),
+        message=str(entity.get(P.WARNING_MESSAGE) or ""),
+        retryable=False,
+        actions=_actions_from_entity(entity, P.WARNING_ACTIONS),
+    )
+
+
+def _actions_from_entity(entity: dict[str, Any], name: JobStateProperty) -> tuple[ErrorAction, ...]:
+    """Actions are JSON text; a corrupt value loses the actions, not the row."""
+    raw_actions = entity.get(name)
     if not raw_actions:
         return ()
     try:
         return tuple(ErrorAction.from_dict(action) for action in json.loads(raw_actions))
     except (ValueError, TypeError, KeyError):
-        logger.warning("unreadable ErrorActions in JobState row %s", entity.get(P.ROW_KEY))
+        logger.warning("unreadable %s in JobState row %s", name, entity.get(P.ROW_KEY))
         return ()
 
 
@@ -217,7 +255,7 @@ def _int(value: Any) -> int:
         return 0
 
 
-_E = TypeVar("_E", TaskType, TaskStatus, ErrorCategory, Trigger)
+_E = TypeVar("_E", TaskType, TaskStatus, ErrorCategory, Trigger, AccessMode)
 
 
 def _enum(kind: type[_E], value: Any, default: _E) -> _E:

@@ -87,15 +87,19 @@ def record_outcome(
     cluster_state: str | None = None,
     cluster_seen: bool = False,
     portal_url: str | None = None,
+    warning: ClassifiedError | None = None,
 ) -> JobState | None:
-    """Finish the attempt; None when it already finished (the first outcome wins)."""
+    """Finish the attempt; None when it already finished (the first outcome wins).
+
+    A `warning` is what a success left undone (e.g. access that could not be granted).
+    """
     if not status.is_terminal:
         raise ValueError(f"record_outcome needs a terminal status, got {status}")
     moved = transition(job, status, now=now)
     if moved is None:
         return None
     return _with_given(
-        replace(moved, error=_capped(error)),
+        replace(moved, error=_capped(error), warning=_capped(warning)),
         step=step,
         cluster_state=cluster_state,
         cluster_seen=cluster_seen,

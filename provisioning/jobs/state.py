@@ -44,6 +44,8 @@ class JobState:
     cluster_seen: bool = False
     portal_url: str | None = None
     error: ClassifiedError | None = None
+    # What a succeeded attempt could not do (the create's access grant): shown, never a failure.
+    warning: ClassifiedError | None = None
     dismissed_at: datetime | None = None
     resolved_by: str | None = None
     target_task_id: str | None = None

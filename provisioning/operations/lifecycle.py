@@ -174,4 +174,5 @@ def _request_of(
         node_vm_size=pool.vm_size if pool else "",
         node_count=max(1, count),
         kubernetes_version=change.kubernetes_version or view.kubernetes_version,
+        access=view.access_mode,
     )

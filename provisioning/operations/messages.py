@@ -244,6 +244,23 @@ class AbortResult:
 
 
 @dataclass(frozen=True)
+class AccessGranted:
+    """The create's grant step: the caller holds both roles on the cluster now, or why not."""
+
+    granted: bool
+    warning: ClassifiedError | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON for the activity result."""
+        return {"granted": self.granted, "warning": _error_to_dict(self.warning)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> AccessGranted:
+        """Rebuild the grant step's result."""
+        return cls(bool(data.get("granted")), _error_from(data.get("warning")))
+
+
+@dataclass(frozen=True)
 class OperationOutcome:
     """How an operation ended: what the finish step stores and the orchestration returns."""
 
@@ -252,10 +269,16 @@ class OperationOutcome:
     cluster_state: str | None
     cluster_seen: bool
     step: str
+    # A success that left something undone (the create could not grant access): not a failure.
+    warning: ClassifiedError | None = None
 
     def with_status(self, status: TaskStatus) -> OperationOutcome:
         """The same outcome with the status that was actually stored (the first one wins)."""
         return replace(self, status=status)
+
+    def with_warning(self, warning: ClassifiedError | None) -> OperationOutcome:
+        """The same outcome, noting what it left undone."""
+        return replace(self, warning=warning)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the finish step's input and the orchestration's output."""
@@ -265,6 +288,7 @@ class OperationOutcome:
             "cluster_state": self.cluster_state,
             "cluster_seen": self.cluster_seen,
             "step": self.step,
+            "warning": _error_to_dict(self.warning),
         }
 
     @classmethod
@@ -276,6 +300,7 @@ class OperationOutcome:
             data.get("cluster_state"),
             bool(data.get("cluster_seen")),
             data.get("step") or "",
+            _error_from(data.get("warning")),
         )
 
 

@@ -144,7 +144,11 @@ PROVISION = OperationSpec(
     TaskType.AKS_PROVISION,
     Orchestration.PROVISION,
     OperationSteps(
-        submitting="Submitting cluster to Azure", waiting="Creating cluster", succeeded="Succeeded"
+        submitting="Submitting cluster to Azure",
+        waiting="Creating cluster",
+        succeeded="Succeeded",
+        # The caller gets the two AKS access roles on the new cluster (README, Connecting).
+        granting="Granting you access",
     ),
     verb="create",
     participle="created",

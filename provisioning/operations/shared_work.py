@@ -119,7 +119,7 @@ def publish_waiting(
             job,
             now=now,
             step=attempt.steps.name(Phase.WAITING),
-            step_index=Phase.WAITING,
+            step_index=attempt.steps.index(Phase.WAITING),
             cluster_state=cluster_state,
             cluster_seen=cluster_seen,
             portal_url=portal_url,
@@ -129,7 +129,7 @@ def publish_waiting(
 
 def _running(job: JobState, steps: OperationSteps, now: datetime) -> JobState | None:
     moved = mark_running(job, now=now, step=steps.name(Phase.STARTING))
-    return None if moved is None else replace(moved, step_index=Phase.STARTING)
+    return None if moved is None else replace(moved, step_index=steps.index(Phase.STARTING))
 
 
 PROCEED_WITHOUT_STORAGE = BeginResult(True, TaskStatus.RUNNING)
@@ -168,7 +168,10 @@ def poll_cluster(
             repo,
             attempt,
             lambda job: record_progress(
-                job, now=now, step=ARM_NOT_ANSWERING_STEP, step_index=Phase.WAITING
+                job,
+                now=now,
+                step=ARM_NOT_ANSWERING_STEP,
+                step_index=attempt.steps.index(Phase.WAITING),
             ),
         )
         return PollResult(None, unreachable=error)
@@ -246,6 +249,7 @@ def _finished(
         cluster_state=outcome.cluster_state,
         cluster_seen=outcome.cluster_seen,
         portal_url=attempt.portal_url if outcome.cluster_seen else None,
+        warning=outcome.warning,
     )
     if moved is None or outcome.status != TaskStatus.SUCCEEDED:
         return moved

@@ -20,7 +20,13 @@ from provisioning.catalog.azure import (
     Usage,
     VmSize,
 )
+from provisioning.clusters.access_grants import (
+    ACCESS_ROLES,
+    ROLE_ASSIGNMENT_WRITE,
+    delegation_command,
+)
 from provisioning.clusters.ownership import CreateDecision, ExistingCluster, decide_on_existing
+from provisioning.models import AccessMode
 from provisioning.portal_links import CREATE_RESOURCE_GROUP_URL, quota_request_url
 
 logger = logging.getLogger(__name__)
@@ -114,6 +120,7 @@ class PreflightFacts:
     kubernetes_versions: Fetched[tuple[KubernetesVersion, ...]] = field(default_factory=Fetched)
     existing_cluster: Fetched[ExistingCluster | None] = field(default_factory=Fetched)
     app_identity: str | None = None
+    access: AccessMode = AccessMode.ENTRA
 
     def size(self, name: str) -> VmSize | None:
         """The catalog entry of a VM size in this region, if offered."""
@@ -281,35 +288,66 @@ def is_permitted(permissions: tuple[Permission, ...], action: str) -> bool:
     )
 
 
+def _group_scope(facts: PreflightFacts) -> str:
+    return f"/subscriptions/{facts.subscription_id}/resourceGroups/{facts.resource_group}"
+
+
+def _assignee(facts: PreflightFacts) -> str:
+    return facts.app_identity or "<the app's managed identity client id>"
+
+
 def role_assignment_command(facts: PreflightFacts) -> str:
     """The exact command that grants the app's identity the role it needs on the group."""
-    scope = f"/subscriptions/{facts.subscription_id}/resourceGroups/{facts.resource_group}"
-    assignee = facts.app_identity or "<the app's managed identity client id>"
     return (
-        f'az role assignment create --assignee {assignee} --role "{AKS_CONTRIBUTOR_ROLE}" '
-        f"--scope {scope}"
+        f'az role assignment create --assignee {_assignee(facts)} --role "{AKS_CONTRIBUTOR_ROLE}" '
+        f"--scope {_group_scope(facts)}"
+    )
+
+
+def _grant_delegation_action(facts: PreflightFacts) -> CheckAction:
+    """What lets the app grant the creator access: its constrained RBAC administrator role."""
+    return CheckAction(
+        kind="command",
+        label="Let the app grant access to new clusters",
+        value=delegation_command(_assignee(facts), _group_scope(facts)),
     )
 
 
 def check_permission(facts: PreflightFacts) -> CheckResult:
-    """Fail when the app's identity may not write managed clusters in the resource group."""
-    if is_permitted(facts.permissions.value or (), CLUSTER_WRITE_ACTION):
+    """Fail when the app may not write clusters; warn when it may not grant you access to one."""
+    permissions = facts.permissions.value or ()
+    may_grant = facts.access is not AccessMode.ENTRA or is_permitted(
+        permissions, ROLE_ASSIGNMENT_WRITE
+    )
+    if not is_permitted(permissions, CLUSTER_WRITE_ACTION):
+        action = CheckAction(
+            kind="command",
+            label=f"Grant the {AKS_CONTRIBUTOR_ROLE}",
+            value=role_assignment_command(facts),
+        )
+        extra = () if may_grant else (_grant_delegation_action(facts),)
         return CheckResult(
             "permission",
-            CheckStatus.PASS,
-            f"The app may create clusters in '{facts.resource_group}'.",
+            CheckStatus.FAIL,
+            f"The app's identity lacks {CLUSTER_WRITE_ACTION} on resource group "
+            f"'{facts.resource_group}'.",
+            (action, *extra),
         )
-    action = CheckAction(
-        kind="command",
-        label=f"Grant the {AKS_CONTRIBUTOR_ROLE}",
-        value=role_assignment_command(facts),
-    )
+    if not may_grant:
+        roles = " and ".join(role.name for role in ACCESS_ROLES)
+        return CheckResult(
+            "permission",
+            CheckStatus.WARN,
+            f"The app may create clusters in '{facts.resource_group}' but cannot grant you "
+            f"access to them (it lacks {ROLE_ASSIGNMENT_WRITE}): the create will succeed, and "
+            f"an admin will have to assign you {roles} on the cluster.",
+            (_grant_delegation_action(facts),),
+        )
     return CheckResult(
         "permission",
-        CheckStatus.FAIL,
-        f"The app's identity lacks {CLUSTER_WRITE_ACTION} on resource group "
-        f"'{facts.resource_group}'.",
-        (action,),
+        CheckStatus.PASS,
+        f"The app may create clusters in '{facts.resource_group}'"
+        + (" and grant you access to them." if facts.access is AccessMode.ENTRA else "."),
     )
 
 

@@ -220,6 +220,7 @@ def gather_facts(
         kubernetes_versions=parts["kubernetes_versions"],
         existing_cluster=parts["existing_cluster"],
         app_identity=sources.app_identity,
+        access=request.access,
     )
     return facts, parts["prices"]
 

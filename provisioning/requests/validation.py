@@ -6,7 +6,7 @@ import json
 import re
 from typing import Any
 
-from provisioning.models import NodePool, ProvisionRequest
+from provisioning.models import AccessMode, NodePool, ProvisionRequest
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_REPORTED_KEY_CHARS = 64
@@ -34,6 +34,7 @@ ALLOWED_FIELDS = frozenset(
         "node_count",
         "kubernetes_version",
         "user_pool",
+        "access",
         "retry_of",
     }
 )
@@ -150,6 +151,11 @@ VM_SIZE_RULE = (
     f"(at most {MAX_VM_SIZE_LENGTH} characters)"
 )
 NODE_COUNT_RULE = f"node_count must be a whole number from {MIN_NODE_COUNT} to {MAX_NODE_COUNT}"
+ACCESS_RULE = (
+    "access must be "
+    + " or ".join(f"'{mode}'" for mode in AccessMode)
+    + (f" (default '{AccessMode.ENTRA}')")
+)
 KUBERNETES_VERSION_RULE = (
     "kubernetes_version must be a version such as '1.30' or '1.30.4', or empty for the default"
 )
@@ -258,6 +264,7 @@ def validate_provision_request(body: object, subscription_id: str) -> ProvisionR
         node_count=node_count,
         kubernetes_version=_kubernetes_version(body.get("kubernetes_version")),
         user_pool=_user_pool(body.get("user_pool")),
+        access=_access(body.get("access")),
     )
 
 
@@ -308,6 +315,15 @@ def _kubernetes_version(value: object) -> str | None:
     if not KUBERNETES_VERSION_PATTERN.fullmatch(value):
         raise RequestValidationError("kubernetes_version", KUBERNETES_VERSION_RULE)
     return value
+
+
+def _access(value: object) -> AccessMode:
+    """How people will sign in to the cluster: Entra ID (the default) or local accounts."""
+    if value is None:
+        return AccessMode.ENTRA
+    if not isinstance(value, str) or value not in {str(mode) for mode in AccessMode}:
+        raise RequestValidationError("access", ACCESS_RULE)
+    return AccessMode(value)
 
 
 def _user_pool(value: object) -> NodePool | None:

@@ -52,6 +52,7 @@ def test_the_list_holds_only_the_callers_clusters_with_the_contract_fields(
         "upgrades",
         "operation",
         "actions",
+        "access",
     }
     assert (cluster["resource_group"], cluster["region"]) == ("rg-list", "eastus")
     assert (cluster["provisioning_state"], cluster["power_state"]) == ("Succeeded", "Running")

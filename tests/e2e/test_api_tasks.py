@@ -97,6 +97,8 @@ def test_task_document_has_the_contract_shape(failed_task: tuple[UserClient, str
         "node_count",
         "kubernetes_version",
         "user_pool",
+        "retry_of",
+        "access",
     }
     assert set(document["progress"]) == {
         "step",

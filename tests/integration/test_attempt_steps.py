@@ -360,7 +360,7 @@ def test_success_resolves_earlier_failures_for_the_same_cluster(
     assert stored(jobstate_repo, earlier).resolved_by == later["task_id"]
     assert stored(jobstate_repo, other).resolved_by is None
     job = stored(jobstate_repo, later)
-    assert (job.step_index, job.total_steps) == (4, 4)
+    assert (job.step_index, job.total_steps) == (5, 5)  # the create's five steps, all done
     assert job.resolved_by is None
 
 

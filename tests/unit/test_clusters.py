@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -19,8 +20,9 @@ from provisioning.clusters.arm_calls import (
     start_cluster_create,
     start_cluster_delete,
 )
+from provisioning.clusters.inventory import ClusterView, cluster_view
 from provisioning.clusters.ownership import product_tags
-from provisioning.models import ProvisionRequest
+from provisioning.models import AccessMode, ProvisionRequest
 
 DNS_PREFIX = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]{0,52}[A-Za-z0-9])?$")
 REQUEST = ProvisionRequest("sub", "rg", "demo_cluster", "eastus", "Standard_D2s_v3", 2, "1.30.3")
@@ -143,6 +145,96 @@ def test_cluster_parameters_describe_one_system_pool() -> None:
     [pool] = props["agentPoolProfiles"]
     assert pool["name"] == "system" and pool["mode"] == "System"
     assert pool["vmSize"] == "Standard_D2s_v3" and pool["count"] == 2
+
+
+def test_a_create_signs_people_in_with_entra_id_and_disables_local_accounts() -> None:
+    props = cluster_parameters(REQUEST, TAGS).as_dict()["properties"]
+    assert props["aadProfile"] == {"managed": True, "enableAzureRBAC": True}
+    assert props["disableLocalAccounts"] is True
+
+
+def test_a_local_access_create_keeps_local_accounts() -> None:
+    local = replace(REQUEST, access=AccessMode.LOCAL)
+    props = cluster_parameters(local, TAGS).as_dict()["properties"]
+    assert "aadProfile" not in props and "disableLocalAccounts" not in props
+
+
+def _view(**changes: Any) -> ClusterView:
+    base = ClusterView(
+        id="/subscriptions/sub-9/resourcegroups/rg-a/providers/Microsoft.ContainerService"
+        "/managedClusters/demo",
+        name="demo",
+        resource_group="rg-a",
+        region="eastus",
+        provisioning_state="Succeeded",
+        power_state="Running",
+        kubernetes_version="1.32.6",
+        node_pools=(),
+        fqdn="demo-1.hcp.eastus.azmk8s.io",
+        etag=None,
+        entra_id=True,
+        local_accounts_disabled=True,
+    )
+    return replace(base, **changes)
+
+
+def test_an_entra_cluster_document_offers_kubelogin_and_the_kubeconfig() -> None:
+    access = _view().to_document("https://portal", [], None, [])["access"]
+    assert access == {
+        "mode": "entra",
+        "commands": [
+            "az aks get-credentials --resource-group rg-a --name demo --subscription sub-9",
+            "kubelogin convert-kubeconfig -l azurecli",
+        ],
+        "kubeconfig": True,
+    }
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"entra_id": False},
+        {"local_accounts_disabled": False},
+        {"entra_id": False, "local_accounts_disabled": False},
+    ],
+)
+def test_a_cluster_with_local_accounts_is_local_and_offers_no_kubeconfig(
+    changes: dict[str, Any],
+) -> None:
+    access = _view(**changes).access()
+    assert access["mode"] == "local"
+    assert access["kubeconfig"] is False
+    assert len(access["commands"]) == 1
+
+
+@pytest.mark.parametrize("changes", [{"power_state": "Stopped"}, {"fqdn": None}])
+def test_an_entra_cluster_without_a_server_offers_no_kubeconfig_yet(
+    changes: dict[str, Any],
+) -> None:
+    access = _view(**changes).access()
+    assert (access["mode"], access["kubeconfig"]) == ("entra", False)
+
+
+def test_the_access_mode_is_read_from_the_listed_cluster() -> None:
+    aad = SimpleNamespace(managed=True)
+    listed = SimpleNamespace(
+        id=_view().id,
+        name="demo",
+        location="eastus",
+        provisioning_state="Succeeded",
+        power_state=None,
+        current_kubernetes_version="1.32.6",
+        kubernetes_version=None,
+        agent_pool_profiles=[],
+        fqdn="x",
+        e_tag=None,
+        tags={},
+        aad_profile=aad,
+        disable_local_accounts=True,
+    )
+    assert cluster_view(listed).access_mode is AccessMode.ENTRA
+    listed.disable_local_accounts = None
+    assert cluster_view(listed).access_mode is AccessMode.LOCAL
 
 
 def test_cluster_parameters_omit_version_when_not_given() -> None:

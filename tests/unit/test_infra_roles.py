@@ -9,6 +9,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from provisioning.clusters.access_grants import (
+    ACCESS_ROLES,
+    DELEGATION_CONDITION_VERSION,
+    RBAC_ADMINISTRATOR_ROLE,
+    delegation_condition,
+)
+
 ROOT = Path(__file__).resolve().parents[2]
 AKS_RBAC = ROOT / "infra" / "app" / "aks-rbac.bicep"
 PREFLIGHT_RBAC = ROOT / "infra" / "app" / "preflight-rbac.bicep"
@@ -20,6 +27,8 @@ CLUSTER_ACTIONS = {
     "Microsoft.ContainerService/managedClusters/start/action",
     "Microsoft.ContainerService/managedClusters/stop/action",
     "Microsoft.ContainerService/managedClusters/abort/action",  # cancel
+    # the Entra ID kubeconfig (exec user, no secret); never listClusterAdminCredential
+    "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
     "Microsoft.ContainerService/managedClusters/agentPools/read",
     "Microsoft.ContainerService/managedClusters/agentPools/write",  # scale
     "Microsoft.ContainerService/managedClusters/upgradeProfiles/read",
@@ -85,3 +94,58 @@ def test_readme_lists_every_action() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for action in CLUSTER_ACTIONS | PREFLIGHT_ACTIONS:
         assert f"`{action}`" in readme, action
+
+
+def bicep_string(template: Path, variable: str) -> str:
+    """A single-quoted Bicep string variable's value (its \\' escapes undone)."""
+    text = template.read_text(encoding="utf-8")
+    found = re.search(rf"^var {variable} = '((?:[^'\\]|\\.)*)'", text, re.M)
+    assert found, f"{variable} not found in {template.name}"
+    return found.group(1).replace("\\'", "'")
+
+
+def test_the_delegation_condition_in_bicep_is_the_one_the_code_documents() -> None:
+    assert bicep_string(AKS_RBAC, "delegationCondition") == delegation_condition()
+
+
+def test_the_condition_allows_only_the_two_access_roles_and_only_users() -> None:
+    condition = delegation_condition()
+    writes, deletes = condition.split(") AND ((")
+    for part, source, action in (
+        (writes, "@Request", "roleAssignments/write"),
+        (deletes, "@Resource", "roleAssignments/delete"),
+    ):
+        assert f"!(ActionMatches{{'Microsoft.Authorization/{action}'}})" in part
+        ids = ", ".join(role.id for role in ACCESS_ROLES)
+        assert (
+            f"{source}[Microsoft.Authorization/roleAssignments:RoleDefinitionId] "
+            f"ForAnyOfAnyValues:GuidEquals {{{ids}}}"
+        ) in part
+        assert (
+            f"{source}[Microsoft.Authorization/roleAssignments:PrincipalType] "
+            "ForAnyOfAnyValues:StringEqualsIgnoreCase {'User'}"
+        ) in part
+    assert [role.id for role in ACCESS_ROLES] == [
+        "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",  # Azure Kubernetes Service RBAC Cluster Admin
+        "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",  # Azure Kubernetes Service Cluster User Role
+    ]
+
+
+def test_the_rbac_administrator_assignment_always_carries_the_condition() -> None:
+    text = AKS_RBAC.read_text(encoding="utf-8")
+    assert RBAC_ADMINISTRATOR_ROLE.id == "f58310d9-a9f6-439a-9e8d-f62e7b41a168"
+    block = re.search(r"resource accessDelegation .*?\n}\n", text, re.S)
+    assert block, "accessDelegation not found"
+    assignment = block.group(0)
+    assert "rbacAdministrator)" in assignment
+    assert "condition: delegationCondition" in assignment
+    assert f"conditionVersion: '{DELEGATION_CONDITION_VERSION}'" in assignment
+    assert "principalId: managedIdentityPrincipalId" in assignment
+    assert text.count(RBAC_ADMINISTRATOR_ROLE.id) == 1
+
+
+def test_readme_lists_the_condition_and_the_two_roles() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert delegation_condition() in readme
+    for role in (*ACCESS_ROLES, RBAC_ADMINISTRATOR_ROLE):
+        assert role.name in readme and role.id in readme

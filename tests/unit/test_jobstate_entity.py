@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from provisioning.clusters.access_grants import access_not_granted
 from provisioning.jobs.entity import JobStateProperty, job_from_entity, job_to_entity
 from provisioning.jobs.task_ids import new_task_id
-from provisioning.models import ErrorCategory, TaskStatus, TaskType
+from provisioning.models import AccessMode, ErrorCategory, TaskStatus, TaskType
 from tests.unit.test_jobstate import NOW, QUOTA_ERROR, make_job
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -50,6 +51,12 @@ DESIGN_PROPERTIES = {
     # The request's optional User-mode workload pool (README `user_pool`).
     "UserPoolVmSize",
     "UserPoolNodeCount",
+    # The request's access (DESIGN §4 `access`) and what a success left undone (its warning).
+    "Access",
+    "WarningCode",
+    "WarningCategory",
+    "WarningMessage",
+    "WarningActions",
 }
 
 
@@ -84,6 +91,7 @@ def test_entity_uses_design_property_names() -> None:
         "Region",
         "NodeVmSize",
         "NodeCount",
+        "Access",
         "KubernetesVersion",
         "Step",
         "StepIndex",
@@ -98,6 +106,26 @@ def test_entity_uses_design_property_names() -> None:
     }
     assert set(entity) == expected
     assert entity["Status"] == "failed" and entity["Type"] == "aks_provision"
+
+
+def test_a_success_warning_and_the_access_round_trip() -> None:
+    warning = access_not_granted("/subscriptions/s/x", "5f0c2b1e-9d4a-4c3e-8b7a-1e2d3c4b5a69", "no")
+    job = replace(
+        make_job(TaskStatus.SUCCEEDED, warning=warning),
+        request=replace(make_job(TaskStatus.SUCCEEDED).request, access=AccessMode.LOCAL),
+    )
+    entity = job_to_entity(job)
+
+    assert (entity["Access"], entity["WarningCode"]) == ("local", "AccessNotGranted")
+    assert "ErrorCode" not in entity
+    assert job_from_entity(entity) == job
+    assert job_from_entity(entity).warning.actions[0].commands == warning.actions[0].commands
+
+
+def test_a_row_written_before_access_existed_reads_as_local_accounts() -> None:
+    entity = job_to_entity(make_job(TaskStatus.SUCCEEDED))
+    del entity["Access"]
+    assert job_from_entity(entity).request.access is AccessMode.LOCAL
 
 
 def test_entity_missing_properties_reads_with_defaults() -> None:

@@ -140,3 +140,13 @@ def test_short_error_messages_are_kept_as_they_are() -> None:
     done = record_outcome(make_job(), TaskStatus.FAILED, error, now=NOW)
     assert done is not None and done.error == error
     assert len("é" * 10) < MAX_ERROR_MESSAGE_BYTES
+
+
+def test_a_success_keeps_its_warning_capped_like_an_error() -> None:
+    warning = ClassifiedError("AccessNotGranted", ErrorCategory.PERMISSION, "x" * 10_000, False)
+    done = record_outcome(
+        make_job(TaskStatus.RUNNING), TaskStatus.SUCCEEDED, None, now=NOW, warning=warning
+    )
+    assert done is not None and done.error is None and done.warning is not None
+    assert done.warning.code == "AccessNotGranted"
+    assert len(done.warning.message.encode()) <= 4096

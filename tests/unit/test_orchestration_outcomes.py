@@ -61,7 +61,7 @@ def test_progress_status_has_the_documented_fields_and_stays_small() -> None:
         "portal_url",
     }
     assert status["task_id"] == attempt["task_id"]
-    assert (status["step_index"], status["total_steps"]) == (3, 4)
+    assert (status["step_index"], status["total_steps"]) == (3, 5)
     assert status["status"] == "running"
     assert status["portal_url"] == attempt["portal_url"]
     assert len(json.dumps(status).encode("utf-8")) < CUSTOM_STATUS_LIMIT_BYTES

@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 
 from provisioning.catalog.azure import KubernetesVersion, Permission, Usage, VmSize
+from provisioning.clusters.access_grants import ROLE_ASSIGNMENT_WRITE, delegation_command
 from provisioning.clusters.ownership import ExistingCluster, product_tags
+from provisioning.models import AccessMode
 from provisioning.preflight.checks import (
     PREFLIGHT_CHECKS,
     CheckStatus,
@@ -180,11 +182,54 @@ def test_permission_honours_wildcards_and_not_actions(
 def test_missing_permission_fails_with_the_exact_role_assignment_command() -> None:
     result = by_id(facts(permissions=Fetched((Permission(("*/read",), ()),))))["permission"]
     assert result.status is CheckStatus.FAIL
-    (action,) = result.actions
+    action, grant = result.actions
     assert action.value == (
         'az role assignment create --assignee client-id-1 --role "Azure Kubernetes Service '
         'Contributor Role" --scope /subscriptions/sub-1/resourceGroups/rg-a'
     )
+    assert grant.value == delegation_command(
+        "client-id-1", "/subscriptions/sub-1/resourceGroups/rg-a"
+    )
+
+
+# Azure's built-in Contributor: everything but Microsoft.Authorization writes and deletes.
+CONTRIBUTOR = Permission(
+    ("*",),
+    (
+        "Microsoft.Authorization/*/Delete",
+        "Microsoft.Authorization/*/Write",
+        "Microsoft.Authorization/elevateAccess/Action",
+    ),
+)
+
+
+def test_an_app_that_cannot_assign_roles_warns_that_it_cannot_grant_you_access() -> None:
+    result = by_id(facts(permissions=Fetched((CONTRIBUTOR,))))["permission"]
+
+    assert result.status is CheckStatus.WARN
+    assert "Microsoft.Authorization/roleAssignments/write" in result.message
+    (action,) = result.actions
+    assert action.kind == "command"
+    assert action.value.startswith(
+        "az role assignment create --assignee client-id-1 "
+        '--role "Role Based Access Control Administrator" '
+        "--scope /subscriptions/sub-1/resourceGroups/rg-a --condition "
+    )
+    assert action.value.endswith("--condition-version 2.0")
+
+
+def test_a_local_accounts_cluster_needs_no_grant_so_the_same_rights_pass() -> None:
+    result = by_id(facts(permissions=Fetched((CONTRIBUTOR,)), access=AccessMode.LOCAL))
+    assert result["permission"].status is CheckStatus.PASS
+
+
+def test_an_app_that_may_assign_roles_passes_and_says_it_will_grant_access() -> None:
+    granted = Permission(
+        ("Microsoft.ContainerService/managedClusters/*", ROLE_ASSIGNMENT_WRITE), ()
+    )
+    result = by_id(facts(permissions=Fetched((granted,))))["permission"]
+    assert result.status is CheckStatus.PASS
+    assert "grant you access" in result.message
 
 
 def test_action_wildcards_match_whole_segments_case_insensitively() -> None:

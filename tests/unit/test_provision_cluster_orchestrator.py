@@ -21,6 +21,7 @@ from tests.orchestration_fakes import (
     activity_failure,
     attempt_input,
     began,
+    grant_refused,
     orchestrator_of,
     polled,
     rejected,
@@ -72,6 +73,7 @@ def test_success_runs_the_activities_in_order_and_reports_each_step() -> None:
         names.SUBMIT_CLUSTER_CREATE,
         names.POLL_CLUSTER,
         names.POLL_CLUSTER,
+        names.GRANT_CLUSTER_ACCESS,
         names.FINISH_ATTEMPT,
     ]
     attempt = attempt_input()
@@ -83,10 +85,12 @@ def test_success_runs_the_activities_in_order_and_reports_each_step() -> None:
     assert outcome["cluster_seen"] is True
     assert outcome["cluster_state"] == "Succeeded"
     assert stored_outcome(context) == outcome
-    assert context.step_indexes == [1, 2, 3, 3, 4]
+    assert context.step_indexes == [1, 2, 3, 3, 4, 5]
+    assert context.custom_statuses[-2]["step"] == "Granting you access"
+    assert outcome["warning"] is None
     final = context.custom_statuses[-1]
     assert final["status"] == "succeeded"
-    assert final["total_steps"] == 4
+    assert final["total_steps"] == 5
     assert final["portal_url"] == attempt["portal_url"]
 
 
@@ -427,3 +431,70 @@ def test_a_fast_poll_backs_off_to_half_a_minute_and_azures_to_two() -> None:
     assert [backoff_seconds(1, n) for n in range(8)] == [1, 2, 4, 8, 16, 30, 30, 30]
     assert [backoff_seconds(15, n) for n in range(5)] == [15, 30, 60, 120, 120]
     assert backoff_seconds(600, 3) == 600  # never below the poll interval itself
+
+
+def test_a_refused_access_grant_still_succeeds_with_a_grant_access_warning() -> None:
+    refused = grant_refused("AuthorizationFailed")
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Succeeded")],
+            names.GRANT_CLUSTER_ACCESS: [refused],
+        }
+    )
+
+    assert outcome["status"] == "succeeded"
+    assert outcome["error"] is None
+    assert outcome["warning"]["code"] == "AccessNotGranted"
+    (action,) = outcome["warning"]["actions"]
+    assert action["kind"] == "grant_access"
+    assert all(c.startswith("az role assignment create ") for c in action["commands"])
+    assert stored_outcome(context)["warning"] == outcome["warning"]
+
+
+def test_an_access_grant_that_keeps_failing_still_succeeds_with_the_commands() -> None:
+    unreachable = activity_failure(names.GRANT_CLUSTER_ACCESS, TransientArmFailure(THROTTLED))
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Succeeded")],
+            names.GRANT_CLUSTER_ACCESS: [unreachable],
+        }
+    )
+
+    assert outcome["status"] == "succeeded"
+    assert "Slow down" in outcome["warning"]["message"]
+    (action,) = outcome["warning"]["actions"]
+    assert len(action["commands"]) == 2
+    policies = {task.name: task.retry_options for task in context.activities}
+    assert policies[names.GRANT_CLUSTER_ACCESS] is ARM_RETRY
+
+
+def test_a_failed_create_grants_nothing() -> None:
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.POLL_CLUSTER: [polled("Failed", error=EXTENSION_FAILED)],
+        }
+    )
+
+    assert outcome["status"] == "failed"
+    assert names.GRANT_CLUSTER_ACCESS not in context.activity_names
+
+
+def test_a_cancel_that_lost_the_race_still_grants_access() -> None:
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.ABORT_CLUSTER_CREATE: [AbortResult(False, "Succeeded").to_dict()],
+            names.POLL_CLUSTER: [polled("Succeeded")],
+        },
+        cancel_on_race=2,
+    )
+
+    assert outcome["status"] == "succeeded"
+    assert context.activity_names[-2:] == [names.GRANT_CLUSTER_ACCESS, names.FINISH_ATTEMPT]

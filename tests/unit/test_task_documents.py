@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from provisioning.clusters.access_grants import access_not_granted
 from provisioning.jobs.documents import iso_utc, recent_failure_row, task_document
 from provisioning.jobs.entity import job_from_entity, job_to_entity
 from provisioning.jobs.state import JobState
@@ -60,6 +61,7 @@ def test_task_document_has_the_contract_shape() -> None:
             "node_count": 3,
             "kubernetes_version": None,
             "user_pool": None,
+            "access": "entra",
             "retry_of": None,
         },
         "progress": {
@@ -77,6 +79,7 @@ def test_task_document_has_the_contract_shape() -> None:
             "retryable": False,
             "actions": [{"kind": "edit", "label": "Choose another VM size", "url": None}],
         },
+        "warning": None,
         "dismissed_at": None,
         "trigger": "user",
         "trigger_summary": None,
@@ -123,6 +126,21 @@ def test_a_guardrail_trigger_survives_the_table_row() -> None:
     )
     again = job_from_entity(job_to_entity(job))
     assert (again.trigger, again.trigger_minutes) == (Trigger.IDLE, 30)
+
+
+def test_a_success_that_could_not_grant_access_shows_the_warning_not_an_error() -> None:
+    cluster = "/subscriptions/sub/resourceGroups/rg/providers/x/managedClusters/demo"
+    warning = access_not_granted(cluster, "5f0c2b1e-9d4a-4c3e-8b7a-1e2d3c4b5a69", "refused")
+    job = replace(failed_job(), status=TaskStatus.SUCCEEDED, error=None, warning=warning)
+
+    document = task_document(job)
+
+    assert document["error"] is None
+    assert document["warning"]["code"] == "AccessNotGranted"
+    (action,) = document["warning"]["actions"]
+    assert action["kind"] == "grant_access"
+    assert len(action["commands"]) == 2
+    assert "warning" not in recent_failure_row(job)
 
 
 def test_task_without_error_has_null_error() -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provisioning.models import ProvisionRequest
+from provisioning.models import AccessMode, ProvisionRequest
 from provisioning.requests.validation import (
     AZURE_PUBLIC_REGIONS,
     DEFAULT_NODE_COUNT,
@@ -507,3 +507,19 @@ def test_vm_sizes_are_accepted_exactly_when_named_like_azure_and_at_most_64(size
     else:
         assert expected
         assert accepted.node_vm_size == size
+
+
+def test_access_defaults_to_entra_and_local_keeps_local_accounts() -> None:
+    assert validate_provision_request(body(), SUBSCRIPTION).access is AccessMode.ENTRA
+    assert validate_provision_request(body(access=None), SUBSCRIPTION).access is AccessMode.ENTRA
+    local = validate_provision_request(body(access="local"), SUBSCRIPTION)
+    assert local.access is AccessMode.LOCAL
+    assert local.to_dict()["access"] == "local"
+
+
+@pytest.mark.parametrize("value", ["Entra", "aad", "", 1, True, ["entra"], {"mode": "entra"}])
+def test_any_other_access_is_a_400_naming_access(value: object) -> None:
+    with pytest.raises(RequestValidationError) as caught:
+        validate_provision_request(body(access=value), SUBSCRIPTION)
+    assert caught.value.field == "access"
+    assert "'entra' or 'local'" in caught.value.message
