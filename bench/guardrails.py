@@ -220,9 +220,12 @@ def run(work_dir: Path, connection_string: str) -> dict[str, Any]:
         session = user_session(owner_id)
         rss_idle = _rss_mib(host)
         names = _seed(host, owner_id, CLUSTERS)
+        logger.info("seeded %d clusters; setting their guardrails", len(names))
         setup = _guard_all(host, session, names)
+        logger.info("guardrails set in %s s; the simulated hour starts", setup["seconds"])
         time.sleep(2 * CHECK_SECONDS)  # every guard has started and checked once
         hour = _simulated_hour(host, len(names))
+        logger.info("simulated hour: %s", hour)
         edge = _edge_lag(host, session, names[:EDGE_CLUSTERS])
     per_day = 86400 // AZURE_CHECK_SECONDS
     return {
@@ -247,6 +250,7 @@ if __name__ == "__main__":  # python -m bench.guardrails: this benchmark alone
     import tempfile
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("azure").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory(prefix="bench-guard-") as temp:
         with local_stack.azurite(Path(temp)) as azurite:
             logger.info("%s", json.dumps(run(Path(temp), azurite), indent=1))
