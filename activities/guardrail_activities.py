@@ -1,5 +1,6 @@
 """The guard's activities: check a guarded cluster, and act on a guardrail that is due."""
 
+from dataclasses import replace
 from typing import Any
 
 from activities import names
@@ -13,16 +14,18 @@ def check_guardrail(check: dict[str, Any]) -> dict[str, Any]:
     from provisioning.clusters.inventory import read_one_cluster
     from provisioning.guardrails import service
     from provisioning.guardrails.messages import CheckInput
+    from provisioning.settings import get_settings
 
     wanted = CheckInput.from_dict(check)
     arm = clients.container_service_client()
-    return service.check_guard(
+    verdict = service.check_guard(
         clients.guardrail_repository(),
         clients.jobstate_repository(),
         lambda group, name: read_one_cluster(arm, group, name),
         service.read_evidence_with(clients.monitor_client(), wanted.guard.idle_cpu_percent),
         wanted,
-    ).to_dict()
+    )
+    return replace(verdict, settings=service.guard_settings(get_settings())).to_dict()
 
 
 @blueprint.activity_trigger(input_name="act", activity=names.ACT_ON_GUARDRAIL)

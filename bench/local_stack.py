@@ -39,6 +39,7 @@ class FunctionHost:
     # The host's process id (memory is read from it) and the settings it runs with.
     pid: int = 0
     env: dict[str, str] = field(default_factory=dict)
+    hub_name: str = ""
 
 
 @contextmanager
@@ -82,9 +83,8 @@ def function_host(
             **(extra_env or {}),
         }
         log_path = work_dir / "host.log"
-        host = start_local_host(
-            port, rpc_port, env, log_path=log_path, hub_name="BenchHub" + uuid.uuid4().hex[:8]
-        )
+        hub_name = "BenchHub" + uuid.uuid4().hex[:8]
+        host = start_local_host(port, rpc_port, env, log_path=log_path, hub_name=hub_name)
         try:
             yield FunctionHost(
                 base_url=f"http://127.0.0.1:{port}",
@@ -96,6 +96,7 @@ def function_host(
                 arm_ca_bundle=str(certificate_path(simulator_dir.resolve())),
                 pid=host.proc.pid,
                 env=env,
+                hub_name=hub_name,
             )
         finally:
             host.stop()

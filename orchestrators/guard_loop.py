@@ -64,10 +64,11 @@ def guard_generation(context: Context) -> Generator[Any, Any, Any]:
     if verdict.action is not None:
         task_id = yield from _act(context, guard, verdict.action)
         if task_id is not None:
-            context.continue_as_new(guard.next_generation(Wake.AFTER_ACTION).to_dict())
+            following = guard.next_generation(Wake.AFTER_ACTION, verdict.settings)
+            context.continue_as_new(following.to_dict())
             return None
     wake = yield from _sleep(context, verdict.next_check_at)
-    context.continue_as_new(guard.next_generation(wake).to_dict())
+    context.continue_as_new(guard.next_generation(wake, verdict.settings).to_dict())
     return None
 
 

@@ -36,6 +36,41 @@ class ActOutcome(StrEnum):
 
 
 @dataclass(frozen=True)
+class GuardSettings:
+    """The settings a guard runs with, as the check read them (an eternal guard follows an
+    app setting changed after it started from its next generation on)."""
+
+    check_seconds: int
+    minute_seconds: float
+    idle_cpu_percent: float
+    poll_seconds: int
+    deadline_minutes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON for the check's result."""
+        return {
+            "check_seconds": self.check_seconds,
+            "minute_seconds": self.minute_seconds,
+            "idle_cpu_percent": self.idle_cpu_percent,
+            "poll_seconds": self.poll_seconds,
+            "deadline_minutes": self.deadline_minutes,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> GuardSettings | None:
+        """Rebuild from to_dict() output (None stays None)."""
+        if not data:
+            return None
+        return cls(
+            check_seconds=int(data["check_seconds"]),
+            minute_seconds=float(data["minute_seconds"]),
+            idle_cpu_percent=float(data["idle_cpu_percent"]),
+            poll_seconds=int(data["poll_seconds"]),
+            deadline_minutes=int(data["deadline_minutes"]),
+        )
+
+
+@dataclass(frozen=True)
 class GuardInput:
     """One guarded cluster and the settings its guard runs with (the orchestration input)."""
 
@@ -57,9 +92,19 @@ class GuardInput:
         """How long a guardrail minute lasts for this guard."""
         return GuardTiming(self.minute_seconds)
 
-    def next_generation(self, wake: Wake) -> GuardInput:
-        """The input continue_as_new passes on."""
-        return replace(self, wake=wake, generation=self.generation + 1)
+    def next_generation(self, wake: Wake, settings: GuardSettings | None = None) -> GuardInput:
+        """The input continue_as_new passes on, with the app's current settings if known."""
+        following = replace(self, wake=wake, generation=self.generation + 1)
+        if settings is None:
+            return following
+        return replace(
+            following,
+            check_seconds=settings.check_seconds,
+            minute_seconds=settings.minute_seconds,
+            idle_cpu_percent=settings.idle_cpu_percent,
+            poll_seconds=settings.poll_seconds,
+            deadline_minutes=settings.deadline_minutes,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the orchestration input."""
@@ -126,10 +171,13 @@ class GuardVerdict:
     end_reason: str | None = None
     postponed_by: str | None = None
     arm_reads: int = 0
+    # The app's settings when the check ran: the next generation runs with them.
+    settings: GuardSettings | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the activity result."""
         return {
+            "settings": self.settings.to_dict() if self.settings else None,
             "ended": self.ended,
             "next_check_at": iso_or_none(self.next_check_at),
             "action": self.action.to_dict() if self.action else None,
@@ -150,6 +198,7 @@ class GuardVerdict:
             end_reason=data.get("end_reason"),
             postponed_by=data.get("postponed_by"),
             arm_reads=int(data.get("arm_reads") or 0),
+            settings=GuardSettings.from_dict(data.get("settings")),
         )
 
 

@@ -23,6 +23,7 @@ from provisioning.guardrails.messages import (
     ActOutcome,
     ActResult,
     CheckInput,
+    GuardSettings,
     GuardVerdict,
     Wake,
 )
@@ -61,6 +62,7 @@ from provisioning.operations.lifecycle import (
 )
 from provisioning.operations.registry import DELETE, START, STOP
 from provisioning.portal_links import cluster_resource_id, portal_url_for
+from provisioning.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +103,17 @@ def owned(view: ClusterView | None, owner_id: str, resource_group: str, name: st
     if view is None or not view.ownership().owned_by(owner_id):
         raise ClusterNotFound(f"{resource_group}/{name}")
     return view
+
+
+def guard_settings(settings: Settings) -> GuardSettings:
+    """What a guard runs with, from the app settings (its input carries them, never reads them)."""
+    return GuardSettings(
+        check_seconds=settings.guardrail_check_seconds,
+        minute_seconds=settings.guardrail_minute_seconds,
+        idle_cpu_percent=settings.guardrail_idle_cpu_percent,
+        poll_seconds=settings.poll_seconds,
+        deadline_minutes=settings.deadline_minutes,
+    )
 
 
 # ---------------------------------------------------------------- HTTP use cases

@@ -12,6 +12,7 @@ from provisioning.guardrails.messages import (
     ActOutcome,
     ActResult,
     GuardInput,
+    GuardSettings,
     GuardVerdict,
     Wake,
 )
@@ -196,3 +197,17 @@ def test_a_failed_operation_does_not_end_the_guard() -> None:
     )
     run(context)
     assert context.continued_with is not None and context.continued_with["wake"] == "after_action"
+
+
+def test_the_next_generation_runs_with_the_settings_the_check_read() -> None:
+    changed = GuardSettings(
+        check_seconds=60,
+        minute_seconds=1.0,
+        idle_cpu_percent=7.5,
+        poll_seconds=2,
+        deadline_minutes=30,
+    )
+    context = GuardContext({names.CHECK_GUARDRAIL: [verdict(settings=changed)]})
+    run(context)
+    assert context.continued_with is not None
+    assert {key: context.continued_with[key] for key in changed.to_dict()} == changed.to_dict()
