@@ -53,7 +53,7 @@ CHECK_SECONDS = 5  # Azure's 300 s, scaled like the minute (60 s -> 1 s)
 AZURE_CHECK_SECONDS = 300
 CHECKS_PER_HOUR = 3600 // AZURE_CHECK_SECONDS
 MAX_HOUR_SECONDS = float(os.environ.get("BENCH_GUARDRAILS_MAX_SECONDS", "600"))
-DRAIN_SECONDS = 300.0
+DRAIN_SECONDS = 600.0
 GROUP = "rg-bench-guard"
 EPISODES_ROUTE = "/durabletask/_diagnostics/episodes"
 # One generation of the guard: call_activity, create_timer, two wait_for_external_event,
