@@ -16,16 +16,19 @@ def check_guardrail(check: dict[str, Any]) -> dict[str, Any]:
     from provisioning.guardrails.messages import CheckInput
     from provisioning.settings import get_settings
 
-    wanted = CheckInput.from_dict(check)
+    received = CheckInput.from_dict(check)
+    # The app's settings now (a setting changed since the guard started applies at once).
+    settings = service.guard_settings(get_settings())
+    wanted = replace(received, guard=received.guard.with_settings(settings))
     arm = clients.container_service_client()
     verdict = service.check_guard(
         clients.guardrail_repository(),
         clients.jobstate_repository(),
         lambda group, name: read_one_cluster(arm, group, name),
-        service.read_evidence_with(clients.monitor_client(), wanted.guard.idle_cpu_percent),
+        service.read_evidence_with(clients.monitor_client(), settings.idle_cpu_percent),
         wanted,
     )
-    return replace(verdict, settings=service.guard_settings(get_settings())).to_dict()
+    return replace(verdict, settings=settings).to_dict()
 
 
 @blueprint.activity_trigger(input_name="act", activity=names.ACT_ON_GUARDRAIL)

@@ -94,11 +94,14 @@ class GuardInput:
 
     def next_generation(self, wake: Wake, settings: GuardSettings | None = None) -> GuardInput:
         """The input continue_as_new passes on, with the app's current settings if known."""
-        following = replace(self, wake=wake, generation=self.generation + 1)
+        return replace(self.with_settings(settings), wake=wake, generation=self.generation + 1)
+
+    def with_settings(self, settings: GuardSettings | None) -> GuardInput:
+        """The same guard running with `settings` (None: unchanged)."""
         if settings is None:
-            return following
+            return self
         return replace(
-            following,
+            self,
             check_seconds=settings.check_seconds,
             minute_seconds=settings.minute_seconds,
             idle_cpu_percent=settings.idle_cpu_percent,
