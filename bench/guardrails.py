@@ -175,7 +175,9 @@ def _simulated_hour(host: FunctionHost, count: int) -> dict[str, Any]:
     }
 
 
-def _edge_lag(host: FunctionHost, session: requests.Session, names: list[str]) -> dict[str, Any]:
+def _edge_lag(
+    host: FunctionHost, session: requests.Session, owner_id: str, names: list[str]
+) -> dict[str, Any]:
     """Put one stop edge on `names` (the same minute) and measure edge -> accepted stop."""
     edge = (datetime.now(UTC) + timedelta(seconds=75)).replace(second=0, microsecond=0)
     body = {
@@ -195,10 +197,10 @@ def _edge_lag(host: FunctionHost, session: requests.Session, names: list[str]) -
     deadline = time.monotonic() + (edge - datetime.now(UTC)).total_seconds() + 600
     while time.monotonic() < deadline and len(lags) < len(wanted):
         time.sleep(3)
-        for job in _schedule_stops(host, session):
-            name = job["request"]["cluster_name"]
+        for job in _schedule_stops(host, owner_id):
+            name = job["cluster_name"]
             if name in wanted and name not in lags:
-                accepted = datetime.fromisoformat(job["created_at"].replace("Z", "+00:00"))
+                accepted = job["created_at"].astimezone(UTC)
                 lags[name] = (accepted - edge).total_seconds() * 1000
     return {
         "clusters": len(names),
@@ -208,15 +210,22 @@ def _edge_lag(host: FunctionHost, session: requests.Session, names: list[str]) -
     }
 
 
-def _schedule_stops(host: FunctionHost, session: requests.Session) -> list[dict[str, Any]]:
-    """The bench user's automatic stops (the newest 100 attempts; read until all are seen)."""
-    response = session.get(f"{host.base_url}/api/aks/provisions?limit=100", timeout=60)
-    response.raise_for_status()
-    return [
-        job
-        for job in response.json()["jobs"]
-        if job["type"] == "aks_stop" and job["trigger"] == "schedule"
-    ]
+def _schedule_stops(host: FunctionHost, owner_id: str) -> list[dict[str, Any]]:
+    """The owner's automatic stops, read from the JobState table (every one, not a page)."""
+    from azure.data.tables import TableClient
+
+    table = TableClient.from_connection_string(
+        host.env["AzureWebJobsStorage"], table_name=host.env["JOBSTATE_TABLE_NAME"]
+    )
+    with table:
+        rows = table.query_entities(
+            "PartitionKey eq @owner and Type eq 'aks_stop' and Trigger eq 'schedule'",
+            parameters={"owner": owner_id},
+            select=["ClusterName", "CreatedAt"],
+        )
+        return [
+            {"cluster_name": row["ClusterName"], "created_at": row["CreatedAt"]} for row in rows
+        ]
 
 
 def _wake_all(host: FunctionHost, owner_id: str, names: list[str]) -> float:
@@ -274,7 +283,7 @@ def run(work_dir: Path, connection_string: str) -> dict[str, Any]:
         logger.info("seeded %d clusters; setting their guardrails", len(names))
         setup = _guard_all(host, session, names)
         logger.info("guardrails set: %s", setup)
-        edge = _edge_lag(host, session, names[:EDGE_CLUSTERS])
+        edge = _edge_lag(host, session, owner_id, names[:EDGE_CLUSTERS])
         logger.info("schedule edge: %s", edge)
         host = _restart(stack, host, {**host.env, "GUARDRAIL_CHECK_SECONDS": str(CHECK_SECONDS)})
         woken = _wake_all(host, owner_id, names)
