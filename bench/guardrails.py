@@ -151,8 +151,10 @@ def _simulated_hour(host: FunctionHost, count: int) -> dict[str, Any]:
     rss_before = _rss_mib(host)
     started = time.monotonic()
     checks = 0
+    loads: list[float] = []
     while time.monotonic() - started < MAX_HOUR_SECONDS:
         time.sleep(5)
+        loads.append(os.getloadavg()[0])
         checks = _simulator_requests(host).get("GET metrics", 0) - before.get("GET metrics", 0)
         if checks >= wanted:
             break
@@ -170,6 +172,8 @@ def _simulated_hour(host: FunctionHost, count: int) -> dict[str, Any]:
         "checks_demanded_per_second": round(count / CHECK_SECONDS, 1),
         "arm_reads_per_idle_check": round(reads / checks, 3) if checks else None,
         "episodes_per_check": round(episodes / checks, 2) if checks else None,
+        # The machine is shared: its 1-minute load average while the hour ran.
+        "load_average_1m": round(sum(loads) / len(loads), 1) if loads else None,
         "host_rss_mib_before": round(rss_before, 1),
         "host_rss_mib_after": round(_rss_mib(host), 1),
     }
