@@ -6,6 +6,7 @@ operation_activities: the steps every operation runs; <operation>_activities: it
 from activities import (
     create_activities,
     delete_activities,
+    guardrail_activities,
     lifecycle_activities,
     operation_activities,
 )
@@ -15,6 +16,7 @@ __all__ = [
     "blueprint",
     "create_activities",
     "delete_activities",
+    "guardrail_activities",
     "lifecycle_activities",
     "operation_activities",
 ]

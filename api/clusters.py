@@ -41,20 +41,28 @@ def _your_clusters(owner_id: str, workflow: "WorkflowCheck", now: datetime) -> "
     """The list's blocking part (ARM and storage), on the ARM-bound threads."""
     from provisioning import clients
     from provisioning.catalog.sources import azure_sources, catalog_cache
-    from provisioning.fleet.listing import your_clusters
-    from provisioning.preflight.run import cached_versions
+    from provisioning.fleet.listing import CostSources, your_clusters
+    from provisioning.guardrails.rules import GuardTiming
+    from provisioning.preflight.run import cached_prices, cached_versions
     from provisioning.settings import get_settings
 
+    settings = get_settings()
     sources = azure_sources()
+    guards = clients.guardrail_repository_or_none()
     cache = catalog_cache()
     return your_clusters(
         clients.jobstate_repository_or_none(),
         sources.containers,
         lambda region: cached_versions(sources, cache, region),
         owner_id,
-        get_settings().tenant_id,
+        settings.tenant_id,
         now=now,
         workflow=workflow,
+        costs=CostSources(
+            guards,
+            lambda region: cached_prices(sources, cache, region),
+            GuardTiming(settings.guardrail_minute_seconds),
+        ),
     )
 
 

@@ -24,6 +24,7 @@ from provisioning.clusters.credentials import (
     LocalAccountsEnabled,
 )
 from provisioning.errors.arm_unavailable import ArmUnavailable
+from provisioning.guardrails.service import NothingToExtend
 from provisioning.jobs.tables import StorageUnavailable
 from provisioning.operations.attempts import (
     IdempotencyKeyInProgress,
@@ -126,6 +127,12 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
         log_as="azure unavailable",
     ),
     ErrorSpec(NotDeletable, 409, "not_deletable"),
+    ErrorSpec(
+        NothingToExtend,
+        409,
+        "nothing_to_extend",
+        "No automatic stop is coming for this cluster, so there is nothing to extend.",
+    ),
     ErrorSpec(NotCancellable, 409, "not_cancellable"),
     ErrorSpec(NotDismissable, 409, "not_dismissable"),
     ErrorSpec(

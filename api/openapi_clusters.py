@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.clusters import handler_name
+from api.openapi_guardrails import guardrail_component_schemas, guardrail_paths
 from api.openapi_schemas import TASK_ID, anchored, closed_object, ref
 from provisioning.fleet.actions import ACTION_KINDS
 from provisioning.models import AccessMode
@@ -220,6 +221,8 @@ def _cluster_schemas() -> dict[str, Any]:
                     },
                 }
             ),
+            "guardrails": {"oneOf": [{"type": "null"}, ref("Guardrails")]},
+            "cost": ref("Cost"),
         }
     )
     count = {"type": "integer", "minimum": MIN_NODE_COUNT, "maximum": MAX_NODE_COUNT}
@@ -292,8 +295,13 @@ def _pool_schemas() -> dict[str, Any]:
 
 
 def cluster_component_schemas() -> dict[str, Any]:
-    """The schemas of options, preflight, clusters and lifecycle operations."""
-    return {**_options_schemas(), **_preflight_schemas(), **_cluster_schemas()}
+    """The schemas of options, preflight, clusters, lifecycle operations and guardrails."""
+    return {
+        **_options_schemas(),
+        **_preflight_schemas(),
+        **_cluster_schemas(),
+        **guardrail_component_schemas(),
+    }
 
 
 def body_schema_name(spec: OperationSpec) -> str | None:
@@ -303,7 +311,7 @@ def body_schema_name(spec: OperationSpec) -> str | None:
     return "".join(part.capitalize() for part in spec.name.split("_")) + "Request"
 
 
-def _cluster_parameters() -> list[dict[str, Any]]:
+def cluster_parameters() -> list[dict[str, Any]]:
     return [
         {
             "name": "resource_group",
@@ -394,7 +402,7 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
         "get": {
             "summary": "Download your Entra ID cluster's kubeconfig (exec user, no secret).",
             "operationId": "download_kubeconfig",
-            "parameters": _cluster_parameters(),
+            "parameters": cluster_parameters(),
             "responses": {
                 "200": {
                     "description": "listClusterUserCredential(format=exec), as an attachment "
@@ -424,7 +432,7 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
         post: dict[str, Any] = {
             "summary": f"{spec.summary} ({spec.task_type}).",
             "operationId": handler_name(spec),
-            "parameters": _cluster_parameters() + (_pool_parameter() if spec.targets_pool else []),
+            "parameters": cluster_parameters() + (_pool_parameter() if spec.targets_pool else []),
             "responses": {
                 "202": json("OperationAccepted", "Follow status_url."),
                 **state_changing_errors(400, 404, 409),
@@ -439,4 +447,5 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
         paths[f"/api/aks/clusters/{{resource_group}}/{{cluster_name}}/{spec.route}"] = {
             "post": post
         }
+    paths.update(guardrail_paths(json, errors, state_changing_errors, cluster_parameters()))
     return paths

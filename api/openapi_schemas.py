@@ -273,6 +273,11 @@ def _task_properties() -> dict[str, Any]:
             "enum": [str(t) for t in Trigger],
             "description": "Who started it: the user, or the guardrail that did.",
         },
+        "trigger_summary": {
+            **nullable({"type": "string"}),
+            "description": 'What an automatic operation did and why ("Stopped automatically: '
+            "idle for 1 hour\"); null for the user's own.",
+        },
         "target_task_id": {
             **nullable(TASK_ID),
             "description": "aks_delete tasks only: the attempt whose partial cluster it deletes.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from local.arm_simulator.process import (
@@ -36,6 +36,10 @@ class FunctionHost:
     poll_seconds: int
     arm_url: str = ""
     arm_ca_bundle: str = ""
+    # The host's process id (memory is read from it) and the settings it runs with.
+    pid: int = 0
+    env: dict[str, str] = field(default_factory=dict)
+    hub_name: str = ""
 
 
 @contextmanager
@@ -50,8 +54,13 @@ def azurite(work_dir: Path) -> Iterator[str]:
 
 
 @contextmanager
-def function_host(work_dir: Path, connection_string: str) -> Iterator[FunctionHost]:
-    """The ARM simulator (fast creates) and the local host running function_app."""
+def function_host(
+    work_dir: Path, connection_string: str, extra_env: dict[str, str] | None = None
+) -> Iterator[FunctionHost]:
+    """The ARM simulator (fast creates) and the local host running function_app.
+
+    `extra_env` adds or overrides app settings (the guardrails benchmark shortens minutes).
+    """
     simulator_dir = work_dir / "arm-simulator"
     simulator_port = free_port()
     simulator = start_arm_simulator(
@@ -71,11 +80,11 @@ def function_host(work_dir: Path, connection_string: str) -> Iterator[FunctionHo
             "JOBSTATE_TABLE_NAME": "BenchJobState" + uuid.uuid4().hex[:8],
             "PROVISION_POLL_SECONDS": str(POLL_SECONDS),
             "LOCAL_HOST_LOG_LEVEL": "WARNING",
+            **(extra_env or {}),
         }
         log_path = work_dir / "host.log"
-        host = start_local_host(
-            port, rpc_port, env, log_path=log_path, hub_name="BenchHub" + uuid.uuid4().hex[:8]
-        )
+        hub_name = "BenchHub" + uuid.uuid4().hex[:8]
+        host = start_local_host(port, rpc_port, env, log_path=log_path, hub_name=hub_name)
         try:
             yield FunctionHost(
                 base_url=f"http://127.0.0.1:{port}",
@@ -85,6 +94,9 @@ def function_host(work_dir: Path, connection_string: str) -> Iterator[FunctionHo
                 poll_seconds=POLL_SECONDS,
                 arm_url=arm_simulator_base_url(simulator_port),
                 arm_ca_bundle=str(certificate_path(simulator_dir.resolve())),
+                pid=host.proc.pid,
+                env=env,
+                hub_name=hub_name,
             )
         finally:
             host.stop()

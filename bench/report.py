@@ -13,6 +13,7 @@ from typing import Any
 
 from bench.report_features import (
     clusters_section,
+    guardrails_section,
     idle_polling_section,
     pools_section,
     preflight_section,
@@ -62,6 +63,7 @@ BUDGETS = (
     Budget("preflight.arm_calls.warm_catalog", "= 0", operator.eq, 0),
     Budget("clusters.list_100_p95_ms", "≤ 1000 ms", operator.le, 1000),
     Budget("clusters.list_arm_calls_max", "= 1", operator.eq, 1),
+    Budget("guardrails.simulated_hour.arm_reads_per_idle_check", "≤ 2", operator.le, 2),
     Budget("dashboard.banner_ms", "≤ 100 ms", operator.le, 100),
     Budget("dashboard.cross_tab_ms", "≤ 250 ms", operator.le, 250),
     Budget("dashboard.fleet_first_render_ms", "≤ 200 ms", operator.le, 200),
@@ -310,6 +312,7 @@ def markdown(results: dict[str, Any]) -> str:
     parts += pools_section(results.get("pools"))
     parts += timer_chain_section(results.get("timer_chain"))
     parts += idle_polling_section(results.get("idle_polling"))
+    parts += guardrails_section(results.get("guardrails"))
     parts += _findings(results)
     return "\n".join(parts) + "\n"
 

@@ -23,6 +23,7 @@ from bench import (
     clusters,
     cold_start,
     dashboard,
+    guardrails,
     idle_polling,
     local_host,
     local_stack,
@@ -45,6 +46,7 @@ BENCHMARKS = (
     "clusters",
     "pools",
     "idle_polling",
+    "guardrails",
 )
 
 
@@ -100,6 +102,7 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
         "clusters",
         "pools",
         "idle_polling",
+        "guardrails",
     } & set(selected)
     with tempfile.TemporaryDirectory(prefix="bench-") as temp, ExitStack() as stack:
         work_dir = Path(temp)
@@ -118,6 +121,13 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                     errors,
                     "timer_chain",
                     lambda: timer_chain.run(connection_string, work_dir),
+                )
+            if "guardrails" in selected:  # a host of its own: minutes of a second
+                _attempt(
+                    results,
+                    errors,
+                    "guardrails",
+                    lambda: guardrails.run(work_dir, connection_string),
                 )
             if {
                 "local_host",

@@ -53,6 +53,13 @@ ARM_SIMULATOR_PORT = 7443
 SIMULATOR_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 REAL_AZURE_FLAG = "USE_REAL_AZURE"
 DASHBOARD_URL = f"http://127.0.0.1:{HOST_PORT}/"
+# Cost guardrails' timing (README "Cost guardrails"): passed from your environment to the host,
+# so `GUARDRAIL_MINUTE_SECONDS=1 make run` makes a 15-minute idle rule take 15 seconds.
+GUARDRAIL_SETTINGS = (
+    "GUARDRAIL_MINUTE_SECONDS",
+    "GUARDRAIL_CHECK_SECONDS",
+    "GUARDRAIL_IDLE_CPU_PERCENT",
+)
 WATCH_INTERVAL_SECONDS = 0.5
 
 
@@ -168,13 +175,16 @@ def start_azurite() -> ChildProcess:
     return child
 
 
-def host_environment(mode: StackMode, cert_path: Path | None) -> dict[str, str]:
+def host_environment(
+    mode: StackMode, cert_path: Path | None, environ: Mapping[str, str] = os.environ
+) -> dict[str, str]:
     """Settings for the function app; explicit values win over local.settings.json."""
     env = {
         "AzureWebJobsStorage": azurite_connection_string(AZURITE_TABLE_PORT),
         "AZURE_SUBSCRIPTION_ID": mode.subscription_id,
-        "PROVISION_POLL_SECONDS": os.environ.get("PROVISION_POLL_SECONDS", "1"),
+        "PROVISION_POLL_SECONDS": environ.get("PROVISION_POLL_SECONDS", "1"),
     }
+    env.update({name: environ[name] for name in GUARDRAIL_SETTINGS if environ.get(name)})
     if mode.real_azure or cert_path is None:
         # Empty means "Azure": a local.settings.json copied from the sample must not
         # point real-Azure runs back at the simulator.

@@ -10,3 +10,6 @@ PROVISION_CLUSTER = Orchestration.PROVISION.value
 DELETE_CLUSTER = Orchestration.DELETE.value
 CHANGE_CLUSTER = Orchestration.CHANGE.value
 CANCEL_EVENT = "cancel"
+GUARD_CLUSTER = "guard_cluster"
+GUARDRAILS_CHANGED_EVENT = "changed"
+GUARDRAILS_EXTENDED_EVENT = "extended"

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from azure.data.tables import TableClient
     from azure.mgmt.authorization import AuthorizationManagementClient
     from azure.mgmt.containerservice import ContainerServiceClient
+    from azure.mgmt.monitor import MonitorManagementClient
+
+    from provisioning.guardrails.repository import GuardrailRepository
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +142,54 @@ def _container_service_client(name: str, patience: ArmPatience) -> ContainerServ
     client = ContainerServiceClient(credential, settings.subscription_id, **options)
     with _lock:
         shared: ContainerServiceClient = _cache.setdefault(name, client)
+    return shared
+
+
+def guardrail_repository() -> GuardrailRepository:
+    """The process's guardrails repository; its table is created on first successful use.
+
+    Raises StorageUnavailable while the table cannot be ensured (the next call tries again).
+    """
+    from provisioning.guardrails.repository import GuardrailRepository
+
+    repository: GuardrailRepository | None = _cache.get("guardrails")
+    if repository is None:
+        settings = get_settings()
+        repository = GuardrailRepository(_table_client(settings, settings.guardrails_table_name))
+        with _lock:
+            repository = _cache.setdefault("guardrails", repository)
+    if not _cache.get("guardrails_ready"):
+        repository.ensure_table()
+        _cache["guardrails_ready"] = True
+        logger.info("guardrails table ready")
+    return repository
+
+
+def guardrail_repository_or_none() -> GuardrailRepository | None:
+    """The guardrails repository, or None while storage is unreachable (the list degrades)."""
+    try:
+        return guardrail_repository()
+    except StorageUnavailable:
+        logger.warning("guardrails storage unavailable")
+        return None
+
+
+def monitor_client() -> MonitorManagementClient:
+    """Azure Monitor (node CPU of guarded clusters): the simulator locally, else Azure."""
+    with _lock:
+        cached: MonitorManagementClient | None = _cache.get("monitor")
+        if cached is not None:
+            return cached
+    settings = get_settings()
+    from azure.mgmt.monitor import MonitorManagementClient
+
+    credential, options = _arm_credential_and_options(settings, settings.arm_workflow_patience)
+    options.pop("polling_interval", None)  # metrics have no long-running operations
+    # One try: a failed read already means "not idle", and the next check reads again.
+    options["retry_total"] = 0
+    client = MonitorManagementClient(credential, settings.subscription_id, **options)
+    with _lock:
+        shared: MonitorManagementClient = _cache.setdefault("monitor", client)
     return shared
 
 

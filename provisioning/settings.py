@@ -69,6 +69,13 @@ class Settings:
     # separate threads for storage-only requests, so a hung ARM never slows reading a task.
     arm_request_workers: int = 8
     storage_request_workers: int = 16
+    # Cost guardrails (README "Cost guardrails"): their table, how long one guardrail minute
+    # lasts (idle windows and extensions; 1 s makes a 15-minute idle rule take 15 s locally),
+    # how often a guarded cluster is checked, and the node CPU under which it counts as idle.
+    guardrails_table_name: str = "Guardrails"
+    guardrail_minute_seconds: float = 60.0
+    guardrail_check_seconds: int = 300
+    guardrail_idle_cpu_percent: float = 5.0
 
     @property
     def uses_arm_simulator(self) -> bool:
@@ -109,14 +116,19 @@ def _int(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def _float(name: str, default: float) -> float:
+def _float(
+    name: str, default: float, low: float = float("-inf"), high: float = float("inf")
+) -> float:
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
     try:
-        return float(raw)
+        value = float(raw)
     except ValueError as exc:
         raise SettingsError(f"setting {name} must be a number, got {raw!r}") from exc
+    if not low <= value <= high:
+        raise SettingsError(f"setting {name} must be between {low:g} and {high:g}, got {raw}")
+    return value
 
 
 def load_settings() -> Settings:
@@ -169,6 +181,10 @@ def load_settings() -> Settings:
         ),
         arm_request_workers=_int("ARM_REQUEST_WORKERS", 8, 1, 64),
         storage_request_workers=_int("STORAGE_REQUEST_WORKERS", 16, 1, 64),
+        guardrails_table_name=os.environ.get("GUARDRAILS_TABLE_NAME", "").strip() or "Guardrails",
+        guardrail_minute_seconds=_float("GUARDRAIL_MINUTE_SECONDS", 60.0, 0.1, 3600.0),
+        guardrail_check_seconds=_int("GUARDRAIL_CHECK_SECONDS", 300, 1, 24 * 3600),
+        guardrail_idle_cpu_percent=_float("GUARDRAIL_IDLE_CPU_PERCENT", 5.0, 0.0, 100.0),
     )
 
 

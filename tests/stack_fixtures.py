@@ -122,6 +122,10 @@ def stack_env(azurite: str, simulator: ArmSimulator, table_name: str) -> dict[st
         "PROVISION_POLL_SECONDS": "1",
         "PROVISION_DEADLINE_MINUTES": "45",
         "STORAGE_TIMEOUT_SECONDS": "2",
+        # Cost guardrails in seconds: a guardrail minute lasts one, a guard checks every one.
+        "GUARDRAILS_TABLE_NAME": "Guard" + table_name,
+        "GUARDRAIL_MINUTE_SECONDS": "1",
+        "GUARDRAIL_CHECK_SECONDS": "1",
     }
 
 

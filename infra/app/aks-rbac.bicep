@@ -1,7 +1,8 @@
 // Deployed at the AKS target resource group: a custom role with exactly the actions the app
-// uses on clusters there (create, read, stop, start, scale, upgrade, abort, delete, and add,
-// autoscale or delete a node pool), assigned to the function app's identity. Least privilege:
-// no credentials, no run-command, nothing outside this resource group.
+// uses on clusters there (create, read, stop, start, scale, upgrade, abort, delete, add,
+// autoscale or delete a node pool, and the node CPU metrics the cost guardrails' idle rule
+// reads), assigned to the function app's identity. Least privilege: no credentials, no
+// run-command, nothing outside this resource group.
 //
 // Clusters that join a custom VNet or use a user-assigned cluster identity would also need
 // "Network Contributor" on the subnet and "Managed Identity Operator" on that identity;
@@ -27,13 +28,15 @@ var clusterActions = [
   'Microsoft.ContainerService/locations/operations/read'
   'Microsoft.ContainerService/locations/operationresults/read'
   'Microsoft.Resources/subscriptions/resourceGroups/read'
+  // Cost guardrails: node CPU of a guarded cluster (Azure Monitor platform metrics).
+  'Microsoft.Insights/metrics/read'
 ]
 
 resource clusterOperator 'Microsoft.Authorization/roleDefinitions@2022-04-01' = {
   name: guid(resourceGroup().id, 'aks-provisioning-cluster-operator', environmentName)
   properties: {
     roleName: 'AKS provisioning cluster operator (${environmentName})'
-    description: 'Create, read, stop, start, scale, upgrade, abort and delete AKS clusters in this resource group.'
+    description: 'Create, read, stop, start, scale, upgrade, abort and delete AKS clusters in this resource group, and read their metrics.'
     type: 'CustomRole'
     permissions: [
       {

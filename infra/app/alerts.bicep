@@ -1,6 +1,7 @@
 // Two log alerts over Application Insights, both from the shared queries (queries/*.kql, the
-// ones docs/monitoring.md shows): failed operations of every type, one alert per task_type,
-// and attempts stuck past the deadline.
+// ones docs/monitoring.md shows): failed operations of every type, one alert per task_type and
+// trigger (user, or the cost guardrail: idle, schedule, expiry), and attempts stuck past the
+// deadline.
 param failedOperationsAlertName string
 param stuckAttemptsAlertName string
 param actionGroupName string
@@ -48,7 +49,7 @@ resource failedOperationsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-1
   kind: 'LogAlert'
   properties: {
     displayName: 'AKS provisioning: failed operations'
-    description: 'More than ${threshold} operations of one type (aks_provision, aks_delete, aks_stop, aks_start, aks_scale, aks_upgrade) failed in 15 minutes. Start with the workbook\'s failures by category (docs/monitoring.md).'
+    description: 'More than ${threshold} operations of one type (aks_provision, aks_delete, aks_stop, aks_start, aks_scale, aks_upgrade) failed in 15 minutes, counted per trigger (user, idle, schedule, expiry). Start with the workbook\'s failures by category (docs/monitoring.md).'
     severity: 2
     enabled: true
     scopes: [
@@ -65,6 +66,13 @@ resource failedOperationsAlert 'Microsoft.Insights/scheduledQueryRules@2023-03-1
           dimensions: [
             {
               name: 'task_type'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+            {
+              name: 'trigger'
               operator: 'Include'
               values: [
                 '*'

@@ -83,6 +83,12 @@ var appSettings = {
   STORAGE_REQUEST_WORKERS: '16'
   // Preflight prices (public API, no credential).
   RETAIL_PRICES_ENDPOINT: 'https://prices.azure.com'
+  // Cost guardrails: their table (the app creates it on first use), real minutes, a check
+  // of every guarded cluster each 5 minutes, idle under 5 % average node CPU.
+  GUARDRAILS_TABLE_NAME: 'Guardrails'
+  GUARDRAIL_MINUTE_SECONDS: '60'
+  GUARDRAIL_CHECK_SECONDS: '300'
+  GUARDRAIL_IDLE_CPU_PERCENT: '5'
 }
 
 // Added to appSettings with durableBackend 'durableTaskScheduler' only: AzureFunctionsJobHost__*

@@ -39,6 +39,10 @@ class Cluster:
     etag: str = ""
     power_code: str = RUNNING
     current_version: str = ""
+    # Node CPU (metrics): [moment, percent] changes from the control route, oldest first.
+    cpu_changes: list[list[float]] = field(default_factory=list)
+    # When the cluster last became Running, kept when a later operation replaces that one.
+    running_since: float = 0.0
     # Role assignments at the cluster's scope, by name: they go when the cluster goes.
     role_assignments: dict[str, dict[str, Any]] = field(default_factory=dict)
 

@@ -33,6 +33,7 @@ from local.arm_simulator.lifecycle import (
     start_cluster,
     stop_cluster,
 )
+from local.arm_simulator.metrics import metrics_document
 from local.arm_simulator.operations import IN_PROGRESS, SUCCEEDED, operation_status
 from local.arm_simulator.resource_groups import require_resource_group
 from local.arm_simulator.scenarios import Scenario, flaky_failure_status, scenario_for_name
@@ -184,6 +185,13 @@ async def delete_agent_pool_route(
     return web.Response(status=202, headers=headers)
 
 
+async def get_metrics(request: web.Request, match: re.Match[str], _: str) -> web.StreamResponse:
+    """GET {clusterId}/providers/Microsoft.Insights/metrics (node CPU, metrics.list's shape)."""
+    store, now = cluster_preamble(request, match), time.time()
+    view = store.require(match["sub"], match["rg"], match["name"], now)
+    return web.json_response(metrics_document(view, dict(request.query), now))
+
+
 async def list_clusters(request: web.Request, match: re.Match[str], _: str) -> web.StreamResponse:
     """GET managedClusters of the subscription, or of one resource group."""
     store, now = request.app[STORE_KEY], time.time()
@@ -219,6 +227,7 @@ CLUSTER_ROUTES: tuple[Route, ...] = (
     Route(arm_path(CLUSTER), {"GET": get_cluster, "PUT": put_cluster, "DELETE": delete_cluster}),
     Route(arm_path(CLUSTER + "/(?P<action>abort|stop|start)"), {"POST": cluster_action}),
     Route(arm_path(CLUSTER + "/upgradeprofiles/default"), {"GET": get_upgrade_profile}),
+    Route(arm_path(CLUSTER + "/providers/microsoft\\.insights/metrics"), {"GET": get_metrics}),
     Route(arm_path(CLUSTER + "/agentpools"), {"GET": list_agent_pools}),
     Route(
         arm_path(CLUSTER + "/agentpools/(?P<pool>[^/]+)"),

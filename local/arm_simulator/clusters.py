@@ -33,6 +33,7 @@ from local.arm_simulator.kubernetes_versions import (
     require_upgrade,
     same_version,
 )
+from local.arm_simulator.metrics import running_since
 from local.arm_simulator.operations import (
     ABORT,
     AGENT_POOL_DELETE,
@@ -112,6 +113,21 @@ class ClusterStore:
         self.save()
 
     # ---- per-resource memory -----------------------------------------------------------
+
+    def find(self, resource_group: str, name: str, now: float) -> ClusterView | None:
+        """A cluster by resource group and name in any subscription (the control routes)."""
+        for cluster in self.clusters.values():
+            if (cluster.resource_group.lower(), cluster.name.lower()) == (
+                resource_group.lower(),
+                name.lower(),
+            ):
+                return self.view(cluster.subscription_id, cluster.resource_group, name, now)
+        return None
+
+    def set_cpu(self, view: ClusterView, percent: float, now: float) -> None:
+        """The cluster's node CPU is `percent` from now on (earlier points keep theirs)."""
+        view.cluster.cpu_changes.append([now, percent])
+        self.save()
 
     def count_call(self, resource_group: str, name: str) -> int:
         """Record one call for a flaky- resource and return its 1-based number."""
@@ -196,6 +212,8 @@ class ClusterStore:
     ) -> Operation:
         """Start an operation on an idle cluster, settling what the previous one did."""
         cluster = view.cluster
+        if view.power_state == RUNNING:
+            cluster.running_since = running_since(view, now)
         cluster.power_code = view.power_state
         cluster.current_version = view.current_version
         op = Operation(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import re
 import ssl
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -18,6 +20,7 @@ from local.arm_simulator.catalog_routes import CATALOG_ROUTES
 from local.arm_simulator.certificate import ensure_certificate
 from local.arm_simulator.cluster_routes import CLUSTER_ROUTES
 from local.arm_simulator.clusters import ClusterStore
+from local.arm_simulator.metrics import parse_percent
 from local.arm_simulator.retail_prices import PRICES_PATH
 from local.arm_simulator.retail_prices_api import handle_retail_prices
 from local.arm_simulator.scenarios import SimulatorTimings
@@ -30,11 +33,32 @@ ARM_ROUTES: tuple[Route, ...] = CLUSTER_ROUTES + ACCESS_ROUTES + CATALOG_ROUTES
 WRITE_METHODS = {"PUT", "POST", "DELETE", "PATCH"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+REQUESTS_KEY: web.AppKey[dict[str, int]] = web.AppKey("requests", dict)
+_METRICS_PATH = "/providers/microsoft.insights/metrics"
+_CLUSTER_PATH = re.compile(
+    r"^/subscriptions/[^/]+/resourcegroups/[^/]+/providers/microsoft\.containerservice"
+    r"/managedclusters/[^/]+/?$",
+    re.IGNORECASE,
+)
+
+
+def request_kind(method: str, path: str) -> str:
+    """How the health route counts a request: "GET metrics", "GET cluster", or "other"."""
+    lowered = path.lower()
+    if lowered.endswith(_METRICS_PATH):
+        return f"{method} metrics"
+    if _CLUSTER_PATH.match(path):
+        return f"{method} cluster"
+    return "other"
 
 
 @web.middleware
 async def arm_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Turn ArmError into the ARM envelope and stamp ARM's tracing headers on every answer."""
+    if not request.path.startswith("/_simulator/"):
+        counts = request.app[REQUESTS_KEY]
+        kind = request_kind(request.method, request.path)
+        counts[kind] = counts.get(kind, 0) + 1
     try:
         response = await handler(request)
     except ArmError as error:
@@ -90,14 +114,44 @@ async def handle_arm(request: web.Request) -> web.StreamResponse:
 
 async def handle_health(request: web.Request) -> web.Response:
     """Liveness for scripts and tests."""
-    return web.json_response({"status": "ok", "clusters": len(request.app[STORE_KEY].clusters)})
+    counts: dict[str, int] = request.app[REQUESTS_KEY]
+    return web.json_response(
+        {
+            "status": "ok",
+            "clusters": len(request.app[STORE_KEY].clusters),
+            "requests": dict(counts),
+        }
+    )
 
 
 async def handle_reset(request: web.Request) -> web.Response:
     """Forget all clusters and scenario memory (tests only)."""
     request.app[STORE_KEY].reset()
+    request.app[REQUESTS_KEY].clear()
     logger.info("state reset")
     return web.json_response({"status": "reset"})
+
+
+async def handle_set_cpu(request: web.Request) -> web.Response:
+    """PUT /_simulator/clusters/{rg}/{name}/cpu {"percent"}: the cluster's CPU from now on."""
+    now = time.time()
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    try:
+        percent = parse_percent(body)
+    except ArmError as error:
+        return web.json_response(error.body(), status=error.status)
+    store = request.app[STORE_KEY]
+    group, name = request.match_info["resource_group"], request.match_info["cluster_name"]
+    view = store.find(group, name, now)
+    if view is None:
+        missing = arm_errors.resource_not_found(group, name)
+        return web.json_response(missing.body(), status=missing.status)
+    store.set_cpu(view, percent, now)
+    logger.info("cpu of %s/%s is %.1f%% from now on", group, name, percent)
+    return web.json_response({"resource_group": group, "cluster_name": name, "percent": percent})
 
 
 def create_app(
@@ -108,8 +162,10 @@ def create_app(
     app = web.Application(middlewares=[arm_headers])
     app[STORE_KEY] = ClusterStore(timings, state_path)
     app[LIMITS_KEY] = limits if limits is not None else QuotaLimits.from_env()
+    app[REQUESTS_KEY] = {}
     app.router.add_get("/_simulator/health", handle_health)
     app.router.add_post("/_simulator/reset", handle_reset)
+    app.router.add_put("/_simulator/clusters/{resource_group}/{cluster_name}/cpu", handle_set_cpu)
     app.router.add_get(PRICES_PATH, handle_retail_prices)
     app.router.add_route("*", "/{tail:.*}", handle_arm)
     return app

@@ -137,8 +137,11 @@ class ClusterView:
         upgrades: list[str],
         operation: dict[str, Any] | None,
         actions: list[dict[str, Any]],
+        *,
+        guardrails: dict[str, Any] | None = None,
+        cost: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The cluster document of GET /api/aks/clusters (README "API")."""
+        """The cluster document of GET /api/aks/clusters (README "API"), guardrails and cost."""
         return {
             "id": self.id,
             "name": self.name,
@@ -156,6 +159,8 @@ class ClusterView:
             "operation": operation,
             "actions": actions,
             "access": self.access(),
+            "guardrails": guardrails,
+            "cost": cost,
         }
 
 

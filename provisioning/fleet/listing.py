@@ -1,5 +1,10 @@
 """GET /api/aks/clusters as a use case: the caller's clusters, their active operations, and
 failures whose cluster is gone resolved on the way (so no device shows their banner again).
+
+Guardrails come from their table (one query per request) and cost from cached catalog
+prices: neither adds an ARM call. A guarded cluster the list sees running while its guard
+believed it stopped (started outside the product) has that observation written back, so
+its guard reads ARM again at its next check.
 """
 
 from __future__ import annotations
@@ -14,6 +19,11 @@ from provisioning.catalog.azure import KubernetesVersion, upgrades_for
 from provisioning.clusters.inventory import ClusterView, read_all_clusters, read_one_cluster
 from provisioning.clusters.ownership import CLUSTER_GONE
 from provisioning.fleet.actions import actions_for
+from provisioning.guardrails.documents import cost_document, guardrails_document
+from provisioning.guardrails.model import GuardRecord
+from provisioning.guardrails.repository import GuardrailRepository
+from provisioning.guardrails.rules import RUNNING, GuardTiming
+from provisioning.guardrails.service import observe, save_guard_fields
 from provisioning.jobs.claims import SlotClaim, active_slot_row_key
 from provisioning.jobs.recent_failures import recent_failures
 from provisioning.jobs.repository import JobStateRepository
@@ -24,6 +34,9 @@ from provisioning.portal_links import portal_url_for
 
 logger = logging.getLogger(__name__)
 
+# When the product last touched each cluster (the guardrails' idle rule) reads this many of
+# the owner's newest tasks; the active operations come from the claims, not from here.
+HISTORY_FOR_TOUCHES = 50
 STALE_WINDOW_HOURS = 168  # the widest window recent failures can show
 STALE_LIMIT = 20
 
@@ -72,6 +85,25 @@ def active_operations(
     return found
 
 
+def last_operations(history: list[JobState]) -> dict[tuple[str, str], datetime]:
+    """When the product last touched each cluster (its newest task's update)."""
+    found: dict[tuple[str, str], datetime] = {}
+    for job in history:
+        key = (job.request.resource_group.lower(), job.request.cluster_name.lower())
+        if key not in found or job.updated_at > found[key]:
+            found[key] = job.updated_at
+    return found
+
+
+@dataclass(frozen=True)
+class CostSources:
+    """Where guardrails and prices come from (both optional: a list still answers without)."""
+
+    guards: GuardrailRepository | None = None
+    prices_for: Callable[[str], dict[str, float]] | None = None
+    timing: GuardTiming = GuardTiming()
+
+
 def your_clusters(
     repo: JobStateRepository | None,
     containers: Any,
@@ -81,6 +113,7 @@ def your_clusters(
     *,
     now: datetime,
     workflow: WorkflowCheck | None = None,
+    costs: CostSources = CostSources(),
 ) -> YourClusters:
     """One ARM list call, filtered by the owner tag; ARM down is `degraded`, never an error.
 
@@ -94,12 +127,69 @@ def your_clusters(
         return YourClusters([], True)
     mine = [view for view in everything if view.ownership().owned_by(owner_id)]
     operations = cluster_operations(repo, owner_id, mine, workflow, now=now)
-    documents = [
-        _document(view, versions_for, operations.get(view.key), tenant_id)
-        for view in sorted(mine, key=lambda v: (v.resource_group.lower(), v.name.lower()))
-    ]
+    touched = last_operations(_history(repo, owner_id))
+    guarded = _guardrails(costs.guards, owner_id)
+    prices = _PriceBook(costs.prices_for)
+    documents = []
+    for view in sorted(mine, key=lambda v: (v.resource_group.lower(), v.name.lower())):
+        record = guarded.get(view.key)
+        document = _document(view, versions_for, operations.get(view.key), tenant_id)
+        document["guardrails"] = guardrails_document(
+            record, view.power_state, now, costs.timing, touched.get(view.key)
+        )
+        document["cost"] = cost_document(
+            view.node_pools, view.power_state, prices.of(view.region), record, now
+        )
+        documents.append(document)
+        _note_started_elsewhere(costs.guards, record, view, now)
     resolved = _resolve_gone(repo, containers, owner_id, {v.key for v in everything}, now=now)
     return YourClusters(documents, False, resolved)
+
+
+class _PriceBook:
+    """Each region's cached prices, looked up once per request; a failure is "unknown"."""
+
+    def __init__(self, prices_for: Callable[[str], dict[str, float]] | None) -> None:
+        self._prices_for = prices_for
+        self._seen: dict[str, dict[str, float] | None] = {}
+
+    def of(self, region: str) -> dict[str, float] | None:
+        if self._prices_for is None:
+            return None
+        if region not in self._seen:
+            try:
+                self._seen[region] = self._prices_for(region)
+            except Exception as exc:  # prices are advice: the cost shows as unknown
+                logger.warning("prices of %s unknown: %s", region, exc)
+                self._seen[region] = None
+        return self._seen[region]
+
+
+def _guardrails(
+    guards: GuardrailRepository | None, owner_id: str
+) -> dict[tuple[str, str], GuardRecord]:
+    """The owner's guarded clusters: ONE table query."""
+    if guards is None:
+        return {}
+    try:
+        return {record.key: record for record in guards.list_for_owner(owner_id)}
+    except StorageUnavailable as exc:  # clusters still show; their guardrails are unknown
+        logger.warning("guardrails unavailable: %s", exc)
+        return {}
+
+
+def _note_started_elsewhere(
+    guards: GuardrailRepository | None, record: GuardRecord | None, view: ClusterView, now: datetime
+) -> None:
+    """A cluster its guard believes stopped is running: tell the guard (best effort)."""
+    if guards is None or record is None or record.observed_power == view.power_state:
+        return
+    if view.power_state != RUNNING:
+        return
+    try:
+        save_guard_fields(guards, observe(record, view.power_state, now))
+    except StorageUnavailable as exc:
+        logger.info("guard observation of %s not saved: %s", view.name, exc)
 
 
 def _document(
@@ -137,6 +227,17 @@ def cluster_operations(
     return {
         key: operation_document(job) for key, job in found.items() if not job.status.is_terminal
     }
+
+
+def _history(repo: JobStateRepository | None, owner_id: str) -> list[JobState]:
+    """The owner's newest tasks (for when each cluster was last touched); none if unreadable."""
+    if repo is None:
+        return []
+    try:
+        return repo.list_history(owner_id, HISTORY_FOR_TOUCHES)
+    except StorageUnavailable as exc:
+        logger.warning("cluster history unavailable: %s", exc)
+        return []
 
 
 def cluster_upgrades(

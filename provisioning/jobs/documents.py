@@ -6,8 +6,16 @@ from datetime import datetime
 from typing import Any
 
 from provisioning.jobs.state import JobState
-from provisioning.models import TaskType
+from provisioning.models import TaskType, Trigger
 from provisioning.utc import as_utc
+
+# What Activity and Recent attempts say about an operation a guardrail started.
+AUTOMATIC_SUMMARIES: dict[tuple[TaskType, Trigger], str] = {
+    (TaskType.AKS_STOP, Trigger.IDLE): "Stopped automatically: idle for {idle}",
+    (TaskType.AKS_STOP, Trigger.SCHEDULE): "Stopped automatically: working hours",
+    (TaskType.AKS_START, Trigger.SCHEDULE): "Started automatically: working hours",
+    (TaskType.AKS_DELETE, Trigger.EXPIRY): "Deleted automatically: expired",
+}
 
 RECENT_FAILURE_FIELDS = (
     "task_id",
@@ -25,6 +33,22 @@ def iso_utc(moment: datetime | None) -> str | None:
     if moment is None:
         return None
     return as_utc(moment).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def duration_text(minutes: int) -> str:
+    """Minutes as people say them: "15 minutes", "1 hour", "2 hours", "90 minutes"."""
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour" if hours == 1 else f"{hours} hours"
+    return f"{minutes} minutes"
+
+
+def automatic_summary(job: JobState) -> str | None:
+    """The line naming why a guardrail ran this operation (None for a user's own)."""
+    template = AUTOMATIC_SUMMARIES.get((job.type, job.trigger))
+    if template is None:
+        return None
+    return template.format(idle=duration_text(job.trigger_minutes or 0))
 
 
 def task_document(job: JobState) -> dict[str, Any]:
@@ -61,6 +85,7 @@ def task_document(job: JobState) -> dict[str, Any]:
         "warning": job.warning.to_dict() if job.warning is not None else None,
         "dismissed_at": iso_utc(job.dismissed_at),
         "trigger": str(job.trigger),
+        "trigger_summary": automatic_summary(job),
     }
     if job.type == TaskType.AKS_DELETE:
         document["target_task_id"] = job.target_task_id

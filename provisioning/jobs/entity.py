@@ -73,6 +73,8 @@ class JobStateProperty(StrEnum):
     DISMISSED_AT = "DismissedAt"
     RESOLVED_BY = "ResolvedBy"
     TARGET_TASK_ID = "TargetTaskId"
+    # An idle stop's rule, in minutes, for "Stopped automatically: idle for 1 hour".
+    TRIGGER_MINUTES = "TriggerMinutes"
 
 
 P = JobStateProperty
@@ -109,6 +111,7 @@ def job_to_entity(job: JobState) -> dict[str, Any]:
         P.DISMISSED_AT: job.dismissed_at,
         P.RESOLVED_BY: job.resolved_by,
         P.TARGET_TASK_ID: job.target_task_id,
+        P.TRIGGER_MINUTES: job.trigger_minutes,
         P.TRIGGER: str(job.trigger),
         P.RETRY_OF: job.retry_of,
         **_error_to_entity(job.error),
@@ -168,6 +171,7 @@ def job_from_entity(entity: dict[str, Any]) -> JobState:
         resolved_by=entity.get(P.RESOLVED_BY) or None,
         target_task_id=entity.get(P.TARGET_TASK_ID) or None,
         trigger=_enum(Trigger, entity.get(P.TRIGGER), Trigger.USER),
+        trigger_minutes=_int(entity.get(P.TRIGGER_MINUTES)) or None,
         retry_of=entity.get(P.RETRY_OF) or None,
         etag=metadata.get("etag"),
     )

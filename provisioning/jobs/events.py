@@ -26,6 +26,7 @@ def attempt_dimensions(job: JobState) -> dict[str, object]:
         "task_id": job.task_id,
         "owner_hash": hashed_owner(job.owner_id),
         "task_type": str(job.type),
+        "trigger": str(job.trigger),
         "cluster_name": job.request.cluster_name,
         "resource_group": job.request.resource_group,
         "region": job.request.region,

@@ -53,6 +53,10 @@ FAILURES_IN_WINDOW_FILTER = (
 )
 # The owner's queued or running tasks: what the clusters list names as operations.
 ACTIVE_FILTER = f"{P.PARTITION_KEY} eq @pk and ( {P.STATUS} eq @queued or {P.STATUS} eq @running )"
+# One cluster's operations (a partition scan, newest first): what the guardrails read.
+CLUSTER_FILTER = (
+    f"{P.PARTITION_KEY} eq @pk and {P.RESOURCE_GROUP} eq @rg and {P.CLUSTER_NAME} eq @name"
+)
 _FAILED_OR_CANCELLED = {"failed": str(TaskStatus.FAILED), "cancelled": str(TaskStatus.CANCELLED)}
 
 
@@ -190,6 +194,15 @@ class JobStateRepository:
             "running": str(TaskStatus.RUNNING),
         }
         return {job.task_id: job for page in self._pages(ACTIVE_FILTER, parameters) for job in page}
+
+    def cluster_history(
+        self, owner_id: str, resource_group: str, cluster_name: str, limit: int
+    ) -> list[JobState]:
+        """The owner's newest operations on one cluster, newest first (at most `limit`)."""
+        count = max(1, limit)
+        parameters = {"pk": owner_id, "rg": resource_group, "name": cluster_name}
+        pages = self._pages(CLUSTER_FILTER, parameters, page_size=min(count, MAX_PAGE_SIZE))
+        return list(islice((job for page in pages for job in page), count))
 
     def failure_candidate_pages(
         self, owner_id: str, *, newest: datetime, oldest: datetime, page_size: int

@@ -49,7 +49,9 @@ class JobState:
     dismissed_at: datetime | None = None
     resolved_by: str | None = None
     target_task_id: str | None = None
+    # Who started it: the user, or a guardrail (with the idle rule's minutes for an idle stop).
     trigger: Trigger = Trigger.USER
+    trigger_minutes: int | None = None
     # Edit & retry: the failed attempt this one retries; its success resolves that failure.
     retry_of: str | None = None
     etag: str | None = field(default=None, compare=False)
@@ -66,6 +68,7 @@ class JobState:
         total_steps: int = 0,
         target_task_id: str | None = None,
         trigger: Trigger = Trigger.USER,
+        trigger_minutes: int | None = None,
         retry_of: str | None = None,
     ) -> JobState:
         """A queued attempt as written at accept time."""
@@ -81,6 +84,7 @@ class JobState:
             total_steps=total_steps,
             target_task_id=target_task_id,
             trigger=trigger,
+            trigger_minutes=trigger_minutes,
             retry_of=retry_of,
         )
 

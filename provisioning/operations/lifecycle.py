@@ -59,6 +59,8 @@ class ClusterOperationRequest:
     cluster_name: str
     change: ClusterChange | None = None
     trigger: Trigger = Trigger.USER
+    # An idle stop's rule in minutes (the task says "Stopped automatically: idle for 1 hour").
+    trigger_minutes: int | None = None
 
 
 def validate_cluster_operation(
@@ -154,6 +156,7 @@ def accept_cluster_operation(
         task_type=wanted.spec.task_type,
         total_steps=wanted.spec.steps.total,
         trigger=wanted.trigger,
+        trigger_minutes=wanted.trigger_minutes,
     )
     attempt = replace(
         orchestration_input(job, timing, portal_url_for(view.id, tenant_id)),

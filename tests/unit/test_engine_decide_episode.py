@@ -228,3 +228,26 @@ def test_a_failing_episode_keeps_the_bookkeeping_from_before_it_for_rewind() -> 
 def test_meta_round_trips_through_its_json_form() -> None:
     decision = run(event_or_timer, [], [], InstanceMeta(parent=ParentLink("p", 2)))
     assert InstanceMeta.from_json(json.loads(json.dumps(decision.meta.to_json()))) == decision.meta
+
+
+def event_then_again(context: df.DurableOrchestrationContext) -> Any:
+    """A guard-like generation: a timer raced against an event, then continue_as_new."""
+    timer = context.create_timer(context.current_utc_datetime + timedelta(seconds=60))
+    wake = context.wait_for_external_event("changed")
+    winner = yield context.task_any([timer, wake])
+    if winner == wake:
+        timer.cancel()
+    context.continue_as_new({"woke": "event" if winner == wake else "timer"})
+
+
+def test_continue_as_new_discards_results_of_the_old_execution_and_keeps_raised_events() -> None:
+    first = run(event_then_again, [], [], InstanceMeta())
+    raised = InboxMessage("i0", event(EventType.EVENT_RAISED, -1, NOW, Name="changed", Input="{}"))
+    # The old execution's timer fired just as the event won; another event waits for a waiter.
+    stale = InboxMessage("i1", event(EventType.TIMER_FIRED, -1, NOW, TimerId=0, FireAt="x"))
+    later = InboxMessage("i2", event(EventType.EVENT_RAISED, -1, NOW, Name="changed", Input="{}"))
+    decision = run(event_then_again, first.new_events, [raised, stale, later], first.meta)
+    assert decision.reset_history and decision.new_input is not None
+    assert json.loads(json.loads(decision.new_input)) == {"woke": "event"}  # a string token
+    assert decision.meta.generation == first.meta.generation + 1
+    assert decision.consumed == ["i0", "i1"]  # the stale timer goes; the later event stays

@@ -36,6 +36,7 @@ CLUSTER_ACTIONS = {
     "Microsoft.ContainerService/locations/operations/read",  # async operation status
     "Microsoft.ContainerService/locations/operationresults/read",
     "Microsoft.Resources/subscriptions/resourceGroups/read",
+    "Microsoft.Insights/metrics/read",  # cost guardrails: node CPU of a guarded cluster
 }
 PREFLIGHT_ACTIONS = {
     "Microsoft.Compute/skus/read",

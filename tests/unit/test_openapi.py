@@ -242,11 +242,14 @@ def test_error_schema_admits_the_field_and_task_id_extras_and_nothing_else() -> 
 
 def test_every_post_documents_cross_origin_403_and_unsupported_media_type_415() -> None:
     posts = [
-        (path, item["post"]) for path, item in openapi_document()["paths"].items() if "post" in item
+        (path, item[method])
+        for path, item in openapi_document()["paths"].items()
+        for method in ("post", "put")
+        if method in item
     ]
-    # provision, preflight, cancel, dismiss, delete-cluster, the five lifecycle operations and
-    # the three node-pool operations
-    assert len(posts) == 13
+    # provision, preflight, cancel, dismiss, delete-cluster, the five lifecycle operations,
+    # the three node-pool operations, and the guardrails PUT and extend
+    assert len(posts) == 15
     for path, operation in posts:
         for status in ("403", "415"):
             content = operation["responses"][status]["content"]["application/json"]

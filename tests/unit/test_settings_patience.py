@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from local.processes import azurite_connection_string, free_port
 from provisioning.clients import arm_client_options
 from provisioning.settings import (
     REQUEST_PATIENCE,
@@ -16,7 +17,8 @@ from provisioning.settings import (
 
 @pytest.fixture(autouse=True)
 def minimal_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AzureWebJobsStorage", "UseDevelopmentStorage=true")
+    # A port nothing listens on: never the `make run` Azurite (tests/hermetic.py).
+    monkeypatch.setenv("AzureWebJobsStorage", azurite_connection_string(free_port()))
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-000000000000")
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from provisioning.clusters.access_grants import access_not_granted
 from provisioning.jobs.documents import iso_utc, recent_failure_row, task_document
+from provisioning.jobs.entity import job_from_entity, job_to_entity
 from provisioning.jobs.state import JobState
 from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import (
@@ -16,6 +19,7 @@ from provisioning.models import (
     ProvisionRequest,
     TaskStatus,
     TaskType,
+    Trigger,
 )
 
 NOW = datetime(2025, 3, 14, 12, 30, 45, 123456, tzinfo=UTC)
@@ -78,7 +82,50 @@ def test_task_document_has_the_contract_shape() -> None:
         "warning": None,
         "dismissed_at": None,
         "trigger": "user",
+        "trigger_summary": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("task_type", "trigger", "minutes", "summary"),
+    [
+        (TaskType.AKS_STOP, Trigger.IDLE, 60, "Stopped automatically: idle for 1 hour"),
+        (TaskType.AKS_STOP, Trigger.IDLE, 15, "Stopped automatically: idle for 15 minutes"),
+        (TaskType.AKS_STOP, Trigger.IDLE, 240, "Stopped automatically: idle for 4 hours"),
+        (TaskType.AKS_STOP, Trigger.SCHEDULE, None, "Stopped automatically: working hours"),
+        (TaskType.AKS_START, Trigger.SCHEDULE, None, "Started automatically: working hours"),
+        (TaskType.AKS_DELETE, Trigger.EXPIRY, None, "Deleted automatically: expired"),
+        (TaskType.AKS_STOP, Trigger.USER, None, None),
+    ],
+)
+def test_an_automatic_operation_says_which_guardrail_ran_it(
+    task_type: TaskType, trigger: Trigger, minutes: int | None, summary: str | None
+) -> None:
+    job = JobState.new(
+        "owner",
+        TASK_ID,
+        REQUEST,
+        now=NOW,
+        task_type=task_type,
+        trigger=trigger,
+        trigger_minutes=minutes,
+    )
+    document = task_document(job)
+    assert (document["trigger"], document["trigger_summary"]) == (str(trigger), summary)
+
+
+def test_a_guardrail_trigger_survives_the_table_row() -> None:
+    job = JobState.new(
+        "owner",
+        TASK_ID,
+        REQUEST,
+        now=NOW,
+        task_type=TaskType.AKS_STOP,
+        trigger=Trigger.IDLE,
+        trigger_minutes=30,
+    )
+    again = job_from_entity(job_to_entity(job))
+    assert (again.trigger, again.trigger_minutes) == (Trigger.IDLE, 30)
 
 
 def test_a_success_that_could_not_grant_access_shows_the_warning_not_an_error() -> None:

@@ -284,7 +284,7 @@ class DurableEngine:
             self._histories[instance_id] = history[:last_start]
             self._states.pop(instance_id, None)
         logger.info("rewound %s: %s", instance_id, reason)
-        self._start_work(instance_id, work)
+        self._start_work(instance_id, work, InstanceMeta.from_json(state.meta).generation)
         self._scheduler.wake(instance_id)
 
     async def purge(self, instance_id: str) -> int:
@@ -325,7 +325,7 @@ class DurableEngine:
         except BaseException:
             self._forget(instance_id)  # the cached copies may be ahead of storage now
             raise
-        self._start_work(instance_id, decision.work)
+        self._start_work(instance_id, decision.work, decision.meta.generation)
         if state.is_terminal:
             await self._finished(state)
         return True
@@ -395,29 +395,30 @@ class DurableEngine:
 
     # ------------------------------------------------------------------ work
 
-    def _start_work(self, instance_id: str, work: list[Work]) -> None:
+    def _start_work(self, instance_id: str, work: list[Work], generation: int) -> None:
+        """Start the work of execution `generation`; its results reach only that execution."""
         for item in work:
             if isinstance(item, RunActivity):
-                self._scheduler.spawn(self._run_activity(instance_id, item))
+                self._scheduler.spawn(self._run_activity(instance_id, item, generation))
             elif isinstance(item, StartTimer):
-                self._arm_timer(instance_id, item.timer_id, item.fire_at)
+                self._arm_timer(instance_id, item.timer_id, item.fire_at, generation)
             elif isinstance(item, CancelTimer):
                 self._scheduler.cancel_timer(instance_id, item.timer_id)
             elif isinstance(item, StartSubOrchestration):
-                self._scheduler.spawn(self._start_child(instance_id, item))
+                self._scheduler.spawn(self._start_child(instance_id, item, generation))
             elif isinstance(item, RunEntityOperation):
                 self._scheduler.spawn(self.entities.enqueue(instance_id, item))
 
-    def _arm_timer(self, instance_id: str, timer_id: int, fire_at: Any) -> None:
+    def _arm_timer(self, instance_id: str, timer_id: int, fire_at: Any, generation: int) -> None:
         def fire() -> None:
             fired = event(
                 EventType.TIMER_FIRED, -1, utcnow(), TimerId=timer_id, FireAt=iso(fire_at)
             )
-            self._scheduler.spawn(self._deliver(instance_id, fired))
+            self._scheduler.spawn(self._deliver(instance_id, fired, generation))
 
         self._scheduler.arm_timer(instance_id, timer_id, fire_at, fire)
 
-    async def _run_activity(self, instance_id: str, job: RunActivity) -> None:
+    async def _run_activity(self, instance_id: str, job: RunActivity, generation: int) -> None:
         """Run one activity attempt and queue its completion (at least once)."""
         try:
             result_json: str | None
@@ -446,7 +447,7 @@ class DurableEngine:
                 Reason=f"Activity function '{job.name}' failed: {type(exc).__name__}: {exc}",
                 Details="".join(traceback.format_exception(exc))[-4000:],
             )
-        await self._deliver(instance_id, completion)
+        await self._deliver(instance_id, completion, generation)
 
     async def _invoke_activity(self, job: RunActivity) -> str | None:
         """Call the user's activity the way the worker binds activityTrigger: JSON in, JSON out."""
@@ -468,12 +469,14 @@ class DurableEngine:
             result = await loop.run_in_executor(self._pool, lambda: activity.func(**kwargs))
         return ActivityTriggerConverter.encode(result, expected_type=None).value
 
-    async def _start_child(self, parent_id: str, job: StartSubOrchestration) -> None:
+    async def _start_child(
+        self, parent_id: str, job: StartSubOrchestration, generation: int
+    ) -> None:
         """Start a sub-orchestration; a start that cannot happen fails the parent's task."""
         token = None if job.input is None else json.dumps(job.input)
         try:
             await self.start_new(
-                job.name, job.instance_id, token, ParentLink(parent_id, job.task_id)
+                job.name, job.instance_id, token, ParentLink(parent_id, job.task_id, generation)
             )
         except KeyError:
             reason = f"The function '{job.name}' doesn't exist or is not an orchestrator function."
@@ -489,7 +492,7 @@ class DurableEngine:
             Reason=reason,
             Details=None,
         )
-        await self._deliver(parent_id, failed)
+        await self._deliver(parent_id, failed, generation)
 
     async def _finished(self, state: InstanceState) -> None:
         """A terminal instance: stop its timers, free its cache, tell its parent."""
@@ -497,16 +500,27 @@ class DurableEngine:
         self._forget(state.instance_id)
         parent = InstanceMeta.from_json(state.meta).parent
         if parent is not None:
-            await self._deliver(parent.instance_id, _child_outcome(state, parent.task_id))
+            await self._deliver(
+                parent.instance_id, _child_outcome(state, parent.task_id), parent.generation
+            )
 
-    async def _deliver(self, instance_id: str, new_event: dict[str, Any]) -> None:
-        """Persist a completion in the inbox and wake the instance (retrying storage faults)."""
+    async def _deliver(
+        self, instance_id: str, new_event: dict[str, Any], generation: int | None = None
+    ) -> None:
+        """Persist a completion in the inbox and wake the instance (retrying storage faults).
+
+        A result of work started by an earlier execution (`generation`, before a
+        continue_as_new) is dropped, as the extension drops it by execution id.
+        """
         for attempt in range(DELIVERY_ATTEMPTS):
             try:
-                state = self._states.get(instance_id) or await self._store.load_state(instance_id)
-                if state is None or state.is_terminal:
-                    return  # an event for an unknown or finished instance is dropped
-                await self._store.add_inbox(instance_id, new_event)
+                if generation is None:
+                    delivered = await self._add_to_inbox(instance_id, new_event, None)
+                else:  # not while an episode may be starting the next execution
+                    async with self._scheduler.lock(instance_id):
+                        delivered = await self._add_to_inbox(instance_id, new_event, generation)
+                if not delivered:
+                    return
                 break
             except Exception:
                 logger.warning("could not deliver event to %s (attempt %d)", instance_id, attempt)
@@ -515,6 +529,19 @@ class DurableEngine:
             logger.error("dropping event for %s after repeated storage failures", instance_id)
             return
         self._scheduler.wake(instance_id)
+
+    async def _add_to_inbox(
+        self, instance_id: str, new_event: dict[str, Any], generation: int | None
+    ) -> bool:
+        """Queue the event unless the instance is gone or the event is an earlier execution's."""
+        state = self._states.get(instance_id) or await self._store.load_state(instance_id)
+        if state is None or state.is_terminal:
+            return False  # an event for an unknown or finished instance is dropped
+        if generation is not None and generation != InstanceMeta.from_json(state.meta).generation:
+            logger.debug("dropping a result of execution %d of %s", generation, instance_id)
+            return False
+        await self._store.add_inbox(instance_id, new_event)
+        return True
 
     # ------------------------------------------------------------------ storage helpers
 
@@ -600,23 +627,25 @@ class DurableEngine:
             if past["EventType"] == EventType.TASK_SCHEDULED:
                 work.append(RunActivity(past["EventId"], past["Name"], past.get("Input")))
             elif past["EventType"] == EventType.SUB_ORCHESTRATION_CREATED:
-                await self._resume_child(state.instance_id, past)
+                await self._resume_child(state, past)
         for timer_id, fire_at in InstanceMeta.from_json(state.meta).timers.items():
             if timer_id not in done:
                 work.append(StartTimer(timer_id, parse_time(fire_at)))
-        self._start_work(state.instance_id, work)
+        self._start_work(state.instance_id, work, InstanceMeta.from_json(state.meta).generation)
         self._scheduler.wake(state.instance_id)
 
-    async def _resume_child(self, parent_id: str, created: dict[str, Any]) -> None:
+    async def _resume_child(self, parent: InstanceState, created: dict[str, Any]) -> None:
         """A child the parent is waiting on: start it if it never started, report it if done."""
+        parent_id = parent.instance_id
         child = await self._store.load_state(created["InstanceId"])
         job = StartSubOrchestration(
             created["EventId"], created["Name"], created["InstanceId"], created.get("Input")
         )
+        generation = InstanceMeta.from_json(parent.meta).generation
         if child is None:
-            self._scheduler.spawn(self._start_child(parent_id, job))
+            self._scheduler.spawn(self._start_child(parent_id, job, generation))
         elif child.is_terminal:
-            await self._deliver(parent_id, _child_outcome(child, job.task_id))
+            await self._deliver(parent_id, _child_outcome(child, job.task_id), generation)
 
 
 def context_input(token_json: str | None) -> Any:

@@ -59,6 +59,8 @@ class ParentLink:
 
     instance_id: str
     task_id: int
+    # The parent's execution (continue_as_new generation) that started the child.
+    generation: int | None = None
 
 
 @dataclass
@@ -75,6 +77,9 @@ class InstanceMeta:
     completion: str | None = None  # output held back until the last live timer fires
     completion_pending: bool = False
     parent: ParentLink | None = None
+    # Which execution this is: continue_as_new starts the next one. Results of work the
+    # previous execution started are discarded, as the extension does (its execution id).
+    generation: int = 0
 
     def take_id(self) -> int:
         """The next task id from the counter the SDK also counts with."""
@@ -100,6 +105,7 @@ class InstanceMeta:
             completion=raw.get("completion"),
             completion_pending=bool(raw.get("completion_pending", "completion" in raw)),
             parent=ParentLink(**parent) if parent else None,
+            generation=int(raw.get("generation", 0)),
         )
 
 
@@ -223,7 +229,17 @@ def decide_episode(
     opening = [event(EventType.ORCHESTRATOR_STARTED, -1, now), message.event]
     consumed = [message.row_key]
     status = state.runtime_status
-    return _replay_episode(state, history, opening, consumed, meta, before, replay, now, status)
+    decision = _replay_episode(state, history, opening, consumed, meta, before, replay, now, status)
+    if decision.reset_history:
+        # Like the extension's ContinueAsNew: results of the old execution's unfinished tasks
+        # (a timer that had not fired, an activity still running) are discarded. Raised
+        # events wait in the inbox for a waiter, so they reach the next execution.
+        decision.consumed = [
+            m.row_key
+            for m in inbox
+            if m.row_key in consumed or m.event["EventType"] in COMPLETION_EVENTS
+        ]
+    return decision
 
 
 def _execution_started(state: InstanceState, parent: ParentLink | None) -> dict[str, Any]:
@@ -269,7 +285,7 @@ def _replay_episode(
     elif continue_input is not None:
         decision.runtime_status = "Running"
         decision.new_input = json.dumps(continue_input)
-        decision.meta = InstanceMeta(parent=meta.parent)
+        decision.meta = InstanceMeta(parent=meta.parent, generation=meta.generation + 1)
         decision.reset_history = True
         decision.new_events = []
         decision.work = []
