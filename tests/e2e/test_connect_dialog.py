@@ -81,7 +81,7 @@ def test_connect_lists_the_servers_commands_each_copyable_and_downloads_the_kube
             f"Downloaded {name}.kubeconfig"
         )
         if phone:
-            save_screenshot(page, "connect-phone")
+            save_screenshot(page, "connect-phone", for_readme=True, full_page=False)
         page.keyboard.press("Escape")
         expect(dialog).to_have_count(0)
         expect(opener).to_be_focused()

@@ -105,7 +105,7 @@ def test_the_form_saves_validates_and_the_row_shows_price_next_action_and_extend
         check_state(page, f"guardrails with a server 400, {label}", phone)
         if phone:
             zone.scroll_into_view_if_needed()
-            save_screenshot(page, "guardrails-error-phone", full_page=False)
+            save_screenshot(page, "guardrails-error-phone", for_readme=True, full_page=False)
     page.set_viewport_size(DESKTOP)
 
     # A Delete on further out than the server allows: its 400 next to Delete on.
@@ -150,7 +150,7 @@ def test_the_form_saves_validates_and_the_row_shows_price_next_action_and_extend
         check_state(page, f"row with Extend, {label}", phone)
         if phone:
             cluster_row(page, name).scroll_into_view_if_needed()
-            save_screenshot(page, "guardrails-row-phone", full_page=False)
+            save_screenshot(page, "guardrails-row-phone", for_readme=True, full_page=False)
     page.set_viewport_size(DESKTOP)
     with page.expect_request(re.compile(r"/guardrails/extend$")) as sent:
         extend.click()

@@ -168,7 +168,7 @@ def test_add_autoscale_and_delete_a_pool_with_every_refusal_in_place(
         check_state(page, f"details with an autoscaled pool, {label}", phone)
         if phone:
             details.get_by_role("heading", name="Node pools").scroll_into_view_if_needed()
-            save_screenshot(page, "node-pools-phone", full_page=False)
+            save_screenshot(page, "node-pools-phone", for_readme=True, full_page=False)
     page.set_viewport_size(DESKTOP)
 
     # The only System pool stays: 409 last_system_pool, as text.
