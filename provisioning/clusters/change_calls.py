@@ -47,14 +47,12 @@ def start_cluster_start(client: Any, resource_group: str, name: str) -> int:
     )
 
 
-def start_pool_scale(
-    client: Any, resource_group: str, name: str, pool_name: str, node_count: int
+def _put_pool_if_unchanged(
+    client: Any, resource_group: str, name: str, pool_name: str, pool: Any
 ) -> int:
-    """PUT the agent pool with a new count, If-Match on the pool's own etag."""
+    """PUT a pool read just before, If-Match on its etag: a pool changed meanwhile is refused."""
     from azure.core import MatchConditions
 
-    pool = client.agent_pools.get(resource_group, name, pool_name)
-    pool.count = node_count
     etag = getattr(pool, "e_tag", None)
     return _status_of(
         client.agent_pools.begin_create_or_update(
@@ -68,6 +66,15 @@ def start_pool_scale(
             cls=_accepted_status,
         )
     )
+
+
+def start_pool_scale(
+    client: Any, resource_group: str, name: str, pool_name: str, node_count: int
+) -> int:
+    """PUT the agent pool with a new count, If-Match on the pool's own etag."""
+    pool = client.agent_pools.get(resource_group, name, pool_name)
+    pool.count = node_count
+    return _put_pool_if_unchanged(client, resource_group, name, pool_name, pool)
 
 
 def new_pool_parameters(
@@ -138,8 +145,6 @@ def start_pool_autoscale(
     AKS refuses a count change in the same PUT that keeps the autoscaler on, so turning it
     on sends the count the pool has; If-Match on the pool's etag as for a scale.
     """
-    from azure.core import MatchConditions
-
     pool = client.agent_pools.get(resource_group, name, pool_name)
     if autoscale is not None:
         pool.enable_auto_scaling = True
@@ -148,19 +153,7 @@ def start_pool_autoscale(
         pool.enable_auto_scaling = False
         pool.min_count = pool.max_count = None
         pool.count = node_count
-    etag = getattr(pool, "e_tag", None)
-    return _status_of(
-        client.agent_pools.begin_create_or_update(
-            resource_group,
-            name,
-            pool_name,
-            pool,
-            etag=etag,
-            match_condition=MatchConditions.IfNotModified if etag else None,
-            polling=False,
-            cls=_accepted_status,
-        )
-    )
+    return _put_pool_if_unchanged(client, resource_group, name, pool_name, pool)
 
 
 def start_pool_delete(client: Any, resource_group: str, name: str, pool_name: str) -> int:
