@@ -27,10 +27,7 @@ from provisioning.errors.arm_unavailable import ArmUnavailable
 from provisioning.guardrails.service import NothingToExtend
 from provisioning.jobs.tables import StorageUnavailable
 from provisioning.operations.attempts import (
-    IdempotencyKeyInProgress,
-    IdempotencyKeyReused,
     NotCancellable,
-    NotDeletable,
     NotDismissable,
     OperationInProgress,
     TaskNotFound,
@@ -41,10 +38,12 @@ from provisioning.operations.change_rules import (
     PoolExists,
     PoolNotFound,
 )
+from provisioning.operations.idempotency import IdempotencyKeyInProgress, IdempotencyKeyReused
 from provisioning.operations.lifecycle import (
     ClusterNotFound,
     InvalidClusterState,
 )
+from provisioning.operations.partial_delete import NotDeletable
 from provisioning.preflight.quota_gate import QuotaExceeded
 from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError

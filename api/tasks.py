@@ -156,7 +156,7 @@ async def delete_partial_cluster(
 ) -> func.HttpResponse:
     """Start the cleanup orchestration for the cluster a failed/cancelled attempt left."""
     from provisioning import clients
-    from provisioning.operations.attempts import accept_cluster_delete
+    from provisioning.operations.partial_delete import accept_cluster_delete
     from provisioning.operations.stale_claims import stale_holder_check
     from provisioning.settings import get_settings
 

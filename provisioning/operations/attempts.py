@@ -1,24 +1,18 @@
-"""What a user can ask of their attempts: accept, read, dismiss, delete a partial cluster.
+"""What a user can ask of their attempts: accept (the one accept flow), read, dismiss.
 
 Plain functions over a JobStateRepository; the HTTP layer only parses, authorizes and
-shapes responses. Cancelling lives in operations.cancellation, starting an orchestration
-(and what a failed start means) in operations.starts.
+shapes responses. Idempotency-Key lives in operations.idempotency, deleting a partial
+cluster in operations.partial_delete, cancelling in operations.cancellation, starting an
+orchestration (and what a failed start means) in operations.starts.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 
-from provisioning.clusters.ownership import CLUSTER_GONE, ExistingCluster, may_delete
-from provisioning.errors.product import (
-    orchestration_lost_error,
-)
+from provisioning.errors.product import orchestration_lost_error
 from provisioning.jobs.claims import HolderGone
 from provisioning.jobs.events import log_attempt_event
 from provisioning.jobs.repository import JobStateRepository
@@ -26,13 +20,14 @@ from provisioning.jobs.rules import record_outcome
 from provisioning.jobs.state import JobState
 from provisioning.jobs.tables import StorageUnavailable
 from provisioning.jobs.task_ids import new_task_id
-from provisioning.models import (
-    ProvisionRequest,
-    TaskStatus,
-    TaskType,
+from provisioning.models import ProvisionRequest, TaskStatus, TaskType
+from provisioning.operations.idempotency import (
+    bind_idempotency_key,
+    release_idempotency_key,
+    request_fingerprint,
 )
 from provisioning.operations.messages import OperationInput
-from provisioning.operations.registry import DELETE, PROVISION
+from provisioning.operations.registry import PROVISION
 from provisioning.portal_links import cluster_resource_id, portal_url_for
 from provisioning.requests.validation import (
     RequestValidationError,
@@ -42,12 +37,6 @@ from provisioning.requests.validation import (
 from provisioning.utc import as_utc
 
 logger = logging.getLogger(__name__)
-
-# A request holding a key it has not yet turned into an attempt is waited for this long...
-IDEMPOTENCY_WAIT_SECONDS = 3.0
-IDEMPOTENCY_POLL_SECONDS = 0.05
-# ...and a claim whose attempt was never written is taken over after this (its request died).
-IDEMPOTENCY_CLAIM_GRACE = timedelta(minutes=2)
 
 
 class TaskNotFound(LookupError):
@@ -78,32 +67,12 @@ class RetryNotAllowed(RequestValidationError):
         )
 
 
-class IdempotencyKeyReused(Exception):
-    """The Idempotency-Key was first sent with a different request (IETF draft: 422)."""
-
-    def __init__(self, task_id: str) -> None:
-        super().__init__(f"the idempotency key is bound to another request ({task_id})")
-        self.task_id = task_id
-
-
-class IdempotencyKeyInProgress(Exception):
-    """Another request with this Idempotency-Key is still being accepted (IETF draft: 409)."""
-
-    def __init__(self, task_id: str) -> None:
-        super().__init__(f"a request with this idempotency key is still in progress ({task_id})")
-        self.task_id = task_id
-
-
 class NotCancellable(Exception):
     """A cluster deletion that already reached Azure cannot be stopped halfway."""
 
 
 class NotDismissable(Exception):
     """Dismiss asked for an attempt that has not finished (its failure is not known yet)."""
-
-
-class NotDeletable(Exception):
-    """delete-cluster asked for an attempt that left no cluster behind (or is still active)."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +155,7 @@ def accept_provision(
     )
     if repo is not None and idempotency_key:
         fingerprint = request_fingerprint(request, retry_of)
-        earlier = _bind_idempotency_key(
+        earlier = bind_idempotency_key(
             repo, owner_id, idempotency_key, job.task_id, fingerprint, now=now
         )
         if earlier is not None:
@@ -272,84 +241,6 @@ def _already_accepted(
     )
 
 
-def request_fingerprint(request: ProvisionRequest, retry_of: str | None = None) -> str:
-    """sha256 of the validated request as canonical JSON: what an Idempotency-Key promises."""
-    canonical = json.dumps(
-        {**request.to_dict(), "retry_of": retry_of},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
-    )
-    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
-
-
-def release_idempotency_key(
-    repo: JobStateRepository, owner_id: str, key: str, task_id: str
-) -> None:
-    """Unbind a key from an attempt that was not accepted after all (refused or not started)."""
-    try:
-        repo.claims.release_idempotency_claim(owner_id, key, task_id)
-    except StorageUnavailable:
-        # The unwritten claim goes stale and is taken over after the grace period.
-        logger.warning("could not release the idempotency key of %s", task_id)
-
-
-def _bind_idempotency_key(
-    repo: JobStateRepository,
-    owner_id: str,
-    key: str,
-    task_id: str,
-    fingerprint: str,
-    *,
-    now: datetime,
-) -> JobState | None:
-    """None when task_id now holds the key; the earlier accepted attempt when it already did.
-
-    A claim whose attempt row is not written yet belongs to a request still in flight: wait
-    for it (briefly) to be accepted or released rather than answer for an attempt that may
-    never exist. A claim that stays unwritten past the grace period is taken over.
-    """
-    try:
-        claim = repo.claims.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
-    except StorageUnavailable:
-        logger.warning("idempotency key not bound for %s: storage unavailable", task_id)
-        return None
-    deadline = time.monotonic() + IDEMPOTENCY_WAIT_SECONDS
-    while claim.task_id != task_id:
-        earlier = repo.get(owner_id, claim.task_id)
-        if earlier is not None:
-            return _same_request_or_raise(earlier, claim.fingerprint, fingerprint)
-        if not _claim_is_stale(claim.claimed_at, now):
-            _wait_for_claim_holder(claim.task_id, deadline)
-        elif repo.claims.take_over_idempotency_claim(
-            owner_id, key, claim, task_id, fingerprint, now=now
-        ):
-            return None
-        claim = repo.claims.claim_idempotency(owner_id, key, task_id, fingerprint, now=now)
-    return None
-
-
-def _same_request_or_raise(
-    earlier: JobState, claimed_fingerprint: str | None, fingerprint: str
-) -> JobState:
-    """The earlier attempt a key names, if this request is the one the key was sent with."""
-    if (claimed_fingerprint or request_fingerprint(earlier.request)) != fingerprint:
-        raise IdempotencyKeyReused(earlier.task_id)
-    return earlier
-
-
-def _claim_is_stale(claimed_at: datetime | None, now: datetime) -> bool:
-    """A claim whose attempt was never written past the grace period: its request died."""
-    return claimed_at is None or now - claimed_at >= IDEMPOTENCY_CLAIM_GRACE
-
-
-def _wait_for_claim_holder(holder_task_id: str, deadline: float) -> None:
-    """Wait briefly for the request holding the key; past the deadline, 409 in progress."""
-    if time.monotonic() >= deadline:
-        raise IdempotencyKeyInProgress(holder_task_id)
-    time.sleep(IDEMPOTENCY_POLL_SECONDS)
-
-
 def get_task(repo: JobStateRepository, owner_id: str, task_id: str) -> JobState:
     """The caller's task, or TaskNotFound (also for another owner's task)."""
     job = repo.get(owner_id, task_id)
@@ -415,126 +306,3 @@ def dismiss_attempt(
         raise TaskNotFound(task_id)
     logger.info("attempt %s dismissed", task_id)
     return stored
-
-
-ClusterReader = Callable[[ProvisionRequest], ExistingCluster | None]
-
-
-def accept_cluster_delete(
-    repo: JobStateRepository,
-    owner_id: str,
-    task_id: str,
-    *,
-    read_existing: ClusterReader,
-    tenant_id: str,
-    timing: OrchestrationTiming,
-    now: datetime,
-    unique: str,
-    holder_gone: HolderGone | None = None,
-) -> AcceptedAttempt:
-    """Start cleanup of a partial cluster: only the one this unresolved attempt left behind.
-
-    `read_existing` reads the cluster from ARM now. A cluster that is gone needs no
-    cleanup: the failure is resolved at once. One that is neither this attempt's nor the
-    caller's failed one is refused (the cleanup step checks again, with the etag).
-    """
-    original = get_task(repo, owner_id, task_id)
-    _check_deletable(original)
-    answered, existing = _read_for_delete(read_existing, original.request)
-    if existing is not None and not may_delete(existing, owner_id, task_id):
-        raise NotDeletable(
-            f"the cluster '{original.request.cluster_name}' now in resource group "
-            f"'{original.request.resource_group}' is not the one this attempt created, so it "
-            "will not be deleted from here"
-        )
-    request = original.request
-    job = JobState.new(
-        owner_id,
-        new_task_id(now, unique),
-        request,
-        now=now,
-        task_type=TaskType.AKS_DELETE,
-        total_steps=DELETE.steps.total,
-        target_task_id=task_id,
-    )
-    portal_url = original.portal_url or portal_url_of(request, tenant_id)
-    if answered and existing is None:
-        return _finish_gone_delete(repo, job, timing, portal_url, now=now)
-    attempt = orchestration_input(job, timing, portal_url)
-    return accept_task(repo, job, attempt, now=now, holder_gone=holder_gone)
-
-
-# Why an attempt has no partial cluster to delete: (applies to the attempt, the reason).
-NOT_DELETABLE_RULES: tuple[tuple[Callable[[JobState], bool], Callable[[JobState], str]], ...] = (
-    (
-        lambda job: job.type != TaskType.AKS_PROVISION,
-        lambda job: "only a cluster provisioning attempt can have a partial cluster",
-    ),
-    (
-        lambda job: job.status not in (TaskStatus.FAILED, TaskStatus.CANCELLED),
-        lambda job: (
-            f"the attempt is {job.status}; only a failed or cancelled attempt's "
-            "partial cluster can be deleted here"
-        ),
-    ),
-    (
-        lambda job: not job.cluster_seen,
-        lambda job: "the attempt never created a cluster resource, so there is nothing to delete",
-    ),
-    (
-        lambda job: bool(job.resolved_by),
-        lambda job: (
-            "this failure is already resolved (a later attempt for the same cluster "
-            "succeeded, or its cluster was deleted), so its cleanup would touch a cluster "
-            "it no longer owns"
-        ),
-    ),
-    (
-        lambda job: job.dismissed_at is not None,
-        lambda job: "this failure was dismissed; manage the cluster from the portal",
-    ),
-)
-
-
-def _check_deletable(original: JobState) -> None:
-    """Why an attempt has no partial cluster to delete (NotDeletable), if it has none."""
-    for applies, reason in NOT_DELETABLE_RULES:
-        if applies(original):
-            raise NotDeletable(reason(original))
-
-
-def _read_for_delete(
-    read_existing: ClusterReader, request: ProvisionRequest
-) -> tuple[bool, ExistingCluster | None]:
-    """(ARM answered, the cluster now); when ARM is silent, the cleanup step decides later."""
-    try:
-        return True, read_existing(request)
-    except Exception as exc:  # ARM unreachable: the delete step reads again, with retries
-        logger.warning("could not read %s before its cleanup: %s", request.cluster_name, exc)
-        return False, None
-
-
-def _finish_gone_delete(
-    repo: JobStateRepository,
-    job: JobState,
-    timing: OrchestrationTiming,
-    portal_url: str,
-    *,
-    now: datetime,
-) -> AcceptedAttempt:
-    """The cluster is already gone: record the cleanup as done and resolve the failure."""
-    done = replace(
-        job,
-        status=TaskStatus.SUCCEEDED,
-        step=DELETE.steps.succeeded,
-        step_index=job.total_steps,
-        cluster_state="Deleted",
-        updated_at=now,
-    )
-    repo.insert_new(done)
-    if job.target_task_id:
-        repo.resolve(job.owner_id, job.target_task_id, CLUSTER_GONE, now=now)
-    log_attempt_event("attempt_finished", done)
-    return AcceptedAttempt(
-        job.task_id, True, orchestration_input(job, timing, portal_url), str(done.status)
-    )

@@ -16,10 +16,8 @@ from provisioning.jobs.rules import record_outcome
 from provisioning.jobs.state import JobState
 from provisioning.jobs.tables import StorageUnavailable
 from provisioning.models import TaskStatus
-from provisioning.operations.attempts import (
-    AcceptedAttempt,
-    release_idempotency_key,
-)
+from provisioning.operations.attempts import AcceptedAttempt
+from provisioning.operations.idempotency import release_idempotency_key
 from provisioning.operations.messages import OperationInput
 from provisioning.utc import as_utc
 

@@ -19,14 +19,10 @@ from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.rules import record_outcome
 from provisioning.jobs.state import JobState
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
-from provisioning.operations.attempts import (
-    ClusterReader,
-    OrchestrationTiming,
-    accept_cluster_delete,
-    accept_provision,
-)
+from provisioning.operations.attempts import OrchestrationTiming, accept_provision
 from provisioning.operations.cancellation import cancel_attempt
 from provisioning.operations.messages import OperationOutcome
+from provisioning.operations.partial_delete import ClusterReader, accept_cluster_delete
 from tests import wire_steps
 from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID
 

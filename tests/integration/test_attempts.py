@@ -19,25 +19,29 @@ from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
 from provisioning.operations.attempts import (
     AcceptedAttempt,
-    ClusterReader,
-    IdempotencyKeyInProgress,
-    IdempotencyKeyReused,
     NotCancellable,
-    NotDeletable,
     NotDismissable,
     OperationInProgress,
     OrchestrationTiming,
     TaskNotFound,
-    accept_cluster_delete,
     accept_provision,
     dismiss_attempt,
     record_orchestration_lost,
-    release_idempotency_key,
 )
 from provisioning.operations.cancellation import (
     cancel_attempt,
     cancel_lost_attempt,
     cancel_not_delivered,
+)
+from provisioning.operations.idempotency import (
+    IdempotencyKeyInProgress,
+    IdempotencyKeyReused,
+    release_idempotency_key,
+)
+from provisioning.operations.partial_delete import (
+    ClusterReader,
+    NotDeletable,
+    accept_cluster_delete,
 )
 from provisioning.operations.starts import abandon_unstarted_attempt, record_start_failure
 from provisioning.requests.validation import RequestValidationError

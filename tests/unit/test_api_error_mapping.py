@@ -33,10 +33,7 @@ from provisioning.access.identity import (
 )
 from provisioning.jobs.tables import ConcurrencyConflict, StorageUnavailable
 from provisioning.operations.attempts import (
-    IdempotencyKeyInProgress,
-    IdempotencyKeyReused,
     NotCancellable,
-    NotDeletable,
     NotDismissable,
     OperationInProgress,
     TaskNotFound,
@@ -47,6 +44,8 @@ from provisioning.operations.change_rules import (
     PoolExists,
     PoolNotFound,
 )
+from provisioning.operations.idempotency import IdempotencyKeyInProgress, IdempotencyKeyReused
+from provisioning.operations.partial_delete import NotDeletable
 from provisioning.preflight.quota_gate import QuotaExceeded
 from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
