@@ -185,7 +185,8 @@ def _edge_lag(
     host: FunctionHost, session: requests.Session, owner_id: str, names: list[str]
 ) -> dict[str, Any]:
     """Put one stop edge on `names` (the same minute) and measure edge -> accepted stop."""
-    edge = (datetime.now(UTC) + timedelta(seconds=75)).replace(second=0, microsecond=0)
+    # Far enough ahead that every PUT lands before it (an edge before the rules is never acted on).
+    edge = (datetime.now(UTC) + timedelta(seconds=150)).replace(second=0, microsecond=0)
     body = {
         "idle_stop_minutes": 1440,
         "schedule": {
