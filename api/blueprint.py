@@ -47,12 +47,29 @@ def same_origin_first(handler: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
-class SameOriginBlueprint(df.Blueprint):  # type: ignore[misc]  # the SDK is untyped
+class SameOriginBlueprint(df.Blueprint):
     """A blueprint whose state-changing routes refuse cross-site requests by construction."""
 
-    def route(self, *args: Any, methods: Iterable[Any] | None = None, **kwargs: Any) -> Any:
+    def route(
+        self,
+        route: str | None = None,
+        trigger_arg_name: str = "req",
+        binding_arg_name: str = "$return",
+        methods: Iterable[str] | Iterable[func.HttpMethod] | None = None,
+        auth_level: func.AuthLevel | str | None = None,
+        trigger_extra_fields: dict[str, Any] | None = None,
+        binding_extra_fields: dict[str, Any] | None = None,
+    ) -> Callable[..., Any]:
         """Register an HTTP trigger; a state-changing one is wrapped in same_origin_first."""
-        register = super().route(*args, methods=methods, **kwargs)
+        register = super().route(
+            route,
+            trigger_arg_name,
+            binding_arg_name,
+            methods,
+            auth_level,
+            trigger_extra_fields,
+            binding_extra_fields,
+        )
         if not changes_state(methods):
             return register
 

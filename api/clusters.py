@@ -3,24 +3,42 @@
 Domain modules are imported inside the handlers: nothing here may cost the cold start.
 """
 
-import asyncio
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import azure.durable_functions as df
 import azure.functions as func
 
 from api.blueprint import blueprint
-from api.orchestration_start import start_and_answer, timing
+from api.bulkheads import arm_bound
+from api.orchestration_start import start_and_answer, timing, workflow_check
 from api.responses import JSON_HEADERS, answers_errors_async, caller, json_response
-from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
+from provisioning.operations.registry import CLUSTER_OPERATIONS, POOL_PARAMETER, OperationSpec
+
+if TYPE_CHECKING:
+    from provisioning.fleet.listing import YourClusters
+    from provisioning.jobs.repository import JobStateRepository
+    from provisioning.operations.attempts import AcceptedAttempt, OrchestrationTiming
+    from provisioning.operations.lifecycle import ClusterOperationRequest
+    from provisioning.operations.stale_claims import WorkflowCheck
 
 
 @blueprint.route(route="aks/clusters", methods=["GET"])
+@blueprint.durable_client_input(client_name="client")
 @answers_errors_async
-async def list_clusters(req: func.HttpRequest) -> func.HttpResponse:
+async def list_clusters(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
     """Your clusters with live state; reading the list resolves failures whose cluster is gone."""
     owner = caller(req)
+    workflow = workflow_check(client)
+    answer = await arm_bound().run(_your_clusters, owner.owner_id, workflow, datetime.now(UTC))
+    return json_response(answer.to_dict())
+
+
+def _your_clusters(owner_id: str, workflow: "WorkflowCheck", now: datetime) -> "YourClusters":
+    """The list's blocking part (ARM and storage), on the ARM-bound threads."""
     from provisioning import clients
     from provisioning.catalog.sources import azure_sources, catalog_cache
     from provisioning.fleet.listing import CostSources, your_clusters
@@ -29,25 +47,23 @@ async def list_clusters(req: func.HttpRequest) -> func.HttpResponse:
     from provisioning.settings import get_settings
 
     settings = get_settings()
-    sources = await asyncio.to_thread(azure_sources)
-    repo = await asyncio.to_thread(clients.jobstate_repository_or_none)
-    guards = await asyncio.to_thread(clients.guardrail_repository_or_none)
+    sources = azure_sources()
+    guards = clients.guardrail_repository_or_none()
     cache = catalog_cache()
-    answer = await asyncio.to_thread(
-        your_clusters,
-        repo,
+    return your_clusters(
+        clients.jobstate_repository_or_none(),
         sources.containers,
         lambda region: cached_versions(sources, cache, region),
-        owner.owner_id,
+        owner_id,
         settings.tenant_id,
-        now=datetime.now(UTC),
+        now=now,
+        workflow=workflow,
         costs=CostSources(
             guards,
             lambda region: cached_prices(sources, cache, region),
             GuardTiming(settings.guardrail_minute_seconds),
         ),
     )
-    return json_response(answer.to_dict())
 
 
 async def _start_cluster_operation(
@@ -55,17 +71,8 @@ async def _start_cluster_operation(
 ) -> func.HttpResponse:
     """Parse, authorize, accept (ownership, state, claim), start the orchestration."""
     owner = caller(req)
-    from provisioning import clients
-    from provisioning.catalog.sources import azure_sources, catalog_cache
-    from provisioning.clusters.inventory import read_one_cluster
-    from provisioning.fleet.listing import cluster_upgrades
-    from provisioning.operations.lifecycle import (
-        accept_cluster_operation,
-        validate_cluster_operation,
-    )
-    from provisioning.preflight.run import cached_versions
+    from provisioning.operations.lifecycle import validate_cluster_operation
     from provisioning.requests.validation import decode_json_body
-    from provisioning.settings import get_settings
 
     raw = req.get_body()
     wanted = validate_cluster_operation(
@@ -73,28 +80,63 @@ async def _start_cluster_operation(
         req.route_params.get("resource_group", ""),
         req.route_params.get("cluster_name", ""),
         decode_json_body(raw) if raw else None,
+        pool=req.route_params.get(POOL_PARAMETER),
     )
-    repo = await asyncio.to_thread(clients.jobstate_repository)
-    arm = await asyncio.to_thread(clients.container_service_client)
-    sources = await asyncio.to_thread(azure_sources)
-    cache = catalog_cache()
-    settings = get_settings()
-    accepted = await asyncio.to_thread(
-        accept_cluster_operation,
-        repo,
+    repo, accepted = await arm_bound().run(
+        _accept_cluster_operation,
         owner.owner_id,
         wanted,
-        read_view=lambda group, name: read_one_cluster(arm, group, name),
-        read_upgrades=lambda view: cluster_upgrades(
-            view, lambda region: cached_versions(sources, cache, region)
+        timing(),
+        workflow_check(client),
+        datetime.now(UTC),
+    )
+    what = spec.noun or spec.verb
+    return await start_and_answer(client, spec.orchestration.value, accepted, repo, what=what)
+
+
+def _accept_cluster_operation(
+    owner_id: str,
+    wanted: "ClusterOperationRequest",
+    timing: "OrchestrationTiming",
+    workflow: "WorkflowCheck",
+    now: datetime,
+) -> "tuple[JobStateRepository, AcceptedAttempt]":
+    """The accept's blocking part, on the ARM-bound threads; ARM's silence is 503, not 500."""
+    from provisioning import clients
+    from provisioning.catalog.sources import azure_sources, catalog_cache
+    from provisioning.clusters.inventory import read_one_cluster
+    from provisioning.errors.arm_unavailable import answered_by_arm
+    from provisioning.fleet.listing import cluster_upgrades
+    from provisioning.operations.lifecycle import accept_cluster_operation
+    from provisioning.operations.stale_claims import stale_holder_check
+    from provisioning.preflight.run import cached_versions, quota_sources
+    from provisioning.settings import get_settings
+
+    repo = clients.jobstate_repository()
+    sources = azure_sources()
+    cache = catalog_cache()
+    settings = get_settings()
+    accepted = accept_cluster_operation(
+        repo,
+        owner_id,
+        wanted,
+        read_view=answered_by_arm(
+            lambda group, name: read_one_cluster(sources.containers, group, name)
+        ),
+        read_upgrades=answered_by_arm(
+            lambda view: cluster_upgrades(
+                view, lambda region: cached_versions(sources, cache, region)
+            )
         ),
         subscription_id=settings.subscription_id,
         tenant_id=settings.tenant_id,
-        timing=timing(),
-        now=datetime.now(UTC),
+        timing=timing,
+        now=now,
         unique=uuid.uuid4().hex[:12],
+        quota=quota_sources(sources, cache),
+        holder_gone=stale_holder_check(repo, owner_id, workflow, now=now),
     )
-    return await start_and_answer(client, spec.orchestration.value, accepted, repo, what=spec.verb)
+    return repo, accepted
 
 
 CLUSTER_ROUTE = "aks/clusters/{resource_group}/{cluster_name}"
@@ -113,13 +155,14 @@ async def download_kubeconfig(req: func.HttpRequest) -> func.HttpResponse:
     )
 
     cluster_name = req.route_params.get("cluster_name", "")
-    arm = await asyncio.to_thread(clients.container_service_client)
-    body = await asyncio.to_thread(
-        user_kubeconfig,
-        arm,
-        owner.owner_id,
-        req.route_params.get("resource_group", ""),
-        cluster_name,
+    # It reads the cluster and its credentials from ARM: the ARM-bound threads.
+    body = await arm_bound().run(
+        lambda: user_kubeconfig(
+            clients.request_container_service_client(),
+            owner.owner_id,
+            req.route_params.get("resource_group", ""),
+            cluster_name,
+        )
     )
     return func.HttpResponse(
         body,
@@ -152,7 +195,7 @@ def _register_cluster_operation(spec: OperationSpec) -> None:
 def handler_name(spec: OperationSpec) -> str:
     """The function name of a cluster operation's trigger ("cluster_stop"), also its
     OpenAPI operationId; distinct from the orchestrations' names ("delete_cluster")."""
-    return f"cluster_{spec.action}"
+    return f"cluster_{spec.name}"
 
 
 for _spec in CLUSTER_OPERATIONS:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from api.bulkheads import Busy
 from provisioning.access.cross_site import CrossOriginRequest, UnsupportedMediaType
 from provisioning.access.identity import IdentityError
 from provisioning.clusters.credentials import (
@@ -22,6 +23,7 @@ from provisioning.clusters.credentials import (
     ClusterNotRunning,
     LocalAccountsEnabled,
 )
+from provisioning.errors.arm_unavailable import ArmUnavailable
 from provisioning.guardrails.service import NothingToExtend
 from provisioning.jobs.tables import StorageUnavailable
 from provisioning.operations.attempts import (
@@ -33,10 +35,17 @@ from provisioning.operations.attempts import (
     OperationInProgress,
     TaskNotFound,
 )
+from provisioning.operations.change_rules import (
+    AutoscaleEnabled,
+    LastSystemPool,
+    PoolExists,
+    PoolNotFound,
+)
 from provisioning.operations.lifecycle import (
     ClusterNotFound,
     InvalidClusterState,
 )
+from provisioning.preflight.quota_gate import QuotaExceeded
 from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
 
@@ -55,11 +64,18 @@ class ErrorSpec:
     # Answers an operator should hear about are logged at this level, prefixed with log_as.
     log_level: int | None = None
     log_as: str = ""
+    # Send Retry-After from the exception's `retry_after_seconds` (a wait that will pass).
+    retry_after: bool = False
 
     def body(self, exc: Exception) -> dict[str, Any]:
         """The contract's error object for `exc`."""
         extra = {name: getattr(exc, name) for name in self.extra}
         return {"code": self.code, "message": self.message or str(exc), **extra}
+
+    def headers(self, exc: Exception) -> dict[str, str]:
+        """Extra response headers for `exc` (Retry-After for a wait that will pass)."""
+        seconds = getattr(exc, "retry_after_seconds", None) if self.retry_after else None
+        return {"Retry-After": str(int(seconds))} if seconds else {}
 
 
 def _family(root: type[IdentityError]) -> Iterator[type[IdentityError]]:
@@ -96,6 +112,11 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
     ErrorSpec(ClusterNotFound, 404, "not_found", "No such cluster."),
     ErrorSpec(OperationInProgress, 409, "operation_in_progress", extra=("task_id",)),
     ErrorSpec(InvalidClusterState, 409, "invalid_state"),
+    ErrorSpec(PoolNotFound, 404, "not_found", "No such node pool."),
+    ErrorSpec(PoolExists, 409, "pool_exists"),
+    ErrorSpec(LastSystemPool, 409, "last_system_pool"),
+    ErrorSpec(AutoscaleEnabled, 409, "autoscale_enabled"),
+    ErrorSpec(QuotaExceeded, 409, "quota_exceeded", extra=("actions", "quota")),
     ErrorSpec(LocalAccountsEnabled, 409, "local_accounts_enabled"),
     ErrorSpec(ClusterNotRunning, 409, "not_running"),
     ErrorSpec(
@@ -122,6 +143,15 @@ ERROR_SPECS: tuple[ErrorSpec, ...] = (
         log_level=logging.WARNING,
         log_as="storage unavailable",
     ),
+    ErrorSpec(
+        ArmUnavailable,
+        503,
+        "arm_unavailable",
+        log_level=logging.WARNING,
+        log_as="ARM unavailable",
+        retry_after=True,
+    ),
+    ErrorSpec(Busy, 503, "busy", log_level=logging.WARNING, log_as="busy", retry_after=True),
     ErrorSpec(
         SettingsError,
         503,

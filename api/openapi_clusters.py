@@ -13,15 +13,19 @@ from api.openapi_guardrails import guardrail_component_schemas, guardrail_paths
 from api.openapi_schemas import TASK_ID, anchored, closed_object, ref
 from provisioning.fleet.actions import ACTION_KINDS
 from provisioning.models import AccessMode
-from provisioning.operations.registry import CLUSTER_OPERATIONS, OperationSpec
+from provisioning.operations.change_rules import MIN_AUTOSCALE_MAX
+from provisioning.operations.registry import CLUSTER_OPERATIONS, POOL_PARAMETER, OperationSpec
 from provisioning.preflight.checks import PREFLIGHT_CHECKS, CheckStatus
 from provisioning.requests.validation import (
     AZURE_PUBLIC_REGIONS,
     CLUSTER_NAME_PATTERN,
     MAX_NODE_COUNT,
     MAX_POOL_NAME_LENGTH,
+    MAX_VM_SIZE_LENGTH,
     MIN_NODE_COUNT,
+    POOL_NAME_PATTERN,
     RESOURCE_GROUP_PATTERN,
+    VM_SIZE_PATTERN,
 )
 
 NUMBER_OR_NULL = {"type": ["number", "null"]}
@@ -155,6 +159,16 @@ def _cluster_schemas() -> dict[str, Any]:
             "count": {"type": "integer"},
             "provisioning_state": STRING_OR_NULL,
             "power_state": STRING_OR_NULL,
+            "autoscale": {
+                "oneOf": [
+                    {"type": "null"},
+                    closed_object({"min": {"type": "integer"}, "max": {"type": "integer"}}),
+                ]
+            },
+            "max_surge": {
+                **STRING_OR_NULL,
+                "description": 'upgradeSettings.maxSurge: a count ("1") or a percent ("10%").',
+            },
         }
     )
     operation = closed_object(
@@ -230,6 +244,7 @@ def _cluster_schemas() -> dict[str, Any]:
         "DeleteRequest": closed_object(
             {"confirm": {"type": "string", "minLength": 1, "description": "The cluster name."}}
         ),
+        **_pool_schemas(),
         "OperationAccepted": closed_object(
             {
                 "task_id": TASK_ID,
@@ -237,6 +252,44 @@ def _cluster_schemas() -> dict[str, Any]:
                 "status_url": {"type": "string"},
                 "cancel_url": {"type": "string"},
             }
+        ),
+    }
+
+
+def _pool_schemas() -> dict[str, Any]:
+    """The node-pool operations' bodies (README "Node pools"), from the validator's bounds."""
+    pool_count = {"type": "integer", "minimum": 0, "maximum": MAX_NODE_COUNT}
+    bounds = closed_object(
+        {
+            "min": pool_count,
+            "max": {"type": "integer", "minimum": MIN_AUTOSCALE_MAX, "maximum": MAX_NODE_COUNT},
+        }
+    )
+    name = {"type": "string", "pattern": anchored(POOL_NAME_PATTERN.pattern)}
+    vm_size = {
+        "type": "string",
+        "pattern": anchored(VM_SIZE_PATTERN.pattern),
+        "maxLength": MAX_VM_SIZE_LENGTH,
+    }
+    add_fields = {"name": name, "vm_size": vm_size}
+    return {
+        "PoolAddRequest": {
+            "description": "Exactly one of node_count and autoscale; autoscale.min <= max.",
+            "oneOf": [
+                closed_object({**add_fields, "node_count": pool_count}),
+                closed_object({**add_fields, "autoscale": bounds}),
+            ],
+        },
+        "PoolAutoscaleRequest": {
+            "description": "min and max turn the autoscaler on (min <= max); enabled false "
+            "and node_count turn it off.",
+            "oneOf": [
+                bounds,
+                closed_object({"enabled": {"const": False}, "node_count": pool_count}),
+            ],
+        },
+        "PoolDeleteRequest": closed_object(
+            {"confirm": {"type": "string", "minLength": 1, "description": "The pool name."}}
         ),
     }
 
@@ -253,7 +306,9 @@ def cluster_component_schemas() -> dict[str, Any]:
 
 def body_schema_name(spec: OperationSpec) -> str | None:
     """The request-body schema of a cluster operation that takes a body ("ScaleRequest")."""
-    return f"{str(spec.action).capitalize()}Request" if spec.body_fields else None
+    if not spec.body_fields:
+        return None
+    return "".join(part.capitalize() for part in spec.name.split("_")) + "Request"
 
 
 def cluster_parameters() -> list[dict[str, Any]]:
@@ -278,6 +333,17 @@ def cluster_parameters() -> list[dict[str, Any]]:
                 "maxLength": 63,
             },
         },
+    ]
+
+
+def _pool_parameter() -> list[dict[str, Any]]:
+    return [
+        {
+            "name": POOL_PARAMETER,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "pattern": anchored(POOL_NAME_PATTERN.pattern)},
+        }
     ]
 
 
@@ -366,7 +432,7 @@ def cluster_paths(json: Any, errors: Any, state_changing_errors: Any) -> dict[st
         post: dict[str, Any] = {
             "summary": f"{spec.summary} ({spec.task_type}).",
             "operationId": handler_name(spec),
-            "parameters": cluster_parameters(),
+            "parameters": cluster_parameters() + (_pool_parameter() if spec.targets_pool else []),
             "responses": {
                 "202": json("OperationAccepted", "Follow status_url."),
                 **state_changing_errors(400, 404, 409),

@@ -42,7 +42,8 @@ STATUS_MEANINGS: dict[int, str] = {
     "Idempotency-Key still in progress, or nothing to delete, cancel or dismiss.",
     415: "A request body not sent as `application/json`.",
     422: "The Idempotency-Key was first used with another request.",
-    503: "Auth not configured, storage or the workflow engine unavailable.",
+    503: "Auth not configured; storage, the workflow engine or Azure Resource Manager "
+    "unavailable; or too many requests waiting on Azure (`busy`, with `Retry-After`).",
 }
 ALWAYS_POSSIBLE = (401, 503)
 STATE_CHANGING = (403, 415)

@@ -77,6 +77,29 @@ TERMINAL = [str(TaskStatus.SUCCEEDED), str(TaskStatus.FAILED), str(TaskStatus.CA
 EXTRA_ERROR_FIELDS: dict[str, tuple[dict[str, Any], str]] = {
     "field": ({"type": "string"}, "the field to fix."),
     "task_id": (TASK_ID, "the active attempt."),
+    "actions": (
+        {
+            "type": "array",
+            "items": closed_object(
+                {
+                    "kind": {"type": "string"},
+                    "label": {"type": "string"},
+                    "url": {"type": ["string", "null"]},
+                }
+            ),
+        },
+        'what to do about it ("Request quota increase", a link).',
+    ),
+    "quota": (
+        closed_object(
+            {
+                "family": {"type": "string"},
+                "needed_vcpus": {"type": "integer"},
+                "available_vcpus": {"type": "integer"},
+            }
+        ),
+        "the quota that is short (a VM family or `cores`), vCPUs needed and free.",
+    ),
 }
 
 

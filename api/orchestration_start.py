@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, TypeVar
 import azure.durable_functions as df
 import azure.functions as func
 
+from api.bulkheads import storage_bound
 from api.responses import error_response, json_response, task_urls
 
 if TYPE_CHECKING:
     from provisioning.jobs.repository import JobStateRepository
     from provisioning.operations.attempts import AcceptedAttempt, OrchestrationTiming
     from provisioning.operations.messages import OperationInput
+    from provisioning.operations.stale_claims import WorkflowCheck
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,31 @@ async def durable_call(call: Awaitable[T]) -> T:
     from provisioning.settings import get_settings
 
     return await asyncio.wait_for(call, timeout=get_settings().durable_client_timeout_seconds)
+
+
+async def runtime_status(client: df.DurableOrchestrationClient, task_id: str) -> str | None:
+    """The task's orchestration runtime status, None when the engine has no such instance."""
+    status = await durable_call(client.get_status(task_id))
+    return status.runtime_status.value if status and status.runtime_status else None
+
+
+def workflow_check(client: df.DurableOrchestrationClient) -> "WorkflowCheck":
+    """Whether a task's workflow exists, askable from the request's worker threads.
+
+    Built on the event loop (it keeps that loop); the check itself runs on a bulkhead thread
+    and waits there for the engine's answer, never on the loop.
+    """
+    from provisioning.operations.stale_claims import WorkflowCheck
+    from provisioning.settings import get_settings
+
+    loop = asyncio.get_running_loop()
+    settings = get_settings()
+
+    def ask(task_id: str) -> str | None:
+        future = asyncio.run_coroutine_threadsafe(runtime_status(client, task_id), loop)
+        return future.result(timeout=settings.durable_client_timeout_seconds + 1)
+
+    return WorkflowCheck(ask, timedelta(seconds=settings.accept_window_seconds))
 
 
 def with_start_by(accepted: "AcceptedAttempt") -> "OperationInput":
@@ -66,8 +93,9 @@ async def start_and_answer(
     except Exception as exc:  # the durable backend refused, is down or did not answer in time
         logger.error("could not start orchestration %s: %s", accepted.task_id, exc)
         # Storage may be back by now even if it was not at accept time.
-        repo = repo or await asyncio.to_thread(clients.jobstate_repository_or_none)
-        await asyncio.to_thread(abandon_unstarted_attempt, repo, accepted, now=datetime.now(UTC))
+        storage = storage_bound()
+        repo = repo or await storage.run(clients.jobstate_repository_or_none)
+        await storage.run(abandon_unstarted_attempt, repo, accepted, now=datetime.now(UTC))
         return error_response(
             503, "orchestration_unavailable", f"Could not start the {what}; try again."
         )

@@ -22,10 +22,15 @@ logger = logging.getLogger(__name__)
 JSON_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def json_response(body: Any, status: int = 200) -> func.HttpResponse:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> func.HttpResponse:
     """A JSON answer (every endpoint answers JSON)."""
     return func.HttpResponse(
-        json.dumps(body), status_code=status, mimetype="application/json", headers=JSON_HEADERS
+        json.dumps(body),
+        status_code=status,
+        mimetype="application/json",
+        headers={**JSON_HEADERS, **(headers or {})},
     )
 
 
@@ -52,20 +57,23 @@ def error_to_response(exc: Exception) -> func.HttpResponse:
         logger.exception("unexpected error", exc_info=exc)
         return error_response(500, "internal_error", "Unexpected error.")
     _log_if_operators_care(spec, exc)
-    return json_response({"error": spec.body(exc)}, spec.status)
+    return json_response({"error": spec.body(exc)}, spec.status, spec.headers(exc))
+
+
+def _answerable(exc: Exception) -> Exception | None:
+    """`exc` if the contract has an answer for it; ARM's silence becomes arm_unavailable."""
+    from api.error_specs import spec_for
+    from provisioning.errors.arm_unavailable import arm_unavailable_for
+
+    if spec_for(exc) is not None:
+        return exc
+    return arm_unavailable_for(exc)
 
 
 def _log_if_operators_care(spec: ErrorSpec, exc: Exception) -> None:
     """Storage and configuration faults are logged; a caller's mistake is not."""
     if spec.log_level is not None:
         logger.log(spec.log_level, "%s: %s", spec.log_as, exc)
-
-
-def _handled() -> tuple[type[Exception], ...]:
-    """The exception types that have an answer; looked up only once something was raised."""
-    from api.error_specs import HANDLED
-
-    return HANDLED
 
 
 def refuse_cross_site(req: func.HttpRequest) -> None:
@@ -115,8 +123,11 @@ def answers_errors(
     def wrapper(*args: Any, **kwargs: Any) -> func.HttpResponse:
         try:
             return handler(*args, **kwargs)
-        except _handled() as exc:  # evaluated only when the handler raised
-            return error_to_response(exc)
+        except Exception as exc:
+            answerable = _answerable(exc)
+            if answerable is None:
+                raise
+            return error_to_response(answerable)
 
     return wrapper
 
@@ -130,8 +141,11 @@ def answers_errors_async(
     async def wrapper(*args: Any, **kwargs: Any) -> func.HttpResponse:
         try:
             return await handler(*args, **kwargs)
-        except _handled() as exc:  # evaluated only when the handler raised
-            return error_to_response(exc)
+        except Exception as exc:
+            answerable = _answerable(exc)
+            if answerable is None:
+                raise
+            return error_to_response(answerable)
 
     return wrapper
 

@@ -1,6 +1,5 @@
 """/api/tasks/{task_id}: read, cancel, dismiss, delete the partial cluster."""
 
-import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -10,9 +9,15 @@ import azure.durable_functions as df
 import azure.functions as func
 
 from api.blueprint import blueprint
-from api.orchestration_start import durable_call, start_and_answer, timing
+from api.bulkheads import arm_bound, storage_bound
+from api.orchestration_start import (
+    durable_call,
+    runtime_status,
+    start_and_answer,
+    timing,
+    workflow_check,
+)
 from api.responses import (
-    answers_errors,
     answers_errors_async,
     caller,
     error_response,
@@ -55,10 +60,11 @@ async def get_task_document(
     from provisioning.operations.attempts import get_task, record_orchestration_lost
 
     owner = caller(req)
-    repo = await asyncio.to_thread(clients.jobstate_repository)
-    job = await asyncio.to_thread(get_task, repo, owner.owner_id, _task_id(req))
+    storage = storage_bound()
+    repo = await storage.run(clients.jobstate_repository)
+    job = await storage.run(get_task, repo, owner.owner_id, _task_id(req))
     if not job.status.is_terminal and await _orchestration_gone(client, job):
-        job = await asyncio.to_thread(
+        job = await storage.run(
             record_orchestration_lost, repo, owner.owner_id, job.task_id, now=datetime.now(UTC)
         )
     return json_response(task_document(job))
@@ -70,16 +76,15 @@ async def _orchestration_gone(client: df.DurableOrchestrationClient, job: "JobSt
     from provisioning.settings import get_settings
 
     try:
-        status = await durable_call(client.get_status(job.task_id))
+        runtime = await runtime_status(client, job.task_id)
     except Exception as exc:  # engine unreachable: say nothing rather than guess
         logger.info("status of orchestration %s unavailable: %s", job.task_id, exc)
         return False
-    runtime = status.runtime_status.value if status and status.runtime_status else None
     return orchestration_is_gone(
         job,
         runtime,
         now=datetime.now(UTC),
-        start_grace_seconds=get_settings().durable_client_timeout_seconds,
+        start_grace_seconds=get_settings().accept_window_seconds,
     )
 
 
@@ -100,14 +105,15 @@ async def cancel_task(
 
     owner = caller(req)
     task_id = _task_id(req)
-    repo = await asyncio.to_thread(clients.jobstate_repository)
-    job = await asyncio.to_thread(get_task, repo, owner.owner_id, task_id)
+    storage = storage_bound()
+    repo = await storage.run(clients.jobstate_repository)
+    job = await storage.run(get_task, repo, owner.owner_id, task_id)
     if not job.status.is_terminal and await _orchestration_gone(client, job):
-        decision = await asyncio.to_thread(
+        decision = await storage.run(
             cancel_lost_attempt, repo, owner.owner_id, task_id, now=datetime.now(UTC)
         )
     else:
-        decision = await asyncio.to_thread(
+        decision = await storage.run(
             cancel_attempt, repo, owner.owner_id, task_id, now=datetime.now(UTC)
         )
     if decision.signal_orchestration:
@@ -120,23 +126,26 @@ async def cancel_task(
             )
         except Exception as exc:  # finished (410) or never started (404) meanwhile
             logger.info("cancel event for %s not delivered: %s", task_id, exc)
-            decision = await asyncio.to_thread(cancel_not_delivered, repo, owner.owner_id, decision)
+            decision = await storage.run(cancel_not_delivered, repo, owner.owner_id, decision)
     return json_response(decision.to_dict(), 202 if decision.was_running else 200)
 
 
 @blueprint.route(route="tasks/{task_id}/dismiss", methods=["POST"])
-@answers_errors
-def dismiss_task(req: func.HttpRequest) -> func.HttpResponse:
+@answers_errors_async
+async def dismiss_task(req: func.HttpRequest) -> func.HttpResponse:
     """Hide the failure on every device of this user."""
     from provisioning import clients
     from provisioning.jobs.documents import task_document
     from provisioning.operations.attempts import dismiss_attempt
 
     owner = caller(req)
-    job = dismiss_attempt(
-        clients.jobstate_repository(), owner.owner_id, _task_id(req), now=datetime.now(UTC)
-    )
-    return json_response(task_document(job))
+    task_id = _task_id(req)
+
+    def dismiss() -> "JobState":
+        repo = clients.jobstate_repository()
+        return dismiss_attempt(repo, owner.owner_id, task_id, now=datetime.now(UTC))
+
+    return json_response(task_document(await storage_bound().run(dismiss)))
 
 
 @blueprint.route(route="tasks/{task_id}/delete-cluster", methods=["POST"])
@@ -148,12 +157,15 @@ async def delete_partial_cluster(
     """Start the cleanup orchestration for the cluster a failed/cancelled attempt left."""
     from provisioning import clients
     from provisioning.operations.attempts import accept_cluster_delete
+    from provisioning.operations.stale_claims import stale_holder_check
     from provisioning.settings import get_settings
 
     owner = caller(req)
     task_id = _task_id(req)
-    repo = await asyncio.to_thread(clients.jobstate_repository)
-    accepted = await asyncio.to_thread(
+    repo = await storage_bound().run(clients.jobstate_repository)
+    now = datetime.now(UTC)
+    # It reads the cluster from ARM: the ARM-bound threads.
+    accepted = await arm_bound().run(
         accept_cluster_delete,
         repo,
         owner.owner_id,
@@ -161,8 +173,9 @@ async def delete_partial_cluster(
         read_existing=_read_existing_cluster,
         tenant_id=get_settings().tenant_id,
         timing=timing(),
-        now=datetime.now(UTC),
+        now=now,
         unique=uuid.uuid4().hex[:12],
+        holder_gone=stale_holder_check(repo, owner.owner_id, workflow_check(client), now=now),
     )
     if accepted.already_existed:  # the cluster was already gone: nothing to start
         return json_response({"task_id": accepted.task_id, "status": accepted.status}, 202)
@@ -175,5 +188,5 @@ def _read_existing_cluster(request: "ProvisionRequest") -> "ExistingCluster | No
     from provisioning.clusters.arm_calls import read_cluster
 
     return read_cluster(
-        clients.container_service_client(), request.resource_group, request.cluster_name
+        clients.request_container_service_client(), request.resource_group, request.cluster_name
     )

@@ -147,7 +147,7 @@ def operation_figures(host: FunctionHost) -> dict[str, Any]:
 
 def run(host: FunctionHost, repetitions: int = 7) -> dict[str, Any]:
     """Every clusters figure, printed and returned for results.json."""
-    figures = {
+    figures: dict[str, Any] = {
         "list": list_figures(host, repetitions),
         "operations": operation_figures(host),
         "budget_p95_ms": BUDGET_P95_MS,

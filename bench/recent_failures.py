@@ -278,7 +278,7 @@ def run(
 ) -> dict[str, Any]:
     """Load every dataset, measure every (hours, limit), return the figures for results.json."""
     now = datetime.now(UTC).replace(microsecond=0)
-    variants = [(f"spread_{size}", size, None) for size in sizes]
+    variants: list[tuple[str, int, int | None]] = [(f"spread_{size}", size, None) for size in sizes]
     variants.append((f"clustered_{CLUSTERED_SIZE}", CLUSTERED_SIZE, CLUSTER_DAYS_BACK))
     datasets: dict[str, Any] = {}
     for seed, (name, size, clustered) in enumerate(variants):

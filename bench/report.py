@@ -15,6 +15,7 @@ from bench.report_features import (
     clusters_section,
     guardrails_section,
     idle_polling_section,
+    pools_section,
     preflight_section,
     timer_chain_section,
 )
@@ -65,6 +66,8 @@ BUDGETS = (
     Budget("guardrails.simulated_hour.arm_reads_per_idle_check", "≤ 2", operator.le, 2),
     Budget("dashboard.banner_ms", "≤ 100 ms", operator.le, 100),
     Budget("dashboard.cross_tab_ms", "≤ 250 ms", operator.le, 250),
+    Budget("dashboard.fleet_first_render_ms", "≤ 200 ms", operator.le, 200),
+    Budget("dashboard.fleet_keystroke_ms", "≤ 50 ms", operator.le, 50),
 )
 
 
@@ -306,6 +309,7 @@ def markdown(results: dict[str, Any]) -> str:
     parts += _dashboard_section(results.get("dashboard"))
     parts += preflight_section(results.get("preflight"))
     parts += clusters_section(results.get("clusters"))
+    parts += pools_section(results.get("pools"))
     parts += timer_chain_section(results.get("timer_chain"))
     parts += idle_polling_section(results.get("idle_polling"))
     parts += guardrails_section(results.get("guardrails"))
@@ -502,14 +506,46 @@ def _dashboard_section(figures: dict[str, Any] | None) -> list[str]:
         "| figure | median ms | p95 ms | min ms | n |",
         "|---|---|---|---|---|",
     ]
-    for label, row in (
+    rows = [
         ("banner painted after DOMContentLoaded", banner["painted_after_dcl"]),
         ("save in tab A → banner painted in tab B", tabs["save_to_painted"]),
-    ):
+    ]
+    fleet = figures.get("fleet")
+    if fleet:
+        rows += [
+            (f"{fleet['clusters']} clusters: answer → every row painted", fleet["first_render"]),
+            ("one keystroke in Filter clusters → next frame", fleet["keystroke"]),
+        ]
+    for label, row in rows:
         lines.append(
             f"| {label} | {_fmt(row['median_ms'])} | {_fmt(row['p95_ms'])} "
             f"| {_fmt(row['min_ms'])} | {row['n']} |"
         )
+    if fleet:
+        before, after = fleet.get("load_average_1m", ["—", "—"])
+        lines += [
+            "",
+            f"**Your clusters at {fleet['clusters']} clusters** (1280×800, the wide table). The "
+            f"clusters are written straight to the ARM simulator with the product's owner tags "
+            "and listed by the real `GET /api/aks/clusters` (with `actions`); the browser "
+            "acts as their owner through the platform's principal header. An init script "
+            "stamps the `responseEnd` of that answer and the first frame (`requestAnimationFrame`"
+            f" then a task) after all {fleet['clusters']} rows are in the DOM; "
+            f"{figures['repetitions']} reloads after a warm-up. Then `{fleet['typed']}` is typed "
+            "into **Filter clusters** and erased again, key by key (Playwright "
+            "`keyboard.press`): each keystroke is measured from the key event's own "
+            "`timeStamp` to the first frame after the app handled its `input` "
+            f"({fleet['keystroke']['n']} keystrokes over several reloads). The machine's "
+            f"1-minute load average was {before} before and {after} after on "
+            f"{fleet.get('cpus', '—')} CPUs (other work shares them), which the medians and "
+            "especially the p95 include.",
+            "",
+            "What keeps it inside the budget: rows are Preact components that render again "
+            "only when their own data changes (the filter only toggles `hidden`), the wide "
+            "table is an ARIA table on CSS grid whose rows off screen skip layout and paint "
+            "(`content-visibility: auto`), and a row's buttons carry no per-button listener or "
+            "class (one delegated click handler, styles by selector).",
+        ]
     return lines + [""]
 
 
@@ -594,6 +630,13 @@ def _findings(results: dict[str, Any]) -> list[str]:
             "synchronously from localStorage before any fetch, and the `storage` event is "
             "delivered to the other tab within a frame or two."
         )
+        if dash.get("fleet"):
+            lines.append(
+                f"- **Your clusters at {dash['fleet']['clusters']}.** The list is painted "
+                f"{_fmt(dash['fleet_first_render_ms'])} ms (median) after the server's answer "
+                f"arrives and a keystroke in Filter clusters reaches the screen in "
+                f"{_fmt(dash['fleet_keystroke_ms'])} ms (budgets 200 and 50 ms)."
+            )
     for name, problem in (results.get("errors") or {}).items():
         lines.append(f"- **{name} did not run to the end:** `{problem}`.")
     missed = [row for row in results.get("budgets", []) if row["pass"] is False]

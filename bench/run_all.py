@@ -27,6 +27,7 @@ from bench import (
     idle_polling,
     local_host,
     local_stack,
+    pools,
     preflight,
     recent_failures,
     report,
@@ -43,6 +44,7 @@ BENCHMARKS = (
     "timer_chain",
     "preflight",
     "clusters",
+    "pools",
     "idle_polling",
     "guardrails",
 )
@@ -98,6 +100,7 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
         "timer_chain",
         "preflight",
         "clusters",
+        "pools",
         "idle_polling",
         "guardrails",
     } & set(selected)
@@ -126,7 +129,14 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                     "guardrails",
                     lambda: guardrails.run(work_dir, connection_string),
                 )
-            if {"local_host", "dashboard", "preflight", "clusters", "idle_polling"} & set(selected):
+            if {
+                "local_host",
+                "dashboard",
+                "preflight",
+                "clusters",
+                "pools",
+                "idle_polling",
+            } & set(selected):
                 host = stack.enter_context(local_stack.function_host(work_dir, connection_string))
                 if "local_host" in selected:
                     _attempt(results, errors, "local_host", lambda: local_host.run(host))
@@ -144,6 +154,13 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                         "clusters",
                         lambda: clusters.run(host, repetitions=repetitions),
                     )
+                if "pools" in selected:
+                    _attempt(
+                        results,
+                        errors,
+                        "pools",
+                        lambda: pools.run(host, repetitions=repetitions),
+                    )
                 if "idle_polling" in selected:
                     _attempt(results, errors, "idle_polling", lambda: idle_polling.run(host))
                 if "dashboard" in selected:
@@ -151,7 +168,7 @@ def run(selected: tuple[str, ...], repetitions: int) -> dict[str, Any]:
                         results,
                         errors,
                         "dashboard",
-                        lambda: dashboard.run(host.base_url, repetitions=max(repetitions, 11)),
+                        lambda: dashboard.run(host, repetitions=max(repetitions, 11)),
                     )
     results["errors"] = errors
     results["generated_at"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -232,7 +232,9 @@ def log_location(name: str) -> str:
         "arm-simulator": LOG_DIR / "arm-simulator.log",
     }
     path = files.get(name)
-    return str(path.relative_to(PROJECT_ROOT)) if path else "the output above"
+    if path is None:
+        return "the output above"
+    return str(path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path)
 
 
 def announce(mode: StackMode) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 import azure.durable_functions as df
 
 from activities import names
+from orchestrators.cancel_step import cancel_try
 from orchestrators.cluster_operation import ClusterOperation, Waiting
 from orchestrators.outcomes import failed_outcome, succeeded_outcome
-from orchestrators.poll_loop import poll_once
 from orchestrators.retry_policy import ARM_RETRY
 from provisioning.errors.product import (
     CLUSTER_DISAPPEARED,
@@ -25,7 +25,6 @@ from provisioning.errors.product import (
 )
 from provisioning.models import TaskStatus
 from provisioning.operations.messages import (
-    AbortResult,
     ChangeSubmitted,
     OperationInput,
     OperationOutcome,
@@ -78,27 +77,10 @@ def _cancelled(attempt: OperationInput, state: str | None) -> OperationOutcome:
     )
 
 
-def _cancel_change(
-    context: df.DurableOrchestrationContext, attempt: OperationInput, cluster_state: str | None
-) -> Generator[Any, Any, OperationOutcome]:
-    """Abort the change, then record what ARM says: a change that finished first succeeded."""
-    try:
-        result = yield context.call_activity(names.ABORT_CLUSTER_CHANGE, attempt.to_dict())
-        aborted = AbortResult.from_dict(result)
-    except Exception as exc:  # best effort: the state read below still decides
-        if not context.is_replaying:
-            logger.warning("abort of %s failed: %s", attempt.task_id, exc)
-        aborted = AbortResult(False)
-    state = aborted.cluster_state or cluster_state
-    if not aborted.aborted:
-        polled = yield from poll_once(context, attempt)
-        if polled is not None and polled.cluster_state in ("Succeeded", "Failed"):
-            settled = change_outcome(attempt, polled)
-            if settled is not None:
-                return settled
-    return _cancelled(attempt, state)
-
-
 CHANGE = ClusterOperation(
-    submit=_submit_change, settled=change_outcome, cluster_seen=False, cancel=_cancel_change
+    submit=_submit_change,
+    settled=change_outcome,
+    cluster_seen=False,
+    # Abort, then record what ARM says: a change that finished first succeeded.
+    cancel=cancel_try(names.ABORT_CLUSTER_CHANGE, change_outcome, _cancelled),
 )

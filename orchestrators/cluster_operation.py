@@ -18,6 +18,7 @@ import azure.durable_functions as df
 
 from activities import names
 from orchestrators.blueprint import CANCEL_EVENT
+from orchestrators.cancel_step import CancelTry, cancel_until_arm_answers
 from orchestrators.instance_clock import instance_created_at
 from orchestrators.outcomes import (
     cancelled_outcome,
@@ -57,7 +58,6 @@ class Waiting:
 
 SubmitStep = Callable[[Context, OperationInput], Generator[Any, Any, "OperationOutcome | Waiting"]]
 SettledRule = Callable[[OperationInput, PollResult], OperationOutcome | None]
-CancelStep = Callable[[Context, OperationInput, str | None], Generator[Any, Any, OperationOutcome]]
 AfterSuccessStep = Callable[
     [Context, OperationInput, OperationOutcome], Generator[Any, Any, OperationOutcome]
 ]
@@ -71,8 +71,9 @@ class ClusterOperation:
     settled: SettledRule
     # While waiting, the cluster is the attempt's own: show its portal link, offer cleanup.
     cluster_seen: bool
-    # How a cancel during the wait ends it; None: the operation cannot be cancelled.
-    cancel: CancelStep | None = None
+    # One try of ending it after a cancel (orchestrators.cancel_step), repeated until ARM
+    # answers; None: the operation cannot be cancelled.
+    cancel: CancelTry | None = None
     # A step after Azure reported success (the create grants access); it may add a warning
     # to the success but never turns it into a failure.
     after_success: AfterSuccessStep | None = None
@@ -84,7 +85,10 @@ CANCELLED_BEFORE_BEGIN = BeginResult(False, TaskStatus.CANCELLED)
 
 def run_cluster_operation(context: Context, operation: ClusterOperation) -> Steps:
     """Run one operation to its terminal outcome; the output is the outcome stored."""
-    attempt = OperationInput.from_dict(context.get_input())
+    received = context.get_input()
+    if not isinstance(received, dict):
+        raise TypeError(f"the orchestration input must be an object, not {type(received).__name__}")
+    attempt = OperationInput.from_dict(received)
     cancel = context.wait_for_external_event(CANCEL_EVENT) if operation.cancel else None
     if started_too_late(attempt, instance_created_at(context)):
         # The HTTP caller gave up waiting and was told to try again: stop before Azure.
@@ -128,7 +132,16 @@ def _until_settled(
     if ended.outcome is not None:
         return ended.outcome
     if ended.reason is PollEndReason.CANCELLED and operation.cancel is not None:
-        return (yield from operation.cancel(context, waiting, ended.cluster_state))
+        return (
+            yield from cancel_until_arm_answers(
+                context,
+                waiting,
+                operation.cancel,
+                cluster_state=ended.cluster_state,
+                cluster_seen=operation.cluster_seen,
+                deadline=ended.deadline or context.current_utc_datetime,
+            )
+        )
     return deadline_outcome(waiting, ended.cluster_state, cluster_seen=operation.cluster_seen)
 
 

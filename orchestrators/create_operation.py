@@ -10,6 +10,7 @@ from typing import Any
 import azure.durable_functions as df
 
 from activities import names
+from orchestrators.cancel_step import cancel_try
 from orchestrators.cluster_operation import ClusterOperation, Waiting
 from orchestrators.outcomes import (
     cancelled_outcome,
@@ -17,11 +18,9 @@ from orchestrators.outcomes import (
     failed_outcome,
     progress_status,
 )
-from orchestrators.poll_loop import poll_once
 from orchestrators.retry_policy import ARM_RETRY
 from provisioning.operations.grant_work import grant_failed_warning
 from provisioning.operations.messages import (
-    AbortResult,
     AccessGranted,
     CreateSubmitted,
     OperationInput,
@@ -31,9 +30,6 @@ from provisioning.operations.shared_work import error_from_activity_failure
 from provisioning.operations.step_tables import Phase
 
 logger = logging.getLogger(__name__)
-
-# After a refused abort, these states mean the create finished first: record that instead.
-CREATE_WON_THE_RACE = frozenset({"Succeeded", "Failed"})
 
 
 def _submit_create(
@@ -52,33 +48,9 @@ def _submit_create(
     return Waiting(attempt.with_operation_url(created.operation_url), created.cluster_state)
 
 
-def _cancel_after_put(
-    context: df.DurableOrchestrationContext, attempt: OperationInput, cluster_state: str | None
-) -> Generator[Any, Any, OperationOutcome]:
-    """Abort our create, then record what ARM says: a create that won the race succeeded."""
-    aborted = yield from _abort(context, attempt)
-    state = aborted.cluster_state or cluster_state
-    if not aborted.aborted:  # ARM refused the abort (often: the create had just finished)
-        polled = yield from poll_once(context, attempt)
-        if polled is not None:
-            state = polled.cluster_state or state
-            settled = cluster_outcome(attempt, polled) if state in CREATE_WON_THE_RACE else None
-            if settled is not None:
-                return settled
-    return cancelled_outcome(attempt, cluster_seen=True, cluster_state=state)
-
-
-def _abort(
-    context: df.DurableOrchestrationContext, attempt: OperationInput
-) -> Generator[Any, Any, AbortResult]:
-    """Ask ARM to abort the create; best effort (the state read afterwards still decides)."""
-    try:
-        result = yield context.call_activity(names.ABORT_CLUSTER_CREATE, attempt.to_dict())
-    except Exception as exc:  # best effort: the state read below still decides
-        if not context.is_replaying:
-            logger.warning("abort of %s failed: %s", attempt.task_id, exc)
-        return AbortResult(False)
-    return AbortResult.from_dict(result)
+def _create_cancelled(attempt: OperationInput, cluster_state: str | None) -> OperationOutcome:
+    """Cancelled after the PUT: the cluster may exist, so the portal link and a delete."""
+    return cancelled_outcome(attempt, cluster_seen=True, cluster_state=cluster_state)
 
 
 def _grant_access(
@@ -105,6 +77,7 @@ PROVISION = ClusterOperation(
     submit=_submit_create,
     settled=cluster_outcome,
     cluster_seen=True,
-    cancel=_cancel_after_put,
+    # Abort our create, then record what ARM says: a create that won the race succeeded.
+    cancel=cancel_try(names.ABORT_CLUSTER_CREATE, cluster_outcome, _create_cancelled),
     after_success=_grant_access,
 )

@@ -12,9 +12,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Generator
 from datetime import timedelta
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 import azure.durable_functions as df
+
+if TYPE_CHECKING:
+    from azure.durable_functions.models.Task import LongTimerTask, TimerTask
 
 from activities import names
 from orchestrators.blueprint import (
@@ -48,7 +51,10 @@ WAKE_BY_EVENT = {
 
 def guard_generation(context: Context) -> Generator[Any, Any, Any]:
     """Run one generation; returns only when the guard ends (rules removed, cluster gone)."""
-    guard = GuardInput.from_dict(context.get_input())
+    received = context.get_input()
+    if not isinstance(received, dict):
+        raise TypeError(f"the guard's input must be an object, not {type(received).__name__}")
+    guard = GuardInput.from_dict(received)
     now = context.current_utc_datetime
     verdict = yield from _check(context, guard)
     if verdict is None:  # the check failed after its retries: look again later, fully
@@ -114,7 +120,8 @@ def _act(
 
 def _sleep(context: Context, until: Any) -> Generator[Any, Any, Wake]:
     """A durable timer raced against the guardrails events; why the guard woke."""
-    timer = context.create_timer(until)
+    # Annotated as TaskBase, but create_timer returns one of these two (both can be cancelled).
+    timer = cast("TimerTask | LongTimerTask", context.create_timer(until))
     changed = context.wait_for_external_event(GUARDRAILS_CHANGED_EVENT)
     extended = context.wait_for_external_event(GUARDRAILS_EXTENDED_EVENT)
     winner = yield context.task_any([timer, changed, extended])

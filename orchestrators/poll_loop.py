@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Generator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import azure.durable_functions as df
 
@@ -22,6 +22,9 @@ from orchestrators.retry_policy import ARM_RETRY
 from provisioning.errors.product import ARM_NOT_ANSWERING_STEP
 from provisioning.operations.messages import OperationInput, OperationOutcome, PollResult
 from provisioning.operations.step_tables import Phase
+
+if TYPE_CHECKING:
+    from azure.durable_functions.models.Task import LongTimerTask, TimerTask
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +52,8 @@ class PollEnd:
     reason: PollEndReason
     cluster_state: str | None
     outcome: OperationOutcome | None = None
+    # The operation's deadline, which a cancel that follows keeps to.
+    deadline: datetime | None = None
 
 
 def backoff_seconds(poll_seconds: int, unreachable_in_a_row: int) -> int:
@@ -77,11 +82,11 @@ def poll_until_settled(
     while True:
         _show_waiting(context, attempt, cluster_state, cluster_seen, unreachable)
         if context.current_utc_datetime >= deadline:
-            return PollEnd(PollEndReason.DEADLINE, cluster_state)
+            return PollEnd(PollEndReason.DEADLINE, cluster_state, deadline=deadline)
         wait = timedelta(seconds=backoff_seconds(attempt.poll_seconds, unreachable))
         fire_at = min(context.current_utc_datetime + wait, deadline)
         if (yield from _cancelled_while_waiting(context, fire_at, cancel)):
-            return PollEnd(PollEndReason.CANCELLED, cluster_state)
+            return PollEnd(PollEndReason.CANCELLED, cluster_state, deadline=deadline)
         polled = yield from poll_once(context, attempt)
         if polled is None:
             unreachable += 1
@@ -90,7 +95,7 @@ def poll_until_settled(
         cluster_state = polled.cluster_state or cluster_state
         outcome = settled(polled)
         if outcome is not None:
-            return PollEnd(PollEndReason.SETTLED, cluster_state, outcome)
+            return PollEnd(PollEndReason.SETTLED, cluster_state, outcome, deadline)
 
 
 def _show_waiting(
@@ -112,7 +117,8 @@ def _cancelled_while_waiting(
     context: df.DurableOrchestrationContext, fire_at: Any, cancel: Any | None
 ) -> Generator[Any, Any, bool]:
     """Wait on a durable timer; True when the cancel event won the race (timer cancelled)."""
-    timer = context.create_timer(fire_at)
+    # Annotated as TaskBase, but create_timer returns one of these two (both can be cancelled).
+    timer = cast("TimerTask | LongTimerTask", context.create_timer(fire_at))
     if cancel is None:
         yield timer
         return False

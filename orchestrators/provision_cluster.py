@@ -4,13 +4,16 @@ Only the trigger lives here: the operation's definition (orchestrators.create_op
 domain it uses are imported on the first episode, not when function_app is imported.
 """
 
+from collections.abc import Generator
+from typing import Any
+
 import azure.durable_functions as df
 
 from orchestrators.blueprint import PROVISION_CLUSTER, blueprint
 
 
 @blueprint.orchestration_trigger(context_name="context", orchestration=PROVISION_CLUSTER)
-def provision_cluster(context: df.DurableOrchestrationContext):  # noqa: ANN201 (generator)
+def provision_cluster(context: df.DurableOrchestrationContext) -> Generator[Any, Any, Any]:
     """Create one AKS cluster; every exit path records a terminal JobState outcome."""
     from orchestrators.cluster_operation import run_cluster_operation
     from orchestrators.create_operation import PROVISION

@@ -13,7 +13,7 @@ from provisioning.jobs.tables import (
     table_client_from_connection_string,
     table_client_from_endpoint,
 )
-from provisioning.settings import Settings, get_settings
+from provisioning.settings import ArmPatience, Settings, get_settings
 
 if TYPE_CHECKING:
     from azure.core.credentials import TokenCredential
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ARM_CONNECTION_TIMEOUT_SECONDS = 10
-ARM_READ_TIMEOUT_SECONDS = 30
 SIMULATOR_POLLING_INTERVAL_SECONDS = 1
 
 _lock = threading.Lock()
@@ -71,7 +69,7 @@ def jobstate_repository() -> JobStateRepository:
 
     Raises StorageUnavailable while the tables cannot be ensured (the next call tries again).
     """
-    repository = _cache.get("repository")
+    repository: JobStateRepository | None = _cache.get("repository")
     if repository is None:
         settings = get_settings()
         table = _table_client(settings, settings.jobstate_table_name)
@@ -95,13 +93,20 @@ def jobstate_repository_or_none() -> JobStateRepository | None:
         return None
 
 
-def _arm_credential_and_options(settings: Settings) -> tuple[Any, dict[str, Any]]:
-    """Credential and client options: the local simulator (static token, its CA) or Azure."""
-    options: dict[str, Any] = {
-        "base_url": settings.arm_endpoint,
-        "connection_timeout": ARM_CONNECTION_TIMEOUT_SECONDS,
-        "read_timeout": ARM_READ_TIMEOUT_SECONDS,
+def arm_client_options(patience: ArmPatience) -> dict[str, Any]:
+    """azure-core options bounding one ARM call: connect and read timeouts, and its retries."""
+    return {
+        "connection_timeout": patience.connect_timeout_seconds,
+        "read_timeout": patience.read_timeout_seconds,
+        "retry_total": patience.retries,
     }
+
+
+def _arm_credential_and_options(
+    settings: Settings, patience: ArmPatience
+) -> tuple[Any, dict[str, Any]]:
+    """Credential and client options: the local simulator (static token, its CA) or Azure."""
+    options: dict[str, Any] = {"base_url": settings.arm_endpoint, **arm_client_options(patience)}
     if not settings.uses_arm_simulator:
         return azure_credential(), options
     from provisioning.arm_credentials import SimulatorCredential
@@ -113,18 +118,31 @@ def _arm_credential_and_options(settings: Settings) -> tuple[Any, dict[str, Any]
 
 
 def container_service_client() -> ContainerServiceClient:
-    """The ARM client: the local simulator (static token, its CA) or Azure (Entra ID)."""
+    """The ARM client of activities: patient (the orchestration waits on durable timers)."""
+    return _container_service_client("container_service", get_settings().arm_workflow_patience)
+
+
+def request_container_service_client() -> ContainerServiceClient:
+    """The ARM client of HTTP requests: a silent ARM costs the caller seconds, not minutes."""
+    return _container_service_client(
+        "request_container_service", get_settings().arm_request_patience
+    )
+
+
+def _container_service_client(name: str, patience: ArmPatience) -> ContainerServiceClient:
+    """An ARM client: the local simulator (static token, its CA) or Azure (Entra ID)."""
     with _lock:
-        client = _cache.get("container_service")
-        if client is not None:
-            return client
+        cached: ContainerServiceClient | None = _cache.get(name)
+        if cached is not None:
+            return cached
     settings = get_settings()
     from azure.mgmt.containerservice import ContainerServiceClient
 
-    credential, options = _arm_credential_and_options(settings)
+    credential, options = _arm_credential_and_options(settings, patience)
     client = ContainerServiceClient(credential, settings.subscription_id, **options)
     with _lock:
-        return _cache.setdefault("container_service", client)
+        shared: ContainerServiceClient = _cache.setdefault(name, client)
+    return shared
 
 
 def guardrail_repository() -> GuardrailRepository:
@@ -134,7 +152,7 @@ def guardrail_repository() -> GuardrailRepository:
     """
     from provisioning.guardrails.repository import GuardrailRepository
 
-    repository = _cache.get("guardrails")
+    repository: GuardrailRepository | None = _cache.get("guardrails")
     if repository is None:
         settings = get_settings()
         repository = GuardrailRepository(_table_client(settings, settings.guardrails_table_name))
@@ -159,32 +177,37 @@ def guardrail_repository_or_none() -> GuardrailRepository | None:
 def monitor_client() -> MonitorManagementClient:
     """Azure Monitor (node CPU of guarded clusters): the simulator locally, else Azure."""
     with _lock:
-        client = _cache.get("monitor")
-        if client is not None:
-            return client
+        cached: MonitorManagementClient | None = _cache.get("monitor")
+        if cached is not None:
+            return cached
     settings = get_settings()
     from azure.mgmt.monitor import MonitorManagementClient
 
-    credential, options = _arm_credential_and_options(settings)
+    credential, options = _arm_credential_and_options(settings, settings.arm_workflow_patience)
     options.pop("polling_interval", None)  # metrics have no long-running operations
     # One try: a failed read already means "not idle", and the next check reads again.
     options["retry_total"] = 0
     client = MonitorManagementClient(credential, settings.subscription_id, **options)
     with _lock:
-        return _cache.setdefault("monitor", client)
+        shared: MonitorManagementClient = _cache.setdefault("monitor", client)
+    return shared
 
 
 def authorization_client() -> AuthorizationManagementClient:
-    """Role assignments on clusters (the create's access grant, the delete's cleanup)."""
+    """Role assignments on clusters (the create's access grant, the delete's cleanup).
+
+    Activities only: the workflow's patience.
+    """
     with _lock:
-        client = _cache.get("authorization")
-        if client is not None:
-            return client
+        cached: AuthorizationManagementClient | None = _cache.get("authorization")
+        if cached is not None:
+            return cached
     settings = get_settings()
     from azure.mgmt.authorization import AuthorizationManagementClient
 
-    credential, options = _arm_credential_and_options(settings)
+    credential, options = _arm_credential_and_options(settings, settings.arm_workflow_patience)
     options.pop("polling_interval", None)  # role assignments have no long-running operations
     client = AuthorizationManagementClient(credential, settings.subscription_id, **options)
     with _lock:
-        return _cache.setdefault("authorization", client)
+        shared: AuthorizationManagementClient = _cache.setdefault("authorization", client)
+    return shared

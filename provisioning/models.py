@@ -16,6 +16,9 @@ class TaskType(StrEnum):
     AKS_START = "aks_start"
     AKS_SCALE = "aks_scale"
     AKS_UPGRADE = "aks_upgrade"
+    AKS_POOL_ADD = "aks_pool_add"
+    AKS_POOL_DELETE = "aks_pool_delete"
+    AKS_POOL_AUTOSCALE = "aks_pool_autoscale"
 
 
 class AccessMode(StrEnum):
@@ -91,6 +94,25 @@ class NodePool:
         if not data:
             return None
         return cls(node_vm_size=str(data["node_vm_size"]), node_count=int(data["node_count"]))
+
+
+@dataclass(frozen=True)
+class PoolAutoscale:
+    """A node pool's cluster autoscaler bounds: AKS keeps its count within min..max."""
+
+    min: int
+    max: int
+
+    def to_dict(self) -> dict[str, int]:
+        """JSON form: the cluster document's `node_pools[].autoscale` and request bodies."""
+        return {"min": self.min, "max": self.max}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> PoolAutoscale | None:
+        """Rebuild from to_dict() output (None stays None)."""
+        if not data:
+            return None
+        return cls(min=int(data["min"]), max=int(data["max"]))
 
 
 @dataclass(frozen=True)
@@ -201,11 +223,17 @@ class ClassifiedError:
 
 @dataclass(frozen=True)
 class ClusterChange:
-    """What a lifecycle operation changes: the pool and its new count, or the new version."""
+    """What a lifecycle operation changes: a pool (its count, size, autoscaler) or the version.
+
+    A pool add names the pool, its VM size and a count or autoscaler bounds; a pool
+    autoscale names bounds to turn it on, or none and a count to turn it off.
+    """
 
     node_pool: str | None = None
     node_count: int | None = None
     kubernetes_version: str | None = None
+    vm_size: str | None = None
+    autoscale: PoolAutoscale | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON inside the operation input."""
@@ -213,6 +241,8 @@ class ClusterChange:
             "node_pool": self.node_pool,
             "node_count": self.node_count,
             "kubernetes_version": self.kubernetes_version,
+            "vm_size": self.vm_size,
+            "autoscale": self.autoscale.to_dict() if self.autoscale else None,
         }
 
     @classmethod
@@ -225,4 +255,6 @@ class ClusterChange:
             data.get("node_pool"),
             int(count) if count is not None else None,
             data.get("kubernetes_version"),
+            data.get("vm_size"),
+            PoolAutoscale.from_dict(data.get("autoscale")),
         )

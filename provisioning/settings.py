@@ -15,6 +15,24 @@ class SettingsError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class ArmPatience:
+    """How long one ARM call may take: connect and read timeouts, and azure-core's retries."""
+
+    connect_timeout_seconds: float
+    read_timeout_seconds: float
+    retries: int
+
+    @property
+    def worst_case_seconds(self) -> float:
+        """A silent ARM holds a call at most about this long (every try times out)."""
+        return (self.retries + 1) * (self.connect_timeout_seconds + self.read_timeout_seconds)
+
+
+REQUEST_PATIENCE = ArmPatience(connect_timeout_seconds=3.0, read_timeout_seconds=8.0, retries=1)
+WORKFLOW_PATIENCE = ArmPatience(connect_timeout_seconds=10.0, read_timeout_seconds=30.0, retries=3)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Typed view of the app settings, read once per process."""
 
@@ -42,6 +60,15 @@ class Settings:
     durable_client_timeout_seconds: float = 15.0
     # The public Azure Retail Prices API (no credential); locally the ARM simulator serves it.
     retail_prices_endpoint: str = AZURE_RETAIL_PRICES_ENDPOINT
+    # ARM calls an HTTP request waits on (accept checks, the cluster list, preflight): short,
+    # so a silent ARM costs the caller seconds (503 arm_unavailable), not minutes.
+    arm_request_patience: ArmPatience = REQUEST_PATIENCE
+    # ARM calls of activities (submit, poll, abort): they may wait; the orchestration retries.
+    arm_workflow_patience: ArmPatience = WORKFLOW_PATIENCE
+    # Bulkheads: threads for requests that wait on ARM (full: 503 busy, never a queue), and
+    # separate threads for storage-only requests, so a hung ARM never slows reading a task.
+    arm_request_workers: int = 8
+    storage_request_workers: int = 16
     # Cost guardrails (README "Cost guardrails"): their table, how long one guardrail minute
     # lasts (idle windows and extensions; 1 s makes a 15-minute idle rule take 15 s locally),
     # how often a guarded cluster is checked, and the node CPU under which it counts as idle.
@@ -54,6 +81,17 @@ class Settings:
     def uses_arm_simulator(self) -> bool:
         """True when ARM calls go to the local simulator, not Azure."""
         return self.arm_endpoint.rstrip("/") != AZURE_ARM_ENDPOINT
+
+    @property
+    def accept_window_seconds(self) -> float:
+        """How long an accepted task may go without its workflow: the accept's own bound.
+
+        An accept claims, inserts (each within the storage budget, 2 x timeout + 1 s) and
+        starts the orchestration (within the durable client timeout). A task older than
+        this whose orchestration does not exist never will: its claim may be taken.
+        """
+        storage_budget = 2 * self.storage_timeout_seconds + 1
+        return self.durable_client_timeout_seconds + 2 * storage_budget
 
     @property
     def identity_headers_trusted(self) -> bool:
@@ -123,6 +161,26 @@ def load_settings() -> Settings:
         durable_client_timeout_seconds=_float("DURABLE_CLIENT_TIMEOUT_SECONDS", 15.0),
         retail_prices_endpoint=os.environ.get("RETAIL_PRICES_ENDPOINT", "").strip()
         or AZURE_RETAIL_PRICES_ENDPOINT,
+        arm_request_patience=ArmPatience(
+            connect_timeout_seconds=_float(
+                "ARM_REQUEST_CONNECT_TIMEOUT_SECONDS", REQUEST_PATIENCE.connect_timeout_seconds
+            ),
+            read_timeout_seconds=_float(
+                "ARM_REQUEST_READ_TIMEOUT_SECONDS", REQUEST_PATIENCE.read_timeout_seconds
+            ),
+            retries=_int("ARM_REQUEST_RETRIES", REQUEST_PATIENCE.retries, 0, 10),
+        ),
+        arm_workflow_patience=ArmPatience(
+            connect_timeout_seconds=_float(
+                "ARM_WORKFLOW_CONNECT_TIMEOUT_SECONDS", WORKFLOW_PATIENCE.connect_timeout_seconds
+            ),
+            read_timeout_seconds=_float(
+                "ARM_WORKFLOW_READ_TIMEOUT_SECONDS", WORKFLOW_PATIENCE.read_timeout_seconds
+            ),
+            retries=_int("ARM_WORKFLOW_RETRIES", WORKFLOW_PATIENCE.retries, 0, 10),
+        ),
+        arm_request_workers=_int("ARM_REQUEST_WORKERS", 8, 1, 64),
+        storage_request_workers=_int("STORAGE_REQUEST_WORKERS", 16, 1, 64),
         guardrails_table_name=os.environ.get("GUARDRAILS_TABLE_NAME", "").strip() or "Guardrails",
         guardrail_minute_seconds=_float("GUARDRAIL_MINUTE_SECONDS", 60.0, 0.1, 3600.0),
         guardrail_check_seconds=_int("GUARDRAIL_CHECK_SECONDS", 300, 1, 24 * 3600),

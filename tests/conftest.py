@@ -14,7 +14,23 @@ from local.processes import (
     start_azurite_table,
 )
 
-pytest_plugins = ["tests.arm_fixtures", "tests.stack_fixtures"]
+pytest_plugins = [
+    "tests.hermetic",
+    "tests.arm_fixtures",
+    "tests.stack_fixtures",
+    "tests.bounded_backend",
+    "tests.figures",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files holding a `slow` test first, the rest in their usual order.
+
+    pytest-xdist (`make test`) hands whole files to its workers in collection order; a
+    minutes-long file handed out last would leave one worker running it alone at the end.
+    """
+    slow_files = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow_files)
 
 
 @pytest.fixture(scope="session")

@@ -48,11 +48,23 @@ class UserClient(requests.Session):
         assert response.status_code == 200, response.text
         return response.json()
 
+    def task_if_written(self, task_id: str) -> dict[str, Any] | None:
+        """The task, or None while its row is not written yet.
+
+        A create accepted while storage was too slow starts anyway and its first activity
+        writes the row (README "Reliability"): on a loaded machine that happens in tests too.
+        """
+        response = self.get(f"/api/tasks/{task_id}")
+        if response.status_code == 404:
+            return None
+        assert response.status_code == 200, response.text
+        return response.json()
+
     def wait(self, task_id: str, timeout: float = 60) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            document = self.task(task_id)
-            if document["status"] in TERMINAL_STATUSES:
+            document = self.task_if_written(task_id)
+            if document is not None and document["status"] in TERMINAL_STATUSES:
                 return document
             time.sleep(0.2)
         raise AssertionError(f"task {task_id} did not finish: {self.task(task_id)}")
@@ -60,8 +72,8 @@ class UserClient(requests.Session):
     def wait_until(self, task_id: str, predicate: Any, timeout: float = 30) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            document = self.task(task_id)
-            if predicate(document):
+            document = self.task_if_written(task_id)
+            if document is not None and predicate(document):
                 return document
             time.sleep(0.1)
         raise AssertionError(f"condition not met for {task_id}: {self.task(task_id)}")

@@ -1,8 +1,8 @@
 // Deployed at the AKS target resource group: a custom role with exactly the actions the app
-// uses on clusters there (create, read, stop, start, scale, upgrade, abort, delete, and the
-// node CPU metrics the cost guardrails' idle rule reads), assigned
-// to the function app's identity. Least privilege: no credentials, no run-command, no agent
-// pool deletion, nothing outside this resource group.
+// uses on clusters there (create, read, stop, start, scale, upgrade, abort, delete, add,
+// autoscale or delete a node pool, and the node CPU metrics the cost guardrails' idle rule
+// reads), assigned to the function app's identity. Least privilege: no credentials, no
+// run-command, nothing outside this resource group.
 //
 // Clusters that join a custom VNet or use a user-assigned cluster identity would also need
 // "Network Contributor" on the subnet and "Managed Identity Operator" on that identity;
@@ -23,6 +23,7 @@ var clusterActions = [
   'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action'
   'Microsoft.ContainerService/managedClusters/agentPools/read'
   'Microsoft.ContainerService/managedClusters/agentPools/write'
+  'Microsoft.ContainerService/managedClusters/agentPools/delete'
   'Microsoft.ContainerService/managedClusters/upgradeProfiles/read'
   'Microsoft.ContainerService/locations/operations/read'
   'Microsoft.ContainerService/locations/operationresults/read'

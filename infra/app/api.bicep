@@ -71,6 +71,16 @@ var appSettings = {
   PROVISION_DEADLINE_MINUTES: '45'
   STORAGE_TIMEOUT_SECONDS: '5'
   DURABLE_CLIENT_TIMEOUT_SECONDS: '15'
+  // ARM calls an HTTP request waits on: seconds, then 503 arm_unavailable (activities wait longer).
+  ARM_REQUEST_CONNECT_TIMEOUT_SECONDS: '3'
+  ARM_REQUEST_READ_TIMEOUT_SECONDS: '8'
+  ARM_REQUEST_RETRIES: '1'
+  ARM_WORKFLOW_CONNECT_TIMEOUT_SECONDS: '10'
+  ARM_WORKFLOW_READ_TIMEOUT_SECONDS: '30'
+  ARM_WORKFLOW_RETRIES: '3'
+  // Bulkheads: threads for requests that wait on ARM (full: 503 busy) and for storage-only ones.
+  ARM_REQUEST_WORKERS: '8'
+  STORAGE_REQUEST_WORKERS: '16'
   // Preflight prices (public API, no credential).
   RETAIL_PRICES_ENDPOINT: 'https://prices.azure.com'
   // Cost guardrails: their table (the app creates it on first use), real minutes, a check

@@ -237,33 +237,33 @@ def pending_operation(provisioning_state: str) -> ArmError:
 
 # AKS documents 412 for a failed If-Match / If-None-Match (learn.microsoft.com/azure/aks/use-etags)
 # but not its wording; these follow ARM's PreconditionFailed code with a message naming the cause.
-def precondition_failed_exists(name: str) -> ArmError:
-    """412 for If-None-Match: * when the managed cluster already exists."""
+def precondition_failed_exists(name: str, kind: str = "managed cluster") -> ArmError:
+    """412 for If-None-Match: * when the managed cluster (or agent pool) already exists."""
     return ArmError(
         412,
         "PreconditionFailed",
-        f"Operation is not allowed: managed cluster '{name}' already exists and the request "
+        f"Operation is not allowed: {kind} '{name}' already exists and the request "
         "carries 'If-None-Match: *'.",
     )
 
 
-def precondition_failed_missing(name: str) -> ArmError:
-    """412 for If-Match when there is no managed cluster to match."""
+def precondition_failed_missing(name: str, kind: str = "managed cluster") -> ArmError:
+    """412 for If-Match when there is no managed cluster (or agent pool) to match."""
     return ArmError(
         412,
         "PreconditionFailed",
-        f"Operation is not allowed: managed cluster '{name}' does not exist, so the eTag in "
+        f"Operation is not allowed: {kind} '{name}' does not exist, so the eTag in "
         "the 'If-Match' header cannot match.",
     )
 
 
-def precondition_failed_mismatch(name: str, given: str) -> ArmError:
-    """412 for If-Match with an eTag that is not the managed cluster's current one."""
+def precondition_failed_mismatch(name: str, given: str, kind: str = "managed cluster") -> ArmError:
+    """412 for If-Match with an eTag that is not the resource's current one."""
     return ArmError(
         412,
         "PreconditionFailed",
         f"Operation is not allowed: the eTag '{given}' in the 'If-Match' header does not match "
-        f"the current eTag of managed cluster '{name}'.",
+        f"the current eTag of {kind} '{name}'.",
     )
 
 
@@ -341,6 +341,37 @@ def agent_pool_not_found(resource_group: str, cluster_name: str, pool_name: str)
         "NotFound",
         f"Could not find the agent pool '{pool_name}' of managed cluster '{cluster_name}' in "
         f"resource group '{resource_group}'.",
+    )
+
+
+def last_system_pool() -> ArmError:
+    """400 for deleting the only System pool (AKS's wording, as rancher's AKS tests expect it).
+
+    Every cluster must keep a System pool (learn.microsoft.com/azure/aks/use-system-pools).
+    """
+    return ArmError(400, "OperationNotAllowed", "There has to be at least one system agent pool.")
+
+
+def manual_scale_with_autoscaler(pool_name: str) -> ArmError:
+    """400 for a count change on a pool whose autoscaler is (or is being turned) on.
+
+    AKS's wording, as quoted in Azure/AKS#1248 ("Operation failed with status: 'Bad Request'").
+    """
+    return ArmError(
+        400,
+        "BadRequest",
+        "Cannot manually scale and enable cluster autoscaler in the same update operation on "
+        f"VMSS Agentpool '{pool_name}'.",
+    )
+
+
+def required_parameter_missing(target: str) -> ArmError:
+    """400 InvalidParameter for a required field the body left out (e.g. a new pool's count).
+
+    AKS's wording, as quoted in pulumi/pulumi-azure-native#2943.
+    """
+    return ArmError(
+        400, "InvalidParameter", f"Required parameter {target} is missing (null).", target
     )
 
 

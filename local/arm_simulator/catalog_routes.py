@@ -8,6 +8,7 @@ import time
 from aiohttp import web
 
 from local.arm_simulator.arm_http import LIMITS_KEY, STORE_KEY, Route, arm_path
+from local.arm_simulator.clusters import ClusterStore
 from local.arm_simulator.documents import DEFAULT_VM_SIZE
 from local.arm_simulator.kubernetes_versions import kubernetes_versions_document
 from local.arm_simulator.regions import locations_document, normalise_location, provider_document
@@ -45,18 +46,25 @@ async def list_resource_skus(request: web.Request, match: re.Match[str], _: str)
     return web.json_response(resource_skus_document(location))
 
 
-async def list_usages(request: web.Request, match: re.Match[str], _: str) -> web.Response:
-    """GET .../providers/Microsoft.Compute/locations/{R}/usages: the simulator's own clusters."""
-    region = normalise_location(match["location"])
-    pools = [
+def pools_in_region(
+    store: ClusterStore, subscription_id: str, region: str, now: float
+) -> list[PoolNodes]:
+    """Nodes of every pool the subscription's clusters run in `region` (deleted pools are gone)."""
+    return [
         PoolNodes(
             vm_size=str(pool.get("vmSize") or DEFAULT_VM_SIZE),
             count=pool["count"] if isinstance(pool.get("count"), int) else 1,
         )
-        for view in request.app[STORE_KEY].existing(match["sub"], time.time())
+        for view in store.existing(subscription_id, now)
         if view.cluster.location == region
         for pool in view.cluster.spec.get("agentPoolProfiles", [])
     ]
+
+
+async def list_usages(request: web.Request, match: re.Match[str], _: str) -> web.Response:
+    """GET .../providers/Microsoft.Compute/locations/{R}/usages: the simulator's own clusters."""
+    region = normalise_location(match["location"])
+    pools = pools_in_region(request.app[STORE_KEY], match["sub"], region, time.time())
     return web.json_response(usages_document(pools, request.app[LIMITS_KEY]))
 
 

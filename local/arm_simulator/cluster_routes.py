@@ -17,15 +17,22 @@ from local.arm_simulator.arm_http import (
     base_url,
     etag_header,
 )
+from local.arm_simulator.cluster_model import ClusterView
 from local.arm_simulator.clusters import ClusterStore
-from local.arm_simulator.conditions import WriteConditions
+from local.arm_simulator.conditions import WriteConditions, precondition_failure
 from local.arm_simulator.documents import (
     agent_pool_document,
     cluster_document,
     operation_document,
     upgrade_profile_document,
 )
-from local.arm_simulator.lifecycle import put_agent_pool, start_cluster, stop_cluster
+from local.arm_simulator.lifecycle import (
+    delete_agent_pool,
+    find_pool,
+    put_agent_pool,
+    start_cluster,
+    stop_cluster,
+)
 from local.arm_simulator.metrics import metrics_document
 from local.arm_simulator.operations import IN_PROGRESS, SUCCEEDED, operation_status
 from local.arm_simulator.resource_groups import require_resource_group
@@ -140,17 +147,42 @@ async def get_agent_pool(request: web.Request, match: re.Match[str], _: str) -> 
     return web.json_response(document, headers=etag_header(view))
 
 
+def _check_pool_conditions(request: web.Request, view: ClusterView, pool_name: str) -> None:
+    """If-Match / If-None-Match against the pool's eTag (the simulator's pools share the
+    cluster's eTag, as their documents show); 412 PreconditionFailed when they fail."""
+    etag = view.cluster.etag if find_pool(view, pool_name) is not None else None
+    conditions = WriteConditions.from_headers(request.headers)
+    failure = precondition_failure(conditions, etag, pool_name, kind="agent pool")
+    if failure is not None:
+        raise failure
+
+
 async def put_agent_pool_route(
     request: web.Request, match: re.Match[str], api_version: str
 ) -> web.StreamResponse:
     """PUT .../agentPools/{pool}: scale, change or add a pool (async, like a create)."""
     store, now = cluster_preamble(request, match), time.time()
     view = store.require(match["sub"], match["rg"], match["name"], now)
+    _check_pool_conditions(request, view, match["pool"])
     written = put_agent_pool(store, view, match["pool"], await _json_body(request), now)
     document = agent_pool_document(written.view, match["pool"], now)
     headers = etag_header(written.view)
     headers |= async_headers(request, written.operation, api_version, with_location=False)
     return web.json_response(document, status=written.status, headers=headers)
+
+
+async def delete_agent_pool_route(
+    request: web.Request, match: re.Match[str], api_version: str
+) -> web.StreamResponse:
+    """DELETE .../agentPools/{pool}: 202 with async headers, or 204 when there is no such pool."""
+    store, now = cluster_preamble(request, match), time.time()
+    view = store.require(match["sub"], match["rg"], match["name"], now)
+    _check_pool_conditions(request, view, match["pool"])
+    op = delete_agent_pool(store, view, match["pool"], now)
+    if op is None:
+        return web.Response(status=204)
+    headers = async_headers(request, op, api_version, with_location=True)
+    return web.Response(status=202, headers=headers)
 
 
 async def get_metrics(request: web.Request, match: re.Match[str], _: str) -> web.StreamResponse:
@@ -199,7 +231,7 @@ CLUSTER_ROUTES: tuple[Route, ...] = (
     Route(arm_path(CLUSTER + "/agentpools"), {"GET": list_agent_pools}),
     Route(
         arm_path(CLUSTER + "/agentpools/(?P<pool>[^/]+)"),
-        {"GET": get_agent_pool, "PUT": put_agent_pool_route},
+        {"GET": get_agent_pool, "PUT": put_agent_pool_route, "DELETE": delete_agent_pool_route},
     ),
     Route(
         arm_path("/subscriptions/{sub}/providers/microsoft\\.containerservice/managedclusters"),

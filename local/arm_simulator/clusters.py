@@ -36,15 +36,17 @@ from local.arm_simulator.kubernetes_versions import (
 from local.arm_simulator.metrics import running_since
 from local.arm_simulator.operations import (
     ABORT,
-    AGENT_POOL,
+    AGENT_POOL_DELETE,
     CANCELED,
     CREATE,
     DELETE,
     FAILED,
+    POOL_KINDS,
     SUCCEEDED,
     UPGRADE,
     Operation,
     is_running,
+    operation_status,
     provisioning_state,
 )
 from local.arm_simulator.scenarios import (
@@ -150,7 +152,20 @@ class ClusterStore:
             del self.clusters[key]
             self.save()
             return None
+        self._settle_pool_delete(cluster, op, now)
         return settled_view(cluster, op, state, now)
+
+    def _settle_pool_delete(self, cluster: Cluster, op: Operation, now: float) -> None:
+        """A pool whose delete succeeded is gone from the cluster (and from its usages)."""
+        if op.kind != AGENT_POOL_DELETE or op.pool is None:
+            return
+        if operation_status(op, now).status != SUCCEEDED:
+            return
+        pools = cluster.spec.get("agentPoolProfiles", [])
+        kept = [p for p in pools if str(p.get("name", "")).lower() != op.pool.lower()]
+        if len(kept) != len(pools):
+            cluster.spec["agentPoolProfiles"] = kept
+            self.save()
 
     def existing(self, subscription_id: str, now: float) -> list[ClusterView]:
         """Every cluster of a subscription that still exists at `now`, oldest first."""
@@ -344,7 +359,7 @@ class ClusterStore:
         """Abort the running operation: Canceling now, Canceled a little later; raises ArmError."""
         current = self.require(subscription_id, resource_group, name, now)
         running = current.operation
-        if running.kind == DELETE:
+        if running.kind in (DELETE, AGENT_POOL_DELETE) and is_running(running, now):
             raise arm_errors.delete_not_abortable(name)
         if not is_running(running, now):
             raise arm_errors.nothing_to_abort(name, current.provisioning_state)
@@ -373,7 +388,7 @@ def require_idle(view: ClusterView, now: float) -> None:
     op = view.operation
     if not is_running(op, now):
         return
-    if op.kind == AGENT_POOL and op.pool is not None:
+    if op.kind in POOL_KINDS and op.pool is not None:
         raise arm_errors.pending_agent_pool_operation(op.pool, view.pool_state(op.pool, now))
     raise arm_errors.pending_operation(view.provisioning_state)
 

@@ -55,18 +55,21 @@ UNCONDITIONAL = WriteConditions()
 
 
 def precondition_failure(
-    conditions: WriteConditions, current_etag: str | None, name: str
+    conditions: WriteConditions,
+    current_etag: str | None,
+    name: str,
+    kind: str = "managed cluster",
 ) -> ArmError | None:
     """The 412 a write gets given the resource's eTag (None when it does not exist), else None."""
     none_match = conditions.if_none_match
     if none_match is not None and current_etag is not None:
         if ANY_ENTITY in none_match or current_etag in none_match:
-            return arm_errors.precondition_failed_exists(name)
+            return arm_errors.precondition_failed_exists(name, kind)
     match = conditions.if_match
     if match is None:
         return None
     if current_etag is None:
-        return arm_errors.precondition_failed_missing(name)
+        return arm_errors.precondition_failed_missing(name, kind)
     if ANY_ENTITY in match or current_etag in match:
         return None
-    return arm_errors.precondition_failed_mismatch(name, ", ".join(match))
+    return arm_errors.precondition_failed_mismatch(name, ", ".join(match), kind)

@@ -8,9 +8,13 @@ from typing import Any
 from local.arm_simulator import arm_errors
 from local.arm_simulator.cluster_model import RUNNING, ClusterView
 from local.arm_simulator.clusters import ClusterStore, require_idle, require_power
-from local.arm_simulator.operations import AGENT_POOL, START, STOP, Operation
+from local.arm_simulator.operations import AGENT_POOL, AGENT_POOL_DELETE, START, STOP, Operation
 
 STOPPED = "Stopped"
+SYSTEM_MODE = "System"
+# An agent-pool PUT that names no mode makes a User pool (the agentPools API's default);
+# pools of a cluster PUT without a mode are System pools (documents.pool_profiles).
+NEW_POOL_MODE = "User"
 # Fields of an agent pool that the service owns; a PUT body cannot set them.
 READ_ONLY_POOL_FIELDS = frozenset(
     {"provisioningState", "powerState", "currentOrchestratorVersion", "nodeImageVersion", "eTag"}
@@ -60,12 +64,40 @@ def _pool_properties(pool_name: str, body: Any) -> dict[str, Any]:
     properties = {
         k: v for k, v in body.get("properties", {}).items() if k not in READ_ONLY_POOL_FIELDS
     }
-    count = properties.get("count")
-    if count is not None and (not isinstance(count, int) or count < 0):
-        raise arm_errors.invalid_parameter(
-            "properties.count", f"agent pool '{pool_name}' needs a node count of 0 or more."
-        )
+    for field in ("count", "minCount", "maxCount"):
+        value = properties.get(field)
+        if value is not None and (not isinstance(value, int) or value < 0):
+            raise arm_errors.invalid_parameter(
+                f"properties.{field}", f"agent pool '{pool_name}' needs a {field} of 0 or more."
+            )
     return properties
+
+
+def _with_autoscaler(
+    pool_name: str, existing: dict[str, Any] | None, properties: dict[str, Any]
+) -> dict[str, Any]:
+    """The pool after the PUT, with AKS's autoscaler rules applied (raises ArmError)."""
+    merged = {**(existing or {}), **properties}
+    if merged.get("enableAutoScaling") is not True:
+        # Turning the autoscaler off clears its bounds; the count is what the PUT says.
+        merged.pop("minCount", None)
+        merged.pop("maxCount", None)
+        return merged
+    low, high = merged.get("minCount"), merged.get("maxCount")
+    if low is None or high is None:
+        missing = "properties.minCount" if low is None else "properties.maxCount"
+        raise arm_errors.required_parameter_missing(missing)
+    if low > high:
+        raise arm_errors.invalid_parameter(
+            "properties.minCount", f"minCount {low} must not be greater than maxCount {high}."
+        )
+    if existing is not None and properties.get("count", existing.get("count")) != existing.get(
+        "count"
+    ):
+        raise arm_errors.manual_scale_with_autoscaler(str(existing.get("name", pool_name)))
+    # The autoscaler keeps the count inside its bounds.
+    merged["count"] = min(max(int(merged.get("count") or 0), low), high)
+    return merged
 
 
 def put_agent_pool(
@@ -82,13 +114,38 @@ def put_agent_pool(
     action = "scaling agent pool" if existing is not None else "adding agent pool"
     require_power(view, RUNNING, action)
     if existing is None:
-        view.cluster.spec.setdefault("agentPoolProfiles", []).append(
-            {"name": pool_name, "count": 1, **properties}
-        )
+        if properties.get("count") is None:
+            raise arm_errors.required_parameter_missing("properties.count")
+        pool = _with_autoscaler(pool_name, None, {"mode": NEW_POOL_MODE, **properties})
+        view.cluster.spec.setdefault("agentPoolProfiles", []).append({"name": pool_name, **pool})
         op = store.begin(view, AGENT_POOL, now, pool=pool_name, pool_state="Creating")
         return PoolWrite(201, store.require_view_of(view.cluster, now), op)
-    scaling = "count" in properties and properties["count"] != existing.get("count")
-    existing.update(properties)
+    pool = _with_autoscaler(pool_name, existing, properties)
+    scaling = pool.get("count") != existing.get("count")
+    existing.clear()
+    existing.update(pool)
     state = "Scaling" if scaling else "Updating"
     op = store.begin(view, AGENT_POOL, now, pool=str(existing["name"]), pool_state=state)
     return PoolWrite(200, store.require_view_of(view.cluster, now), op)
+
+
+def pool_mode(pool: dict[str, Any]) -> str:
+    """A stored pool's mode (pools of a cluster PUT without one are System pools)."""
+    return str(pool.get("mode") or SYSTEM_MODE)
+
+
+def delete_agent_pool(
+    store: ClusterStore, view: ClusterView, pool_name: str, now: float
+) -> Operation | None:
+    """DELETE .../agentPools/{pool}: Deleting, then gone; None when there is no such pool."""
+    existing = find_pool(view, pool_name)
+    if existing is None:
+        return None
+    require_idle(view, now)
+    require_power(view, RUNNING, "deleting agent pool")
+    if pool_mode(existing) == SYSTEM_MODE:
+        pools = view.cluster.spec.get("agentPoolProfiles", [])
+        if not any(p is not existing and pool_mode(p) == SYSTEM_MODE for p in pools):
+            raise arm_errors.last_system_pool()
+    name = str(existing["name"])
+    return store.begin(view, AGENT_POOL_DELETE, now, pool=name, pool_state="Deleting")

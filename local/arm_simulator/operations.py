@@ -12,6 +12,9 @@ STOP = "stop"
 START = "start"
 UPGRADE = "upgrade"
 AGENT_POOL = "agentPool"
+AGENT_POOL_DELETE = "agentPoolDelete"
+# Operations that change one agent pool: that pool carries the operation's state.
+POOL_KINDS = frozenset({AGENT_POOL, AGENT_POOL_DELETE})
 
 IN_PROGRESS = "InProgress"
 SUCCEEDED = "Succeeded"
@@ -27,6 +30,7 @@ RUNNING_STATE = {
     START: "Starting",
     UPGRADE: "Upgrading",
     AGENT_POOL: "Updating",
+    AGENT_POOL_DELETE: "Updating",
 }
 # What a succeeded operation of each kind does to the cluster's powerState.
 POWER_AFTER = {STOP: "Stopped", START: "Running"}
@@ -94,7 +98,7 @@ def provisioning_state(op: Operation, now: float) -> str | None:
 
 def pool_provisioning_state(op: Operation, pool_name: str, cluster_state: str, now: float) -> str:
     """An agent pool's provisioningState: its own operation's, else the cluster's."""
-    if op.kind != AGENT_POOL:
+    if op.kind not in POOL_KINDS:
         return cluster_state
     if op.pool is None or op.pool.lower() != pool_name.lower():
         return SUCCEEDED

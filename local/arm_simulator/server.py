@@ -114,11 +114,12 @@ async def handle_arm(request: web.Request) -> web.StreamResponse:
 
 async def handle_health(request: web.Request) -> web.Response:
     """Liveness for scripts and tests."""
+    counts: dict[str, int] = request.app[REQUESTS_KEY]
     return web.json_response(
         {
             "status": "ok",
             "clusters": len(request.app[STORE_KEY].clusters),
-            "requests": dict(request.app[REQUESTS_KEY]),
+            "requests": dict(counts),
         }
     )
 

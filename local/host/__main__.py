@@ -57,7 +57,7 @@ async def serve(args: argparse.Namespace) -> None:
     from local.host.durable.engine import DurableEngine
     from local.host.durable.store import InstanceStore
     from local.host.function_index import load_index
-    from local.host.server import HostConfig, build_app, build_rpc_app
+    from local.host.server import HostConfig, JsonErrorAppRunner, build_app, build_rpc_app
 
     script_root = Path(args.script_root).resolve()
     if str(script_root) not in sys.path:
@@ -77,8 +77,8 @@ async def serve(args: argparse.Namespace) -> None:
     )
 
     runners = [
-        web.AppRunner(build_rpc_app(engine, config), access_log=None),
-        web.AppRunner(build_app(config, index, engine), access_log=None),
+        JsonErrorAppRunner(build_rpc_app(engine, config), access_log=None),
+        JsonErrorAppRunner(build_app(config, index, engine), access_log=None),
     ]
     for runner in runners:
         await runner.setup()

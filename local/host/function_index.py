@@ -122,6 +122,9 @@ def load_index(module_name: str) -> FunctionIndex:
         trigger = function.get_trigger()
         name = function.get_function_name()
         user_func = function.get_user_function()
+        if trigger is None or name is None:
+            # get_functions() already refuses such a function; its types still say Optional.
+            raise ValueError(f"function {user_func.__name__} has no trigger or no name")
         trigger_type = trigger.get_binding_name()
         if trigger_type == "httpTrigger":
             raw = trigger.get_dict_repr()

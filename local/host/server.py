@@ -13,6 +13,8 @@ from typing import Any
 
 import azure.functions as func
 from aiohttp import web
+from aiohttp.http_exceptions import LineTooLong
+from aiohttp.web_protocol import RequestHandler
 
 from local.host import dev_identity
 from local.host.durable.engine import DurableEngine
@@ -27,9 +29,13 @@ from local.host.function_index import FunctionIndex, MethodNotAllowed
 logger = logging.getLogger(__name__)
 
 MAX_REQUEST_BYTES = 1024 * 1024
+# The dashboard's inline import map (static_web/index.html) is the one inline script allowed;
+# a change to it changes this hash (tests/e2e/test_dashboard_console.py checks they agree).
+DASHBOARD_IMPORT_MAP_HASH = "'sha256-jZHm17f/JGbhl3Yo5EFjd60/ETTHm6pQhU+oM6V6H+I='"
 STATIC_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        f"script-src 'self' {DASHBOARD_IMPORT_MAP_HASH}; "
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -110,6 +116,62 @@ async def json_errors(request: web.Request, handler: Any) -> web.StreamResponse:
             status=exc.status,
             headers={**headers, **API_HEADERS},
         )
+
+
+class JsonErrorRequestHandler(RequestHandler):
+    """A connection whose request could not even be parsed still gets the contract's JSON.
+
+    aiohttp answers a malformed or over-long request line or header itself, before any
+    middleware, in text/plain that echoes the request line back; README promises JSON.
+    """
+
+    def handle_error(
+        self,
+        request: Any,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        """The parse failure as {"error": {"code", "message"}}; the raw line is never echoed."""
+        if request.writer.output_size > 0:  # an answer already started: aiohttp's own rule
+            return super().handle_error(request, status, exc, message)
+        code, text = parse_error_answer(status, exc)
+        logger.warning("request refused before routing: %s %s", status, type(exc).__name__)
+        response = web.json_response(
+            {"error": {"code": code, "message": text}}, status=status, headers=API_HEADERS
+        )
+        response.force_close()
+        return response
+
+
+def parse_error_answer(status: int, exc: BaseException | None) -> tuple[str, str]:
+    """Code and message for a request the HTTP parser refused (no request text in them)."""
+    if status >= 500:
+        return "internal_error", "The local host failed to handle the request."
+    if isinstance(exc, LineTooLong):
+        limit = exc.args[1] if len(exc.args) > 1 else "the allowed number of"
+        return (
+            "request_too_long",
+            f"The request line or a header is longer than {limit} bytes; send a shorter one.",
+        )
+    return "bad_request", "The request is not valid HTTP (malformed request line or headers)."
+
+
+class JsonErrorServer(web.Server):
+    """aiohttp's low-level server, with connections that answer parse errors in JSON."""
+
+    def __call__(self) -> RequestHandler:
+        """One connection's protocol (aiohttp's own, but JsonErrorRequestHandler)."""
+        return JsonErrorRequestHandler(self, loop=self._loop, **self._kwargs)
+
+
+class JsonErrorAppRunner(web.AppRunner):
+    """An AppRunner whose server answers even unparseable requests in JSON."""
+
+    async def _make_server(self) -> web.Server:
+        server = await super()._make_server()
+        server.__class__ = JsonErrorServer  # same state; only the connection factory differs
+        return server
 
 
 def build_app(

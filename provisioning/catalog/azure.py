@@ -193,9 +193,10 @@ def read_resource_group_location(resource_client: Any, resource_group: str) -> s
     from azure.core.exceptions import ResourceNotFoundError
 
     try:
-        return resource_client.resource_groups.get(resource_group).location
+        location: str = resource_client.resource_groups.get(resource_group).location
     except ResourceNotFoundError:
         return None
+    return location
 
 
 def read_permissions(authorization_client: Any, resource_group: str) -> tuple[Permission, ...]:

@@ -46,14 +46,16 @@ class CatalogCache:
             entry = self._entries.get(key)
             if entry is not None and entry.expires_at > self._clock():
                 self._entries.move_to_end(key)
-                return entry.value
+                cached: T = entry.value  # what `load` returned for this key
+                return cached
             waiting = self._loading.get(key)
             if waiting is None:
                 pending: Future[Any] = Future()
                 self._loading[key] = pending
                 self.loads += 1
         if waiting is not None:
-            return waiting.result()
+            loaded: T = waiting.result()
+            return loaded
         try:
             value = load()
         except BaseException as exc:

@@ -11,19 +11,20 @@ from typing import Any
 
 from provisioning.settings import Settings, get_settings
 
-ARM_CONNECTION_TIMEOUT_SECONDS = 5
-ARM_READ_TIMEOUT_SECONDS = 15
-
 _lock = threading.Lock()
 _cache: dict[str, Any] = {}
 
 
 def _arm_options(settings: Settings) -> tuple[Any, dict[str, Any]]:
-    """Credential and client options: the simulator (static token, its CA) or Azure."""
+    """Credential and client options: the simulator (static token, its CA) or Azure.
+
+    These clients serve HTTP requests only, so they get the request's patience (seconds).
+    """
+    from provisioning.clients import arm_client_options
+
     options: dict[str, Any] = {
         "base_url": settings.arm_endpoint,
-        "connection_timeout": ARM_CONNECTION_TIMEOUT_SECONDS,
-        "read_timeout": ARM_READ_TIMEOUT_SECONDS,
+        **arm_client_options(settings.arm_request_patience),
     }
     if settings.uses_arm_simulator:
         from provisioning.arm_credentials import SimulatorCredential
@@ -108,7 +109,7 @@ def prices_client() -> Any:
 
 def azure_sources() -> Any:
     """The real clients preflight and options read through, built once per process."""
-    from provisioning.clients import container_service_client
+    from provisioning.clients import request_container_service_client
     from provisioning.preflight.run import AzureSources
 
     settings = get_settings()
@@ -118,7 +119,7 @@ def azure_sources() -> Any:
         resources=resource_client(),
         compute=compute_client(),
         authorization=authorization_client(),
-        containers=container_service_client(),
+        containers=request_container_service_client(),
         prices=prices_client(),
         prices_endpoint=settings.retail_prices_endpoint,
         app_identity=settings.managed_identity_client_id,

@@ -169,7 +169,9 @@ def assign_role(
     this scope (under our name or another): that is success once a list confirms it.
     """
     from azure.core.exceptions import HttpResponseError
-    from azure.mgmt.authorization.models import RoleAssignmentCreateParameters
+
+    # The client's default API version (its models module re-exports every version's names).
+    from azure.mgmt.authorization.v2022_04_01.models import RoleAssignmentCreateParameters
 
     parameters = RoleAssignmentCreateParameters(
         role_definition_id=role_definition_id(subscription_id, role),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 from provisioning.clusters.ownership import ExistingCluster
@@ -70,13 +71,15 @@ def cluster_parameters(request: ProvisionRequest, tags: dict[str, str]) -> Manag
         location=request.region,
         tags=dict(tags),
         identity=models.ManagedClusterIdentity(type="SystemAssigned"),
-        dns_prefix=dns_prefix_for(request.cluster_name),
-        kubernetes_version=request.kubernetes_version or None,
-        agent_pool_profiles=pools,
-        aad_profile=models.ManagedClusterAADProfile(managed=True, enable_azure_rbac=True)
-        if entra
-        else None,
-        disable_local_accounts=True if entra else None,
+        properties=models.ManagedClusterProperties(
+            dns_prefix=dns_prefix_for(request.cluster_name),
+            kubernetes_version=request.kubernetes_version or None,
+            agent_pool_profiles=pools,
+            aad_profile=models.ManagedClusterAADProfile(managed=True, enable_azure_rbac=True)
+            if entra
+            else None,
+            disable_local_accounts=True if entra else None,
+        ),
     )
 
 
@@ -115,7 +118,8 @@ def start_cluster_create(
         polling=False,
         cls=_accepted,
     )
-    accepted: CreateAccepted = poller.result()
+    # cls= replaces the deserialized result; the SDK's annotation still says ManagedCluster.
+    accepted = cast(CreateAccepted, poller.result())
     logger.info(
         "ARM accepted create of %s/%s: %s",
         request.resource_group,
@@ -183,19 +187,34 @@ def read_operation_error(
     )
 
 
-def abort_cluster_operation(client: ContainerServiceClient, resource_group: str, name: str) -> bool:
-    """Best-effort abort of the cluster's running operation; False (logged) when ARM refused."""
+class AbortAnswer(StrEnum):
+    """What ARM said to an abort: took it, refused it, or said nothing (ask again later)."""
+
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    UNANSWERED = "unanswered"
+
+
+def abort_cluster_operation(
+    client: ContainerServiceClient, resource_group: str, name: str
+) -> AbortAnswer:
+    """Abort the cluster's running operation; a refusal and ARM's silence are told apart."""
     from azure.core.exceptions import AzureError
+
+    from provisioning.errors.arm_unavailable import arm_did_not_answer
 
     try:
         client.managed_clusters.begin_abort_latest_operation(
             resource_group, name, polling=False
         ).result()
     except AzureError as exc:
-        logger.warning("abort of %s/%s failed: %s", resource_group, name, exc)
-        return False
+        if arm_did_not_answer(exc):
+            logger.warning("abort of %s/%s unanswered: %s", resource_group, name, type(exc))
+            return AbortAnswer.UNANSWERED
+        logger.warning("abort of %s/%s refused: %s", resource_group, name, exc)
+        return AbortAnswer.REFUSED
     logger.info("abort requested for %s/%s", resource_group, name)
-    return True
+    return AbortAnswer.ACCEPTED
 
 
 def _status_code(pipeline_response: Any, deserialized: Any, headers: Any) -> int:

@@ -13,8 +13,9 @@ from typing import Any
 
 from provisioning.clusters.access_grants import connect_commands
 from provisioning.clusters.ownership import TASK_ID_TAG, ExistingCluster
-from provisioning.models import AccessMode
+from provisioning.models import AccessMode, PoolAutoscale
 
+SYSTEM_MODE = "System"
 _RESOURCE_GROUP_IN_ID = re.compile(r"/resourceGroups/([^/]+)/", re.IGNORECASE)
 _SUBSCRIPTION_IN_ID = re.compile(r"^/subscriptions/([^/]+)/", re.IGNORECASE)
 # A stopped cluster has no API server to connect to.
@@ -32,6 +33,15 @@ class NodePoolView:
     count: int
     provisioning_state: str | None
     power_state: str | None
+    # The cluster autoscaler's bounds while it is on for this pool, else None.
+    autoscale: PoolAutoscale | None = None
+    # upgradeSettings.maxSurge as ARM holds it ("10%", "1"), or None when unset.
+    max_surge: str | None = None
+
+    @property
+    def is_system(self) -> bool:
+        """A System pool runs the cluster's own pods; a cluster keeps at least one."""
+        return self.mode.lower() == SYSTEM_MODE.lower()
 
     def to_dict(self) -> dict[str, Any]:
         """The cluster document's `node_pools[]` entry."""
@@ -42,6 +52,8 @@ class NodePoolView:
             "count": self.count,
             "provisioning_state": self.provisioning_state,
             "power_state": self.power_state,
+            "autoscale": self.autoscale.to_dict() if self.autoscale else None,
+            "max_surge": self.max_surge,
         }
 
 
@@ -171,6 +183,8 @@ def cluster_view(cluster: Any) -> ClusterView:
             power_state=_text(getattr(profile.power_state, "code", None))
             if profile.power_state
             else None,
+            autoscale=_autoscale(profile),
+            max_surge=getattr(profile.upgrade_settings, "max_surge", None) or None,
         )
         for profile in cluster.agent_pool_profiles or []
     )
@@ -189,6 +203,14 @@ def cluster_view(cluster: Any) -> ClusterView:
         entra_id=bool(cluster.aad_profile and cluster.aad_profile.managed),
         local_accounts_disabled=bool(cluster.disable_local_accounts),
     )
+
+
+def _autoscale(profile: Any) -> PoolAutoscale | None:
+    """The pool's autoscaler bounds when it is on (a pool without bounds reads as off)."""
+    low, high = getattr(profile, "min_count", None), getattr(profile, "max_count", None)
+    if not getattr(profile, "enable_auto_scaling", False) or low is None or high is None:
+        return None
+    return PoolAutoscale(int(low), int(high))
 
 
 def _text(value: Any) -> str | None:

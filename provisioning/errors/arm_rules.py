@@ -105,6 +105,10 @@ GENERIC_CODES = frozenset(
 )
 
 QUOTA_TEXT = r"quota|\bcores?\b|\bv?cpus?\b"
+# AKS refuses a count on a pool whose cluster autoscaler is (being turned) on: "Cannot manually
+# scale and enable cluster autoscaler in the same update operation on VMSS Agentpool '…'".
+AUTOSCALER_TEXT = r"cluster autoscaler"
+BAD_REQUEST_CODES = frozenset({"badrequest"})
 IN_PROGRESS_TEXT = r"in[ -]?progress|another operation"
 VM_SIZE_TEXT = r"vm ?size|vmsize"
 VM_SIZE_NOT_ALLOWED_TEXT = r"vm ?size.{0,200}?not (?:allowed|available)"
@@ -149,6 +153,7 @@ ARM_ERROR_RULES: tuple[ArmErrorRule, ...] = (
     ),
     ArmErrorRule(OPERATION_NOT_ALLOWED_CODES, ErrorCategory.TRANSIENT, True, text=IN_PROGRESS_TEXT),
     ArmErrorRule(OPERATION_NOT_ALLOWED_CODES, ErrorCategory.CONFLICT, False),
+    ArmErrorRule(BAD_REQUEST_CODES, ErrorCategory.CONFLICT, False, text=AUTOSCALER_TEXT),
     ArmErrorRule(SKU_CODES, ErrorCategory.SKU, False, sku_advice),
     ArmErrorRule(
         INVALID_PARAMETER_CODES,

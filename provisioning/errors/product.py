@@ -164,6 +164,17 @@ def operation_failed_error(verb: str, cluster_name: str) -> ClassifiedError:
     )
 
 
+def pool_exists_error(pool_name: str, cluster_name: str) -> ClassifiedError:
+    """A pool add that found a pool of that name it did not make: nothing was changed."""
+    return ClassifiedError(
+        code="PoolAlreadyExists",
+        category=ErrorCategory.CONFLICT,
+        message=f"The cluster '{cluster_name}' already has a node pool named '{pool_name}' "
+        "that this attempt did not add, so it was left alone; choose another name.",
+        retryable=False,
+    )
+
+
 def operation_cancelled_error(cluster_name: str) -> ClassifiedError:
     """A lifecycle operation the user cancelled: Azure was asked to abort it."""
     return ClassifiedError(

@@ -16,6 +16,7 @@ from provisioning.operations.lifecycle import state_refusal
 from provisioning.operations.registry import (
     BROKEN_STATES,
     DELETE,
+    POOL_ADD,
     SCALE,
     START,
     STOP,
@@ -73,14 +74,12 @@ def _connect(view: ClusterView) -> ClusterAction:
 
 
 def _settings(kind: str, view: ClusterView, busy: str | None) -> ClusterAction:
-    """Node pools and guardrails: a healthy cluster's parts (a broken one offers only Delete)."""
+    """Guardrails: a healthy cluster's part (a broken one offers only Delete)."""
     state = view.provisioning_state
     if state in BROKEN_STATES:
         return ClusterAction(kind, False, f"A {str(state).lower()} cluster can only be deleted")
     if state == "Deleting":
         return ClusterAction(kind, False, "The cluster is being deleted")
-    if kind == "node_pools" and busy is not None:
-        return ClusterAction(kind, False, busy)
     return ClusterAction(kind, True)
 
 
@@ -107,7 +106,8 @@ def actions_for(
         _operation(power, view, upgrades, busy),
         _operation(SCALE, view, upgrades, busy),
         _operation(UPGRADE, view, upgrades, busy),
-        _settings("node_pools", view, busy),
+        # The node-pool operations share one action and one allowed-states row: running, idle.
+        _operation(POOL_ADD, view, upgrades, busy),
         _settings("guardrails", view, busy),
         _operation(DELETE, view, upgrades, busy),
     ]

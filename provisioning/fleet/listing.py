@@ -24,16 +24,19 @@ from provisioning.guardrails.model import GuardRecord
 from provisioning.guardrails.repository import GuardrailRepository
 from provisioning.guardrails.rules import RUNNING, GuardTiming
 from provisioning.guardrails.service import observe, save_guard_fields
+from provisioning.jobs.claims import SlotClaim, active_slot_row_key
 from provisioning.jobs.recent_failures import recent_failures
 from provisioning.jobs.repository import JobStateRepository
-from provisioning.jobs.state import JobState
+from provisioning.jobs.state import JobState, cluster_key
 from provisioning.jobs.tables import StorageUnavailable
-from provisioning.models import ACTIVE_STATUSES
+from provisioning.operations.stale_claims import WorkflowCheck, still_active
 from provisioning.portal_links import portal_url_for
 
 logger = logging.getLogger(__name__)
 
-HISTORY_FOR_OPERATIONS = 50
+# When the product last touched each cluster (the guardrails' idle rule) reads this many of
+# the owner's newest tasks; the active operations come from the claims, not from here.
+HISTORY_FOR_TOUCHES = 50
 STALE_WINDOW_HOURS = 168  # the widest window recent failures can show
 STALE_LIMIT = 20
 
@@ -51,22 +54,34 @@ class YourClusters:
         return {"clusters": self.clusters, "degraded": self.degraded}
 
 
-def active_operations(history: list[JobState]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The newest queued or running task per cluster (resource group, name), as §15 shows it."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    for job in history:  # newest first: the first seen per cluster wins
-        if job.status not in ACTIVE_STATUSES:
-            continue
-        key = (job.request.resource_group.lower(), job.request.cluster_name.lower())
-        found.setdefault(
-            key,
-            {
-                "task_id": job.task_id,
-                "type": str(job.type),
-                "status": str(job.status),
-                "step": job.step,
-            },
-        )
+def operation_document(job: JobState) -> dict[str, Any]:
+    """A cluster's `operation` as §15 shows it."""
+    return {
+        "task_id": job.task_id,
+        "type": str(job.type),
+        "status": str(job.status),
+        "step": job.step,
+    }
+
+
+def active_operations(
+    clusters: list[ClusterView], holders: dict[str, SlotClaim], active: dict[str, JobState]
+) -> dict[tuple[str, str], JobState]:
+    """Each cluster's active task: the holder of its claim (the task a 409 names), else its
+    newest active task (a create accepted while storage was down holds no claim).
+
+    From the claims and the active rows, however many newer tasks the owner has.
+    """
+    newest: dict[str, JobState] = {}
+    for row in sorted(active.values(), key=lambda job: job.task_id):  # newest first
+        newest.setdefault(row.cluster_key, row)
+    found: dict[tuple[str, str], JobState] = {}
+    for view in clusters:
+        claim = holders.get(active_slot_row_key(view.resource_group, view.name))
+        held = active.get(claim.task_id) if claim is not None else None
+        job = held or newest.get(cluster_key(view.resource_group, view.name))
+        if job is not None:
+            found[view.key] = job
     return found
 
 
@@ -97,18 +112,22 @@ def your_clusters(
     tenant_id: str,
     *,
     now: datetime,
+    workflow: WorkflowCheck | None = None,
     costs: CostSources = CostSources(),
 ) -> YourClusters:
-    """One ARM list call, filtered by the owner tag; ARM down is `degraded`, never an error."""
+    """One ARM list call, filtered by the owner tag; ARM down is `degraded`, never an error.
+
+    With `workflow`, an operation whose workflow is gone is recorded failed on the way
+    (operations.stale_claims) rather than shown as running for good.
+    """
     try:
         everything = read_all_clusters(containers)
     except Exception as exc:  # any ARM fault: the dashboard keeps what it showed
         logger.warning("cluster list degraded: %s", exc)
         return YourClusters([], True)
     mine = [view for view in everything if view.ownership().owned_by(owner_id)]
-    history = _history(repo, owner_id)
-    operations = active_operations(history)
-    touched = last_operations(history)
+    operations = cluster_operations(repo, owner_id, mine, workflow, now=now)
+    touched = last_operations(_history(repo, owner_id))
     guarded = _guardrails(costs.guards, owner_id)
     prices = _PriceBook(costs.prices_for)
     documents = []
@@ -185,13 +204,39 @@ def _document(
     return view.to_document(portal_url_for(view.id, tenant_id), upgrades, operation, actions)
 
 
+def cluster_operations(
+    repo: JobStateRepository | None,
+    owner_id: str,
+    clusters: list[ClusterView],
+    workflow: WorkflowCheck | None,
+    *,
+    now: datetime,
+) -> dict[tuple[str, str], dict[str, Any]]:
+    """The clusters' active operations: two queries (claims, active rows) whatever the history."""
+    if repo is None:
+        return {}
+    try:
+        found = active_operations(
+            clusters, repo.claims.slot_holders(owner_id), repo.active_jobs(owner_id)
+        )
+        if workflow is not None:
+            found = {key: still_active(repo, job, workflow, now=now) for key, job in found.items()}
+    except StorageUnavailable as exc:  # clusters still show; only their operations are unknown
+        logger.warning("cluster operations unavailable: %s", exc)
+        return {}
+    return {
+        key: operation_document(job) for key, job in found.items() if not job.status.is_terminal
+    }
+
+
 def _history(repo: JobStateRepository | None, owner_id: str) -> list[JobState]:
+    """The owner's newest tasks (for when each cluster was last touched); none if unreadable."""
     if repo is None:
         return []
     try:
-        return repo.list_history(owner_id, HISTORY_FOR_OPERATIONS)
-    except StorageUnavailable as exc:  # clusters still show; only their operations are unknown
-        logger.warning("cluster operations unavailable: %s", exc)
+        return repo.list_history(owner_id, HISTORY_FOR_TOUCHES)
+    except StorageUnavailable as exc:
+        logger.warning("cluster history unavailable: %s", exc)
         return []
 
 

@@ -41,6 +41,12 @@ ACTIVE_SLOT_GRACE = timedelta(minutes=2)
 
 # The status of an owner's attempt (owner id, task id), None when it has no row yet.
 StatusOf = Callable[[str, str], TaskStatus | None]
+# Asked about a holder that still counts as active (task id, when it claimed): True when its
+# workflow is gone, so the claim may be taken (operations.stale_claims decides and records).
+HolderGone = Callable[[str, datetime | None], bool]
+ACTIVE_SLOT_PREFIX = "active-"
+# The first RowKey after every "active-…" key ("." sorts right after "-").
+ACTIVE_SLOT_END = "active."
 
 
 class ClaimProperty(StrEnum):
@@ -68,7 +74,7 @@ def _sha256(text: str) -> str:
 
 def active_slot_row_key(resource_group: str, cluster_name: str) -> str:
     """Claims RowKey of the one-active-attempt lock for a resource group + cluster name."""
-    return f"active-{_sha256(cluster_key(resource_group, cluster_name))}"
+    return f"{ACTIVE_SLOT_PREFIX}{_sha256(cluster_key(resource_group, cluster_name))}"
 
 
 def idempotency_row_key(key: str) -> str:
@@ -99,6 +105,14 @@ def _holder(row: Any) -> str:
 def _claimed_at(row: Any) -> datetime | None:
     """When the claim was taken; what the grace periods count from."""
     return stored_time(row.get(C.CLAIMED_AT))
+
+
+@dataclass(frozen=True)
+class SlotClaim:
+    """Who holds a cluster's one-active-operation slot, and since when."""
+
+    task_id: str
+    claimed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -194,8 +208,13 @@ class ClaimsRepository:
         task_id: str,
         *,
         now: datetime | None = None,
+        holder_gone: HolderGone | None = None,
     ) -> str | None:
-        """Take the RG + cluster slot for task_id; returns the active holder's id when busy."""
+        """Take the RG + cluster slot for task_id; returns the active holder's id when busy.
+
+        A holder that finished, or (asked through `holder_gone`) whose workflow is gone, gives
+        the slot up in this same request: no claim outlives its workflow.
+        """
         moment = now or datetime.now(UTC)
         row_key = active_slot_row_key(resource_group, cluster_name)
         row = _claim_row(owner_id, row_key, task_id, moment)
@@ -204,26 +223,58 @@ class ClaimsRepository:
             existing = insert_or_read(self.table_client, row)
             if existing is None or _holder(existing) == task_id:
                 return None
-            holder = _holder(existing)
-            if self._holder_active(owner_id, holder, _claimed_at(existing), moment):
+            holder, claimed_at = _holder(existing), _claimed_at(existing)
+            if self._holder_active(owner_id, holder, claimed_at, moment) and not (
+                holder_gone is not None and holder_gone(holder, claimed_at)
+            ):
                 return holder
             replace_row(self.table_client, row, etag=etag_of(existing))
-            logger.info("attempt %s took over the slot from finished attempt %s", task_id, holder)
+            logger.info("attempt %s took over the slot from ended attempt %s", task_id, holder)
             return None
 
         return retry_races("claim active slot", attempt, attempts=CLAIM_ATTEMPTS)
 
+    def slot_holders(self, owner_id: str) -> dict[str, SlotClaim]:
+        """Every cluster slot of the owner (by claims RowKey) and who holds it: one query."""
+        query = f"{C.PARTITION_KEY} eq @pk and {C.ROW_KEY} ge @lo and {C.ROW_KEY} lt @hi"
+        parameters = {"pk": owner_id, "lo": ACTIVE_SLOT_PREFIX, "hi": ACTIVE_SLOT_END}
+        with storage_call("read active slots"):
+            rows = self.table_client.query_entities(
+                query,
+                parameters=parameters,
+                select=[str(C.ROW_KEY), str(C.TASK_ID), str(C.CLAIMED_AT)],
+            )
+            return {
+                str(row[C.ROW_KEY]): SlotClaim(_holder(row), _claimed_at(row))
+                for row in rows
+                if _holder(row)
+            }
+
     def active_holder(
-        self, owner_id: str, resource_group: str, cluster_name: str, *, now: datetime
+        self,
+        owner_id: str,
+        resource_group: str,
+        cluster_name: str,
+        *,
+        now: datetime,
+        holder_gone: HolderGone | None = None,
     ) -> str | None:
-        """The task that holds the cluster's slot now, if it is active (a read, no claim)."""
+        """The task that holds the cluster's slot now, if it is active (a read, no claim).
+
+        A holder whose workflow is gone (`holder_gone`) does not count: it is recorded as
+        such there, and the claim that follows takes the slot.
+        """
         existing = read_row(
             self.table_client, owner_id, active_slot_row_key(resource_group, cluster_name)
         )
         if existing is None:
             return None
-        holder = _holder(existing)
-        return holder if self._holder_active(owner_id, holder, _claimed_at(existing), now) else None
+        holder, claimed_at = _holder(existing), _claimed_at(existing)
+        if not self._holder_active(owner_id, holder, claimed_at, now):
+            return None
+        if holder_gone is not None and holder_gone(holder, claimed_at):
+            return None
+        return holder
 
     def _holder_active(
         self, owner_id: str, holder: str, claimed_at: datetime | None, now: datetime

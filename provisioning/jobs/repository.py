@@ -51,6 +51,8 @@ FAILURES_IN_WINDOW_FILTER = (
     f"{P.PARTITION_KEY} eq @pk and {P.ROW_KEY} ge @lo and {P.ROW_KEY} lt @hi and {P.TYPE} eq @type"
     f" and ( {P.STATUS} eq @failed or ( {P.STATUS} eq @cancelled and {P.CLUSTER_SEEN} eq true ) )"
 )
+# The owner's queued or running tasks: what the clusters list names as operations.
+ACTIVE_FILTER = f"{P.PARTITION_KEY} eq @pk and ( {P.STATUS} eq @queued or {P.STATUS} eq @running )"
 # One cluster's operations (a partition scan, newest first): what the guardrails read.
 CLUSTER_FILTER = (
     f"{P.PARTITION_KEY} eq @pk and {P.RESOURCE_GROUP} eq @rg and {P.CLUSTER_NAME} eq @name"
@@ -183,6 +185,15 @@ class JobStateRepository:
         parameters = {"pk": owner_id, **HISTORY_TYPES}
         pages = self._pages(HISTORY_FILTER, parameters, page_size=min(count, MAX_PAGE_SIZE))
         return list(islice((job for page in pages for job in page), count))
+
+    def active_jobs(self, owner_id: str) -> dict[str, JobState]:
+        """The owner's queued or running tasks by task id (only those rows leave the service)."""
+        parameters = {
+            "pk": owner_id,
+            "queued": str(TaskStatus.QUEUED),
+            "running": str(TaskStatus.RUNNING),
+        }
+        return {job.task_id: job for page in self._pages(ACTIVE_FILTER, parameters) for job in page}
 
     def cluster_history(
         self, owner_id: str, resource_group: str, cluster_name: str, limit: int

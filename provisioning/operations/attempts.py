@@ -19,6 +19,7 @@ from provisioning.clusters.ownership import CLUSTER_GONE, ExistingCluster, may_d
 from provisioning.errors.product import (
     orchestration_lost_error,
 )
+from provisioning.jobs.claims import HolderGone
 from provisioning.jobs.events import log_attempt_event
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.rules import record_outcome
@@ -163,6 +164,7 @@ def accept_provision(
     idempotency_key: str | None,
     now: datetime,
     unique: str,
+    holder_gone: HolderGone | None = None,
 ) -> AcceptedAttempt:
     """Validate, check `retry_of`, bind the key, then the one accept flow (accept_task).
 
@@ -197,6 +199,7 @@ def accept_provision(
         idempotency_key=idempotency_key,
         storage_optional=True,
         now=now,
+        holder_gone=holder_gone,
     )
 
 
@@ -219,12 +222,15 @@ def accept_task(
     idempotency_key: str | None = None,
     storage_optional: bool = False,
     now: datetime,
+    holder_gone: HolderGone | None = None,
 ) -> AcceptedAttempt:
     """The one accept flow: claim the cluster for this task, write its queued row once.
 
     A cluster held by another active task refuses this one (409 operation_in_progress) and
-    frees its Idempotency-Key. A create may start while storage is down (its first activity
-    writes the row, README "Reliability"); every other operation needs its claim.
+    frees its Idempotency-Key; a holder whose workflow is gone (`holder_gone`, see
+    operations.stale_claims) gives the claim up instead. A create may start while storage
+    is down (its first activity writes the row, README "Reliability"); every other
+    operation needs its claim.
     """
     request = job.request
     bound_key = idempotency_key
@@ -236,7 +242,12 @@ def accept_task(
     else:
         try:
             holder = repo.claims.claim_active_slot(
-                job.owner_id, request.resource_group, request.cluster_name, job.task_id, now=now
+                job.owner_id,
+                request.resource_group,
+                request.cluster_name,
+                job.task_id,
+                now=now,
+                holder_gone=holder_gone,
             )
             if holder is not None:
                 if idempotency_key:
@@ -419,6 +430,7 @@ def accept_cluster_delete(
     timing: OrchestrationTiming,
     now: datetime,
     unique: str,
+    holder_gone: HolderGone | None = None,
 ) -> AcceptedAttempt:
     """Start cleanup of a partial cluster: only the one this unresolved attempt left behind.
 
@@ -448,7 +460,8 @@ def accept_cluster_delete(
     portal_url = original.portal_url or portal_url_of(request, tenant_id)
     if answered and existing is None:
         return _finish_gone_delete(repo, job, timing, portal_url, now=now)
-    return accept_task(repo, job, orchestration_input(job, timing, portal_url), now=now)
+    attempt = orchestration_input(job, timing, portal_url)
+    return accept_task(repo, job, attempt, now=now, holder_gone=holder_gone)
 
 
 # Why an attempt has no partial cluster to delete: (applies to the attempt, the reason).

@@ -14,8 +14,9 @@ from provisioning.jobs.events import log_attempt_event
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.rules import record_outcome
 from provisioning.jobs.state import JobState
-from provisioning.models import TaskStatus, TaskType
+from provisioning.models import TaskStatus
 from provisioning.operations.attempts import NotCancellable, get_task, record_orchestration_lost
+from provisioning.operations.registry import spec_for
 
 CANCELLING = "cancelling"
 
@@ -50,8 +51,10 @@ def cancel_attempt(
     job = get_task(repo, owner_id, task_id)
     if job.status.is_terminal:
         return finished_answer(job)
-    if job.type == TaskType.AKS_DELETE and job.status == TaskStatus.RUNNING:
-        raise NotCancellable("a cluster deletion that has started cannot be stopped")
+    spec = spec_for(job.type)
+    if not spec.cancellable and job.status == TaskStatus.RUNNING:
+        what = spec.noun or f"cluster {spec.verb}"
+        raise NotCancellable(f"a {what} that has started cannot be stopped")
     if job.status == TaskStatus.QUEUED:
         _cancel_while_queued(repo, owner_id, task_id, now=now)
     # Even a cancelled queued attempt's orchestration is told, so it stops before Azure.

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from provisioning.clusters.arm_calls import (
-    abort_cluster_operation,
     is_precondition_failed,
     read_cluster,
     start_cluster_create,
@@ -24,7 +23,12 @@ from provisioning.errors.product import cluster_exists_error
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.models import ClassifiedError, ProvisionRequest
 from provisioning.operations.messages import AbortResult, CreateSubmitted, OperationInput
-from provisioning.operations.shared_work import TransientArmFailure, arm_context, publish_waiting
+from provisioning.operations.shared_work import (
+    TransientArmFailure,
+    abort_own_operation,
+    arm_context,
+    publish_waiting,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -150,23 +154,8 @@ def _accepted(
 def abort_cluster_create(client: Any, attempt: OperationInput) -> AbortResult:
     """Cancel after the PUT: abort our own running create, then re-read what ARM says.
 
-    The abort is best effort; the state read afterwards decides the outcome (a create
-    that finished before the abort landed is recorded as succeeded, not cancelled).
+    The state read afterwards decides the outcome (a create that finished before the abort
+    landed is recorded as succeeded, not cancelled); a cluster this attempt did not create
+    is never aborted.
     """
-    request = attempt.request
-    existing = _read_quietly(client, request)
-    if existing is not None and not existing.made_by(attempt.task_id):
-        logger.warning("not aborting %s: this attempt did not create it", request.cluster_name)
-        return AbortResult(False, existing.provisioning_state)
-    aborted = abort_cluster_operation(client, request.resource_group, request.cluster_name)
-    after = _read_quietly(client, request)
-    return AbortResult(aborted, after.provisioning_state if after else None)
-
-
-def _read_quietly(client: Any, request: ProvisionRequest) -> ExistingCluster | None:
-    """The cluster, or None when it is gone or ARM did not answer (logged)."""
-    try:
-        return read_cluster(client, request.resource_group, request.cluster_name)
-    except Exception as exc:  # a hint only: the caller decides without it
-        logger.info("could not read %s: %s", request.cluster_name, exc)
-        return None
+    return abort_own_operation(client, attempt, lambda existing: existing.made_by(attempt.task_id))

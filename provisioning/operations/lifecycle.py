@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from provisioning.clusters.inventory import ClusterView
+from provisioning.jobs.claims import HolderGone
 from provisioning.jobs.repository import JobStateRepository
 from provisioning.jobs.state import JobState
 from provisioning.jobs.task_ids import new_task_id
@@ -25,10 +26,13 @@ from provisioning.operations.attempts import (
     accept_task,
     orchestration_input,
 )
-from provisioning.operations.registry import SCALE, UPGRADE, OperationSpec, refusal_for
+from provisioning.operations.change_rules import ChangeFacts, PoolNotFound
+from provisioning.operations.registry import UPGRADE, OperationSpec, refusal_for
 from provisioning.portal_links import portal_url_for
+from provisioning.preflight.quota_gate import QuotaSources
 from provisioning.requests.validation import (
     CLUSTER_NAME_PATTERN,
+    POOL_NAME_PATTERN,
     RESOURCE_GROUP_PATTERN,
     RequestValidationError,
 )
@@ -60,15 +64,24 @@ class ClusterOperationRequest:
 
 
 def validate_cluster_operation(
-    spec: OperationSpec, resource_group: str, cluster_name: str, body: object
+    spec: OperationSpec,
+    resource_group: str,
+    cluster_name: str,
+    body: object,
+    pool: str | None = None,
 ) -> ClusterOperationRequest:
     """The route's names (a malformed one cannot exist: not found) and the body (400)."""
     if not RESOURCE_GROUP_PATTERN.fullmatch(resource_group or "") or not (
         CLUSTER_NAME_PATTERN.fullmatch(cluster_name or "")
     ):
         raise ClusterNotFound(f"{resource_group}/{cluster_name}")
+    target = cluster_name
+    if spec.targets_pool:
+        if not POOL_NAME_PATTERN.fullmatch(pool or ""):
+            raise PoolNotFound(f"{cluster_name}/{pool}")
+        target = str(pool)
     fields = _body_fields(body, spec.body_fields)
-    change = spec.parse_body(fields, cluster_name) if spec.parse_body else None
+    change = spec.parse_body(fields, target) if spec.parse_body else None
     return ClusterOperationRequest(spec, resource_group, cluster_name, change)
 
 
@@ -110,21 +123,31 @@ def accept_cluster_operation(
     timing: OrchestrationTiming,
     now: datetime,
     unique: str,
+    quota: QuotaSources | None = None,
+    holder_gone: HolderGone | None = None,
 ) -> AcceptedAttempt:
-    """Check ownership, state and the change, then the one accept flow (accept_task)."""
+    """Check ownership, state and the change, then the one accept flow (accept_task).
+
+    `quota` reads the region's VM sizes and usages for the changes that add nodes; without
+    it they go ahead unchecked (logged), as when the quota cannot be read.
+    """
     view = read_view(wanted.resource_group, wanted.cluster_name)
     if view is None or not view.ownership().owned_by(owner_id):
         raise ClusterNotFound(f"{wanted.resource_group}/{wanted.cluster_name}")
     if repo is not None:
         # Another task on the cluster wins over its state, as the cluster's `actions` say.
-        holder = repo.claims.active_holder(owner_id, view.resource_group, view.name, now=now)
+        holder = repo.claims.active_holder(
+            owner_id, view.resource_group, view.name, now=now, holder_gone=holder_gone
+        )
         if holder is not None:
             raise OperationInProgress(holder)
     upgrades = read_upgrades(view) if wanted.spec is UPGRADE else []
     refusal = state_refusal(wanted.spec, view, upgrades)
     if refusal:
         raise InvalidClusterState(refusal)
-    _check_change(wanted, view, upgrades)
+    if wanted.spec.check is not None:
+        facts = ChangeFacts(subscription_id, tuple(upgrades), quota)
+        wanted.spec.check(wanted.change, view, facts)
     job = JobState.new(
         owner_id,
         new_task_id(now, unique),
@@ -139,24 +162,7 @@ def accept_cluster_operation(
         orchestration_input(job, timing, portal_url_for(view.id, tenant_id)),
         change=wanted.change,
     )
-    return accept_task(repo, job, attempt, now=now)
-
-
-def _check_change(wanted: ClusterOperationRequest, view: ClusterView, upgrades: list[str]) -> None:
-    """Scale names one of the cluster's pools; upgrade names one of its upgrades."""
-    change = wanted.change
-    if wanted.spec is SCALE and change is not None:
-        if view.pool(change.node_pool or "") is None:
-            pools = ", ".join(pool.name for pool in view.node_pools)
-            raise RequestValidationError(
-                "node_pool", f"node_pool must be one of the cluster's node pools: {pools}"
-            )
-    if wanted.spec is UPGRADE and change is not None:
-        if change.kubernetes_version not in upgrades:
-            raise RequestValidationError(
-                "kubernetes_version",
-                "kubernetes_version must be one of the cluster's upgrades: " + ", ".join(upgrades),
-            )
+    return accept_task(repo, job, attempt, now=now, holder_gone=holder_gone)
 
 
 def _request_of(
@@ -166,12 +172,15 @@ def _request_of(
     change = wanted.change or ClusterChange()
     pool = view.pool(change.node_pool or "") or (view.node_pools[0] if view.node_pools else None)
     count = change.node_count if change.node_count is not None else view.node_count
+    if change.autoscale is not None:
+        count = change.autoscale.min
+    vm_size = change.vm_size or (pool.vm_size if pool else "")
     return ProvisionRequest(
         subscription_id=subscription_id,
         resource_group=view.resource_group,
         cluster_name=view.name,
         region=view.region,
-        node_vm_size=pool.vm_size if pool else "",
+        node_vm_size=vm_size,
         node_count=max(1, count),
         kubernetes_version=change.kubernetes_version or view.kubernetes_version,
         access=view.access_mode,

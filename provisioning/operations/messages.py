@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from provisioning.clusters.arm_calls import AbortAnswer
 from provisioning.models import (
     ClassifiedError,
     ClusterChange,
@@ -228,19 +229,36 @@ class PollResult:
 
 @dataclass(frozen=True)
 class AbortResult:
-    """The abort after a cancel: whether ARM took it, and the state it reported afterwards."""
+    """The abort after a cancel: what ARM said to it, and the state it reported afterwards."""
 
-    aborted: bool
+    answer: AbortAnswer
     cluster_state: str | None = None
+
+    @property
+    def aborted(self) -> bool:
+        """ARM took the abort: the operation is being cancelled."""
+        return self.answer is AbortAnswer.ACCEPTED
+
+    @classmethod
+    def unanswered(cls) -> AbortResult:
+        """ARM said nothing (timeout, no connection, 5xx): nothing is known, ask again."""
+        return cls(AbortAnswer.UNANSWERED)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON for the activity result."""
-        return {"aborted": self.aborted, "cluster_state": self.cluster_state}
+        return {
+            "aborted": self.aborted,
+            "answer": str(self.answer),
+            "cluster_state": self.cluster_state,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> AbortResult:
-        """Rebuild the abort step's result."""
-        return cls(bool(data.get("aborted")), data.get("cluster_state"))
+        """Rebuild the abort step's result (histories from before `answer` hold only `aborted`)."""
+        answer = data.get("answer")
+        if answer is None:
+            answer = AbortAnswer.ACCEPTED if data.get("aborted") else AbortAnswer.REFUSED
+        return cls(AbortAnswer(answer), data.get("cluster_state"))
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,29 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from provisioning.models import BROKEN_CLUSTER_STATES, ClusterChange, TaskType
+from provisioning.operations.change_rules import (
+    ChangeFacts,
+    check_pool_add,
+    check_pool_autoscale,
+    check_pool_delete,
+    check_scale,
+    check_upgrade,
+    pool_add_body,
+    pool_autoscale_body,
+    pool_delete_body,
+)
 from provisioning.operations.step_tables import TERMINAL_CLUSTER_STATES, OperationSteps
 from provisioning.requests.validation import (
-    MAX_NODE_COUNT,
-    MIN_NODE_COUNT,
     POOL_NAME_PATTERN,
     RequestValidationError,
+    node_count_in_bounds,
 )
+
+if TYPE_CHECKING:
+    from provisioning.clusters.inventory import ClusterView
 
 # Cluster provisioningStates after which ARM will not change the cluster on its own.
 SETTLED_STATES = TERMINAL_CLUSTER_STATES
@@ -61,7 +74,11 @@ class AllowedStates:
     power_states: frozenset[str | None]
 
 
+# (the body's fields, the name the route targets: the cluster's, or the pool's on a pool route)
 BodyParser = Callable[[Mapping[str, Any], str], ClusterChange | None]
+# Checks the change against the cluster (and the facts it may read) before it is accepted.
+ChangeCheck = Callable[[ClusterChange | None, "ClusterView", ChangeFacts], None]
+POOL_PARAMETER = "pool"
 
 
 @dataclass(frozen=True)
@@ -84,11 +101,29 @@ class OperationSpec:
     body_fields: tuple[str, ...] = ()
     parse_body: BodyParser | None = None
     allowed: AllowedStates | None = None
+    # The route suffix when it is not the action's name ("pools/{pool}/delete"), and the
+    # name of the operation in function names and schemas when several share one action.
+    path: str | None = None
+    key: str | None = None
+    # What the change asks of the cluster (a pool that exists, room in the quota), if anything.
+    check: ChangeCheck | None = None
+    # How a failed start names the operation ("Could not start the <noun>").
+    noun: str | None = None
 
     @property
     def route(self) -> str | None:
-        """The route suffix of a cluster operation (the action's name), else None."""
-        return self.action
+        """The route suffix of a cluster operation (the action's name by default), else None."""
+        return self.path or self.action
+
+    @property
+    def name(self) -> str:
+        """The operation's identifier ("scale", "pool_add"): function and schema names."""
+        return self.key or self.action or str(self.task_type)
+
+    @property
+    def targets_pool(self) -> bool:
+        """Whether the route names one of the cluster's node pools (`{pool}`)."""
+        return f"{{{POOL_PARAMETER}}}" in (self.route or "")
 
 
 def _no_change(fields: Mapping[str, Any], cluster_name: str) -> ClusterChange | None:
@@ -100,19 +135,6 @@ def _pool_name(fields: Mapping[str, Any], name: str = "node_pool") -> str:
     if not isinstance(value, str) or not POOL_NAME_PATTERN.fullmatch(value):
         raise RequestValidationError(
             name, f"{name} must be the name of one of the cluster's node pools"
-        )
-    return value
-
-
-def node_count_in_bounds(value: object, name: str = "node_count", low: int = MIN_NODE_COUNT) -> int:
-    """A whole node count within the product's bounds (400 naming the field otherwise)."""
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or not (low <= value <= MAX_NODE_COUNT)
-    ):
-        raise RequestValidationError(
-            name, f"{name} must be a whole number from {low} to {MAX_NODE_COUNT}"
         )
     return value
 
@@ -220,6 +242,7 @@ SCALE = OperationSpec(
     body_fields=("node_pool", "node_count"),
     parse_body=_scale_body,
     allowed=HEALTHY_RUNNING,
+    check=check_scale,
 )
 UPGRADE = OperationSpec(
     TaskType.AKS_UPGRADE,
@@ -237,12 +260,100 @@ UPGRADE = OperationSpec(
     body_fields=("kubernetes_version",),
     parse_body=_upgrade_body,
     allowed=HEALTHY_RUNNING,
+    check=check_upgrade,
+)
+# The three node-pool operations share the `node_pools` action (README "Node pools"), so
+# they share its refusal sentence too ("A stopped cluster cannot be changed in its node pools").
+POOL_CHANGES = "changed in its node pools"
+POOL_ADD = OperationSpec(
+    TaskType.AKS_POOL_ADD,
+    Orchestration.CHANGE,
+    OperationSteps(
+        submitting="Adding node pool",
+        waiting="Waiting for the new node pool",
+        succeeded="Node pool added",
+    ),
+    verb="add a node pool to",
+    participle=POOL_CHANGES,
+    running="Adding a node pool",
+    summary="Add a User node pool (a fixed count or autoscaled; maxSurge 10%).",
+    action="node_pools",
+    path="pools",
+    key="pool_add",
+    body_fields=("name", "vm_size", "node_count", "autoscale"),
+    parse_body=pool_add_body,
+    allowed=HEALTHY_RUNNING,
+    check=check_pool_add,
+    noun="node pool add",
+)
+POOL_AUTOSCALE = OperationSpec(
+    TaskType.AKS_POOL_AUTOSCALE,
+    Orchestration.CHANGE,
+    OperationSteps(
+        submitting="Updating the autoscaler",
+        waiting="Waiting for the node pool",
+        succeeded="Autoscaler updated",
+    ),
+    verb="change the autoscaler of",
+    participle=POOL_CHANGES,
+    running="Changing the autoscaler",
+    summary="Turn a node pool's autoscaler on (min, max) or off (enabled false, node_count).",
+    action="node_pools",
+    path=f"pools/{{{POOL_PARAMETER}}}/autoscale",
+    key="pool_autoscale",
+    body_fields=("min", "max", "enabled", "node_count"),
+    parse_body=pool_autoscale_body,
+    allowed=HEALTHY_RUNNING,
+    check=check_pool_autoscale,
+    noun="autoscaler change",
+)
+POOL_DELETE = OperationSpec(
+    TaskType.AKS_POOL_DELETE,
+    Orchestration.CHANGE,
+    OperationSteps(
+        submitting="Deleting node pool",
+        waiting="Waiting for the node pool to go",
+        succeeded="Node pool deleted",
+    ),
+    verb="delete a node pool of",
+    participle=POOL_CHANGES,
+    running="Deleting a node pool",
+    summary="Delete a node pool after its name was typed to confirm (never the only System pool).",
+    # Like a cluster's, a pool's deletion cannot be taken back once Azure started it.
+    cancellable=False,
+    action="node_pools",
+    path=f"pools/{{{POOL_PARAMETER}}}/delete",
+    key="pool_delete",
+    body_fields=("confirm",),
+    parse_body=pool_delete_body,
+    allowed=HEALTHY_RUNNING,
+    check=check_pool_delete,
+    noun="node pool delete",
 )
 
-SPECS: tuple[OperationSpec, ...] = (PROVISION, DELETE, STOP, START, SCALE, UPGRADE)
+SPECS: tuple[OperationSpec, ...] = (
+    PROVISION,
+    DELETE,
+    STOP,
+    START,
+    SCALE,
+    UPGRADE,
+    POOL_ADD,
+    POOL_AUTOSCALE,
+    POOL_DELETE,
+)
 _BY_TYPE: dict[TaskType, OperationSpec] = {spec.task_type: spec for spec in SPECS}
 # Operations asked for on a cluster's own route, in the order the dashboard shows them.
-CLUSTER_OPERATIONS: tuple[OperationSpec, ...] = (STOP, START, SCALE, UPGRADE, DELETE)
+CLUSTER_OPERATIONS: tuple[OperationSpec, ...] = (
+    STOP,
+    START,
+    SCALE,
+    UPGRADE,
+    POOL_ADD,
+    POOL_AUTOSCALE,
+    POOL_DELETE,
+    DELETE,
+)
 
 
 def spec_for(task_type: TaskType | str) -> OperationSpec:
@@ -255,9 +366,9 @@ def steps_for(task_type: TaskType | str) -> OperationSteps:
     return spec_for(task_type).steps
 
 
-def cluster_operation(action: str) -> OperationSpec:
-    """The cluster operation asked for on route `…/{action}` (KeyError if none)."""
-    return next(spec for spec in CLUSTER_OPERATIONS if spec.action == action)
+def cluster_operation(route: str) -> OperationSpec:
+    """The cluster operation asked for on route `…/{route}` (StopIteration if none)."""
+    return next(spec for spec in CLUSTER_OPERATIONS if spec.route == route)
 
 
 def refusal_for(

@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from provisioning.clusters.arm_calls import read_cluster_state, read_operation_error
+from provisioning.clusters.arm_calls import (
+    AbortAnswer,
+    abort_cluster_operation,
+    read_cluster,
+    read_cluster_state,
+    read_operation_error,
+)
+from provisioning.clusters.ownership import ExistingCluster
+from provisioning.errors.arm_unavailable import arm_did_not_answer
 from provisioning.errors.classify import classify_arm_error, classify_exception, is_transient
 from provisioning.errors.product import ARM_NOT_ANSWERING_STEP, PROVISIONING_FAILED
 from provisioning.jobs.events import log_attempt_event
@@ -31,6 +40,7 @@ from provisioning.models import (
     TaskType,
 )
 from provisioning.operations.messages import (
+    AbortResult,
     BeginResult,
     FinishResult,
     OperationInput,
@@ -192,7 +202,7 @@ def poll_cluster(
 def _cluster_failure(client: Any, attempt: OperationInput) -> ClassifiedError:
     """Why the cluster ended Failed: its async operation's error, or a generic failure."""
     if attempt.operation_url:
-        return _operation_failure(client, attempt, attempt.request)
+        return _operation_failure(client, attempt.operation_url, attempt.request)
     return classify_arm_error(
         PROVISIONING_FAILED.code,
         PROVISIONING_FAILED.message,
@@ -202,11 +212,11 @@ def _cluster_failure(client: Any, attempt: OperationInput) -> ClassifiedError:
 
 
 def _operation_failure(
-    client: Any, attempt: OperationInput, request: ProvisionRequest
+    client: Any, operation_url: str, request: ProvisionRequest
 ) -> ClassifiedError:
     """Why an accepted create failed: the async operation's error, classified."""
     try:
-        _, code, message = read_operation_error(client, attempt.operation_url)
+        _, code, message = read_operation_error(client, operation_url)
     except Exception as exc:  # fall back to a generic failure rather than lose the outcome
         logger.warning("could not read the failed operation of %s: %s", request.cluster_name, exc)
         code, message = PROVISIONING_FAILED.code, PROVISIONING_FAILED.message
@@ -218,11 +228,21 @@ def _operation_failure(
     )
 
 
+# A row in these states may end (or, on a re-run, already ended) succeeded.
+_MAY_SUCCEED = frozenset({TaskStatus.QUEUED, TaskStatus.RUNNING, TaskStatus.SUCCEEDED})
+
+
 def finish_attempt(
     repo: JobStateRepository, attempt: OperationInput, outcome: OperationOutcome, *, now: datetime
 ) -> FinishResult:
-    """Final step: store the terminal outcome (raises on storage faults so it is retried)."""
-    repo.upsert_missing(job_from_orchestration_input(attempt))
+    """Final step: store the terminal outcome (raises on storage faults so it is retried).
+
+    A success resolves what it makes moot *before* the status is stored: whoever reads
+    `succeeded` then never still sees the failure it resolved.
+    """
+    current = repo.upsert_missing(job_from_orchestration_input(attempt))
+    if outcome.status == TaskStatus.SUCCEEDED and current.status in _MAY_SUCCEED:
+        _resolve_after_success(repo, current, attempt, now=now)
     stored = repo.update(
         attempt.owner_id, attempt.task_id, lambda job: _finished(job, attempt, outcome, now)
     )
@@ -230,8 +250,6 @@ def finish_attempt(
         return FinishResult(outcome.status)
     if stored.status == outcome.status:
         log_attempt_event("attempt_finished", stored)
-    if stored.status == TaskStatus.SUCCEEDED:
-        _resolve_after_success(repo, stored, attempt, now=now)
     return FinishResult(stored.status)
 
 
@@ -273,3 +291,34 @@ def _resolve_after_success(
         job.task_id,
         now=now,
     )
+
+
+def abort_own_operation(
+    client: Any, attempt: OperationInput, may_abort: Callable[[ExistingCluster], bool]
+) -> AbortResult:
+    """Cancel: abort the running operation on a cluster we may touch, then read what ARM says.
+
+    ARM's silence is reported as such (never as a refusal): the orchestration then asks
+    again rather than record an outcome ARM never gave.
+    """
+    request = attempt.request
+    try:
+        existing = read_cluster(client, request.resource_group, request.cluster_name)
+    except Exception as exc:  # a hint only, unless ARM is silent
+        if arm_did_not_answer(exc):
+            logger.warning("ARM did not answer before the abort of %s", request.cluster_name)
+            return AbortResult.unanswered()
+        logger.info("could not read %s before the abort: %s", request.cluster_name, exc)
+        existing = None
+    if existing is not None and not may_abort(existing):
+        logger.warning("not aborting %s: not this attempt's to abort", request.cluster_name)
+        return AbortResult(AbortAnswer.REFUSED, existing.provisioning_state)
+    answer = abort_cluster_operation(client, request.resource_group, request.cluster_name)
+    if answer is AbortAnswer.UNANSWERED:
+        return AbortResult.unanswered()
+    try:
+        after = read_cluster(client, request.resource_group, request.cluster_name)
+    except Exception as exc:  # a hint only: the orchestration reads again
+        logger.info("could not read %s after the abort: %s", request.cluster_name, exc)
+        after = None
+    return AbortResult(answer, after.provisioning_state if after else None)

@@ -37,6 +37,7 @@ from provisioning.preflight.checks import (
     quota_summary,
     run_checks,
 )
+from provisioning.preflight.quota_gate import QuotaSources
 from provisioning.requests.validation import (
     RequestValidationError,
     input_limits,
@@ -135,6 +136,14 @@ def cached_prices(sources: AzureSources, cache: CatalogCache, region: str) -> di
         ("prices", region),
         PRICES_TTL_SECONDS,
         lambda: read_hourly_prices(sources.prices, sources.prices_endpoint, region),
+    )
+
+
+def quota_sources(sources: AzureSources, cache: CatalogCache) -> QuotaSources:
+    """What the quota check before a change reads: the cached VM sizes and live usages."""
+    return QuotaSources(
+        vm_sizes=lambda region: cached_vm_sizes(sources, cache, region),
+        usages=lambda region: read_usages(sources.compute, region),
     )
 
 

@@ -250,6 +250,7 @@ def validate_provision_request(body: object, subscription_id: str) -> ProvisionR
     if not RESOURCE_GROUP_PATTERN.fullmatch(resource_group):
         raise RequestValidationError("resource_group", RESOURCE_GROUP_RULE)
 
+    retry_of_in(body)  # its form, for preflight as for provision; provision checks the task
     region = validate_region(_required_string(body, "region"))
     node_vm_size = _vm_size(
         _optional_value(body, "node_vm_size", DEFAULT_NODE_VM_SIZE), "node_vm_size"
@@ -304,6 +305,19 @@ def _node_count(value: object, field: str) -> int:
         raise RequestValidationError(field, rule)
     if not MIN_NODE_COUNT <= value <= MAX_NODE_COUNT:
         raise RequestValidationError(field, rule)
+    return value
+
+
+def node_count_in_bounds(value: object, name: str = "node_count", low: int = MIN_NODE_COUNT) -> int:
+    """A whole node count within the product's bounds (400 naming the field otherwise)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not (low <= value <= MAX_NODE_COUNT)
+    ):
+        raise RequestValidationError(
+            name, f"{name} must be a whole number from {low} to {MAX_NODE_COUNT}"
+        )
     return value
 
 

@@ -1,141 +1,85 @@
-// Boot and wiring: show the banner from localStorage synchronously, then ask the server (who
-// is signed in, recent failures, running attempts); keep every tab in step through the
-// storage event. State lives in the store (state/), rules in the modules it wires together.
+// @ts-check
+// Boot: show the banner from localStorage before any network work, render the page, then let
+// the dashboard ask the server. One visibility handler, one channel to the other tabs, and
+// focus that never falls to <body> when the control holding it goes away.
+
+import { effect } from '@preact/signals';
+import { html } from 'htm/preact';
+import { render } from 'preact';
 
 import { createApiClient } from './api.js';
-import { FAILED, SUCCEEDED } from './attempt-outcome.js';
-import { createAttemptTracker } from './attempt-tracker.js';
-import { createBanner } from './components/banner.js';
-import { createClusterCard } from './components/cluster-card.js';
-import { createCreateDialog } from './components/create-dialog.js';
-import { ProvisionErrorCard } from './components/provision-error-card.js';
-import { replaceChildren } from './element.js';
-import { requestFromSnapshot } from './failure-snapshot.js';
-import { isCancelledWithPartialCluster } from './failure-presentation.js';
+import { App } from './components/app.js';
+import { createCreateForm } from './create-form.js';
+import { createDashboard } from './dashboard.js';
 import { createLastFailedStore } from './last-failed-store.js';
-import { createLastFailureSync } from './last-failure-sync.js';
-import { noticeShown } from './state/actions.js';
-import { createDashboardStore } from './state/dashboard-store.js';
-import { createYourClusters } from './your-clusters.js';
+import { createTabSync } from './tab-sync.js';
 
-/** localStorage, or a throwaway in-memory stand-in when the browser refuses access. */
-function browserStorage() {
+/** localStorage, or null when the browser refuses access to it. */
+function localStorageOrNull() {
   try {
     return window.localStorage;
   } catch (problem) {
     console.warn('localStorage is unavailable; the banner will not survive a reload.', problem);
-    const items = new Map();
-    return {
-      getItem: (key) => items.get(key) ?? null,
-      setItem: (key, value) => items.set(key, String(value)),
-      removeItem: (key) => items.delete(key),
-    };
+    return null;
   }
 }
 
-const store = createDashboardStore();
-const api = createApiClient({ fetch: window.fetch.bind(window) });
-const lastFailed = createLastFailedStore({
-  storage: browserStorage(),
-  eventTarget: window,
-  onProblem: (problem) => console.warn('Could not use localStorage.', problem),
-});
-const failures = createLastFailureSync({ lastFailed, store, api });
-const yourClusters = createYourClusters({ store, api, onChange: () => tracker.refreshHistory({ resume: false }) });
-
-// R-2: instant banner from localStorage, before any network work.
-failures.showSaved();
-
-function renderErrorCard(snapshot, { inDialog = false, focusField = null } = {}) {
-  const partial = isCancelledWithPartialCluster(snapshot);
-  return ProvisionErrorCard({
-    snapshot,
-    api,
-    extraPortalUrl: partial ? snapshot.progress.portal_url : null,
-    onEditRetry: inDialog ? null : editAndRetry,
-    onEditAction: inDialog ? () => focusField?.() : editAndRetry,
-    onPartialClusterDeleted: partialClusterDeleted,
-  });
+/** @returns {Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>} */
+function inMemoryStorage() {
+  const items = new Map();
+  return {
+    getItem: (key) => items.get(key) ?? null,
+    setItem: (key, value) => void items.set(key, String(value)),
+    removeItem: (key) => void items.delete(key),
+  };
 }
 
-const tracker = createAttemptTracker({
+const storage = localStorageOrNull();
+const api = createApiClient({ fetch: (url, init) => window.fetch(url, init) });
+const dashboard = createDashboard({
   api,
-  store,
-  onFinished: ({ report, task }) => {
-    if (report === FAILED) failures.attemptFailed(task);
-    else if (report === SUCCEEDED) failures.attemptSucceeded(task);
-    yourClusters.refresh();
-  },
+  lastFailed: createLastFailedStore({
+    storage: storage ?? inMemoryStorage(),
+    eventTarget: window,
+    onProblem: (problem) => console.warn('Could not use localStorage.', problem),
+  }),
+  sync: createTabSync({
+    openChannel: typeof BroadcastChannel === 'function' ? (name) => new BroadcastChannel(name) : null,
+    storage,
+    eventTarget: window,
+    onProblem: (problem) => console.warn('Could not reach the other tabs.', problem),
+  }),
+});
+const createForm = createCreateForm({ api, dashboard });
+
+dashboard.start();
+const root = /** @type {HTMLElement} */ (document.getElementById('app'));
+render(html`<${App} app=${{ dashboard, createForm }} />`, root);
+
+const signedIn = document.querySelector('[data-testid="signed-in"]');
+effect(() => {
+  if (signedIn) signedIn.textContent = dashboard.state.signedIn.value;
 });
 
-const banner = createBanner({
-  store,
-  renderErrorCard: (snapshot) => renderErrorCard(snapshot),
-  onDismiss: (snapshot) => {
-    failures.dismiss(snapshot);
-    card.focusCreate();
-  },
-});
-
-const dialog = createCreateDialog({
-  api,
-  store,
-  onStarted: (answer, body) => {
-    tracker.track(answer.task_id, {
-      task_id: answer.task_id,
-      status: answer.status ?? 'queued',
-      created_at: new Date().toISOString(),
-      request: body,
-      progress: {},
-    });
-    tracker.refreshHistory({ resume: false });
-    yourClusters.refresh();
-  },
-  renderErrorCard: (snapshot, { focusField }) => renderErrorCard(snapshot, { inDialog: true, focusField }),
-});
-
-const card = createClusterCard({
-  store,
-  banner: banner.element,
-  onCreate: () => dialog.open(),
-  onStop: () => tracker.stop(),
-});
-
-function editAndRetry(failure) {
-  dialog.open({ prefill: requestFromSnapshot(failure), failure });
-}
-
-function partialClusterDeleted(failure) {
-  failures.partialClusterDeleted(failure);
-  yourClusters.refresh();
-  store.dispatch(noticeShown('Partial cluster deleted', { tone: 'success' }));
-  tracker.refreshHistory({ resume: false });
-}
-
-async function showSignedIn() {
-  const target = document.querySelector('[data-testid="signed-in"]');
-  if (!target) return;
-  try {
-    const principal = await api.me();
-    const name = principal?.userDetails || principal?.userId;
-    target.textContent = name ? `Signed in as ${name}` : 'Not signed in';
-  } catch (problem) {
-    console.info('Could not read /.auth/me.', problem);
-    target.textContent = 'Sign-in status unavailable';
-  }
-}
-
-replaceChildren(document.getElementById('app'), card.element, yourClusters.element, dialog.element);
-
-failures.followOtherTabs();
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible') {
-    failures.hydrate();
-    tracker.refreshHistory({ resume: true });
-  }
+  if (document.visibilityState === 'visible') dashboard.tabVisible();
 });
 
-showSignedIn();
-yourClusters.start();
-failures.hydrate();
-tracker.refreshHistory({ resume: true });
+// When the focused control leaves the page (a finished attempt's Stop attempt, a deleted
+// cluster's row), focus moves to the nearest part that says where it was, else the page.
+/** @type {HTMLElement | null} */
+let focusHome = null;
+document.addEventListener('focusin', (event) => {
+  const target = /** @type {Element} */ (event.target);
+  const holder = target.closest?.('[data-focus-fallback]');
+  focusHome = holder ? document.getElementById(holder.getAttribute('data-focus-fallback') ?? '') : null;
+});
+document.addEventListener('focusout', (event) => {
+  if (event.relatedTarget) return;
+  const left = /** @type {Element} */ (event.target);
+  const home = focusHome;
+  setTimeout(() => {
+    if (left.isConnected || (document.activeElement && document.activeElement !== document.body)) return;
+    (home?.isConnected ? home : root).focus();
+  }, 0);
+});

@@ -1,3 +1,4 @@
+// @ts-check
 // What the card says when a tracked attempt finishes, as a rule table. Pure: no DOM.
 
 import { isReportableFailure } from './failure-snapshot.js';
@@ -9,9 +10,19 @@ export const FAILED = 'failed';
 export const ENDED = 'ended';
 export const PORTAL_LINK_LABEL = 'View cluster in Azure portal';
 
+/** @typedef {import('./contract.js').TaskDocument} TaskDocument */
+/**
+ * A short message in the card: `tone` info/success/warning, `link` {label, url} or null.
+ * @typedef {{text: string, tone: string, link: {label: string, url: string} | null}} Notice
+ */
+
+/** @param {TaskDocument} task */
 const nameOf = (task) => task.request?.cluster_name ?? 'the cluster';
 
-/** First matching rule wins: `report` is what the app is told, `notice` what the card shows. */
+/**
+ * First matching rule wins: `report` is what the app is told, `notice` what the card shows.
+ * @type {{applies: (task: TaskDocument) => boolean, report: string, notice: (task: TaskDocument) => Notice}[]}
+ */
 const OUTCOME_RULES = [
   {
     applies: (task) => task.status === 'succeeded',
@@ -47,8 +58,11 @@ const OUTCOME_RULES = [
   },
 ];
 
-/** How a finished task reads: `{report, notice: {text, tone, link}}`. */
+/**
+ * How a finished task reads: `{report, notice: {text, tone, link}}`.
+ * @param {TaskDocument} task
+ */
 export function attemptOutcome(task) {
-  const rule = OUTCOME_RULES.find((candidate) => candidate.applies(task));
+  const rule = OUTCOME_RULES.find((candidate) => candidate.applies(task)) ?? OUTCOME_RULES[OUTCOME_RULES.length - 1];
   return { report: rule.report, notice: rule.notice(task) };
 }

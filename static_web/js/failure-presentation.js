@@ -1,6 +1,11 @@
+// @ts-check
 // How a classified failure reads to the user: headline per category, short first line,
 // which actions may become links. Pure: the components turn this into DOM.
 
+/** @typedef {import('./failure-snapshot.js').Snapshot} Snapshot */
+/** @typedef {import('./failure-snapshot.js').SnapshotAction} SnapshotAction */
+
+/** @type {Record<string, string>} */
 export const CATEGORY_HEADLINES = {
   quota: 'Quota exceeded',
   sku: 'VM size not available',
@@ -19,14 +24,20 @@ export const PORTAL_TOOLTIP =
 export const IN_APP_ACTION_KINDS = new Set(['edit', 'delete_cluster']);
 const SHORT_MESSAGE_CHARS = 200;
 
-/** The headline for an error category (unknown categories read "Provisioning failed"). */
+/**
+ * The headline for an error category (unknown categories read "Provisioning failed").
+ * @param {string | undefined} category
+ */
 export function headlineFor(category) {
-  return Object.hasOwn(CATEGORY_HEADLINES, category)
+  return category && Object.hasOwn(CATEGORY_HEADLINES, category)
     ? CATEGORY_HEADLINES[category]
     : CATEGORY_HEADLINES.unknown;
 }
 
-/** The URL when it is an absolute https: URL (safe to link), else null. */
+/**
+ * The URL when it is an absolute https: URL (safe to link), else null.
+ * @param {unknown} url
+ */
 export function safeHttpsUrl(url) {
   if (typeof url !== 'string' || url === '') return null;
   try {
@@ -37,7 +48,10 @@ export function safeHttpsUrl(url) {
   }
 }
 
-/** The first line of a message, shortened, for the always-visible summary. */
+/**
+ * The first line of a message, shortened, for the always-visible summary.
+ * @param {unknown} message
+ */
 export function shortMessage(message) {
   const text = typeof message === 'string' ? message.trim() : '';
   const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
@@ -45,13 +59,19 @@ export function shortMessage(message) {
   return `${firstLine.slice(0, SHORT_MESSAGE_CHARS - 1).trimEnd()}…`;
 }
 
-/** Whether the full message says more than the short line (so a details toggle helps). */
+/**
+ * Whether the full message says more than the short line (so a details toggle helps).
+ * @param {unknown} message
+ */
 export function hasMoreDetail(message) {
   const text = typeof message === 'string' ? message.trim() : '';
   return text !== '' && text !== shortMessage(text);
 }
 
-/** Whether the attempt was cancelled after the cluster resource existed on Azure (R-3). */
+/**
+ * Whether the attempt was cancelled after the cluster resource existed on Azure (R-3).
+ * @param {Snapshot | null | undefined} snapshot
+ */
 export function isCancelledWithPartialCluster(snapshot) {
   return (
     !!snapshot &&
@@ -63,18 +83,37 @@ export function isCancelledWithPartialCluster(snapshot) {
 /**
  * How each classified action renders: `link` (https URL), `in_app` (edit / delete_cluster)
  * or `text` (anything else, including non-https URLs, which must stay inert).
+ * @param {{kind?: string, label?: string, url?: string | null} | null | undefined} action
+ * @returns {{as: 'link' | 'in_app' | 'text', kind: string, label: string, url?: string}}
  */
 export function describeAction(action) {
   const url = safeHttpsUrl(action?.url);
-  if (IN_APP_ACTION_KINDS.has(action?.kind)) return { as: 'in_app', kind: action.kind, label: action.label };
-  if (url) return { as: 'link', kind: action.kind, label: action.label, url };
+  const kind = action?.kind ?? '';
+  const label = action?.label ?? '';
+  if (IN_APP_ACTION_KINDS.has(kind)) return { as: 'in_app', kind, label };
+  if (url) return { as: 'link', kind, label, url };
   return { as: 'text', kind: action?.kind ?? '', label: action?.label ?? '' };
 }
 
 export const PARTIAL_DELETE_LABEL = 'Delete partial cluster';
 export const EDIT_RETRY_LABEL = 'Edit & retry';
 
-/** Which classified action becomes which kind of control; the first matching rule wins. */
+/**
+ * One control of an error card, as data.
+ * @typedef {object} PlannedAction
+ * @property {'portal' | 'delete' | 'link' | 'edit' | 'text' | 'retry'} as
+ * @property {string} label
+ * @property {string | null} [url]
+ * @property {string} [testId]
+ * @property {SnapshotAction} [action]
+ */
+
+/** @typedef {ReturnType<typeof describeAction>} DescribedAction */
+
+/**
+ * Which classified action becomes which kind of control; the first matching rule wins.
+ * @type {{applies: (d: DescribedAction, o: {canEdit: boolean}) => boolean, plan: (d: DescribedAction, a: SnapshotAction) => PlannedAction}[]}
+ */
 const ACTION_RULES = [
   { applies: (described) => described.as === 'link', plan: (d) => ({ as: 'link', label: d.label, url: d.url }) },
   {
@@ -91,8 +130,14 @@ const ACTION_RULES = [
 /**
  * The portal action and Delete partial cluster that lead the card when the attempt was
  * cancelled with a partial cluster (or a portal URL is given); `url` null keeps it inert.
+ * @param {Snapshot} snapshot
+ * @param {boolean} partial
+ * @param {string | null} extraPortalUrl
+ * @param {string} extraPortalLabel
+ * @returns {PlannedAction[]}
  */
 function leadingActions(snapshot, partial, extraPortalUrl, extraPortalLabel) {
+  /** @type {PlannedAction[]} */
   const lead = [];
   if (partial || extraPortalUrl !== null) {
     const rawUrl = extraPortalUrl ?? (partial ? snapshot.progress?.portal_url : null);
@@ -102,7 +147,12 @@ function leadingActions(snapshot, partial, extraPortalUrl, extraPortalLabel) {
   return lead;
 }
 
-/** Whether a classified action only repeats one of the leading ones. */
+/**
+ * Whether a classified action only repeats one of the leading ones.
+ * @param {DescribedAction} described
+ * @param {PlannedAction[]} lead
+ * @param {boolean} partial
+ */
 function repeatsLead(described, lead, partial) {
   const portal = lead.find((item) => item.as === 'portal');
   if (portal && described.as === 'link' && described.url === portal.url) return true;
@@ -113,6 +163,9 @@ function repeatsLead(described, lead, partial) {
  * The controls an error card shows, in order, as data: `portal` (warning action), `delete`
  * (the one cleanup button), `link`, `edit`, `text` and `retry`. Classified actions that
  * repeat the leading portal or delete action are left out.
+ * @param {Snapshot} snapshot
+ * @param {{extraPortalUrl?: string | null, extraPortalLabel?: string, canEdit?: boolean, canRetry?: boolean}} [options]
+ * @returns {PlannedAction[]}
  */
 export function planErrorActions(
   snapshot,
@@ -129,4 +182,12 @@ export function planErrorActions(
   }
   if (canRetry) plan.push({ as: 'retry', label: EDIT_RETRY_LABEL, testId: 'edit-and-retry' });
   return plan;
+}
+
+/**
+ * The banner's heading: a cancel that left a cluster behind is "stopped", anything else failed.
+ * @param {Snapshot} snapshot
+ */
+export function bannerHeading(snapshot) {
+  return isCancelledWithPartialCluster(snapshot) ? 'Last attempt stopped' : 'Last attempt failed';
 }

@@ -1,5 +1,11 @@
-// Client-side checks that mirror the server's request rules (docs/reliability.md), so most mistakes
-// are caught next to the field before a round trip. The server stays the authority.
+// @ts-check
+// The Create form's own checks, made only from the server's `limits` (GET /api/aks/options):
+// no pattern or bound is written here, so the form checks exactly what the server checks.
+// Without limits (an older server, options unavailable) only emptiness is checked and the
+// server's 400 shows next to the field it names.
+
+/** @typedef {import('./contract.js').InputLimits} InputLimits */
+/** @typedef {import('./contract.js').TextLimit} TextLimit */
 
 export const FIELDS = [
   'cluster_name',
@@ -12,127 +18,128 @@ export const FIELDS = [
 
 /** The workload pool's form fields; the server names them `user_pool.*` in its 400s. */
 export const WORKLOAD_FIELDS = ['user_vm_size', 'user_node_count'];
+/** @type {Readonly<Record<string, string>>} */
 export const SERVER_FIELD_TO_FORM_FIELD = Object.freeze({
   user_pool: 'user_vm_size',
   'user_pool.node_vm_size': 'user_vm_size',
   'user_pool.node_count': 'user_node_count',
 });
 
+// Choices shown only while GET /api/aks/options has not answered (or failed), so the form
+// always works; the server still checks whatever is sent.
 export const REGIONS = [
-  'eastus',
-  'eastus2',
-  'centralus',
-  'westus2',
-  'westus3',
-  'canadacentral',
-  'northeurope',
-  'westeurope',
-  'uksouth',
-  'francecentral',
-  'germanywestcentral',
-  'swedencentral',
-  'switzerlandnorth',
-  'southeastasia',
-  'japaneast',
-  'australiaeast',
-  'centralindia',
+  'eastus', 'eastus2', 'centralus', 'westus2', 'westus3', 'canadacentral', 'northeurope',
+  'westeurope', 'uksouth', 'francecentral', 'germanywestcentral', 'swedencentral',
+  'switzerlandnorth', 'southeastasia', 'japaneast', 'australiaeast', 'centralindia',
 ];
 export const DEFAULT_REGION = 'eastus';
-
 export const VM_SIZES = [
-  'Standard_D2s_v5',
-  'Standard_D4s_v5',
-  'Standard_D8s_v5',
-  'Standard_D2as_v5',
-  'Standard_B2s',
-  'Standard_B2ms',
-  'Standard_DS2_v2',
-  'Standard_E2s_v5',
+  'Standard_D2s_v5', 'Standard_D4s_v5', 'Standard_D8s_v5', 'Standard_D2as_v5', 'Standard_B2s',
+  'Standard_B2ms', 'Standard_DS2_v2', 'Standard_E2s_v5',
 ];
 export const DEFAULT_VM_SIZE = 'Standard_D2s_v5';
 export const DEFAULT_NODE_COUNT = 1;
 
-const CLUSTER_NAME = /^[a-zA-Z0-9]([-_a-zA-Z0-9]{0,61}[a-zA-Z0-9])?$/;
-const RESOURCE_GROUP = /^[-\w().]{1,90}$/;
-// The server's patterns (provisioning/validation.py), applied to the whole value.
-const REGION = /^[a-z][a-z0-9]{2,39}$/;
-const VM_SIZE = /^Standard_[A-Za-z0-9]+(?:_[A-Za-z0-9]+)*$/;
-const MAX_VM_SIZE_CHARS = 64;
-const KUBERNETES_VERSION = /^\d{1,3}\.\d{1,3}(\.\d{1,4})?$/;
-const NODE_COUNT = /^\d{1,3}$/;
-
-export const MIN_NODE_COUNT = 1;
-export const MAX_NODE_COUNT = 100;
-
+/** @param {unknown} value */
 const asText = (value) => (value === null || value === undefined ? '' : String(value)).trim();
 
-/** Problem with a cluster name, or null when it is acceptable. */
-export function checkClusterName(value) {
-  const name = asText(value);
-  if (name === '') return 'Enter a cluster name.';
-  if (name.length > 63) return 'Cluster name must be at most 63 characters.';
-  if (!CLUSTER_NAME.test(name)) {
-    return 'Cluster name may use letters, digits, - and _, and must start and end with a letter or digit.';
+/**
+ * The server's pattern as a whole-value JavaScript RegExp, or null when it cannot be read.
+ * @param {string | undefined} pattern
+ */
+export function wholeValuePattern(pattern) {
+  if (typeof pattern !== 'string' || pattern === '') return null;
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch {
+    return null;
   }
-  return null;
 }
 
-/** Problem with a resource group name, or null when it is acceptable. */
-export function checkResourceGroup(value) {
-  const name = asText(value);
-  if (name === '') return 'Enter a resource group.';
-  if (name.length > 90) return 'Resource group must be at most 90 characters.';
-  // \w is ASCII-only in JS without the u flag: letters, digits and _ exactly as required.
-  if (!RESOURCE_GROUP.test(name)) {
-    return 'Resource group may use letters, digits, -, _, (, ) and . only.';
-  }
-  if (name.endsWith('.')) return 'Resource group must not end with a period.';
-  return null;
-}
-
-/** Problem with a region, or null; `choices` (when given) lists the accepted ones. */
-export function checkRegion(value, choices = null) {
-  const region = asText(value);
-  if (region === '') return 'Choose a region.';
-  if (!REGION.test(region) || (choices && !choices.includes(region))) {
-    return 'Choose a region from the list.';
-  }
-  return null;
-}
-
-/** Problem with a VM size, or null; `choices` (when given) lists the accepted ones. */
-export function checkVmSize(value, choices = null, what = 'node VM size') {
-  const size = asText(value);
-  if (size === '') return `Choose a ${what}.`;
-  if (size.length > MAX_VM_SIZE_CHARS || !VM_SIZE.test(size) || (choices && !choices.includes(size))) {
-    return `Choose a ${what} from the list.`;
-  }
-  return null;
-}
-
-/** Problem with a node count (a whole number 1..100), or null; `what` names the field. */
-export function checkNodeCount(value, what = 'Node count') {
+/**
+ * Problem with a required text value under a TextLimit, or null when it is acceptable.
+ * @param {unknown} value
+ * @param {TextLimit | undefined} limit
+ * @param {string} label the field's label ("Cluster name")
+ */
+export function checkText(value, limit, label) {
   const text = asText(value);
-  const outOfRange = `${what} must be a whole number from 1 to 100.`;
-  if (text === '') return `Enter a ${what.toLowerCase()}.`;
-  if (!NODE_COUNT.test(text)) return outOfRange;
-  const count = Number(text);
-  if (count < MIN_NODE_COUNT || count > MAX_NODE_COUNT) return outOfRange;
+  if (text === '') return `Enter a ${label.toLowerCase()}.`;
+  if (!limit) return null;
+  if (typeof limit.max_length === 'number' && text.length > limit.max_length) {
+    return `${label} must be at most ${limit.max_length} characters.`;
+  }
+  const pattern = wholeValuePattern(limit.pattern);
+  if (pattern && !pattern.test(text)) return `${label} must match the pattern ${limit.pattern}.`;
   return null;
 }
 
-/** Problem with an optional Kubernetes version like 1.30 or 1.30.4, or null. */
-export function checkKubernetesVersion(value) {
-  const version = asText(value);
-  if (version === '') return null;
-  if (!KUBERNETES_VERSION.test(version)) {
-    return 'Kubernetes version must look like 1.30 or 1.30.4, or be left empty.';
+/**
+ * Problem with a count: a whole number, within the server's bounds when it gave them.
+ * @param {unknown} value
+ * @param {{min?: number, max?: number} | undefined} range
+ * @param {string} label
+ */
+export function checkCount(value, range, label) {
+  const text = asText(value);
+  if (text === '') return `Enter a ${label.toLowerCase()}.`;
+  if (!/^\d+$/.test(text)) return `${label} must be a whole number.`;
+  const count = Number(text);
+  const { min, max } = range ?? {};
+  const tooLow = typeof min === 'number' && count < min;
+  const tooHigh = typeof max === 'number' && count > max;
+  if (tooLow || tooHigh) {
+    if (typeof min === 'number' && typeof max === 'number') return `${label} must be from ${min} to ${max}.`;
+    return tooLow ? `${label} must be at least ${min}.` : `${label} must be at most ${max}.`;
   }
   return null;
 }
 
-/** The provision/preflight body of checked form values (the workload pool only when enabled). */
+/**
+ * Problem with a value chosen from a list (`choices`), or null.
+ * @param {unknown} value
+ * @param {string[]} choices
+ * @param {string} label
+ */
+export function checkChoice(value, choices, label) {
+  const chosen = asText(value);
+  if (chosen === '') return `Choose a ${label.toLowerCase()}.`;
+  return choices.includes(chosen) ? null : `Choose a ${label.toLowerCase()} from the list.`;
+}
+
+/**
+ * @typedef {object} FormValues
+ * @property {string} cluster_name
+ * @property {string} resource_group
+ * @property {string} region
+ * @property {string} node_vm_size
+ * @property {string} node_count
+ * @property {string} kubernetes_version
+ * @property {boolean} workload_pool
+ * @property {string} user_vm_size
+ * @property {string} user_node_count
+ * @property {string} [preset]
+ */
+
+/**
+ * @typedef {object} ProvisionBody
+ * @property {string} cluster_name
+ * @property {string} resource_group
+ * @property {string} region
+ * @property {string} node_vm_size
+ * @property {number} node_count
+ * @property {string} [kubernetes_version]
+ * @property {{node_vm_size: string, node_count: number}} [user_pool]
+ * @property {string} [retry_of]
+ */
+
+/**
+ * The provision/preflight body of checked form values (the workload pool only when enabled).
+ * @param {FormValues} values
+ * @returns {ProvisionBody}
+ */
 export function requestBody(values) {
+  /** @type {ProvisionBody} */
   const body = {
     cluster_name: asText(values.cluster_name),
     resource_group: asText(values.resource_group),
@@ -151,19 +158,31 @@ export function requestBody(values) {
   return body;
 }
 
-/** Each field's problem (or null); the workload pool's fields only when it is enabled. */
-function fieldProblems(values, { regions, vmSizes }) {
+/**
+ * @typedef {object} FormContext
+ * @property {string[]} regions the Region select's choices
+ * @property {string[]} vmSizes the VM size selects' choices
+ * @property {InputLimits | null} limits the server's limits, or null when not known
+ */
+
+/**
+ * Each field's problem (or null); the workload pool's fields only when it is enabled.
+ * @param {FormValues} values
+ * @param {FormContext} context
+ * @returns {Record<string, string | null>}
+ */
+function fieldProblems(values, { regions, vmSizes, limits }) {
+  /** @type {Record<string, string | null>} */
   const problems = {
-    cluster_name: checkClusterName(values.cluster_name),
-    resource_group: checkResourceGroup(values.resource_group),
-    region: checkRegion(values.region, regions),
-    node_vm_size: checkVmSize(values.node_vm_size, vmSizes),
-    node_count: checkNodeCount(values.node_count),
-    kubernetes_version: checkKubernetesVersion(values.kubernetes_version),
+    cluster_name: checkText(values.cluster_name, limits?.cluster_name, 'Cluster name'),
+    resource_group: checkText(values.resource_group, limits?.resource_group, 'Resource group'),
+    region: checkChoice(values.region, regions, 'Region'),
+    node_vm_size: checkChoice(values.node_vm_size, vmSizes, 'Node VM size'),
+    node_count: checkCount(values.node_count, limits?.node_count, 'Node count'),
   };
   if (values.workload_pool) {
-    problems.user_vm_size = checkVmSize(values.user_vm_size, vmSizes, 'workload VM size');
-    problems.user_node_count = checkNodeCount(values.user_node_count, 'Workload node count');
+    problems.user_vm_size = checkChoice(values.user_vm_size, vmSizes, 'Workload VM size');
+    problems.user_node_count = checkCount(values.user_node_count, limits?.node_count, 'Workload node count');
   }
   return problems;
 }
@@ -171,10 +190,14 @@ function fieldProblems(values, { regions, vmSizes }) {
 /**
  * Check raw form values; returns `{ok, errors: {field: message}, body}` where body is the
  * JSON request for POST /api/aks/provision and /api/aks/preflight (only when ok).
+ * @param {FormValues} values
+ * @param {FormContext} context
+ * @returns {{ok: true, errors: Record<string, string>, body: ProvisionBody} | {ok: false, errors: Record<string, string>, body: null}}
  */
-export function validateProvisionForm(values, { regions = REGIONS, vmSizes = VM_SIZES } = {}) {
+export function validateProvisionForm(values, context) {
+  /** @type {Record<string, string>} */
   const errors = {};
-  for (const [field, problem] of Object.entries(fieldProblems(values, { regions, vmSizes }))) {
+  for (const [field, problem] of Object.entries(fieldProblems(values, context))) {
     if (problem) errors[field] = problem;
   }
   if (Object.keys(errors).length > 0) return { ok: false, errors, body: null };

@@ -14,11 +14,14 @@ from typing import Any
 import pytest
 
 from local.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+from tests.figures import DASHBOARD_TIMING
 from tests.stack_fixtures import LocalStack
 
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
 SCREENSHOT_DIR = REPO_ROOT / "test-results" / "screenshots"
 README_SCREENSHOT_DIR = REPO_ROOT / "docs" / "screenshots"
 TIMINGS: dict[str, float] = {}
@@ -35,28 +38,47 @@ def record_timing(name: str, milliseconds: float) -> None:
     logger.info("%s: %.1f ms", name, milliseconds)
 
 
-def save_screenshot(page: Any, name: str, for_readme: bool = False) -> Path:
-    """Screenshot a page state into test-results/.
+@pytest.fixture(autouse=True)
+def timings_on_the_report(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Hand the timings a test recorded to its report (tests/figures.py prints them)."""
+    yield
+    for name, value in sorted(TIMINGS.items()):
+        request.node.user_properties.append((DASHBOARD_TIMING, f"{name}: {value:.1f} ms"))
+    TIMINGS.clear()
+
+
+def save_screenshot(page: Any, name: str, for_readme: bool = False, full_page: bool = True) -> Path:
+    """Screenshot a page state into test-results/ (the whole page, or only the window).
 
     With UPDATE_README_SCREENSHOTS=1 the README's main states are refreshed in
     docs/screenshots/ too (never by default: a test run must not change tracked files).
     """
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     target = SCREENSHOT_DIR / f"{name}.png"
-    page.screenshot(path=str(target), full_page=True)
+    page.screenshot(path=str(target), full_page=full_page)
     if for_readme and os.environ.get("UPDATE_README_SCREENSHOTS") == "1":
         README_SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(target, README_SCREENSHOT_DIR / f"{name}.png")
     return target
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Report the measured banner and cross-tab timings (docs/benchmarks.md), if any were taken."""
-    if not TIMINGS:
-        return
-    terminalreporter.section("dashboard timings (measured, not asserted)")
-    for name, value in sorted(TIMINGS.items()):
-        terminalreporter.write_line(f"{name}: {value:.1f} ms")
+def assert_accessible(page: Any, state: str) -> None:
+    """axe-core finds no serious or critical violation in the page as it is now."""
+    violations = page.evaluate(
+        """async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+          .map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                         nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }))"""
+    )
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe-core, state {state!r}: {blocking}"
+
+
+def assert_no_sideways_scroll(page: Any, state: str) -> None:
+    """The page is no wider than the window (nothing scrolls sideways)."""
+    scroll_width, inner_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, window.innerWidth]"
+    )
+    assert scroll_width <= inner_width, f"{state!r} scrolls sideways: {scroll_width}px"
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +89,11 @@ def browser() -> Iterator[Any]:
     would break later asyncio tests in the same process.
     """
     if not CHROMIUM_PATH.exists():
-        message = f"the system Chromium is missing at {CHROMIUM_PATH}; browser tests need it"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI must run the browser tests, not skip them)")
-        pytest.skip(message)
+        # Never a skip: `make test` installs it when it can; otherwise say how.
+        pytest.fail(
+            f"the system Chromium is missing at {CHROMIUM_PATH}; the browser tests need it: "
+            "sudo apt-get update && sudo apt-get install -y chromium"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -90,10 +113,13 @@ class BrowserSession:
     contexts: list[Any] = field(default_factory=list)
 
     def new_context(self, **options: Any) -> Any:
-        """A fresh browser profile (its own cookies and localStorage): one device."""
-        context = self.browser.new_context(
-            base_url=self.base_url, viewport={"width": 1100, "height": 900}, **options
-        )
+        """A fresh browser profile (its own cookies and localStorage): one device.
+
+        axe-core is injected into every page (an init script, so the page's CSP allows it).
+        """
+        options.setdefault("viewport", {"width": 1100, "height": 900})
+        context = self.browser.new_context(base_url=self.base_url, **options)
+        context.add_init_script(path=str(AXE_SCRIPT))
         context.set_default_timeout(15_000)
         self.contexts.append(context)
         return context

@@ -53,6 +53,8 @@ def test_the_list_holds_only_the_callers_clusters_with_the_contract_fields(
         "operation",
         "actions",
         "access",
+        "guardrails",
+        "cost",
     }
     assert (cluster["resource_group"], cluster["region"]) == ("rg-list", "eastus")
     assert (cluster["provisioning_state"], cluster["power_state"]) == ("Succeeded", "Running")

@@ -28,6 +28,7 @@ def test_options_answer_the_contract_shape(local_stack: LocalStack) -> None:
         "vm_sizes",
         "kubernetes_versions",
         "currency",
+        "limits",
         "degraded",
     }
     assert document["region"] == "westus3" and document["degraded"] is False

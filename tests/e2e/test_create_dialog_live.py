@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, Request, Route, expect
 
-from tests.e2e.conftest import save_screenshot, unique_user
+from tests.e2e.conftest import assert_accessible, save_screenshot, unique_user
 
 pytestmark = pytest.mark.browser
 
@@ -104,6 +104,7 @@ def test_options_fill_the_selects_and_an_unavailable_size_is_disabled(
     regions = dialog.get_by_label("Region", exact=True).locator("option")
     assert regions.count() >= 15
     expect(dialog.get_by_label("Region", exact=True)).to_have_value("westus3")
+    assert_accessible(page, "create dialog with live options")
     save_screenshot(page, "create-dialog-options")
 
 
@@ -169,6 +170,7 @@ def test_the_checks_list_shows_six_checks_with_their_status_as_text(
         )
     expect(check_item(dialog, "warn")).to_contain_text("rg-e2e")  # the group lives in eastus
     expect(create_button(dialog)).to_be_enabled()
+    assert_accessible(page, "preflight checks")
     save_screenshot(page, "create-dialog-checks")
 
 
@@ -192,9 +194,10 @@ def test_a_failing_check_turns_create_into_fix_errors_above_and_back(
     expect(check_item(dialog, "fail")).to_contain_text(
         "Microsoft.ContainerService/managedClusters/write"
     )
-    command = check_item(dialog, "fail").locator("code")
-    expect(command).to_contain_text("az role assignment create")
+    commands = check_item(dialog, "fail").locator("code")  # the grant, and maybe more
+    expect(commands.first).to_contain_text("az role assignment create")
     expect(blocked).to_be_disabled()
+    assert_accessible(page, "Fix errors above")
     save_screenshot(page, "create-dialog-fix-errors")
 
     dialog.get_by_label("Resource group", exact=True).fill("rg-e2e")

@@ -40,8 +40,9 @@ CHECKS = [
     negative_data_rejection,
 ]
 # Negative cases without a principal are skipped (see _run), so that mode gets more tries.
-# Per operation; 15 operations, so a run stays near a minute and a half.
-EXAMPLES = {"positive": 40, "negative": 100}
+# Per operation; about 20 operations now, so a run stays near a minute and a half on an idle
+# 2-core machine (the suite's budget; see README "Tests").
+EXAMPLES = {"positive": 20, "negative": 50}
 EXAMPLES_PER_REAL_TASK = 15
 PRINCIPAL_HEADER = "X-MS-CLIENT-PRINCIPAL"
 MODES = (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE)
@@ -106,6 +107,7 @@ def _run(
     return count, failures
 
 
+@pytest.mark.slow
 def test_api_conforms_to_its_openapi_document(
     local_stack: LocalStack,
     fuzz_user: UserClient,

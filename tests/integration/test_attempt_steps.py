@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -362,6 +363,34 @@ def test_success_resolves_earlier_failures_for_the_same_cluster(
     job = stored(jobstate_repo, later)
     assert (job.step_index, job.total_steps) == (5, 5)  # the create's five steps, all done
     assert job.resolved_by is None
+
+
+def test_a_success_resolves_the_failure_it_retried_before_its_status_reads_succeeded(
+    jobstate_repo: JobStateRepository,
+) -> None:
+    failed = accepted_input(jobstate_repo, unique("quota-"), now=NOW - timedelta(minutes=10))
+    wire_steps.finish_attempt(
+        jobstate_repo, failed, outcome("failed", error=QUOTA, seen=False), now=NOW
+    )
+    retry = accepted_input(jobstate_repo, unique("demo-"))
+    jobstate_repo.update(
+        OWNER, retry["task_id"], lambda job: replace(job, retry_of=failed["task_id"])
+    )
+    seen_when_succeeded: list[str | None] = []
+
+    class Watching(JobStateRepository):
+        """The real repository; notes what a reader sees at the moment `succeeded` lands."""
+
+        def update(self, owner_id: str, task_id: str, mutate: Any, **kw: Any) -> Any:
+            result = super().update(owner_id, task_id, mutate, **kw)
+            if task_id == retry["task_id"] and result and result.status == TaskStatus.SUCCEEDED:
+                seen_when_succeeded.append(stored(self, failed).resolved_by)
+            return result
+
+    watching = Watching(jobstate_repo.table_client, jobstate_repo.claims.table_client)
+    wire_steps.finish_attempt(watching, retry, outcome("succeeded", state="Succeeded"), now=NOW)
+
+    assert seen_when_succeeded == [retry["task_id"]]
 
 
 def test_successful_delete_resolves_its_target(jobstate_repo: JobStateRepository) -> None:

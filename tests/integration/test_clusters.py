@@ -11,7 +11,9 @@ import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.mgmt.containerservice import ContainerServiceClient
 
+from local.processes import azurite_connection_string, free_port
 from provisioning.clusters.arm_calls import (
+    AbortAnswer,
     abort_cluster_operation,
     is_precondition_failed,
     read_cluster,
@@ -121,7 +123,7 @@ def test_abort_cancels_a_running_create(arm_client: ContainerServiceClient) -> N
     name = unique("slow-")
     start_cluster_create(arm_client, request_for(name), TAGS)
 
-    assert abort_cluster_operation(arm_client, RESOURCE_GROUP, name) is True
+    assert abort_cluster_operation(arm_client, RESOURCE_GROUP, name) is AbortAnswer.ACCEPTED
     final = wait_for_state(arm_client, name, lambda s: s not in {"Creating", "Canceling"})
     assert final == "Canceled"
 
@@ -129,7 +131,8 @@ def test_abort_cancels_a_running_create(arm_client: ContainerServiceClient) -> N
 def test_abort_without_a_running_operation_reports_false(
     arm_client: ContainerServiceClient,
 ) -> None:
-    assert abort_cluster_operation(arm_client, RESOURCE_GROUP, unique("absent-")) is False
+    absent = unique("absent-")
+    assert abort_cluster_operation(arm_client, RESOURCE_GROUP, absent) is AbortAnswer.REFUSED
 
 
 def test_delete_removes_the_cluster_and_reports_absent_ones(
@@ -149,7 +152,8 @@ def test_app_client_factory_reaches_the_simulator(
     from provisioning import clients
     from provisioning.settings import get_settings
 
-    monkeypatch.setenv("AzureWebJobsStorage", "UseDevelopmentStorage=true")
+    # A port nothing listens on: never the `make run` Azurite (tests/hermetic.py).
+    monkeypatch.setenv("AzureWebJobsStorage", azurite_connection_string(free_port()))
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", SIMULATOR_SUBSCRIPTION_ID)
     monkeypatch.setenv("ARM_ENDPOINT", arm_simulator.base_url)
     monkeypatch.setenv("ARM_CA_BUNDLE", str(arm_simulator.cert_path))

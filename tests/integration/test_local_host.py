@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 import uuid
 from collections.abc import Iterator
@@ -273,6 +274,48 @@ def test_host_level_errors_are_json_in_the_contract_shape(host: RunningHost) -> 
     missing = host.get("/no/such/file.txt")
     assert missing.status_code == 404
     assert set(missing.json()["error"]) == {"code", "message"}
+
+
+def _raw_exchange(base_url: str, raw: bytes) -> tuple[int, dict[str, str], bytes]:
+    """Send bytes no HTTP client library would; the whole answer as (status, headers, body)."""
+    host, port = base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(raw)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    return int(status_line.split()[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+@pytest.mark.parametrize(
+    ("raw", "code"),
+    [
+        (
+            b"GET /api/aks/options?region=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+            "request_too_long",
+        ),
+        (
+            b"GET /api/echo/1 HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n",
+            "request_too_long",
+        ),
+        (b"GARBAGE\r\n\r\n", "bad_request"),
+    ],
+    ids=["long-request-line", "long-header", "not-http"],
+)
+def test_requests_the_parser_refuses_are_answered_in_json_without_echoing_them(
+    host: RunningHost, raw: bytes, code: str
+) -> None:
+    status, headers, body = _raw_exchange(host.base_url, raw)
+
+    assert 400 <= status < 500
+    assert headers["content-type"].startswith("application/json")
+    error = json.loads(body)["error"]
+    assert error["code"] == code
+    assert "aaaa" not in error["message"] and "bbbb" not in error["message"]
+    assert "GARBAGE" not in error["message"]
 
 
 def test_restart_resumes_orchestrations_waiting_on_a_timer_and_in_an_activity(

@@ -10,6 +10,7 @@ from typing import Any
 import azure.functions as func
 import pytest
 
+from local.processes import azurite_connection_string, free_port
 from provisioning.access.cross_site import (
     CrossOriginRequest,
     UnsupportedMediaType,
@@ -217,7 +218,8 @@ def test_bodyless_post_needs_no_content_type() -> None:
 @pytest.fixture
 def trusted_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Settings of the local host (identity trusted), storage that is never reached."""
-    monkeypatch.setenv("AzureWebJobsStorage", "UseDevelopmentStorage=true")
+    # A port nothing listens on: never the `make run` Azurite (tests/hermetic.py).
+    monkeypatch.setenv("AzureWebJobsStorage", azurite_connection_string(free_port()))
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-000000000000")
     monkeypatch.setenv("LOCAL_DEV_HOST", "true")
     get_settings.cache_clear()

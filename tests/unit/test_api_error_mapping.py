@@ -7,8 +7,11 @@ import json
 from pathlib import Path
 
 import azure.functions as func
+import jsonschema_rs
 import pytest
+from azure.core.exceptions import HttpResponseError, ServiceRequestError, ServiceResponseError
 
+from api.bulkheads import Busy
 from api.error_specs import (
     ERROR_CODES,
     ERROR_SPECS,
@@ -38,6 +41,13 @@ from provisioning.operations.attempts import (
     OperationInProgress,
     TaskNotFound,
 )
+from provisioning.operations.change_rules import (
+    AutoscaleEnabled,
+    LastSystemPool,
+    PoolExists,
+    PoolNotFound,
+)
+from provisioning.preflight.quota_gate import QuotaExceeded
 from provisioning.requests.validation import RequestValidationError
 from provisioning.settings import SettingsError
 
@@ -60,6 +70,11 @@ MAPPED = [
     (NotDismissable("still running"), 409, "not_dismissable"),
     (StorageUnavailable("down"), 503, "storage_unavailable"),
     (SettingsError("missing"), 503, "not_configured"),
+    (PoolNotFound("c1/work"), 404, "not_found"),
+    (PoolExists("taken"), 409, "pool_exists"),
+    (LastSystemPool("only one"), 409, "last_system_pool"),
+    (AutoscaleEnabled("autoscaled"), 409, "autoscale_enabled"),
+    (QuotaExceeded("short", [], {}), 409, "quota_exceeded"),
 ]
 
 
@@ -85,6 +100,21 @@ def test_every_mapped_code_is_in_the_openapi_error_codes(
 ) -> None:
     assert isinstance(error, HANDLED)
     assert code in ERROR_CODES
+
+
+def test_quota_exceeded_carries_its_quota_and_link_and_matches_the_error_schema() -> None:
+    refusal = QuotaExceeded(
+        "Not enough vCPU quota in eastus for standardDSv5Family: adding node pool 'big' needs "
+        "1600 vCPUs and only 48 are free.",
+        [{"kind": "link", "label": "Request quota increase", "url": "https://aka.ms/quotas"}],
+        {"family": "standardDSv5Family", "needed_vcpus": 1600, "available_vcpus": 48},
+    )
+    body = json.loads(error_to_response(refusal).get_body())
+    assert body["error"]["quota"]["needed_vcpus"] == 1600
+    assert body["error"]["actions"][0]["label"] == "Request quota increase"
+    document = openapi_document()
+    schema = {"$ref": "#/components/schemas/Error", "components": document["components"]}
+    assert list(jsonschema_rs.Draft202012Validator(schema).iter_errors(body)) == []
 
 
 def test_idempotency_errors_do_not_reveal_the_task_they_are_bound_to() -> None:
@@ -175,3 +205,53 @@ def test_a_mapped_exception_raised_by_a_handler_becomes_its_answer() -> None:
         "code": "not_dismissable",
         "message": "still running",
     }
+
+
+def _http_error(status: int) -> HttpResponseError:
+    """An ARM answer with this status, as azure-core raises it."""
+    error = HttpResponseError(message=f"ARM answered {status}")
+    error.status_code = status
+    return error
+
+
+@pytest.mark.parametrize(
+    ("fault", "says"),
+    [
+        (ServiceResponseError("read timed out"), "did not answer"),
+        (ServiceRequestError("connection refused"), "did not answer"),
+        (_http_error(503), "HTTP 503"),
+        (_http_error(429), "HTTP 429"),
+    ],
+    ids=["read-timeout", "refused", "5xx", "throttled"],
+)
+def test_arm_silence_raised_by_a_handler_is_503_arm_unavailable_never_500(
+    fault: Exception, says: str
+) -> None:
+    @answers_errors
+    def handler() -> func.HttpResponse:
+        raise fault
+
+    response = handler()
+
+    assert response.status_code == 503
+    error = json.loads(response.get_body())["error"]
+    assert error["code"] == "arm_unavailable"
+    assert "Azure Resource Manager" in error["message"] and says in error["message"]
+    assert int(response.headers["Retry-After"]) > 0
+
+
+def test_a_real_arm_refusal_is_not_taken_for_arm_being_unavailable() -> None:
+    @answers_errors
+    def handler() -> func.HttpResponse:
+        raise _http_error(403)
+
+    with pytest.raises(HttpResponseError):
+        handler()
+
+
+def test_busy_is_503_with_retry_after() -> None:
+    response = error_to_response(Busy("Azure Resource Manager", 22))
+
+    assert response.status_code == 503
+    assert json.loads(response.get_body())["error"]["code"] == "busy"
+    assert response.headers["Retry-After"] == "22"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import azure.functions as func
 import pytest
 
+from local.processes import azurite_connection_string, free_port
 from provisioning.settings import get_settings
 from tests.app_functions import registered_functions
 
@@ -15,11 +18,22 @@ from tests.app_functions import registered_functions
 @pytest.fixture
 def handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], Any]]:
     """Look up a registered HTTP function of the real app by name."""
-    monkeypatch.setenv("AzureWebJobsStorage", "UseDevelopmentStorage=true")
+    # A port nothing listens on: never the `make run` Azurite (tests/hermetic.py).
+    monkeypatch.setenv("AzureWebJobsStorage", azurite_connection_string(free_port()))
     monkeypatch.setenv("AZURE_SUBSCRIPTION_ID", "00000000-0000-0000-0000-000000000000")
     get_settings.cache_clear()
-    yield lambda name: registered_functions()[name].get_user_function()
+    yield lambda name: _answering(registered_functions()[name].get_user_function())
     get_settings.cache_clear()
+
+
+def _answering(function: Callable[..., Any]) -> Callable[[func.HttpRequest], Any]:
+    """Call a handler as the host does, sync or async, and return its response."""
+
+    def call(request: func.HttpRequest) -> Any:
+        result = function(request)
+        return asyncio.run(result) if inspect.isawaitable(result) else result
+
+    return call
 
 
 def _request(headers: dict[str, str] | None = None) -> func.HttpRequest:

@@ -230,6 +230,23 @@ def test_other_operation_not_allowed_is_a_conflict() -> None:
     assert (error.category, error.retryable) == (ErrorCategory.CONFLICT, False)
 
 
+def test_deleting_the_last_system_pool_is_a_conflict_not_a_retry() -> None:
+    error = classify(
+        "OperationNotAllowed", "There has to be at least one system agent pool.", status=400
+    )
+    assert (error.category, error.retryable) == (ErrorCategory.CONFLICT, False)
+
+
+def test_a_count_on_an_autoscaled_pool_is_a_conflict_not_a_retry() -> None:
+    error = classify(
+        "BadRequest",
+        "Cannot manually scale and enable cluster autoscaler in the same update operation on "
+        "VMSS Agentpool 'work'.",
+        status=400,
+    )
+    assert (error.category, error.retryable) == (ErrorCategory.CONFLICT, False)
+
+
 # --- SKU / VM size ---------------------------------------------------------------------------
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+import pytest
+
 from activities import names
 from orchestrators.cluster_operation import ClusterOperation, Waiting, run_cluster_operation
 from orchestrators.outcomes import cancelled_outcome, succeeded_outcome
@@ -121,3 +123,16 @@ def test_the_skeleton_fails_an_operation_that_outlives_its_deadline() -> None:
 
     assert outcome["error"]["code"] == "DeadlineExceeded"
     assert outcome["cluster_seen"] is True
+
+
+class InputlessContext(FakeOrchestrationContext):
+    """A context started without an input object (a start the API never makes)."""
+
+    def get_input(self) -> Any:
+        return None
+
+
+def test_an_orchestration_started_without_an_input_object_fails_naming_it() -> None:
+    context = InputlessContext(attempt_input(), {})
+    with pytest.raises(TypeError, match="orchestration input must be an object, not NoneType"):
+        run_orchestrator(lambda ctx: run_cluster_operation(ctx, TOY), context)

@@ -8,9 +8,10 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
+from azure.core.exceptions import HttpResponseError, ResourceNotFoundError, ServiceResponseError
 
 from provisioning.clusters.arm_calls import (
+    AbortAnswer,
     UntrustedOperationUrl,
     abort_cluster_operation,
     cluster_parameters,
@@ -279,11 +280,19 @@ def test_operation_url_off_the_arm_endpoint_is_refused(url: str) -> None:
     assert client.sent == []
 
 
-def test_abort_reports_false_when_arm_refuses() -> None:
+def test_abort_tells_a_refusal_from_arm_saying_nothing() -> None:
     client = FakeClient()
-    assert abort_cluster_operation(client, "rg", "demo") is True  # type: ignore[arg-type]
-    client.managed_clusters.abort_error = HttpResponseError(message="409 conflict")
-    assert abort_cluster_operation(client, "rg", "demo") is False  # type: ignore[arg-type]
+    assert abort_cluster_operation(client, "rg", "demo") is AbortAnswer.ACCEPTED  # type: ignore[arg-type]
+    refusal = HttpResponseError(message="409 conflict")
+    refusal.status_code = 409
+    client.managed_clusters.abort_error = refusal
+    assert abort_cluster_operation(client, "rg", "demo") is AbortAnswer.REFUSED  # type: ignore[arg-type]
+    client.managed_clusters.abort_error = ServiceResponseError("read timed out")
+    assert abort_cluster_operation(client, "rg", "demo") is AbortAnswer.UNANSWERED  # type: ignore[arg-type]
+    unavailable = HttpResponseError(message="503")
+    unavailable.status_code = 503
+    client.managed_clusters.abort_error = unavailable
+    assert abort_cluster_operation(client, "rg", "demo") is AbortAnswer.UNANSWERED  # type: ignore[arg-type]
 
 
 def test_delete_reports_whether_there_was_a_cluster() -> None:

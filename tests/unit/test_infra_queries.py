@@ -93,7 +93,7 @@ def test_lifecycle_operations_are_every_task_type_but_provision() -> None:
     text = _without_comments(query_files()["lifecycle_operations"])
     group = re.search(r"task_type in \(([^)]*)\)", text)
     assert group is not None
-    listed = set(re.findall(r'"(aks_[a-z]+)"', group[1]))
+    listed = set(re.findall(r'"(aks_[a-z_]+)"', group[1]))
 
     assert listed == {str(task_type) for task_type in TaskType} - {str(TaskType.AKS_PROVISION)}
 

@@ -30,7 +30,8 @@ CLUSTER_ACTIONS = {
     # the Entra ID kubeconfig (exec user, no secret); never listClusterAdminCredential
     "Microsoft.ContainerService/managedClusters/listClusterUserCredential/action",
     "Microsoft.ContainerService/managedClusters/agentPools/read",
-    "Microsoft.ContainerService/managedClusters/agentPools/write",  # scale
+    "Microsoft.ContainerService/managedClusters/agentPools/write",  # scale, add, autoscale
+    "Microsoft.ContainerService/managedClusters/agentPools/delete",  # delete a pool
     "Microsoft.ContainerService/managedClusters/upgradeProfiles/read",
     "Microsoft.ContainerService/locations/operations/read",  # async operation status
     "Microsoft.ContainerService/locations/operationresults/read",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import types
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from local.host.durable.history import EventType, event
 from local.host.durable.status_view import history_view, status_payload
 from local.host.durable.store import InstanceState
 from local.host.durable_http_api import management_payload, parse_body_once
-from local.host.function_index import NoFunctionApp, find_function_app
+from local.host.function_index import NoFunctionApp, find_function_app, load_index
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)
 
@@ -155,3 +156,21 @@ def test_host_json_is_read_to_its_first_object_like_the_functions_host(tmp_path:
     host_json.write_text('{"version": "2.0", "extensions": {"http": {"routePrefix": "x"}}}{"a": 1}')
     assert read_host_json(host_json)["extensions"]["http"]["routePrefix"] == "x"
     assert read_host_json(tmp_path / "missing.json") == {}
+
+
+class TriggerlessApp(func.FunctionApp):
+    """An app whose one function lost its trigger (the SDK's types allow it)."""
+
+    def get_functions(self) -> list[func.decorators.function_app.Function]:
+        def orphan() -> None:
+            """A function nothing can call."""
+
+        return [func.decorators.function_app.Function(orphan, "function_app.py")]
+
+
+def test_a_function_without_a_trigger_is_refused_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "fake_triggerless_app", module_with(app=TriggerlessApp()))
+    with pytest.raises(ValueError, match="function orphan has no trigger"):
+        load_index("fake_triggerless_app")

@@ -248,8 +248,8 @@ def test_every_post_documents_cross_origin_403_and_unsupported_media_type_415() 
         if method in item
     ]
     # provision, preflight, cancel, dismiss, delete-cluster, the five lifecycle operations,
-    # and the guardrails PUT and extend
-    assert len(posts) == 12
+    # the three node-pool operations, and the guardrails PUT and extend
+    assert len(posts) == 15
     for path, operation in posts:
         for status in ("403", "415"):
             content = operation["responses"][status]["content"]["application/json"]

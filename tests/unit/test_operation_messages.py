@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from provisioning.clusters.arm_calls import AbortAnswer
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus, TaskType
 from provisioning.operations.messages import (
     START_BY_KEY,
@@ -41,8 +42,9 @@ MESSAGES: list[Any] = [
     PollResult(None, gone=True),
     PollResult("Failed", error=QUOTA),
     PollResult(None, unreachable=THROTTLED),
-    AbortResult(True, "Canceling"),
-    AbortResult(False),
+    AbortResult(AbortAnswer.ACCEPTED, "Canceling"),
+    AbortResult(AbortAnswer.REFUSED),
+    AbortResult.unanswered(),
     FAILED,
     OperationOutcome(TaskStatus.SUCCEEDED, None, "Succeeded", True, "Succeeded"),
     FinishInput(operation_input(), FAILED),
@@ -86,3 +88,12 @@ def test_the_stored_status_replaces_the_outcome_status_only() -> None:
 
     assert stored.status == TaskStatus.CANCELLED
     assert (stored.error, stored.step) == (FAILED.error, FAILED.step)
+
+
+def test_an_abort_result_from_a_history_before_answers_reads_as_accepted_or_refused() -> None:
+    assert AbortResult.from_dict({"aborted": True, "cluster_state": "Canceling"}) == AbortResult(
+        AbortAnswer.ACCEPTED, "Canceling"
+    )
+    assert AbortResult.from_dict({"aborted": False, "cluster_state": None}).answer is (
+        AbortAnswer.REFUSED
+    )

@@ -9,6 +9,8 @@ from activities import names
 from orchestrators import provision_cluster as module
 from orchestrators.blueprint import CANCEL_EVENT
 from orchestrators.retry_policy import ARM_RETRY, OUTCOME_RETRY
+from provisioning.clusters.arm_calls import AbortAnswer
+from provisioning.errors.product import ARM_NOT_ANSWERING_STEP
 from provisioning.models import ClassifiedError, ErrorCategory, TaskStatus
 from provisioning.operations.messages import START_BY_KEY, AbortResult, FinishResult
 from provisioning.operations.shared_work import TransientArmFailure
@@ -249,7 +251,7 @@ def test_cancel_after_the_put_aborts_and_offers_cleanup() -> None:
             names.BEGIN_ATTEMPT: [began()],
             names.SUBMIT_CLUSTER_CREATE: [accepted()],
             names.POLL_CLUSTER: [polled("Creating")],
-            names.ABORT_CLUSTER_CREATE: [AbortResult(True).to_dict()],
+            names.ABORT_CLUSTER_CREATE: [AbortResult(AbortAnswer.ACCEPTED).to_dict()],
         },
         cancel_on_race=3,
     )
@@ -272,21 +274,77 @@ def test_cancel_after_the_put_aborts_and_offers_cleanup() -> None:
     assert context.custom_statuses[-1]["status"] == "cancelled"
 
 
-def test_a_failed_abort_still_records_the_cancel() -> None:
+def test_an_abort_that_never_reached_arm_is_tried_again_until_arm_takes_it() -> None:
     failure = activity_failure(names.ABORT_CLUSTER_CREATE, RuntimeError("no ARM client"))
     outcome, context = provision(
         {
             names.BEGIN_ATTEMPT: [began()],
             names.SUBMIT_CLUSTER_CREATE: [accepted()],
-            names.ABORT_CLUSTER_CREATE: [failure],
+            names.ABORT_CLUSTER_CREATE: [failure, AbortResult(AbortAnswer.ACCEPTED).to_dict()],
             names.POLL_CLUSTER: [polled("Creating")],
         },
         cancel_on_race=2,
     )
 
+    # "Creating" after an abort nobody answered is not a cancel: ask again, then record it.
+    assert context.activity_names[-4:] == [
+        names.ABORT_CLUSTER_CREATE,
+        names.POLL_CLUSTER,
+        names.ABORT_CLUSTER_CREATE,
+        names.FINISH_ATTEMPT,
+    ]
     assert outcome["status"] == "cancelled"
     assert outcome["cluster_seen"] is True
-    assert context.activity_names[-1] == names.FINISH_ATTEMPT
+
+
+def test_a_cancel_while_arm_is_silent_stays_running_until_arm_answers() -> None:
+    silent = AbortResult.unanswered().to_dict()
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.ABORT_CLUSTER_CREATE: [
+                silent,
+                silent,
+                AbortResult(AbortAnswer.REFUSED).to_dict(),
+            ],
+            names.POLL_CLUSTER: [unanswered(THROTTLED), unanswered(THROTTLED), polled("Succeeded")],
+        },
+        cancel_on_race=2,
+        poll_seconds=15,
+    )
+
+    # Nothing was recorded while ARM was silent: the step said so, and the cancel was retried
+    # with the poll loop's backoff; ARM then said the create had finished: that is the outcome.
+    assert context.activity_names.count(names.FINISH_ATTEMPT) == 1
+    silent_statuses = [s for s in context.custom_statuses if s["step"] == ARM_NOT_ANSWERING_STEP]
+    assert len(silent_statuses) == 2
+    assert all(s["status"] == "running" for s in silent_statuses)
+    first_retry, second_retry = context.timers[-2:]
+    # Backoff as the poll loop's: 30 s after the first silence, then 60 s after the second.
+    assert (second_retry.payload - first_retry.payload).total_seconds() == 60
+    assert outcome["status"] == "succeeded"
+    assert outcome["cluster_state"] == "Succeeded"
+
+
+def test_a_cancel_arm_never_answers_ends_at_the_deadline_without_claiming_cancelled() -> None:
+    silent = AbortResult.unanswered().to_dict()
+    outcome, context = provision(
+        {
+            names.BEGIN_ATTEMPT: [began()],
+            names.SUBMIT_CLUSTER_CREATE: [accepted()],
+            names.ABORT_CLUSTER_CREATE: [silent] * 40,
+            names.POLL_CLUSTER: [unanswered(THROTTLED)] * 40,
+        },
+        cancel_on_race=2,
+        poll_seconds=15,
+        deadline_minutes=10,
+    )
+
+    assert outcome["status"] == "failed"
+    assert outcome["error"]["code"] != "Cancelled"
+    assert context.current_utc_datetime <= START + timedelta(minutes=10, seconds=1)
+    assert context.activity_names.count(names.FINISH_ATTEMPT) == 1
 
 
 def test_a_cancel_that_lost_the_race_to_completion_records_success() -> None:
@@ -294,7 +352,7 @@ def test_a_cancel_that_lost_the_race_to_completion_records_success() -> None:
         {
             names.BEGIN_ATTEMPT: [began()],
             names.SUBMIT_CLUSTER_CREATE: [accepted()],
-            names.ABORT_CLUSTER_CREATE: [AbortResult(False, "Succeeded").to_dict()],
+            names.ABORT_CLUSTER_CREATE: [AbortResult(AbortAnswer.REFUSED, "Succeeded").to_dict()],
             names.POLL_CLUSTER: [polled("Succeeded")],
         },
         cancel_on_race=2,
@@ -310,7 +368,7 @@ def test_an_accepted_abort_records_the_cancel_with_the_state_arm_reports() -> No
         {
             names.BEGIN_ATTEMPT: [began()],
             names.SUBMIT_CLUSTER_CREATE: [accepted()],
-            names.ABORT_CLUSTER_CREATE: [AbortResult(True, "Canceling").to_dict()],
+            names.ABORT_CLUSTER_CREATE: [AbortResult(AbortAnswer.ACCEPTED, "Canceling").to_dict()],
         },
         cancel_on_race=2,
     )
@@ -490,7 +548,7 @@ def test_a_cancel_that_lost_the_race_still_grants_access() -> None:
         {
             names.BEGIN_ATTEMPT: [began()],
             names.SUBMIT_CLUSTER_CREATE: [accepted()],
-            names.ABORT_CLUSTER_CREATE: [AbortResult(False, "Succeeded").to_dict()],
+            names.ABORT_CLUSTER_CREATE: [AbortResult(AbortAnswer.REFUSED, "Succeeded").to_dict()],
             names.POLL_CLUSTER: [polled("Succeeded")],
         },
         cancel_on_race=2,

@@ -7,6 +7,9 @@ import pytest
 from provisioning.operations.registry import (
     CLUSTER_OPERATIONS,
     DELETE,
+    POOL_ADD,
+    POOL_AUTOSCALE,
+    POOL_DELETE,
     PROVISION,
     SCALE,
     SPECS,
@@ -39,6 +42,13 @@ ALLOWED_STATE_TABLE = [
     (DELETE, "Canceled", "Running", True),
     (DELETE, "Creating", "Running", True),
     (DELETE, "Deleting", "Running", False),
+    (POOL_ADD, "Succeeded", "Running", True),
+    (POOL_ADD, "Succeeded", "Stopped", False),
+    (POOL_ADD, "Updating", "Running", False),
+    (POOL_AUTOSCALE, "Succeeded", "Running", True),
+    (POOL_AUTOSCALE, "Failed", "Running", False),
+    (POOL_DELETE, "Succeeded", "Running", True),
+    (POOL_DELETE, "Succeeded", "Stopped", False),
 ]
 
 
@@ -75,12 +85,27 @@ def test_every_type_is_found_by_its_stored_name_and_every_route_by_its_action() 
     for spec in SPECS:
         assert spec_for(str(spec.task_type)) is spec
     for spec in CLUSTER_OPERATIONS:
-        assert cluster_operation(str(spec.action)) is spec
-        assert spec.route == spec.action
+        assert cluster_operation(str(spec.route)) is spec
+        assert spec.route == (spec.path or spec.action)
+
+
+def test_the_pool_operations_share_the_node_pools_action_on_their_own_routes() -> None:
+    assert [(s.action, s.route, s.name) for s in (POOL_ADD, POOL_AUTOSCALE, POOL_DELETE)] == [
+        ("node_pools", "pools", "pool_add"),
+        ("node_pools", "pools/{pool}/autoscale", "pool_autoscale"),
+        ("node_pools", "pools/{pool}/delete", "pool_delete"),
+    ]
+    assert [s.targets_pool for s in (POOL_ADD, POOL_AUTOSCALE, POOL_DELETE)] == [
+        False,
+        True,
+        True,
+    ]
+    names = [spec.name for spec in CLUSTER_OPERATIONS]
+    assert len(names) == len(set(names))
 
 
 def test_only_a_started_delete_cannot_be_cancelled() -> None:
-    assert [spec for spec in SPECS if not spec.cancellable] == [DELETE]
+    assert [spec for spec in SPECS if not spec.cancellable] == [DELETE, POOL_DELETE]
 
 
 def test_the_create_is_not_a_cluster_operation_and_refuses_as_one() -> None:

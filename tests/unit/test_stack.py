@@ -1,4 +1,10 @@
-"""The `make run` launcher: mode switch, settings it hands the host, refusal when ports are busy."""
+"""The `make run` launcher: mode switch, settings it hands the host, refusal when ports are busy.
+
+Hermetic: the port checks run against ports this test holds itself (never the stack's fixed
+ones, which a running `make run` may hold), and every function that would start a real
+child is replaced, so a check that wrongly finds nothing busy fails at once instead of
+starting a stack.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,9 @@ from pathlib import Path
 import pytest
 
 from local import stack
+from local.processes import azurite_connection_string, free_port
+
+STARTERS = ("start_azurite", "start_arm_simulator", "start_host_in_terminal")
 
 
 def test_simulator_is_the_default_mode_with_the_simulator_subscription() -> None:
@@ -38,35 +47,68 @@ def test_simulator_mode_points_the_app_at_the_simulator_and_its_certificate() ->
     env = stack.host_environment(stack.stack_mode({}), Path("/data/cert.pem"))
     assert env["ARM_ENDPOINT"] == f"https://127.0.0.1:{stack.ARM_SIMULATOR_PORT}"
     assert env["ARM_CA_BUNDLE"] == "/data/cert.pem"
-    assert "10002" in env["AzureWebJobsStorage"]
+    assert env["AzureWebJobsStorage"] == azurite_connection_string(stack.AZURITE_TABLE_PORT)
 
 
 @pytest.fixture
-def occupied_rpc_port() -> Iterator[None]:
-    """Hold the local host's RPC port as another stack would (it may already be held)."""
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    try:
-        listener.bind(("127.0.0.1", stack.HOST_RPC_PORT))
+def held_port() -> Iterator[int]:
+    """A port of this test's own, held by a listener as another stack would hold one."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
+        listener.bind(("127.0.0.1", 0))
         listener.listen()
-    except OSError:
-        pass  # something else holds it already: the port is busy either way
-    yield
-    listener.close()
+        yield int(listener.getsockname()[1])
 
 
-def test_busy_port_is_reported_by_name(occupied_rpc_port: None) -> None:
-    busy = stack.busy_ports(stack.required_ports(stack.stack_mode({})))
-    assert (stack.HOST_RPC_PORT, "local host durable RPC") in busy
+@pytest.fixture
+def nothing_starts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Starting any real child fails the test at once; logs go to tmp_path, not the stack's data."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the launcher tried to start a real child in a unit test")
+
+    for name in STARTERS:
+        monkeypatch.setattr(stack, name, refuse)
+    monkeypatch.setattr(stack, "LOG_DIR", tmp_path / "logs")
+    monkeypatch.delenv("USE_REAL_AZURE", raising=False)
+
+
+def test_a_held_port_is_in_use_and_a_free_one_is_not(held_port: int) -> None:
+    assert stack.port_in_use(held_port) is True
+    assert stack.port_in_use(free_port()) is False
+
+
+def test_busy_port_is_reported_by_name(held_port: int) -> None:
+    ports = {held_port: "local host durable RPC", free_port(): "Azurite table"}
+    assert stack.busy_ports(ports) == [(held_port, "local host durable RPC")]
 
 
 def test_second_stack_refuses_before_starting_anything(
-    occupied_rpc_port: None, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+    held_port: int,
+    nothing_starts: None,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.delenv("USE_REAL_AZURE", raising=False)
+    ports = {free_port(): "local host", held_port: "local host durable RPC"}
+    monkeypatch.setattr(stack, "required_ports", lambda mode: ports)
     with caplog.at_level(logging.ERROR):
         assert stack.run_stack() == 1
-    assert f"port {stack.HOST_RPC_PORT}" in caplog.text
+    assert f"port {held_port} (local host durable RPC) is already in use" in caplog.text
     assert "make run" in caplog.text
+
+
+def test_with_every_port_free_the_stack_starts_azurite_first_and_reports_its_failure(
+    nothing_starts: None,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def azurite_missing() -> None:
+        raise FileNotFoundError("azurite not found: run `npm ci`")
+
+    monkeypatch.setattr(stack, "required_ports", lambda mode: {free_port(): "local host"})
+    monkeypatch.setattr(stack, "start_azurite", azurite_missing)
+    with caplog.at_level(logging.ERROR):
+        assert stack.run_stack() == 1
+    assert "azurite failed to start: azurite not found" in caplog.text
 
 
 def test_the_stack_stops_azurite_with_sigint_so_its_last_writes_are_flushed(
@@ -79,7 +121,10 @@ def test_the_stack_stops_azurite_with_sigint_so_its_last_writes_are_flushed(
         raise RuntimeError("not started in a unit test")
 
     monkeypatch.setattr(stack, "AZURITE_DATA_DIR", tmp_path)
+    monkeypatch.setattr(stack, "LOG_DIR", tmp_path / "logs")
     monkeypatch.setattr(stack, "spawn", fake_spawn)
+    # Never run: the unit test needs no Azurite installed.
+    monkeypatch.setattr(stack, "azurite_binary", lambda name: f"/not-run/{name}")
     with pytest.raises(RuntimeError):
         stack.start_azurite()
     assert spawned["stop_signal"] == signal.SIGINT

@@ -421,6 +421,7 @@ class DurableEngine:
     async def _run_activity(self, instance_id: str, job: RunActivity, generation: int) -> None:
         """Run one activity attempt and queue its completion (at least once)."""
         try:
+            result_json: str | None
             if job.name == HTTP_ACTIVITY:
                 result_json = json.dumps(await durable_http_call(json.loads(job.input or "{}")))
             else:

@@ -444,7 +444,8 @@ def apply_actions(
                 work.append(CancelTimer(task_id))
             continue
         if action_type not in SUPPORTED_ACTIONS:
-            feature = UNSUPPORTED_ACTION_NAMES.get(action_type, f"action type {action_type}")
+            known = UNSUPPORTED_ACTION_NAMES.get(action_type) if action_type is not None else None
+            feature = known or f"action type {action_type}"
             raise UnsupportedAction(f"{feature} is not supported by the local host")
         if action_type == ActionType.WAIT_FOR_EXTERNAL_EVENT:
             name = action["externalEventName"]

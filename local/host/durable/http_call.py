@@ -26,9 +26,9 @@ async def durable_http_call(request: dict[str, Any]) -> dict[str, Any]:
     async with aiohttp.ClientSession(timeout=timeout) as session:
         response = await _send(session, method, request["uri"], headers, request.get("content"))
         polling = request.get("asynchronousPatternEnabled", True)
-        while polling and response["statusCode"] == 202 and _location(response):
+        while polling and response["statusCode"] == 202 and (location := _location(response)):
             await asyncio.sleep(_retry_after(response))
-            response = await _send(session, "GET", _location(response), headers, None)
+            response = await _send(session, "GET", location, headers, None)
     return response
 
 

@@ -1,60 +1,37 @@
-// The "Last attempt failed" banner (R-1/R-2): an alert with the cluster name, the error
-// card (headline, message, actions) and Dismiss. Shown from localStorage before any fetch.
+// @ts-check
+// The banner (role="alert"): "Last attempt failed", or "Last attempt stopped" for a cancel
+// that left a cluster behind, with the cluster, the error card and Dismiss. It shows the
+// snapshot from localStorage on the first render, before the server has answered.
 
-import { element, replaceChildren } from '../element.js';
-import { isCancelledWithPartialCluster } from '../failure-presentation.js';
+import { html } from 'htm/preact';
 
-/**
- * Create the banner slot over the store's `failure` slice. `renderErrorCard(snapshot)` builds
- * the ProvisionErrorCard; `onDismiss(snapshot)` clears the snapshot and tells the server.
- */
-export function createBanner({ store, renderErrorCard, onDismiss }) {
-  const slot = element('div', { className: 'banner-slot', attrs: { 'data-testid': 'banner-slot' } });
+import { bannerHeading, isCancelledWithPartialCluster } from '../failure-presentation.js';
+import { openCreateDialog } from './create-dialog.js';
+import { ProvisionErrorCard } from './error-card.js';
+import { useApp } from './shared.js';
 
-  /** Show a snapshot (or hide the banner for null). */
-  function show(snapshot) {
-    if (!snapshot) {
-      replaceChildren(slot);
-      return;
-    }
-    const where = [snapshot.resource_group, snapshot.region].filter(Boolean).join(' · ');
-    const banner = element(
-      'div',
-      {
-        className: isCancelledWithPartialCluster(snapshot) ? 'banner banner--warning' : 'banner',
-        attrs: { role: 'alert', 'data-testid': 'last-failed-banner', 'data-task-id': snapshot.task_id },
-      },
-      element(
-        'div',
-        { className: 'banner__top' },
-        element(
-          'p',
-          { className: 'banner__title' },
-          element('strong', { text: 'Last attempt failed' }),
-          element('span', { className: 'banner__sep', text: ' — ', attrs: { 'aria-hidden': 'true' } }),
-          element('span', {
-            className: 'banner__cluster',
-            text: snapshot.cluster_name,
-            attrs: { 'data-testid': 'banner-cluster-name' },
-          }),
-          where ? element('span', { className: 'banner__where', text: ` (${where})` }) : null,
-        ),
-        element('button', {
-          type: 'button',
-          className: 'button button--quiet',
-          text: 'Dismiss',
-          attrs: { 'data-testid': 'banner-dismiss' },
-          on: { click: () => onDismiss(store.getState().failure) },
-        }),
-      ),
-      renderErrorCard(snapshot),
-    );
-    replaceChildren(slot, banner);
-  }
+/** @typedef {import('../failure-snapshot.js').Snapshot} Snapshot */
 
-  show(store.getState().failure);
-  store.subscribe((state, previous) => {
-    if (state.failure !== previous.failure) show(state.failure);
-  });
-  return { element: slot };
+export function Banner() {
+  const app = useApp();
+  const snapshot = app.dashboard.state.failure.value;
+  if (!snapshot) return null;
+  const partial = isCancelledWithPartialCluster(snapshot);
+  const where = [snapshot.resource_group, snapshot.region].filter(Boolean).join(' · ');
+  /** @param {Snapshot} failure */
+  const editAndRetry = (failure) => openCreateDialog(app, { failure });
+  return html`<div role="alert" class=${partial ? 'banner banner--warning' : 'banner'} data-testid="last-failed-banner"
+      data-task-id=${snapshot.task_id}>
+    <div class="banner__top">
+      <h3 class="banner__title">${bannerHeading(snapshot)}</h3>
+      <button type="button" class="button button--quiet" data-testid="banner-dismiss"
+        onClick=${() => app.dashboard.dismiss(snapshot)}>Dismiss</button>
+    </div>
+    <p class="banner__cluster">
+      <span data-testid="banner-cluster-name">${snapshot.cluster_name}</span>
+      ${where ? html`<span class="banner__where"> (${where})</span>` : null}
+    </p>
+    <${ProvisionErrorCard} snapshot=${snapshot} extraPortalUrl=${partial ? snapshot.progress.portal_url : null}
+      onEditRetry=${editAndRetry} onEditAction=${editAndRetry} />
+  </div>`;
 }

@@ -1,201 +1,181 @@
-// The "Create AKS cluster" dialog: labelled fields, client checks mirroring the server,
-// server 400s shown next to the field they name, one Idempotency-Key per submission, and
-// the live parts (options, presets, preflight checks, price) rendered from the store.
+// @ts-check
+// The "Create AKS cluster" dialog: labelled fields (selects filled from the server's options,
+// hints and bounds from its limits), the preflight checks and price, and a footer whose
+// Create button stays in view however long the form grows.
 
-import { newIdempotencyKey } from '../api.js';
-import { createSubmission } from '../create-submission.js';
-import { dialogChoices } from '../dialog-choices.js';
-import { element, replaceChildren } from '../element.js';
-import { chosenOptions } from '../state/options.js';
-import { preflightView } from '../state/preflight.js';
-import { DEFAULT_NODE_COUNT, DEFAULT_REGION, DEFAULT_VM_SIZE, SERVER_FIELD_TO_FORM_FIELD } from '../validation.js';
-import {
-  buildField,
-  createFormAccess,
-  FIELD_SPECS,
-  FORM_FIELDS,
-  fillSelect,
-  setControlValue,
-} from './create-dialog-fields.js';
-import { createDialogLiveness } from './create-dialog-live.js';
-import { createErrorLines, dialogShell } from './create-dialog-shell.js';
-import { createPreflightPanel } from './preflight-checks.js';
+import { html } from 'htm/preact';
+import { useRef } from 'preact/hooks';
 
-const DEFAULTS = {
-  cluster_name: '',
-  resource_group: '',
-  region: DEFAULT_REGION,
-  node_vm_size: DEFAULT_VM_SIZE,
-  node_count: String(DEFAULT_NODE_COUNT),
-  kubernetes_version: '',
-};
-const WORKLOAD_DEFAULTS = { preset: '', workload_pool: false, user_vm_size: DEFAULT_VM_SIZE, user_node_count: '1' };
+import { PRESETS } from '../preflight-model.js';
+import { ProvisionErrorCard } from './error-card.js';
+import { Modal } from './modal.js';
+import { PreflightChecks } from './preflight-checks.js';
+import { useApp } from './shared.js';
 
-/** The field to focus for an in-app "edit" action, by error category. */
-const FIELD_FOR_CATEGORY = { sku: 'node_vm_size', region: 'region', quota: 'node_count' };
+/** @typedef {import('../validation.js').FormValues} FormValues */
+/** @typedef {import('../contract.js').InputLimits} InputLimits */
+/** @typedef {import('../dialog-choices.js').Choice} Choice */
 
-/** The values the dialog opens with: the defaults, overridden by any non-empty prefill. */
-export function openingValues(prefill) {
-  const values = { ...DEFAULTS };
-  const given = (value) => value !== null && value !== undefined && value !== '';
-  for (const [name, value] of Object.entries(prefill ?? {})) {
-    if (name in values && given(value)) values[name] = String(value);
-  }
-  return values;
+/**
+ * @typedef {object} FieldSpec
+ * @property {keyof FormValues} name
+ * @property {string} label
+ * @property {'text' | 'select' | 'number' | 'checkbox'} kind
+ * @property {'preset' | 'region' | 'node_vm_size' | 'user_vm_size' | 'kubernetes_version'} [choices]
+ * @property {(limits: InputLimits | null) => string | null} [hint]
+ * @property {boolean} [workload] shown only while Workload pool is checked
+ * @property {boolean} [optional]
+ */
+
+/** @type {Choice[]} */
+const PRESET_CHOICES = [
+  { value: '', label: 'Custom', disabled: false },
+  ...PRESETS.map((preset) => ({ value: preset.name, label: preset.name, disabled: false })),
+];
+
+/** @param {{max_length?: number} | undefined} limit */
+const lengthHint = (limit) => (typeof limit?.max_length === 'number' ? `Up to ${limit.max_length} characters.` : null);
+
+/** @param {{min?: number, max?: number} | undefined} range */
+const rangeHint = (range) =>
+  typeof range?.min === 'number' && typeof range?.max === 'number' ? `From ${range.min} to ${range.max} nodes.` : null;
+
+/** Every control of the dialog, in form order. @type {FieldSpec[]} */
+const FIELD_SPECS = [
+  { name: 'preset', label: 'Preset', kind: 'select', choices: 'preset', optional: true,
+    hint: () => 'Fills sizes and counts; fields you changed keep your value.' },
+  { name: 'cluster_name', label: 'Cluster name', kind: 'text', hint: (limits) => lengthHint(limits?.cluster_name) },
+  { name: 'resource_group', label: 'Resource group', kind: 'text',
+    hint: (limits) => ['An existing resource group in the subscription.', lengthHint(limits?.resource_group)].filter(Boolean).join(' ') },
+  { name: 'region', label: 'Region', kind: 'select', choices: 'region' },
+  { name: 'kubernetes_version', label: 'Kubernetes version', kind: 'select', choices: 'kubernetes_version', optional: true },
+  { name: 'node_vm_size', label: 'Node VM size', kind: 'select', choices: 'node_vm_size' },
+  { name: 'node_count', label: 'Node count', kind: 'number', hint: (limits) => rangeHint(limits?.node_count) },
+  { name: 'workload_pool', label: 'Workload pool', kind: 'checkbox', optional: true,
+    hint: () => 'Adds a User-mode node pool for workloads next to the System pool.' },
+  { name: 'user_vm_size', label: 'Workload VM size', kind: 'select', choices: 'user_vm_size', workload: true },
+  { name: 'user_node_count', label: 'Workload node count', kind: 'number', workload: true,
+    hint: (limits) => rangeHint(limits?.node_count) },
+];
+
+/** @param {string} name */
+const fieldId = (name) => `field-${name}`;
+
+/**
+ * Open the dialog empty, or filled from a failed attempt (Edit & retry).
+ * @param {{dashboard: import('../dashboard.js').Dashboard, createForm: import('../create-form.js').CreateForm}} app
+ * @param {{failure?: import('../failure-snapshot.js').Snapshot}} [from]
+ */
+export function openCreateDialog(app, from = {}) {
+  app.createForm.open(from);
+  app.dashboard.openDialog({ kind: 'create' });
 }
 
 /**
- * Create the dialog. `onStarted(answer, body)` runs after a 202; `renderErrorCard(snapshot,
- * {focusField})` builds the ProvisionErrorCard shown when reopened by Edit & retry; `store`
- * holds the options and preflight slices the dialog renders.
+ * One labelled field with its hint and error line.
+ * @param {{spec: FieldSpec, inputRef?: {current: HTMLInputElement | null}}} props
  */
-export function createCreateDialog({ api, store, onStarted, renderErrorCard, makeKey = newIdempotencyKey }) {
-  const fields = Object.fromEntries(FIELD_SPECS.map((spec) => [spec.name, buildField(spec)]));
-  const controls = Object.fromEntries(Object.entries(fields).map(([name, field]) => [name, field.control]));
-  const workloadSlot = element('div', { className: 'dialog__workload', attrs: { 'data-testid': 'workload-pool' } });
-  const panel = createPreflightPanel({ onApplyNodes: applyNodes, onEditField: (name) => focusField(name) });
-  const submission = createSubmission({ api, makeKey });
-  let submitting = false;
-  let blocked = false;
-
-  const { dialog, form, errorSlot, formError, submitButton } = dialogShell({
-    rows: Object.values(fields).filter((field) => field.spec.group !== 'workload').map((field) => field.row),
-    workloadSlot,
-    panel,
-    onSubmit: (event) => submit(event),
-    onCancel: () => dialog.close(),
-  });
-  const { setFieldError, setFormError, clearErrors } = createErrorLines(fields, formError);
-  const access = createFormAccess(controls, showWorkloadPool);
-  const live = createDialogLiveness({ api, store, form: access });
-
-  /** The workload pool's fields are in the form only while the box is checked. */
-  function showWorkloadPool() {
-    const rows = FIELD_SPECS.filter((spec) => spec.group === 'workload').map((spec) => fields[spec.name].row);
-    replaceChildren(workloadSlot, controls.workload_pool.checked ? rows : null);
+function Field({ spec, inputRef }) {
+  const { createForm, dashboard } = useApp();
+  const value = createForm.values.value[spec.name];
+  const error = createForm.errors.value[spec.name];
+  const limits = dashboard.limits.value;
+  const id = fieldId(spec.name);
+  const hint = spec.hint?.(limits) ?? null;
+  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  /** @param {Event} event */
+  const changed = (event) => {
+    const target = /** @type {HTMLInputElement} */ (event.currentTarget);
+    createForm.edit(spec.name, spec.kind === 'checkbox' ? target.checked : target.value);
+  };
+  const common = { id, name: spec.name, 'aria-describedby': describedBy, 'aria-invalid': error ? 'true' : undefined };
+  let control;
+  if (spec.kind === 'select') {
+    const listed = spec.choices === 'preset' ? PRESET_CHOICES : createForm.choices.value[spec.choices ?? 'region'];
+    const text = String(value);
+    const choices = text === '' || listed.some((choice) => choice.value === text)
+      ? listed
+      : [...listed, { value: text, label: text, disabled: false }];
+    control = html`<select ...${common} required=${!spec.optional} value=${text} onChange=${changed}>
+      ${choices.map((choice) => html`<option value=${choice.value} disabled=${choice.disabled}>${choice.label}</option>`)}
+    </select>`;
+  } else if (spec.kind === 'checkbox') {
+    control = html`<input ...${common} type="checkbox" checked=${value === true} onChange=${changed} />`;
+  } else {
+    const range = spec.kind === 'number' ? limits?.node_count : undefined;
+    control = html`<input ...${common} ref=${inputRef} type=${spec.kind} value=${String(value)} required autocomplete="off"
+      spellcheck=${false} inputmode=${spec.kind === 'number' ? 'numeric' : undefined} min=${range?.min} max=${range?.max}
+      onInput=${changed} />`;
   }
+  const label = html`<label for=${id}>${spec.label}</label>`;
+  return html`<div class=${`field field--${spec.name}`}>
+    ${spec.kind === 'checkbox' ? html`<span class="field__check">${control}${label}</span>` : [label, control]}
+    ${hint ? html`<p class="field__hint" id=${`${id}-hint`}>${hint}</p>` : null}
+    ${error ? html`<p class="field__error" id=${`${id}-error`}>${error}</p>` : null}
+  </div>`;
+}
 
-  function listenForEdits() {
-    for (const spec of FIELD_SPECS) {
-      const type = spec.kind === 'select' || spec.kind === 'checkbox' ? 'change' : 'input';
-      controls[spec.name].addEventListener(type, () => {
-        if (spec.name === 'preset') return live.choosePreset(controls.preset.value);
-        setFieldError(spec.name, null);
-        if (spec.name === 'workload_pool') showWorkloadPool();
-        live.edit(spec.name);
-      });
-    }
-    dialog.addEventListener('close', () => live.stop());
-  }
+/** @param {string} name */
+function focusField(name) {
+  document.getElementById(fieldId(name))?.focus();
+}
 
-  function focusField(name) {
-    (controls[name] ?? controls.cluster_name).focus();
-  }
+export function CreateDialog() {
+  const { dashboard, createForm } = useApp();
+  const firstField = useRef(/** @type {HTMLInputElement | null} */ (null));
+  const values = createForm.values.value;
+  const view = createForm.view.value;
+  const failure = createForm.failure.value;
+  const formError = createForm.formError.value;
+  const submitting = createForm.submitting.value;
+  const close = () => {
+    createForm.close();
+    dashboard.closeDialog();
+  };
 
-  /** "Apply N nodes": the quota's answer becomes the Node count, checked again. */
-  function applyNodes(count) {
-    setControlValue(controls.node_count, count);
-    setFieldError('node_count', null);
-    focusField('node_count');
-    live.edit('node_count');
-  }
-
-  function updateSubmitButton() {
-    submitButton.textContent = blocked ? 'Fix errors above' : 'Create';
-    submitButton.disabled = submitting || blocked;
-  }
-
-  function renderOptions(options) {
-    for (const [name, choices] of Object.entries(dialogChoices(chosenOptions(options)))) {
-      fillSelect(controls[name], choices);
-    }
-  }
-
-  function renderPreflight(preflight) {
-    const view = preflightView(preflight);
-    panel.render(view);
-    blocked = view.blocked;
-    updateSubmitButton();
-  }
-
-  /** Render what changed in the store (everything on the first call). */
-  function render(state, previous) {
-    if (state.options !== previous?.options) renderOptions(state.options);
-    if (state.preflight !== previous?.preflight) renderPreflight(state.preflight);
-  }
-
-  /** Open the dialog, empty or prefilled; `failure` shows its error card at the top. */
-  function open({ prefill = null, failure = null } = {}) {
-    const values = { ...openingValues(prefill), ...WORKLOAD_DEFAULTS };
-    for (const [name, value] of Object.entries(values)) setControlValue(controls[name], value);
-    showWorkloadPool();
-    clearErrors();
-    submission.forget();
-    replaceChildren(
-      errorSlot,
-      failure
-        ? renderErrorCard(failure, {
-            focusField: () => focusField(FIELD_FOR_CATEGORY[failure.error?.category] ?? 'cluster_name'),
-          })
-        : null,
-    );
-    if (!dialog.open) dialog.showModal();
-    focusField('cluster_name');
-    live.start(Object.keys(prefill ?? {}).filter((name) => values[name] !== DEFAULTS[name]));
-  }
-
-  /** A refused submission: next to the field the server names, else above the form. */
-  function showSubmitProblem(problem) {
-    const name = SERVER_FIELD_TO_FORM_FIELD[problem.field] ?? problem.field;
-    if (problem.status === 400 && name && controls[name]) {
-      setFieldError(name, problem.message);
-      focusField(name);
-    } else {
-      setFormError(problem.message || 'The request failed.');
-    }
-  }
-
-  function setSubmitting(busy) {
-    submitting = busy;
-    updateSubmitButton();
-    if (busy) form.setAttribute('aria-busy', 'true');
-    else form.removeAttribute('aria-busy');
-  }
-
-  /** Check the values here first; `{ok, body}` or the field errors already shown. */
-  function checkForm() {
-    const checked = access.check(access.values());
-    if (!checked.ok) {
-      for (const [name, message] of Object.entries(checked.errors)) setFieldError(name, message);
-      focusField(FORM_FIELDS.find((name) => checked.errors[name]));
-    }
-    return checked;
-  }
-
-  /** Send checked values; a 202 closes the dialog, a refusal is shown where it belongs. */
-  async function send(body) {
-    setSubmitting(true);
-    try {
-      const answer = await submission.send(body);
-      dialog.close();
-      onStarted(answer, body);
-    } catch (problem) {
-      showSubmitProblem(problem);
-    } finally {
-      setSubmitting(false);
-    }
-  }
-
-  function submit(event) {
+  /** @param {Event} event */
+  async function submit(event) {
     event.preventDefault();
-    if (submitting || blocked) return;
-    clearErrors();
-    const checked = checkForm();
-    if (checked.ok) send(checked.body);
+    const outcome = await createForm.submit();
+    if ('started' in outcome) {
+      dashboard.closeDialog();
+      dashboard.attemptStarted(outcome.started, outcome.body);
+    } else if (outcome.field) {
+      focusField(outcome.field);
+    }
   }
 
-  listenForEdits();
-  render(store.getState(), null);
-  store.subscribe(render);
-  return { element: dialog, open, close: () => dialog.close(), isOpen: () => dialog.open };
+  const handlers = {
+    /** @param {number} count */
+    onApplyNodes: (count) => {
+      createForm.applyNodes(count);
+      focusField('node_count');
+    },
+    /** @param {string} field */
+    onEditField: (field) => focusField(field),
+  };
+  return html`<${Modal} titleId="create-dialog-title" testId="create-dialog" className="dialog dialog--create" onClose=${close}
+      initialFocus=${firstField}>
+    <form class="dialog__form dialog__form--scrolling" novalidate onSubmit=${submit} aria-busy=${submitting ? 'true' : null}>
+      <div class="dialog__body">
+        <h2 class="dialog__title" id="create-dialog-title">Create AKS cluster</h2>
+        ${failure
+          ? html`<${ProvisionErrorCard} snapshot=${failure}
+              onEditAction=${() => focusField(createForm.fieldForCategory(failure.error?.category))} />`
+          : null}
+        ${formError ? html`<p class="form-error" role="alert" data-testid="form-error">${formError}</p>` : null}
+        <div class="dialog__fields">
+          ${FIELD_SPECS.filter((spec) => !spec.workload || values.workload_pool).map(
+            (spec) => html`<${Field} key=${spec.name} spec=${spec} inputRef=${spec.name === 'cluster_name' ? firstField : undefined} />`,
+          )}
+        </div>
+        <p class="price-line" data-testid="price-line">${view.price}</p>
+        <${PreflightChecks} checks=${view.checks} busy=${view.busy} note=${view.note} handlers=${handlers} />
+      </div>
+      <div class="dialog__buttons dialog__footer">
+        <button type="button" class="button button--quiet" onClick=${close}>Cancel</button>
+        <button type="submit" class="button button--primary" disabled=${submitting || view.blocked}>${view.submitLabel}</button>
+      </div>
+    </form>
+  <//>`;
 }

@@ -1,16 +1,27 @@
-// The live preflight part of the Create dialog: the price line and the "Preflight checks"
-// list (status as text, message, actions), announced politely to screen readers.
+// @ts-check
+// The Create dialog's "Preflight checks" list: each check's status in words, its message and
+// what to do about it (links, a command to copy, Apply N nodes, a field to edit).
 
-import { element, replaceChildren } from '../element.js';
+import { html } from 'htm/preact';
+
 import { planCheckActions } from '../preflight-model.js';
 
-const STATUS_ICONS = { pass: '✓', warn: '!', fail: '✖', unknown: '?' };
-const icon = (glyph) => element('span', { className: 'icon', text: glyph, attrs: { 'aria-hidden': 'true' } });
+/** @typedef {import('../contract.js').PreflightCheck} PreflightCheck */
+/** @typedef {import('../preflight-model.js').PlannedCheckAction} PlannedCheckAction */
 
-/** Copy a command to the clipboard; where that is refused, select it for a manual copy. */
-async function copyCommand(code, button) {
+/** @type {Record<string, string>} */
+const STATUS_ICONS = { pass: '✓', warn: '!', fail: '✖', unknown: '?' };
+
+/**
+ * Copy a command; where the clipboard is refused, select it for a manual copy.
+ * @param {Event} event
+ */
+async function copyCommand(event) {
+  const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
+  const code = button.parentElement?.querySelector('code');
+  if (!code) return;
   try {
-    await navigator.clipboard.writeText(code.textContent);
+    await navigator.clipboard.writeText(code.textContent ?? '');
     button.textContent = 'Copied';
   } catch (problem) {
     console.info('Clipboard refused; the command is selected instead.', problem);
@@ -18,72 +29,56 @@ async function copyCommand(code, button) {
   }
 }
 
-/** A command shown as code the user can copy. */
-function commandAction(item) {
-  const code = element('code', { className: 'check__command', text: item.value });
-  const copy = element('button', {
-    type: 'button',
-    className: 'button button--quiet button--small',
-    text: 'Copy command',
-    on: { click: (event) => copyCommand(code, event.currentTarget) },
-  });
-  return element('div', { className: 'check__command-row' }, element('span', { text: item.label }), code, copy);
-}
+/**
+ * @typedef {object} CheckHandlers
+ * @property {(count: number) => void} onApplyNodes
+ * @property {(field: string) => void} onEditField
+ */
 
-const smallButton = (label, onClick) =>
-  element('button', { type: 'button', className: 'button button--small', text: label, on: { click: onClick } });
-
-/** How each planned action becomes DOM; `handlers` carries the dialog's callbacks. */
-const ACTION_RENDERERS = {
-  link: (item) =>
-    element(
-      'a',
-      { className: 'action action--link', attrs: { href: item.url, target: '_blank', rel: 'noopener noreferrer' } },
-      element('span', { text: item.label }),
-      icon('↗'),
-    ),
-  text: (item) => element('span', { className: 'action action--text', text: item.label }),
-  command: (item) => commandAction(item),
-  apply_nodes: (item, { onApplyNodes }) => smallButton(item.label, () => onApplyNodes(item.value)),
-  edit: (item, { onEditField }) => (item.field ? smallButton(item.label, () => onEditField(item.field)) : null),
-};
-
-/** One line of the list: the status in words, the message, then what to do about it. */
-function checkItem(check, handlers) {
-  const status = Object.hasOwn(STATUS_ICONS, check.status) ? check.status : 'unknown';
-  const actions = planCheckActions(check).map((item) => ACTION_RENDERERS[item.kind](item, handlers));
-  return element(
-    'li',
-    { className: `check check--${status}`, dataset: { checkId: String(check.id ?? '') } },
-    element('span', { className: 'check__status' }, icon(STATUS_ICONS[status]), element('span', { text: status })),
-    element('span', { className: 'check__message', text: check.message ?? '' }),
-    actions.some(Boolean) ? element('div', { className: 'check__actions' }, actions) : null,
-  );
-}
-
-/** Create the panel; `render(view)` shows a preflightView (state/preflight.js). */
-export function createPreflightPanel({ onApplyNodes, onEditField }) {
-  const price = element('p', { className: 'price-line', attrs: { 'data-testid': 'price-line' } });
-  const note = element('p', { className: 'preflight__note', attrs: { 'data-testid': 'preflight-note' } });
-  const list = element('ul', {
-    className: 'preflight__checks',
-    attrs: { 'aria-labelledby': 'preflight-title', 'aria-live': 'polite', 'data-testid': 'preflight-checks' },
-  });
-  const section = element(
-    'section',
-    { className: 'preflight' },
-    element('h3', { className: 'preflight__title', text: 'Preflight checks', attrs: { id: 'preflight-title' } }),
-    note,
-    list,
-  );
-
-  function render(view) {
-    price.textContent = view.price;
-    note.textContent = view.note;
-    if (view.busy) list.setAttribute('aria-busy', 'true');
-    else list.removeAttribute('aria-busy');
-    replaceChildren(list, view.checks.map((check) => checkItem(check, { onApplyNodes, onEditField })));
+/**
+ * @param {PlannedCheckAction} item
+ * @param {CheckHandlers} handlers
+ */
+function actionControl(item, { onApplyNodes, onEditField }) {
+  switch (item.kind) {
+    case 'link':
+      return html`<a class="action action--link" href=${item.url} target="_blank" rel="noopener noreferrer"><span>${item.label}</span><span class="icon" aria-hidden="true">↗</span></a>`;
+    case 'command':
+      return html`<div class="check__command-row"><span>${item.label}</span><code class="check__command">${item.value}</code>
+        <button type="button" class="button button--quiet button--small" onClick=${copyCommand}>Copy command</button></div>`;
+    case 'apply_nodes':
+      return html`<button type="button" class="button button--small" onClick=${() => onApplyNodes(Number(item.value))}>${item.label}</button>`;
+    case 'edit':
+      return item.field
+        ? html`<button type="button" class="button button--small" onClick=${() => onEditField(String(item.field))}>${item.label}</button>`
+        : null;
+    default:
+      return html`<span class="action action--text">${item.label}</span>`;
   }
+}
 
-  return { price, section, render };
+/**
+ * @param {object} props
+ * @param {PreflightCheck[]} props.checks
+ * @param {boolean} props.busy
+ * @param {string} props.note
+ * @param {CheckHandlers} props.handlers
+ */
+export function PreflightChecks({ checks, busy, note, handlers }) {
+  return html`<section class="preflight" aria-labelledby="preflight-title">
+    <h3 class="preflight__title" id="preflight-title">Preflight checks</h3>
+    <p class="preflight__note" data-testid="preflight-note">${note}</p>
+    <ul class="preflight__checks" aria-labelledby="preflight-title" aria-live="polite" aria-busy=${busy ? 'true' : null}
+      data-testid="preflight-checks">
+      ${checks.map((check) => {
+        const status = Object.hasOwn(STATUS_ICONS, check.status) ? check.status : 'unknown';
+        const actions = planCheckActions(check).map((item) => actionControl(item, handlers)).filter(Boolean);
+        return html`<li class=${`check check--${status}`} data-check-id=${check.id}>
+          <span class="check__status"><span class="icon" aria-hidden="true">${STATUS_ICONS[status]}</span><span>${status}</span></span>
+          <span class="check__message">${check.message ?? ''}</span>
+          ${actions.length ? html`<div class="check__actions">${actions}</div>` : null}
+        </li>`;
+      })}
+    </ul>
+  </section>`;
 }
