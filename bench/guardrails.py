@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -58,6 +59,7 @@ EPISODES_ROUTE = "/durabletask/_diagnostics/episodes"
 # One generation of the guard: call_activity, create_timer, two wait_for_external_event,
 # continue_as_new (orchestrators/guard_loop.py).
 ACTIONS_PER_CHECK = 5
+RESTART_SECONDS = 300.0
 
 
 def _arm_client(host: FunctionHost) -> Any:
@@ -183,7 +185,8 @@ def _edge_lag(
     host: FunctionHost, session: requests.Session, owner_id: str, names: list[str]
 ) -> dict[str, Any]:
     """Put one stop edge on `names` (the same minute) and measure edge -> accepted stop."""
-    edge = (datetime.now(UTC) + timedelta(seconds=75)).replace(second=0, microsecond=0)
+    # Far enough ahead that every PUT lands before it (an edge before the rules is never acted on).
+    edge = (datetime.now(UTC) + timedelta(seconds=150)).replace(second=0, microsecond=0)
     body = {
         "idle_stop_minutes": 1440,
         "schedule": {
@@ -252,19 +255,38 @@ def _wake_all(host: FunctionHost, owner_id: str, names: list[str]) -> float:
     return round(time.perf_counter() - started, 1)
 
 
-def _restart(stack: ExitStack, host: FunctionHost, env: dict[str, str]) -> FunctionHost:
-    """Stop the host and start it again on the same ports and task hub with `env`."""
-    from local.processes import start_local_host
+def _restart(
+    stack: ExitStack, host: FunctionHost, env: dict[str, str]
+) -> tuple[FunctionHost, float]:
+    """Stop the host and start it again on the same ports and task hub with `env`.
+
+    The host resumes every unfinished instance before it listens: with a thousand guards
+    that takes longer than start_local_host's minute, so this start may take five.
+    """
+    from local.processes import spawn
 
     port = int(host.base_url.rsplit(":", 1)[1])
     rpc_port = int(host.rpc_url.rsplit(":", 1)[1])
     psutil.Process(host.pid).terminate()
     psutil.Process(host.pid).wait(timeout=30)
-    child = start_local_host(
-        port, rpc_port, env, log_path=host.log_path.with_suffix(".2.log"), hub_name=host.hub_name
+    args = [
+        *(sys.executable, "-m", "local.host", "--port", str(port), "--rpc-port", str(rpc_port)),
+        *("--app", "function_app", "--settings", "/nonexistent/local.settings.json"),
+        *("--hub-name", host.hub_name),
+    ]
+    started = time.monotonic()
+    child = spawn(
+        "local host",
+        args,
+        port,
+        env=env,
+        log_path=host.log_path.with_suffix(".2.log"),
+        timeout=RESTART_SECONDS,
     )
+    resumed = round(time.monotonic() - started, 1)
+    logger.info("the host resumed and listened again in %.1f s", resumed)
     stack.callback(child.stop)
-    return replace(host, pid=child.proc.pid, env=env)
+    return replace(host, pid=child.proc.pid, env=env), resumed
 
 
 def run(work_dir: Path, connection_string: str) -> dict[str, Any]:
@@ -289,7 +311,9 @@ def run(work_dir: Path, connection_string: str) -> dict[str, Any]:
         logger.info("guardrails set: %s", setup)
         edge = _edge_lag(host, session, owner_id, names[:EDGE_CLUSTERS])
         logger.info("schedule edge: %s", edge)
-        host = _restart(stack, host, {**host.env, "GUARDRAIL_CHECK_SECONDS": str(CHECK_SECONDS)})
+        host, resumed = _restart(
+            stack, host, {**host.env, "GUARDRAIL_CHECK_SECONDS": str(CHECK_SECONDS)}
+        )
         woken = _wake_all(host, owner_id, names)
         logger.info("restarted with 5-second checks; every guard woken in %s s", woken)
         time.sleep(2 * CHECK_SECONDS)
@@ -303,6 +327,7 @@ def run(work_dir: Path, connection_string: str) -> dict[str, Any]:
         "host_rss_mib_idle": round(rss_idle, 1),
         "setup": setup,
         "schedule_edge": edge,
+        "restart_resume_seconds": resumed,
         "restart_wake_seconds": woken,
         "simulated_hour": hour,
         "azure_defaults_per_cluster_per_day": {

@@ -179,15 +179,18 @@ def guardrails_section(figures: dict[str, Any] | None) -> list[str]:
         f"| lag from a shared schedule edge to its stop being accepted, {edge['stopped']} of "
         f"{edge['clusters']} clusters | p50 {_fmt(edge['lag_ms']['median_ms'])} ms, "
         f"**p95 {_fmt(edge['lag_ms']['p95_ms'])} ms** |",
-        f"| restart: every guard woken (`changed`) | {_fmt(figures['restart_wake_seconds'])} s |",
-        f"| checks per second sustained (asked: {_fmt(hour['checks_demanded_per_second'])}) | "
+        "| restart: the host resumes every instance and listens; every guard woken | "
+        f"{_seconds(figures.get('restart_resume_seconds'))}; "
+        f"{_seconds(figures.get('restart_wake_seconds'))} |",
+        f"| checks per second sustained, {hour['guards']:,} guards "
+        f"(asked: {_fmt(hour['checks_demanded_per_second'])}) | "
         f"**{_fmt(hour['checks_per_second'])}** over {_fmt(hour['wall_seconds'])} s |",
         "| ARM reads per idle check of a running cluster | "
         f"**{_fmt(hour['arm_reads_per_idle_check'])}** "
         "(budget ≤ 2; 0 while stopped: tests/integration/test_guardrails.py) |",
         f"| orchestrator episodes per check | {_fmt(hour['episodes_per_check'])} |",
         f"| machine load while it ran (1-minute load average, {_cpu_count()} cores, shared) | "
-        f"{_fmt(hour.get('load_average_1m'))} |",
+        f"{_fmt(hour.get('load_average_1m')) if hour.get('load_average_1m') else 'not read'} |",
         f"| host memory (RSS): empty, before, after the simulated hour | "
         f"{_fmt(figures['host_rss_mib_idle'])} / {_fmt(hour['host_rss_mib_before'])} / "
         f"**{_fmt(hour['host_rss_mib_after'])}** MiB |",
@@ -202,6 +205,8 @@ def guardrails_section(figures: dict[str, Any] | None) -> list[str]:
         "backend's message count (a timer firing, an activity started and its result, the next "
         f"generation started) a wake-up is 4 messages: {day['checks'] * 4:,} a day.",
         "",
+        *[f"- {note}" for note in figures.get("notes", [])],
+        "",
     ]
 
 
@@ -209,3 +214,7 @@ def _cpu_count() -> int:
     import os
 
     return os.cpu_count() or 1
+
+
+def _seconds(value: Any) -> str:
+    return f"{_fmt(value)} s" if value is not None else "not measured"
