@@ -67,10 +67,11 @@ lint: venv
 bench: venv node_modules
 	$(VENV_PY) -m bench.run_all
 
-# Two pytest-xdist workers, whole files each: a file's tests keep their module fixtures, and
+# Six pytest-xdist workers, whole files each: a file's tests keep their module fixtures, and
 # each worker starts its own Azurite, simulator and host on free ports when it first needs them.
+# Most e2e time is waiting (timers, real minutes, simulated ARM), so six overlap on two cores.
 # PYTEST_PARALLEL= (empty) runs everything in one process.
-PYTEST_PARALLEL ?= -n 2 --dist loadfile
+PYTEST_PARALLEL ?= -n 6 --dist loadfile
 
 # Runs every step even when one fails, then prints one line per step.
 test: venv node_modules chromium

@@ -192,7 +192,8 @@ def test_pages_on_another_origin_cannot_act_for_the_signed_in_user(
     } <= reached, seen
     for url, status, text in seen:
         assert status == 403, (url, text)
-        if text is not None:
+        # An opaque (no-cors) answer's body may be kept empty, or not at all; the 403 is the proof.
+        if text:
             assert json.loads(text)["error"]["code"] == "cross_origin", (url, text)
     # ...and nothing changed for the signed-in user.
     after = api.get("/api/aks/provisions").json()["jobs"]

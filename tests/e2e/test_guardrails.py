@@ -2,79 +2,34 @@
 
 The session's host runs with GUARDRAIL_MINUTE_SECONDS=1 and GUARDRAIL_CHECK_SECONDS=1, so a
 15-minute idle rule fires after about 15 seconds. Schedules and expiry use the real clock:
-their tests wait for real minutes.
+their tests are in test_guardrails_clock.py, so they wait beside these.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
+from tests.e2e.guardrails_client import (
+    GROUP,
+    automatic,
+    created,
+    extend,
+    listed,
+    put_guardrails,
+    tasks_of,
+    wait_for,
+)
 from tests.stack_fixtures import LocalStack, UserClient
-
-GROUP = "rg-guard"
 
 
 @pytest.fixture
 def user(local_stack: LocalStack) -> UserClient:
     return local_stack.user(f"guard-{uuid.uuid4().hex[:6]}")
-
-
-def created(user: UserClient, prefix: str = "guard-") -> str:
-    name = f"{prefix}{uuid.uuid4().hex[:8]}"
-    assert user.wait(user.provision(name, resource_group=GROUP))["status"] == "succeeded"
-    return name
-
-
-def put_guardrails(user: UserClient, name: str, **rules: Any) -> Any:
-    body = {"idle_stop_minutes": None, "schedule": None, "expires_at": None, **rules}
-    return user.put(f"/api/aks/clusters/{GROUP}/{name}/guardrails", json=body)
-
-
-def extend(user: UserClient, name: str, minutes: int) -> Any:
-    return user.post(
-        f"/api/aks/clusters/{GROUP}/{name}/guardrails/extend", json={"minutes": minutes}
-    )
-
-
-def listed(user: UserClient, name: str) -> dict[str, Any] | None:
-    clusters = user.get("/api/aks/clusters").json()["clusters"]
-    return next((c for c in clusters if c["name"] == name), None)
-
-
-def tasks_of(user: UserClient, name: str) -> list[dict[str, Any]]:
-    jobs = user.get("/api/aks/provisions?limit=50").json()["jobs"]
-    return [job for job in jobs if job["request"]["cluster_name"] == name]
-
-
-def wait_for(what: str, condition: Callable[[], Any], timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = condition()
-        if found:
-            return found
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def automatic(user: UserClient, name: str, task_type: str) -> dict[str, Any] | None:
-    """The cluster's finished task of that type that a guardrail started, if any."""
-    return next(
-        (
-            job
-            for job in tasks_of(user, name)
-            if job["type"] == task_type
-            and job["trigger"] != "user"
-            and job["status"] in ("succeeded", "failed", "cancelled")
-        ),
-        None,
-    )
 
 
 def test_an_idle_cluster_stops_by_itself(user: UserClient) -> None:
@@ -155,51 +110,6 @@ def test_removing_the_guardrails_ends_them(user: UserClient) -> None:
     removed = put_guardrails(user, name)
     assert removed.status_code == 200 and removed.json() is None
     assert listed(user, name)["guardrails"] is None  # type: ignore[index]
-
-
-def test_a_schedule_edge_stops_the_cluster_and_the_next_start_edge_starts_it(
-    user: UserClient,
-) -> None:
-    name = created(user)
-    now = datetime.now(UTC)
-    stop_at = (now + timedelta(seconds=90)).replace(second=0, microsecond=0)
-    start_at = stop_at + timedelta(minutes=1)
-    schedule = {
-        "timezone": "UTC",
-        "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
-        # A window that crosses midnight, from `start` to `stop` the next day: today's
-        # edges are the stop at stop_at (yesterday's window ends) and the start a minute later.
-        "start": start_at.strftime("%H:%M"),
-        "stop": stop_at.strftime("%H:%M"),
-    }
-    answer = put_guardrails(user, name, schedule=schedule)
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["next_action"] == {
-        "kind": "stop",
-        "at": stop_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "reason": "schedule",
-    }
-    stop = wait_for("the schedule stop", lambda: automatic(user, name, "aks_stop"), 150)
-    assert stop["status"] == "succeeded"
-    assert stop["trigger_summary"] == "Stopped automatically: working hours"
-    assert datetime.fromisoformat(stop["created_at"].replace("Z", "+00:00")) >= stop_at
-    start = wait_for("the schedule start", lambda: automatic(user, name, "aks_start"), 120)
-    assert start["status"] == "succeeded"
-    assert start["trigger_summary"] == "Started automatically: working hours"
-    assert datetime.fromisoformat(start["created_at"].replace("Z", "+00:00")) >= start_at
-    assert listed(user, name)["power_state"] == "Running"  # type: ignore[index]
-
-
-def test_an_expired_cluster_is_deleted(user: UserClient) -> None:
-    name = created(user)
-    expires = (datetime.now(UTC) + timedelta(seconds=65)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    answer = put_guardrails(user, name, expires_at=expires)
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["next_action"]["kind"] == "delete"
-    delete = wait_for("the expiry delete", lambda: automatic(user, name, "aks_delete"), 150)
-    assert delete["status"] == "succeeded"
-    assert delete["trigger_summary"] == "Deleted automatically: expired"
-    wait_for("the cluster to leave the list", lambda: listed(user, name) is None, 30)
 
 
 def test_a_users_stop_racing_a_guardrails_stop_leaves_exactly_one(user: UserClient) -> None:
