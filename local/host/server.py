@@ -174,39 +174,34 @@ class JsonErrorAppRunner(web.AppRunner):
         return server
 
 
-def build_app(
-    config: HostConfig, index: FunctionIndex, engine: DurableEngine | None = None
-) -> web.Application:
-    """The public server on 127.0.0.1:7071: /api, /.auth, the durable webhooks and the dashboard."""
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[json_errors])
-    binding = client_binding(config)
-    prefix = "/" + config.route_prefix.strip("/") if config.route_prefix else ""
+@dataclass(frozen=True)
+class FunctionInvoker:
+    """Serves /api: finds the HTTP function for a route and calls it as the worker would."""
 
-    async def invoke(request: web.Request) -> web.StreamResponse:
-        path = request.path[len(prefix) :] if prefix else request.path
+    config: HostConfig
+    index: FunctionIndex
+    binding: str
+
+    @property
+    def prefix(self) -> str:
+        """The route prefix as a path ("/api"), or "" when host.json sets none."""
+        return "/" + self.config.route_prefix.strip("/") if self.config.route_prefix else ""
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Route, build the func.HttpRequest, call the function (sync ones on a thread)."""
+        path = request.path[len(self.prefix) :] if self.prefix else request.path
         try:
-            found = index.find_route(path or "/", request.method)
+            found = self.index.find_route(path or "/", request.method)
         except MethodNotAllowed:
             return _json_error(405, "method_not_allowed", f"{request.method} is not allowed here")
         if found is None:
             return _json_error(404, "not_found", "no function serves this route")
         function, route_params = found
-        body = await request.read()
-        headers = joined_headers(request)
-        if config.dev_identity:
-            own_origin = f"{request.scheme}://{request.host}"
-            headers.update(dev_identity.identity_headers(headers, request.cookies, own_origin))
-        http_request = func.HttpRequest(
-            method=request.method,
-            url=str(request.url),
-            headers=headers,
-            params=query_parameters(request),
-            route_params=route_params,
-            body=body,
-        )
-        kwargs: dict[str, Any] = {function.request_param: http_request}
+        kwargs: dict[str, Any] = {
+            function.request_param: await self._http_request(request, route_params)
+        }
         if function.client_param:
-            kwargs[function.client_param] = binding
+            kwargs[function.client_param] = self.binding
         try:
             if inspect.iscoroutinefunction(function.func):
                 result = await function.func(**kwargs)
@@ -219,34 +214,64 @@ def build_app(
             return _json_error(500, "internal_error", f"function {function.name} failed")
         return _to_aiohttp(result)
 
-    async def auth_me(request: web.Request) -> web.Response:
-        return web.json_response(
-            dev_identity.auth_me_payload(dict(request.headers), request.cookies),
-            headers=API_HEADERS,
+    async def _http_request(
+        self, request: web.Request, route_params: dict[str, str]
+    ) -> func.HttpRequest:
+        """The request as the worker hands it over, the dev identity's headers included."""
+        headers = joined_headers(request)
+        if self.config.dev_identity:
+            own_origin = f"{request.scheme}://{request.host}"
+            headers.update(dev_identity.identity_headers(headers, request.cookies, own_origin))
+        return func.HttpRequest(
+            method=request.method,
+            url=str(request.url),
+            headers=headers,
+            params=query_parameters(request),
+            route_params=route_params,
+            body=await request.read(),
         )
 
-    async def auth_login_dev(request: web.Request) -> web.Response:
-        user = request.query.get("user", dev_identity.DEFAULT_DEV_USER)
-        if not dev_identity.DEV_USER_PATTERN.fullmatch(user):
-            return _json_error(400, "invalid_user", "user must be 1-64 of letters, digits, . _ -")
-        target = request.query.get("post_login_redirect_uri", "/")
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"
-        response = web.HTTPFound(target)
-        response.set_cookie(dev_identity.DEV_USER_COOKIE, user, httponly=True, samesite="Lax")
-        return response
 
-    async def auth_logout(request: web.Request) -> web.Response:
-        response = web.HTTPFound("/")
-        response.del_cookie(dev_identity.DEV_USER_COOKIE)
-        return response
+async def auth_me(request: web.Request) -> web.Response:
+    """/.auth/me as App Service Authentication answers it, for the dev identity."""
+    return web.json_response(
+        dev_identity.auth_me_payload(dict(request.headers), request.cookies),
+        headers=API_HEADERS,
+    )
 
-    async def static(request: web.Request) -> web.StreamResponse:
-        if config.static_dir is None:
+
+async def auth_login_dev(request: web.Request) -> web.Response:
+    """Sign in as a dev user (a cookie), then go back to a same-site path."""
+    user = request.query.get("user", dev_identity.DEFAULT_DEV_USER)
+    if not dev_identity.DEV_USER_PATTERN.fullmatch(user):
+        return _json_error(400, "invalid_user", "user must be 1-64 of letters, digits, . _ -")
+    target = request.query.get("post_login_redirect_uri", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = web.HTTPFound(target)
+    response.set_cookie(dev_identity.DEV_USER_COOKIE, user, httponly=True, samesite="Lax")
+    return response
+
+
+async def auth_logout(request: web.Request) -> web.Response:
+    """Forget the dev user."""
+    response = web.HTTPFound("/")
+    response.del_cookie(dev_identity.DEV_USER_COOKIE)
+    return response
+
+
+@dataclass(frozen=True)
+class StaticFiles:
+    """Serves the dashboard from static_web/ with its security headers, never outside it."""
+
+    root: Path | None
+
+    async def serve(self, request: web.Request) -> web.StreamResponse:
+        """The file under the root (index.html for a folder), or 404."""
+        if self.root is None:
             raise web.HTTPNotFound()
-        relative = request.match_info.get("tail", "") or "index.html"
-        root = config.static_dir.resolve()
-        target = (root / relative).resolve()
+        root = self.root.resolve()
+        target = (root / (request.match_info.get("tail", "") or "index.html")).resolve()
         if target.is_dir():
             target = target / "index.html"
         if root not in target.parents and target != root or not target.is_file():
@@ -260,15 +285,22 @@ def build_app(
             headers={**STATIC_HEADERS, "Cache-Control": "no-cache"},
         )
 
+
+def build_app(
+    config: HostConfig, index: FunctionIndex, engine: DurableEngine | None = None
+) -> web.Application:
+    """The public server on 127.0.0.1:7071: /api, /.auth, the durable webhooks and the dashboard."""
+    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[json_errors])
+    invoke = FunctionInvoker(config, index, client_binding(config))
     app.router.add_get("/.auth/me", auth_me)
     app.router.add_get("/.auth/login/dev", auth_login_dev)
     app.router.add_get("/.auth/logout", auth_logout)
     if engine is not None:
         add_management_routes(app, WEBHOOK_PREFIX, engine, config.hub_name)
-    if prefix:
-        app.router.add_route("*", prefix + "/{tail:.*}", invoke)
-        app.router.add_route("*", prefix, invoke)
-    app.router.add_get("/{tail:.*}", static)
+    if invoke.prefix:
+        app.router.add_route("*", invoke.prefix + "/{tail:.*}", invoke.handle)
+        app.router.add_route("*", invoke.prefix, invoke.handle)
+    app.router.add_get("/{tail:.*}", StaticFiles(config.static_dir).serve)
     return app
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from local.host.durable.engine import RESUME_READ_CONCURRENCY
 from local.processes import ChildProcess, free_port, start_local_host
 
 TEST_APP = "tests.durable_test_app.function_app"
@@ -350,5 +351,34 @@ def test_restart_resumes_orchestrations_waiting_on_a_timer_and_in_an_activity(
         # The activity that was running when the host died runs again (at least once).
         activity_status = test_host.wait(in_activity, timeout=30)
         assert activity_status["output"] == {"result": "done after 2 run(s)"}
+    finally:
+        test_host.process.stop()
+
+
+def test_restart_resumes_every_one_of_many_instances_read_a_few_at_a_time(
+    azurite: str, tmp_path: Path
+) -> None:
+    # More instances than the engine reads at once (RESUME_READ_CONCURRENCY), each on a timer.
+    hub = "ManyHub" + uuid.uuid4().hex[:8]
+    port, rpc_port = free_port(), free_port()
+    process = _launch(azurite, tmp_path, hub, port, rpc_port)
+    test_host = RunningHost(process, f"http://127.0.0.1:{port}", tmp_path)
+    try:
+        count = 3 * RESUME_READ_CONCURRENCY + 2
+        waiting = [
+            test_host.start(
+                "restartable",
+                {"key": uuid.uuid4().hex, "timer_seconds": 6, "activity_seconds": 0.01},
+            )
+            for _ in range(count)
+        ]
+        for instance_id in waiting:
+            test_host.wait_for(instance_id, lambda s: s["runtimeStatus"] == "Running")
+        process.kill()
+        test_host.process = _launch(azurite, tmp_path, hub, port, rpc_port)
+        finals = [test_host.wait(instance_id, timeout=60) for instance_id in waiting]
+        assert [final["runtimeStatus"] for final in finals] == ["Completed"] * count
+        # Once, or twice for one whose activity the kill interrupted (at least once).
+        assert all(final["output"]["result"].startswith("done after") for final in finals)
     finally:
         test_host.process.stop()

@@ -13,6 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from activities import names
+from tests.unit.test_guard_orchestrator import GuardContext, verdict
+from tests.unit.test_guard_orchestrator import run as run_guard
 from tests.unit.test_infra_settings import (
     EXAMPLE_GUID,
     SETTINGS_SOURCE,
@@ -47,9 +50,21 @@ SWITCH_HEADING = "### When to switch to the Durable Task Scheduler"
 # The capacity arithmetic README shows, from its stated inputs.
 DAY_SECONDS = 86_400
 CHECK_SECONDS = 300  # GUARDRAIL_CHECK_SECONDS in Azure
-# A guardrail wake-up: the timer fires, three activities are started and answered, and
-# continue_as_new starts the next generation.
-WAKE_UP_ACTIONS = 1 + 3 * 2 + 1
+
+
+def _wake_up_actions() -> int:
+    """One guard generation stepped (nothing due): the actions its wake-up costs the backend.
+
+    The timer fires (1), each activity is started and its result processed (2 each), and
+    continue_as_new starts the next generation (1): README's table follows the code.
+    """
+    context = GuardContext({names.CHECK_GUARDRAIL: [verdict()]})
+    run_guard(context)
+    assert context.continued_with is not None and len(context.timers) == 1
+    return len(context.timers) + 2 * len(context.activity_names) + 1
+
+
+WAKE_UP_ACTIONS = _wake_up_actions()
 POLL_SECONDS = 15  # PROVISION_POLL_SECONDS in Azure
 ARM_SECONDS = 600  # assumed duration of a create, stop or start
 OPERATION_ACTIONS = 1 + 4 * 2 + (ARM_SECONDS // POLL_SECONDS) * (1 + 2)

@@ -54,6 +54,8 @@ OUT_OF_PROC_MARKER = "$OutOfProcData$:"
 EPISODE_SAMPLES = 100_000
 SCHEMA_VERSION = 2  # ReplaySchema.V3: compound WhenAny / WhenAll actions
 DELIVERY_ATTEMPTS = 30
+# Instances whose history and inbox are read at once when the host starts (engine.start).
+RESUME_READ_CONCURRENCY = 16
 # History events azure-functions-durable 1.7's executor ignores (it matches completions by id).
 SDK_IGNORED_EVENTS = frozenset(
     {
@@ -65,6 +67,15 @@ SDK_IGNORED_EVENTS = frozenset(
         EventType.EXECUTION_RESUMED,
     }
 )
+
+
+@dataclass(frozen=True)
+class ResumePlan:
+    """What one unfinished instance needs after a restart: its work and its waited-on children."""
+
+    state: InstanceState
+    work: tuple[Work, ...]
+    children: tuple[dict[str, Any], ...]
 
 
 class InstanceExists(Exception):
@@ -126,15 +137,27 @@ class DurableEngine:
     # ------------------------------------------------------------------ lifecycle
 
     async def start(self) -> int:
-        """Open storage and resume every unfinished instance from its history."""
+        """Open storage and resume every unfinished instance from its history.
+
+        Two phases: every instance's history and inbox are read first, a few at a time
+        (RESUME_READ_CONCURRENCY), and only then is their work restarted. Restarted work
+        competes for the loop, so reading first keeps a large hub's start to its reads
+        (README "The local Functions host"); the host listens once this returns.
+        """
         await self._store.open()
         active = [
             s
             for s in await self._store.list_active()
             if not s.instance_id.startswith(ENTITY_PREFIX)
         ]
-        for state in active:
-            await self._resume(state)
+        reads = asyncio.Semaphore(RESUME_READ_CONCURRENCY)
+
+        async def plan(state: InstanceState) -> ResumePlan:
+            async with reads:
+                return await self._resume_plan(state)
+
+        for resumed in await asyncio.gather(*(plan(state) for state in active)):
+            await self._resume(resumed)
         entities = await self.entities.resume()
         if active or entities:
             logger.info(
@@ -611,8 +634,8 @@ class DurableEngine:
             )
         ]
 
-    async def _resume(self, state: InstanceState) -> None:
-        """After a restart: re-run unfinished tasks and children, re-arm timers, drain the inbox."""
+    async def _resume_plan(self, state: InstanceState) -> ResumePlan:
+        """After a restart: what an instance left unfinished (read only, nothing started)."""
         history = await self._history(state.instance_id)
         inbox = await self._store.load_inbox(state.instance_id)
         done = {
@@ -621,17 +644,26 @@ class DurableEngine:
             if e["EventType"] in COMPLETION_EVENTS
         }
         work: list[Work] = []
+        children: list[dict[str, Any]] = []
         for past in history:
             if past["EventId"] in done:
                 continue
             if past["EventType"] == EventType.TASK_SCHEDULED:
                 work.append(RunActivity(past["EventId"], past["Name"], past.get("Input")))
             elif past["EventType"] == EventType.SUB_ORCHESTRATION_CREATED:
-                await self._resume_child(state, past)
+                children.append(past)
         for timer_id, fire_at in InstanceMeta.from_json(state.meta).timers.items():
             if timer_id not in done:
                 work.append(StartTimer(timer_id, parse_time(fire_at)))
-        self._start_work(state.instance_id, work, InstanceMeta.from_json(state.meta).generation)
+        return ResumePlan(state, tuple(work), tuple(children))
+
+    async def _resume(self, plan: ResumePlan) -> None:
+        """Re-run unfinished tasks and children, re-arm timers, drain the inbox."""
+        state = plan.state
+        for created in plan.children:
+            await self._resume_child(state, created)
+        generation = InstanceMeta.from_json(state.meta).generation
+        self._start_work(state.instance_id, list(plan.work), generation)
         self._scheduler.wake(state.instance_id)
 
     async def _resume_child(self, parent: InstanceState, created: dict[str, Any]) -> None:
