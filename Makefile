@@ -70,8 +70,10 @@ bench: venv node_modules
 # Six pytest-xdist workers, whole files each: a file's tests keep their module fixtures, and
 # each worker starts its own Azurite, simulator and host on free ports when it first needs them.
 # Most e2e time is waiting (timers, real minutes, simulated ARM), so six overlap on two cores.
+# --no-loadscope-reorder keeps collection order (files marked `slow` first, tests/conftest.py)
+# rather than xdist's default of the files with the most tests first.
 # PYTEST_PARALLEL= (empty) runs everything in one process.
-PYTEST_PARALLEL ?= -n 6 --dist loadfile
+PYTEST_PARALLEL ?= -n 6 --dist loadfile --no-loadscope-reorder
 
 # Runs every step even when one fails, then prints one line per step.
 test: venv node_modules chromium

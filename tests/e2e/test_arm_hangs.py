@@ -47,6 +47,9 @@ from tests.e2e.test_faults import jobstate_rows
 from tests.figures import report_figure
 from tests.stack_fixtures import UserClient
 
+# Minutes of waiting: this file is handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 logger = logging.getLogger(__name__)
 _report = functools.partial(report_figure, prefix="arm-hangs: ")
 

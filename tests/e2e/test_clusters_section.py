@@ -11,7 +11,8 @@ from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import BrowserSession, assert_accessible, save_screenshot, unique_user
 
-pytestmark = pytest.mark.browser
+# Minutes of waiting: this file is handed out first (tests/conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 RESOURCE_GROUP = "rg-yours"
 OPERATION_TIMEOUT_MS = 30_000

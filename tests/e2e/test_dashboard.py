@@ -19,7 +19,8 @@ from tests.e2e.conftest import (
     unique_user,
 )
 
-pytestmark = pytest.mark.browser
+# Minutes of waiting: this file is handed out first (tests/conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 STORAGE_KEY = "elb_last_failed_provision_v1"
 RECENT_FAILURES_PATTERN = "**/api/aks/recent-failed-provisions**"

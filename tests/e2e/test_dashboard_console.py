@@ -26,7 +26,8 @@ from tests.e2e.conftest import (
 )
 from tests.stack_fixtures import LocalStack
 
-pytestmark = pytest.mark.browser
+# Minutes of waiting: this file is handed out first (tests/conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 DESKTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 768, "height": 1024}

@@ -40,6 +40,9 @@ from tests.arm_fixtures import ArmSimulator
 from tests.figures import report_figure
 from tests.stack_fixtures import TERMINAL_STATUSES, LocalStack, UserClient, stack_env
 
+# Minutes of waiting: this file is handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 logger = logging.getLogger(__name__)
 _report = functools.partial(report_figure, prefix="faults: ")
 

@@ -26,6 +26,9 @@ from tests.e2e.guardrails_client import (
 )
 from tests.stack_fixtures import LocalStack, UserClient
 
+# Minutes of waiting: this file is handed out first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def user(local_stack: LocalStack) -> UserClient:
