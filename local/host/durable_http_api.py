@@ -103,35 +103,36 @@ class ManagementApi:
             )
 
     async def _route(self, request: web.Request, segments: list[str]) -> web.Response:
+        handler = self._handler_for(request.method, segments)
+        return await handler(request) if handler else _not_found()
+
+    def _handler_for(self, method: str, segments: list[str]) -> Handler | None:
+        """The extension's routes: orchestrators/, entities/, instances/[id[/operation[/event]]]."""
         if not segments:
-            return _not_found()
-        head, rest, method = segments[0].lower(), segments[1:], request.method
-        if head == "orchestrators" and 1 <= len(rest) <= 2:
-            if method != "POST":
-                return _not_found()
-            return await self.start(request, rest[0], rest[1] if len(rest) == 2 else None)
-        if head == "entities" and 1 <= len(rest) <= 2:
-            return await self.entities(request, rest[0], rest[1] if len(rest) == 2 else None)
-        if head != "instances" or len(rest) > 3:
-            return _not_found()
+            return None
+        head, rest = segments[0].lower(), segments[1:]
+        if head in ("orchestrators", "entities") and 1 <= len(rest) <= 2:
+            name, key = rest[0], (rest[1] if len(rest) == 2 else None)
+            if head == "entities":
+                return lambda request: self.entities(request, name, key)
+            return (lambda request: self.start(request, name, key)) if method == "POST" else None
+        return self._instance_handler(method, rest) if head == "instances" else None
+
+    def _instance_handler(self, method: str, rest: list[str]) -> Handler | None:
+        """instances (list, purge by filter), instances/{id} (status, purge) and its operations."""
         if not rest:
-            routes: dict[str, Handler] = {"GET": self.list_instances, "DELETE": self.purge_by}
-            handler = routes.get(method)
-            return await handler(request) if handler else _not_found()
+            listing: dict[str, Handler] = {"GET": self.list_instances, "DELETE": self.purge_by}
+            return listing.get(method)
         instance_id = rest[0]
         if len(rest) == 1:
-            if method == "GET":
-                return await self.status(request, instance_id)
-            if method == "DELETE":
-                return await self.purge(instance_id)
-            return _not_found()
+            one: dict[str, Handler] = {
+                "GET": lambda request: self.status(request, instance_id),
+                "DELETE": lambda request: self.purge(instance_id),
+            }
+            return one.get(method)
         operation = rest[1].lower()
-        if len(rest) == 3:
-            if operation == "raiseevent" and method == "POST":
-                return await self.raise_event(request, instance_id, rest[2])
-            return _not_found()
-        if method != "POST":
-            return _not_found()
+        if len(rest) == 3 and operation == "raiseevent" and method == "POST":
+            return lambda request: self.raise_event(request, instance_id, rest[2])
         operations = {
             "terminate": self.terminate,
             "suspend": self.suspend,
@@ -139,8 +140,8 @@ class ManagementApi:
             "rewind": self.rewind,
             "restart": self.restart,
         }
-        chosen = operations.get(operation)
-        return await chosen(request, instance_id) if chosen else _not_found()
+        chosen = operations.get(operation) if len(rest) == 2 and method == "POST" else None
+        return (lambda request: chosen(request, instance_id)) if chosen else None
 
     # -------------------------------------------------------------- start & status
 
