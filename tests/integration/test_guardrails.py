@@ -19,6 +19,9 @@ import pytest
 from azure.mgmt.containerservice import ContainerServiceClient
 from azure.mgmt.monitor import MonitorManagementClient
 
+from local.arm_simulator.certificate import certificate_path
+from local.arm_simulator.process import start_arm_simulator
+from local.processes import free_port
 from provisioning.arm_credentials import SimulatorCredential
 from provisioning.clusters.inventory import ClusterView, read_one_cluster
 from provisioning.clusters.ownership import product_tags
@@ -38,11 +41,33 @@ from provisioning.models import TaskStatus, TaskType, Trigger
 from provisioning.operations.attempts import OperationInProgress, OrchestrationTiming
 from provisioning.operations.lifecycle import ClusterOperationRequest, accept_cluster_operation
 from provisioning.operations.registry import STOP
-from tests.arm_fixtures import SIMULATOR_SUBSCRIPTION_ID, ArmSimulator, managed_cluster_body
+from tests.arm_fixtures import (
+    SIMULATOR_SUBSCRIPTION_ID,
+    SIMULATOR_TEST_ENV,
+    ArmSimulator,
+    arm_simulator_base_url,
+    managed_cluster_body,
+)
 
 GROUP = "rg-guard"
 OWNER = "owner-guard"
 THRESHOLD = 5.0
+
+
+@pytest.fixture(scope="module")
+def arm_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ArmSimulator]:
+    """This module's own simulator, so its request counts are this module's alone.
+
+    The worker's shared simulator also serves hosts started by earlier e2e files, whose
+    guards keep reading it every second.
+    """
+    data_dir = tmp_path_factory.mktemp("guard-simulator").resolve()
+    port = free_port()
+    child = start_arm_simulator(
+        data_dir, port, log_path=data_dir / "arm-simulator.log", env=SIMULATOR_TEST_ENV
+    )
+    yield ArmSimulator(arm_simulator_base_url(port), certificate_path(data_dir), port, data_dir)
+    child.stop()
 
 
 @pytest.fixture
