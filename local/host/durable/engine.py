@@ -140,9 +140,9 @@ class DurableEngine:
         """Open storage and resume every unfinished instance from its history.
 
         Two phases: every instance's history and inbox are read first, a few at a time
-        (RESUME_READ_CONCURRENCY), and only then is their work restarted. Restarted work
-        competes for the loop, so reading first keeps a large hub's start to its reads
-        (README "The local Functions host"); the host listens once this returns.
+        (RESUME_READ_CONCURRENCY), and only then is their work restarted, without awaiting
+        anything: restarted work floods the loop, and the host listens once this returns
+        (README "The local Functions host").
         """
         await self._store.open()
         active = [
@@ -156,9 +156,10 @@ class DurableEngine:
             async with reads:
                 return await self._resume_plan(state)
 
-        for resumed in await asyncio.gather(*(plan(state) for state in active)):
-            await self._resume(resumed)
+        plans = await asyncio.gather(*(plan(state) for state in active))
         entities = await self.entities.resume()
+        for resumed in plans:
+            self._resume(resumed)
         if active or entities:
             logger.info(
                 "resumed %d unfinished orchestration(s), %d entity queue(s)", len(active), entities
@@ -657,11 +658,11 @@ class DurableEngine:
                 work.append(StartTimer(timer_id, parse_time(fire_at)))
         return ResumePlan(state, tuple(work), tuple(children))
 
-    async def _resume(self, plan: ResumePlan) -> None:
-        """Re-run unfinished tasks and children, re-arm timers, drain the inbox."""
+    def _resume(self, plan: ResumePlan) -> None:
+        """Re-run unfinished tasks and children, re-arm timers, drain the inbox (all spawned)."""
         state = plan.state
         for created in plan.children:
-            await self._resume_child(state, created)
+            self._scheduler.spawn(self._resume_child(state, created))
         generation = InstanceMeta.from_json(state.meta).generation
         self._start_work(state.instance_id, list(plan.work), generation)
         self._scheduler.wake(state.instance_id)
