@@ -166,8 +166,8 @@ def guardrails_section(figures: dict[str, Any] | None) -> list[str]:
         "First, at Azure's 300-second checks (the load 1,000 guarded clusters put on Azure), "
         f"{edge['clusters']} of them get working hours whose stop edge is the same minute. Then "
         "the host is stopped and started again with the check interval scaled like the minute, "
-        f"300 s to {figures['check_seconds']} s; every guard resumes from storage, is woken "
-        "with the `changed` event a PUT sends, and takes the new interval from that check on. "
+        f"300 s to {figures['check_seconds']} s; every guard resumes from storage and takes the "
+        "new interval from its next check on (within 300 s). "
         "A simulated hour is then what an hour is in Azure, 12 checks per cluster; the host "
         "runs them as fast as it can, and checks per second is the count over the wall time."
         + done,
@@ -179,9 +179,8 @@ def guardrails_section(figures: dict[str, Any] | None) -> list[str]:
         f"| lag from a shared schedule edge to its stop being accepted, {edge['stopped']} of "
         f"{edge['clusters']} clusters | p50 {_fmt(edge['lag_ms']['median_ms'])} ms, "
         f"**p95 {_fmt(edge['lag_ms']['p95_ms'])} ms** |",
-        "| restart: the host resumes every instance and listens; every guard woken | "
-        f"{_seconds(figures.get('restart_resume_seconds'))}; "
-        f"{_seconds(figures.get('restart_wake_seconds'))} |",
+        "| restart: the host reads every unfinished instance, restarts their work and listens | "
+        f"{_seconds(figures.get('restart_resume_seconds'))} |",
         f"| checks per second sustained, {hour['guards']:,} guards "
         f"(asked: {_fmt(hour['checks_demanded_per_second'])}) | "
         f"**{_fmt(hour['checks_per_second'])}** over {_fmt(hour['wall_seconds'])} s |",
