@@ -368,15 +368,19 @@ def test_restart_resumes_every_one_of_many_instances_read_a_few_at_a_time(
         waiting = [
             test_host.start(
                 "restartable",
-                {"key": uuid.uuid4().hex, "timer_seconds": 6, "activity_seconds": 0.01},
+                {"key": uuid.uuid4().hex, "timer_seconds": 20, "activity_seconds": 0.01},
             )
             for _ in range(count)
         ]
         for instance_id in waiting:
-            test_host.wait_for(instance_id, lambda s: s["runtimeStatus"] == "Running")
+            test_host.wait_for(
+                instance_id, lambda s: s["runtimeStatus"] in ("Running", "Completed")
+            )
+        on_timer = [test_host.status(i)["runtimeStatus"] for i in waiting].count("Running")
+        assert on_timer > RESUME_READ_CONCURRENCY  # more to resume than are read at once
         process.kill()
         test_host.process = _launch(azurite, tmp_path, hub, port, rpc_port)
-        finals = [test_host.wait(instance_id, timeout=60) for instance_id in waiting]
+        finals = [test_host.wait(instance_id, timeout=90) for instance_id in waiting]
         assert [final["runtimeStatus"] for final in finals] == ["Completed"] * count
         # Once, or twice for one whose activity the kill interrupted (at least once).
         assert all(final["output"]["result"].startswith("done after") for final in finals)
