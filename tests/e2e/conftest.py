@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from azure.mgmt.containerservice import ContainerServiceClient
 
 from local.chromium import CHROMIUM_ARGS, CHROMIUM_PATH
+from tests.arm_fixtures import make_arm_client
+from tests.e2e.hang_stack import HangStack, running_hang_stack
 from tests.figures import DASHBOARD_TIMING
 from tests.stack_fixtures import LocalStack
 
@@ -160,3 +163,18 @@ def signed_in_page(browser_session: BrowserSession) -> Callable[..., Any]:
         return browser_session.sign_in(context, user)
 
     return open_page
+
+
+@pytest.fixture(scope="module")
+def hang(azurite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HangStack]:
+    """A freezable stack of the module's own (tests/e2e/hang_stack.py): one per test module."""
+    with running_hang_stack(azurite, tmp_path_factory.mktemp("hang-simulator")) as stack:
+        yield stack
+
+
+@pytest.fixture
+def arm(hang: HangStack) -> Iterator[ContainerServiceClient]:
+    """A real ContainerServiceClient against the hang stack's simulator."""
+    client = make_arm_client(hang.arm)
+    yield client
+    client.close()

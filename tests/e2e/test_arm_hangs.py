@@ -15,7 +15,6 @@ import functools
 import logging
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -31,16 +30,12 @@ from provisioning.jobs.state import JobState
 from provisioning.jobs.tables import table_client_from_connection_string
 from provisioning.jobs.task_ids import new_task_id
 from provisioning.models import ProvisionRequest, TaskStatus
-from tests.arm_fixtures import (
-    make_arm_client,
-)
 from tests.e2e.hang_stack import (
     GROUP,
     HOST_ENV,
     HangStack,
     created_cluster,
     operate,
-    running_hang_stack,
     unique_name,
 )
 from tests.e2e.test_faults import jobstate_rows
@@ -55,19 +50,6 @@ _report = functools.partial(report_figure, prefix="arm-hangs: ")
 
 FREEZE_SECONDS = 20
 SLOW_CALLS = 8
-
-
-@pytest.fixture(scope="module")
-def hang(azurite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HangStack]:
-    with running_hang_stack(azurite, tmp_path_factory.mktemp("hang-simulator")) as stack:
-        yield stack
-
-
-@pytest.fixture
-def arm(hang: HangStack) -> Iterator[ContainerServiceClient]:
-    client = make_arm_client(hang.arm)
-    yield client
-    client.close()
 
 
 def _watch_while_frozen(user: UserClient, task_id: str, seconds: float) -> list[dict[str, Any]]:

@@ -22,13 +22,11 @@ from azure.mgmt.containerservice import ContainerServiceClient
 from provisioning.jobs.claims import claims_table_name
 from provisioning.jobs.tables import table_client_from_connection_string
 from provisioning.models import TaskStatus
-from tests.arm_fixtures import make_arm_client
 from tests.e2e.hang_stack import (
     ACCEPT_WINDOW_SECONDS,
     GROUP,
     HangStack,
     operate,
-    running_hang_stack,
     unique_name,
 )
 from tests.e2e.test_faults import jobstate_rows
@@ -44,19 +42,6 @@ _report = functools.partial(report_figure, prefix="arm-hangs: ")
 # One round per delay: the host dies before, during and after the accepts of a round.
 KILL_AFTER_SECONDS = (0.2, 0.4, 0.6, 0.8, 1.1, 1.5)
 CLUSTERS_PER_ROUND = 10
-
-
-@pytest.fixture(scope="module")
-def hang(azurite: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[HangStack]:
-    with running_hang_stack(azurite, tmp_path_factory.mktemp("hang-simulator")) as stack:
-        yield stack
-
-
-@pytest.fixture
-def arm(hang: HangStack) -> Iterator[ContainerServiceClient]:
-    client = make_arm_client(hang.arm)
-    yield client
-    client.close()
 
 
 def test_after_host_kills_during_accept_every_cluster_is_free_again_within_the_window(
